@@ -1,0 +1,71 @@
+package dev.apiary.spi;
+
+import dev.apiary.ConfigurationException;
+import dev.apiary.layer.Layer;
+import dev.apiary.layer.RetryPolicy;
+import dev.apiary.worker.Monitor;
+import dev.apiary.worker.WorkerBuilder;
+
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.ServiceLoader;
+
+/**
+ * The bridge from the API to a runtime, found with {@link ServiceLoader} (as MicroProfile specs find theirs).
+ * The {@code apiary-impl} jar provides one; applications do not call it directly.
+ */
+public abstract class ApiaryProvider {
+
+    private static volatile ApiaryProvider instance;
+
+    /** The runtime on the class path. */
+    public static ApiaryProvider instance() {
+        ApiaryProvider found = instance;
+        if (found == null) {
+            synchronized (ApiaryProvider.class) {
+                found = instance;
+                if (found == null) {
+                    found = load();
+                    instance = found;
+                }
+            }
+        }
+        return found;
+    }
+
+    private static ApiaryProvider load() {
+        for (ClassLoader loader : new ClassLoader[] {Thread.currentThread().getContextClassLoader(),
+                ApiaryProvider.class.getClassLoader()}) {
+            if (loader == null) {
+                continue;
+            }
+            Iterator<ApiaryProvider> it = ServiceLoader.load(ApiaryProvider.class, loader).iterator();
+            if (it.hasNext()) {
+                return it.next();
+            }
+        }
+        throw new ConfigurationException("No Apiary runtime found: add dev.apiary:apiary-impl to the application");
+    }
+
+    public abstract WorkerBuilder<Object> newWorkerBuilder(String name);
+
+    public abstract Monitor newMonitor();
+
+    /** A thread-safe in-memory storage, for tests and single-process use. */
+    public abstract <T> JobStorage<T> newInMemoryStorage(String queue, Class<T> payloadType);
+
+    /** The default codec (JSON-B). */
+    public abstract Codec codec();
+
+    public abstract Layer retryLayer(RetryPolicy policy);
+
+    public abstract Layer timeoutLayer(Duration timeout);
+
+    public abstract Layer rateLimitLayer(int permits, Duration period);
+
+    public abstract Layer concurrencyLimitLayer(int limit);
+
+    public abstract Layer catchFailureLayer();
+
+    public abstract Layer tracingLayer();
+}

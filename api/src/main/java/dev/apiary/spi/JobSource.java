@@ -1,0 +1,53 @@
+package dev.apiary.spi;
+
+import dev.apiary.Job;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Where a worker gets its jobs and reports their outcomes: a storage, a message queue or a stream.
+ * Implementations are thread-safe.
+ *
+ * @param <T> the payload type
+ */
+public interface JobSource<T> {
+
+    /** The queue this source serves; also the name jobs are pushed under. */
+    String queue();
+
+    /**
+     * Claims up to {@code max} due jobs for {@code workerId}, highest priority first, then earliest run-at.
+     * A claimed job is held by that worker alone until it is settled, released or recovered as an orphan;
+     * its attempt is counted on claim. A job whose payload cannot be decoded is killed here and not returned.
+     */
+    List<Job<T>> claim(String workerId, int max);
+
+    /** Writes back the outcomes of attempts; a settlement for a job the worker no longer holds is ignored. */
+    void settle(List<Settlement> settlements);
+
+    /** Hands jobs that a stopping worker could not finish back to the queue, without counting the attempt. */
+    void release(String workerId, List<String> jobIds);
+
+    /** Records that {@code workerId} is alive; its running jobs are safe from orphan recovery for one lease. */
+    default void heartbeat(String workerId) {
+    }
+
+    /**
+     * Puts the running jobs of workers whose last heartbeat is older than {@code lease} back to pending
+     * (the attempt stays counted).
+     *
+     * @return how many jobs were recovered
+     */
+    default int reenqueueOrphans(Duration lease) {
+        return 0;
+    }
+
+    /**
+     * Calls {@code wakeup} whenever new work may be available (a push, a notification from another node), so that
+     * idle workers need not wait for their next poll. The returned handle stops the calls.
+     */
+    default AutoCloseable onAvailable(Runnable wakeup) {
+        return () -> { };
+    }
+}

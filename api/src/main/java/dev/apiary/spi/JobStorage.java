@@ -1,0 +1,76 @@
+package dev.apiary.spi;
+
+import dev.apiary.JobOptions;
+import dev.apiary.JobStatus;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A durable (or in-memory) store of one queue's jobs: what applications push to and workers claim from.
+ * Semantics are at-least-once: a job may run again after a crash, never while another worker holds it.
+ *
+ * @param <T> the payload type
+ */
+public interface JobStorage<T> extends JobSource<T> {
+
+    /** The payload type of this queue. */
+    Class<T> payloadType();
+
+    /** Pushes a job to run now with default options, and returns its id. */
+    default String push(T payload) {
+        return push(payload, JobOptions.defaults());
+    }
+
+    /**
+     * Pushes a job and returns its id. Where the storage is transactional, the push joins the caller's transaction.
+     * With a unique key that is already held by a job that is not final, no job is added and that job's id is
+     * returned.
+     */
+    String push(T payload, JobOptions options);
+
+    /** Pushes many jobs with the same options, in one batch where the storage can, and returns their ids in order. */
+    List<String> pushAll(List<? extends T> payloads, JobOptions options);
+
+    /** Pushes a job that is not due before {@code at}. */
+    default String schedule(T payload, Instant at) {
+        return push(payload, JobOptions.defaults().withRunAt(at));
+    }
+
+    /** One job as stored, or empty when there is no job with that id in this queue. */
+    Optional<StoredJob<T>> find(String id);
+
+    /** How many jobs of this queue are in each status; every status is present. */
+    Map<JobStatus, Long> counts();
+
+    /** A page of this queue's jobs, newest first, optionally of one status. */
+    JobPage<T> list(JobQuery query);
+
+    /**
+     * Makes a failed, killed or pending job run again as soon as possible with a fresh attempt budget.
+     *
+     * @return false when there is no such job or it is running or done
+     */
+    boolean requeue(String id);
+
+    /**
+     * Kills a pending or running job: it will not run again. A running attempt's own outcome is then ignored.
+     *
+     * @return false when there is no such job or it is already final
+     */
+    boolean kill(String id, String reason);
+
+    /**
+     * Removes jobs that ended (done, failed, killed) before {@code before}.
+     *
+     * @return how many were removed
+     */
+    int purgeFinished(Instant before);
+
+    /** Whether the storage can be reached now (used by readiness checks). */
+    default boolean isAvailable() {
+        return true;
+    }
+}

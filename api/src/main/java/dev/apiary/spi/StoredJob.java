@@ -1,0 +1,24 @@
+package dev.apiary.spi;
+
+import dev.apiary.JobStatus;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A job as a storage holds it, for listing and inspection.
+ *
+ * @param payload     the decoded payload, or {@code null} when it cannot be decoded (see {@code rawPayload})
+ * @param rawPayload  the payload's encoded (JSON) text
+ * @param attempts    attempts made so far (0 before the first claim)
+ * @param lastError   the error of the last failed attempt, or the kill reason; {@code null} if none
+ * @param finishedAt  when the job reached a final status, or {@code null}
+ */
+public record StoredJob<T>(String id, String queue, T payload, String rawPayload, JobStatus status, int attempts,
+                           int maxAttempts, Instant runAt, int priority, Instant enqueuedAt, String workerId,
+                           String lastError, Instant finishedAt, Map<String, String> metadata) {
+
+    public StoredJob {
+        metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+    }
+}

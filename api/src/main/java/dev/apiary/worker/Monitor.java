@@ -1,0 +1,50 @@
+package dev.apiary.worker;
+
+import dev.apiary.spi.ApiaryProvider;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.function.IntFunction;
+
+/**
+ * Supervises workers: starts their instances, restarts an instance whose loop crashed (with backoff, up to a
+ * budget), and stops them gracefully. In a container the Apiary CDI extension runs one for the application.
+ */
+public interface Monitor {
+
+    /** A monitor on plain executors (outside a container). */
+    static Monitor create() {
+        return ApiaryProvider.instance().newMonitor();
+    }
+
+    /** Registers one instance of a worker. */
+    Monitor register(Worker worker);
+
+    /** Registers {@code count} instances, each built by {@code factory} from its index. */
+    Monitor register(int count, IntFunction<Worker> factory);
+
+    /** Adds a listener for every worker's events. */
+    Monitor addListener(WorkerListener listener);
+
+    /** How long {@link #stop()} waits for running jobs before handing them back (default 30 s). */
+    Monitor gracePeriod(Duration gracePeriod);
+
+    /** Starts every registered worker and returns at once. */
+    void start();
+
+    /**
+     * Stops claiming, waits up to the grace period for running jobs, interrupts and hands back the rest, and
+     * returns when every worker has stopped. Calling it again does nothing.
+     */
+    void stop();
+
+    /** Starts the workers and blocks until every one has stopped (through {@link #stop()} or a failure). */
+    void run() throws InterruptedException;
+
+    /** Like {@link #run()}, and stops gracefully when {@code signal} completes. */
+    void runUntil(CompletionStage<?> signal) throws InterruptedException;
+
+    /** The state of every worker instance now. */
+    List<WorkerSnapshot> snapshot();
+}

@@ -1,0 +1,19 @@
+package dev.apiary.worker;
+
+/** The life of one worker instance as the monitor sees it. */
+public enum WorkerState {
+    /** Registered, not started. */
+    PENDING,
+    /** Polling, no job running. */
+    IDLE,
+    /** Running at least one job. */
+    ENGAGED,
+    /** Its loop crashed; the monitor restarts it after a backoff. */
+    RESTARTING,
+    /** Asked to stop; finishing its running jobs. */
+    STOPPING,
+    /** Stopped. */
+    STOPPED,
+    /** Crashed more often than its restart budget allows; not restarted again. */
+    FAILED
+}

@@ -1,0 +1,17 @@
+package dev.apiary.impl.storage;
+
+import dev.apiary.impl.codec.JsonbCodec;
+import dev.apiary.spi.JobStorage;
+
+import java.time.Clock;
+
+/** The storage contract on the in-memory storage. */
+class InMemoryStorageTest extends JobStorageContract {
+
+    private static final JsonbCodec CODEC = new JsonbCodec();
+
+    @Override
+    protected JobStorage<ContractPayload> newStorage(String queue) {
+        return new InMemoryStorage<>(queue, ContractPayload.class, CODEC, Clock.systemUTC());
+    }
+}

@@ -1,0 +1,454 @@
+package dev.apiary.impl.storage;
+
+import dev.apiary.Job;
+import dev.apiary.JobOptions;
+import dev.apiary.JobStatus;
+import dev.apiary.Outcome;
+import dev.apiary.spi.JobPage;
+import dev.apiary.spi.JobQuery;
+import dev.apiary.spi.JobStorage;
+import dev.apiary.spi.Settlement;
+import dev.apiary.spi.StoredJob;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The contract every {@link JobStorage} keeps, written once and run against each implementation (in-memory, JPA on
+ * H2, JPA on PostgreSQL). Each test uses a queue of its own, so implementations may share one database.
+ */
+public abstract class JobStorageContract {
+
+    protected JobStorage<ContractPayload> storage;
+    private String queue;
+
+    /** A storage for {@code queue}; tests never share a queue, so a shared database needs no cleaning. */
+    protected abstract JobStorage<ContractPayload> newStorage(String queue);
+
+    @BeforeEach
+    void createStorage(TestInfo info) {
+        queue = info.getTestMethod().orElseThrow().getName() + "-" + Long.toHexString(System.nanoTime());
+        storage = newStorage(queue);
+    }
+
+    private static ContractPayload payload(int n) {
+        return new ContractPayload("job-" + n, n);
+    }
+
+    private static void settle(JobStorage<?> storage, Job<?> job, Outcome outcome) {
+        storage.settle(List.of(new Settlement(job.context(), outcome)));
+    }
+
+    private StoredJob<ContractPayload> stored(String id) {
+        return storage.find(id).orElseThrow(() -> new AssertionError("job " + id + " not found"));
+    }
+
+    @Test
+    void claimReturnsThePushedPayloadWithItsContext() {
+        String id = storage.push(payload(1), JobOptions.defaults().withMaxAttempts(5).withPriority(2)
+                .withMetadata("tenant", "acme"));
+
+        List<Job<ContractPayload>> claimed = storage.claim("w1", 10);
+
+        assertThat(claimed).hasSize(1);
+        Job<ContractPayload> job = claimed.get(0);
+        assertThat(job.payload()).isEqualTo(payload(1));
+        assertThat(job.id()).isEqualTo(id);
+        assertThat(job.context().queue()).isEqualTo(queue);
+        assertThat(job.context().attempt()).isEqualTo(1);
+        assertThat(job.context().maxAttempts()).isEqualTo(5);
+        assertThat(job.context().priority()).isEqualTo(2);
+        assertThat(job.context().workerId()).isEqualTo("w1");
+        assertThat(job.context().metadata()).containsEntry("tenant", "acme");
+        assertThat(stored(id).status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(stored(id).attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void claimTakesAtMostTheFreeSlots() {
+        storage.pushAll(IntStream.range(0, 5).mapToObj(JobStorageContract::payload).toList(), JobOptions.defaults());
+
+        assertThat(storage.claim("w1", 3)).hasSize(3);
+        assertThat(storage.claim("w1", 3)).hasSize(2);
+        assertThat(storage.claim("w1", 3)).isEmpty();
+    }
+
+    @Test
+    void aJobIsClaimedByOneWorkerOnly() {
+        storage.push(payload(1));
+
+        assertThat(storage.claim("w1", 1)).hasSize(1);
+        assertThat(storage.claim("w2", 1)).isEmpty();
+    }
+
+    @Test
+    void aJobScheduledLaterIsNotClaimedBeforeItsTime() {
+        String later = storage.schedule(payload(1), Instant.now().plus(1, ChronoUnit.HOURS));
+        String earlier = storage.schedule(payload(2), Instant.now().minusSeconds(1));
+
+        List<Job<ContractPayload>> claimed = storage.claim("w1", 10);
+
+        assertThat(claimed).extracting(Job::id).containsExactly(earlier);
+        assertThat(stored(later).status()).isEqualTo(JobStatus.PENDING);
+    }
+
+    @Test
+    void higherPriorityIsClaimedFirstThenEarlierRunAt() {
+        Instant t = Instant.now().minusSeconds(60);
+        String lowOld = storage.push(payload(1), JobOptions.defaults().withRunAt(t.minusSeconds(10)));
+        String high = storage.push(payload(2), JobOptions.defaults().withRunAt(t).withPriority(5));
+        String lowNew = storage.push(payload(3), JobOptions.defaults().withRunAt(t));
+
+        List<String> order = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            order.add(storage.claim("w1", 1).get(0).id());
+        }
+
+        assertThat(order).containsExactly(high, lowOld, lowNew);
+    }
+
+    @Test
+    void doneIsFinalAndCounted() {
+        String id = storage.push(payload(1));
+        Job<ContractPayload> job = storage.claim("w1", 1).get(0);
+
+        settle(storage, job, Outcome.done());
+
+        StoredJob<ContractPayload> s = stored(id);
+        assertThat(s.status()).isEqualTo(JobStatus.DONE);
+        assertThat(s.finishedAt()).isNotNull();
+        assertThat(s.workerId()).isNull();
+        assertThat(storage.claim("w1", 1)).isEmpty();
+        assertThat(storage.counts()).containsEntry(JobStatus.DONE, 1L).containsEntry(JobStatus.RUNNING, 0L);
+    }
+
+    @Test
+    void retryIsStoredAsRunAtAndCountsTheAttempt() {
+        String id = storage.push(payload(1));
+        Job<ContractPayload> first = storage.claim("w1", 1).get(0);
+
+        settle(storage, first, Outcome.retryAt(Instant.now().plus(1, ChronoUnit.HOURS), "boom"));
+
+        StoredJob<ContractPayload> s = stored(id);
+        assertThat(s.status()).isEqualTo(JobStatus.PENDING);
+        assertThat(s.attempts()).isEqualTo(1);
+        assertThat(s.lastError()).isEqualTo("boom");
+        assertThat(s.runAt()).isAfter(Instant.now().plus(50, ChronoUnit.MINUTES));
+        assertThat(storage.claim("w1", 1)).as("not due yet").isEmpty();
+    }
+
+    @Test
+    void aDueRetryRunsAgainWithTheNextAttempt() {
+        storage.push(payload(1));
+        settle(storage, storage.claim("w1", 1).get(0), Outcome.retryAt(Instant.now().minusMillis(1), "boom"));
+
+        Job<ContractPayload> second = storage.claim("w2", 1).get(0);
+
+        assertThat(second.context().attempt()).isEqualTo(2);
+        assertThat(second.payload()).isEqualTo(payload(1));
+    }
+
+    @Test
+    void aRetryAfterTheLastAttemptEndsTheJobAsFailed() {
+        String id = storage.push(payload(1), JobOptions.defaults().withMaxAttempts(1));
+
+        settle(storage, storage.claim("w1", 1).get(0), Outcome.retryAt(Instant.now(), "still broken"));
+
+        assertThat(stored(id).status()).isEqualTo(JobStatus.FAILED);
+        assertThat(stored(id).lastError()).isEqualTo("still broken");
+        assertThat(storage.claim("w1", 1)).isEmpty();
+    }
+
+    @Test
+    void killedAndFailedJobsAreNeverClaimedAgain() {
+        String killed = storage.push(payload(1));
+        String failed = storage.push(payload(2));
+        for (Job<ContractPayload> job : storage.claim("w1", 2)) {
+            settle(storage, job, job.id().equals(killed) ? Outcome.kill("bad input") : Outcome.failed("broken"));
+        }
+
+        assertThat(stored(killed).status()).isEqualTo(JobStatus.KILLED);
+        assertThat(stored(killed).lastError()).isEqualTo("bad input");
+        assertThat(stored(failed).status()).isEqualTo(JobStatus.FAILED);
+        assertThat(stored(failed).lastError()).isEqualTo("broken");
+        assertThat(storage.claim("w1", 10)).isEmpty();
+    }
+
+    @Test
+    void anOutcomeFromAWorkerThatLostTheJobIsIgnored() throws InterruptedException {
+        storage.push(payload(1));
+        Job<ContractPayload> lost = storage.claim("w1", 1).get(0);
+        Thread.sleep(30);
+        assertThat(storage.reenqueueOrphans(Duration.ofMillis(10))).isEqualTo(1);
+        Job<ContractPayload> taken = storage.claim("w2", 1).get(0);
+
+        settle(storage, lost, Outcome.done());
+
+        StoredJob<ContractPayload> s = stored(taken.id());
+        assertThat(s.status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(s.workerId()).isEqualTo("w2");
+        assertThat(s.attempts()).isEqualTo(2);
+        settle(storage, taken, Outcome.done());
+        assertThat(stored(taken.id()).status()).isEqualTo(JobStatus.DONE);
+    }
+
+    @Test
+    void releaseHandsJobsBackWithoutCountingTheAttempt() {
+        String id = storage.push(payload(1));
+        storage.claim("w1", 1);
+
+        storage.release("w1", List.of(id));
+
+        assertThat(stored(id).status()).isEqualTo(JobStatus.PENDING);
+        assertThat(stored(id).attempts()).isZero();
+        assertThat(storage.claim("w2", 1).get(0).context().attempt()).isEqualTo(1);
+    }
+
+    @Test
+    void jobsOfAWorkerThatStoppedHeartbeatingGoBackToPending() throws InterruptedException {
+        String id = storage.push(payload(1));
+        storage.heartbeat("w1");
+        storage.claim("w1", 1);
+
+        assertThat(storage.reenqueueOrphans(Duration.ofHours(1))).as("within the lease").isZero();
+        assertThat(stored(id).status()).isEqualTo(JobStatus.RUNNING);
+
+        Thread.sleep(50);
+        assertThat(storage.reenqueueOrphans(Duration.ofMillis(20))).isEqualTo(1);
+
+        StoredJob<ContractPayload> s = stored(id);
+        assertThat(s.status()).isEqualTo(JobStatus.PENDING);
+        assertThat(s.attempts()).as("the interrupted attempt counts").isEqualTo(1);
+        assertThat(s.workerId()).isNull();
+    }
+
+    @Test
+    void aLiveWorkersJobsAreNotOrphans() throws InterruptedException {
+        storage.push(payload(1));
+        storage.claim("w1", 1);
+        Thread.sleep(50);
+
+        storage.heartbeat("w1");
+
+        assertThat(storage.reenqueueOrphans(Duration.ofMillis(30))).isZero();
+    }
+
+    @Test
+    void aUniqueKeyIsHeldOnceUntilItsJobIsFinal() {
+        JobOptions unique = JobOptions.defaults().withUniqueKey("report-" + queue);
+        String first = storage.push(payload(1), unique);
+
+        assertThat(storage.push(payload(2), unique)).isEqualTo(first);
+        assertThat(storage.counts()).containsEntry(JobStatus.PENDING, 1L);
+
+        settle(storage, storage.claim("w1", 1).get(0), Outcome.done());
+        String second = storage.push(payload(3), unique);
+
+        assertThat(second).isNotEqualTo(first);
+        assertThat(stored(second).payload()).isEqualTo(payload(3));
+    }
+
+    @Test
+    void pushAllReturnsIdsInOrder() {
+        List<ContractPayload> payloads = IntStream.range(0, 50).mapToObj(JobStorageContract::payload).toList();
+
+        List<String> ids = storage.pushAll(payloads, JobOptions.defaults());
+
+        assertThat(ids).hasSize(50).doesNotHaveDuplicates();
+        for (int i = 0; i < ids.size(); i++) {
+            assertThat(stored(ids.get(i)).payload()).isEqualTo(payloads.get(i));
+        }
+        assertThat(storage.claim("w1", 100)).hasSize(50);
+    }
+
+    @Test
+    void idsSortByTimeOfPush() {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            ids.add(storage.push(payload(i)));
+        }
+
+        List<String> sorted = new ArrayList<>(ids);
+        Collections.sort(sorted);
+        assertThat(sorted).isEqualTo(ids);
+    }
+
+    @Test
+    void countsCoverEveryStatus() {
+        storage.pushAll(IntStream.range(0, 4).mapToObj(JobStorageContract::payload).toList(), JobOptions.defaults());
+        List<Job<ContractPayload>> jobs = storage.claim("w1", 3);
+        settle(storage, jobs.get(0), Outcome.done());
+        settle(storage, jobs.get(1), Outcome.kill("no"));
+
+        Map<JobStatus, Long> counts = storage.counts();
+
+        assertThat(counts).containsOnlyKeys(JobStatus.values());
+        assertThat(counts).containsEntry(JobStatus.PENDING, 1L).containsEntry(JobStatus.RUNNING, 1L)
+                .containsEntry(JobStatus.DONE, 1L).containsEntry(JobStatus.KILLED, 1L)
+                .containsEntry(JobStatus.FAILED, 0L);
+    }
+
+    @Test
+    void listPagesNewestFirstAndFiltersByStatus() {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(storage.push(payload(i)));
+        }
+        settle(storage, storage.claim("w1", 1).get(0), Outcome.done());
+
+        JobPage<ContractPayload> first = storage.list(JobQuery.of(null, 0, 2));
+        JobPage<ContractPayload> second = storage.list(JobQuery.of(null, 2, 2));
+        JobPage<ContractPayload> done = storage.list(JobQuery.of(JobStatus.DONE, 0, 10));
+
+        assertThat(first.total()).isEqualTo(5);
+        assertThat(first.items()).extracting(StoredJob::id).containsExactly(ids.get(4), ids.get(3));
+        assertThat(second.items()).extracting(StoredJob::id).containsExactly(ids.get(2), ids.get(1));
+        assertThat(done.total()).isEqualTo(1);
+        assertThat(done.items()).extracting(StoredJob::id).containsExactly(ids.get(0));
+        assertThat(done.items().get(0).rawPayload()).contains("job-0");
+    }
+
+    @Test
+    void findKnowsOnlyThisQueuesJobs() {
+        assertThat(storage.find(dev.apiary.impl.storage.JobIds.next())).isEmpty();
+    }
+
+    @Test
+    void requeueGivesAFailedJobAFreshBudget() {
+        String id = storage.push(payload(1), JobOptions.defaults().withMaxAttempts(1));
+        settle(storage, storage.claim("w1", 1).get(0), Outcome.failed("broken"));
+
+        assertThat(storage.requeue(id)).isTrue();
+
+        Job<ContractPayload> again = storage.claim("w1", 1).get(0);
+        assertThat(again.id()).isEqualTo(id);
+        assertThat(again.context().attempt()).isEqualTo(1);
+    }
+
+    @Test
+    void requeueRefusesRunningAndDoneJobs() {
+        String id = storage.push(payload(1));
+        Job<ContractPayload> job = storage.claim("w1", 1).get(0);
+        assertThat(storage.requeue(id)).isFalse();
+        settle(storage, job, Outcome.done());
+        assertThat(storage.requeue(id)).isFalse();
+        assertThat(storage.requeue(JobIds.next())).isFalse();
+    }
+
+    @Test
+    void killStopsAPendingJobAndIgnoresTheRunningAttemptsOutcome() {
+        String pending = storage.push(payload(1), JobOptions.defaults().withDelay(Duration.ofHours(1)));
+        String running = storage.push(payload(2));
+        Job<ContractPayload> job = storage.claim("w1", 1).get(0);
+
+        assertThat(storage.kill(pending, "cancelled by operator")).isTrue();
+        assertThat(storage.kill(running, "cancelled by operator")).isTrue();
+        settle(storage, job, Outcome.done());
+
+        assertThat(stored(pending).status()).isEqualTo(JobStatus.KILLED);
+        assertThat(stored(pending).lastError()).isEqualTo("cancelled by operator");
+        assertThat(stored(running).status()).isEqualTo(JobStatus.KILLED);
+        assertThat(storage.kill(running, "again")).isFalse();
+    }
+
+    @Test
+    void purgeRemovesOnlyJobsThatEndedBeforeTheCutoff() throws InterruptedException {
+        String done = storage.push(payload(1));
+        String pending = storage.push(payload(2), JobOptions.defaults().withDelay(Duration.ofHours(1)));
+        settle(storage, storage.claim("w1", 1).get(0), Outcome.done());
+        Thread.sleep(20);
+
+        assertThat(storage.purgeFinished(Instant.now().minusSeconds(3600))).isZero();
+        assertThat(storage.purgeFinished(Instant.now())).isEqualTo(1);
+
+        assertThat(storage.find(done)).isEmpty();
+        assertThat(storage.find(pending)).isPresent();
+        assertThat(storage.counts()).containsEntry(JobStatus.DONE, 0L);
+    }
+
+    @Test
+    void aPushWakesSubscribers() throws Exception {
+        CountDownLatch woken = new CountDownLatch(1);
+        try (AutoCloseable subscription = storage.onAvailable(woken::countDown)) {
+            storage.push(payload(1));
+            assertThat(woken.await(5, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
+    void concurrentClaimersTakeEachJobExactlyOnce() throws Exception {
+        int jobs = 2_000;
+        storage.pushAll(IntStream.range(0, jobs).mapToObj(JobStorageContract::payload).toList(), JobOptions.defaults());
+        Set<String> seen = ConcurrentHashMap.newKeySet();
+        AtomicInteger duplicates = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                String worker = "w" + w;
+                futures.add(pool.submit(() -> {
+                    List<Job<ContractPayload>> batch;
+                    while (!(batch = storage.claim(worker, 25)).isEmpty()) {
+                        List<Settlement> done = new ArrayList<>();
+                        for (Job<ContractPayload> job : batch) {
+                            if (!seen.add(job.id())) {
+                                duplicates.incrementAndGet();
+                            }
+                            done.add(new Settlement(job.context(), Outcome.done()));
+                        }
+                        storage.settle(done);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get(2, TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(duplicates).hasValue(0);
+        assertThat(seen).hasSize(jobs);
+        assertThat(storage.counts()).containsEntry(JobStatus.DONE, (long) jobs);
+    }
+
+    @Test
+    void settlingABatchOfMixedOutcomesAppliesEach() {
+        storage.pushAll(IntStream.range(0, 4).mapToObj(JobStorageContract::payload).toList(), JobOptions.defaults());
+        List<Job<ContractPayload>> jobs = storage.claim("w1", 4);
+
+        storage.settle(List.of(
+                new Settlement(jobs.get(0).context(), Outcome.done()),
+                new Settlement(jobs.get(1).context(), Outcome.retryAt(Instant.now().plusSeconds(600), "later")),
+                new Settlement(jobs.get(2).context(), Outcome.kill("no")),
+                new Settlement(jobs.get(3).context(), Outcome.failed("broken"))));
+
+        Set<JobStatus> statuses = new HashSet<>();
+        for (Job<ContractPayload> job : jobs) {
+            statuses.add(stored(job.id()).status());
+        }
+        assertThat(statuses).containsExactlyInAnyOrder(JobStatus.DONE, JobStatus.PENDING, JobStatus.KILLED,
+                JobStatus.FAILED);
+    }
+}

@@ -1,0 +1,26 @@
+package dev.apiary.examples.war;
+
+import jakarta.annotation.sql.DataSourceDefinition;
+import jakarta.ws.rs.ApplicationPath;
+import jakarta.ws.rs.core.Application;
+
+/**
+ * The example's REST API under {@code /api}, and its data source.
+ *
+ * <p>The data source is defined here rather than taken from {@code java:comp/DefaultDataSource} because the default
+ * differs from server to server (an H2 database on Payara and WildFly, none at all on Open Liberty unless its
+ * {@code server.xml} declares one). An in-memory H2 database shipped in the WAR deploys as it is everywhere; a
+ * production deployment points the persistence unit at a server-managed data source instead.
+ */
+@ApplicationPath("api")
+@DataSourceDefinition(
+        name = ExampleApplication.DATA_SOURCE,
+        className = "org.h2.jdbcx.JdbcDataSource",
+        url = "jdbc:h2:mem:apiary-example;DB_CLOSE_DELAY=-1",
+        user = "sa",
+        password = "sa")
+public class ExampleApplication extends Application {
+
+    /** JNDI name of the example's data source, used by {@code persistence.xml}. */
+    public static final String DATA_SOURCE = "java:app/jdbc/apiary-example";
+}

@@ -1,0 +1,34 @@
+package dev.apiary.examples.war.report;
+
+import dev.apiary.Job;
+import dev.apiary.JobHandler;
+import dev.apiary.Outcome;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.logging.Logger;
+
+/** Builds a report: slow work that holds a slot for a few seconds. */
+@ApplicationScoped
+public class ReportBuilder implements JobHandler<ReportRequest> {
+
+    private static final Logger LOG = Logger.getLogger(ReportBuilder.class.getName());
+
+    @Inject
+    @ConfigProperty(name = "example.report.duration", defaultValue = "PT3S")
+    Duration duration;
+
+    @Override
+    public Outcome handle(Job<ReportRequest> job) throws InterruptedException {
+        ReportRequest request = job.payload();
+        Duration takes = request.seconds() != null ? Duration.ofSeconds(request.seconds()) : duration;
+        LOG.info(() -> "report " + job.id() + " '" + request.name() + "': building, takes " + takes);
+        Thread.sleep(takes.toMillis());
+        int rows = ThreadLocalRandom.current().nextInt(100, 10_000);
+        LOG.info(() -> "report " + job.id() + " '" + request.name() + "': done, " + rows + " rows");
+        return Outcome.done(rows + " rows");
+    }
+}

@@ -1,0 +1,27 @@
+package dev.apiary.examples.war.rest;
+
+import dev.apiary.examples.war.ExampleWorkers;
+import dev.apiary.worker.WorkerSnapshot;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import java.util.List;
+
+/** Every worker instance with its state and counters. */
+@Path("workers")
+@Produces(MediaType.APPLICATION_JSON)
+@RequestScoped
+public class WorkersResource {
+
+    @Inject
+    ExampleWorkers workers;
+
+    @GET
+    public List<WorkerSnapshot> workers() {
+        return workers.snapshot();
+    }
+}

@@ -1,0 +1,163 @@
+package dev.apiary.examples.war.smoke;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One application server run as a child process, with the example WAR deployed, on free ports. {@link #close()}
+ * always stops it: first politely (SIGTERM to the server and every process it started), then by force.
+ */
+public abstract class ServerProcess implements AutoCloseable {
+
+    private static final long STOP_GRACE_SECONDS = 30;
+
+    private Process process;
+    private Path log;
+
+    /** The server's name, for messages and file names. */
+    public abstract String name();
+
+    /** Lays out what the server needs in {@code work} and returns the command that runs it in the foreground. */
+    protected abstract List<String> prepare(Path war, Path work) throws IOException;
+
+    /** Extra environment of the server process. */
+    protected void environment(Map<String, String> env) {
+    }
+
+    /** Base URI of the application: {@code .../apiary-example/}. */
+    public abstract URI app();
+
+    /** Base URI of the MicroProfile Health endpoints: {@code .../health/}. */
+    public abstract URI health();
+
+    /** Starts the server in the background; its output goes to {@link #log()}. */
+    public void start(Path war, Path work, Map<String, String> settings) throws IOException {
+        Files.createDirectories(work);
+        List<String> command = prepare(war, work);
+        log = work.resolve(name() + ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        environment(builder.environment());
+        builder.environment().putAll(settings);
+        process = builder.start();
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    /** The last {@code lines} lines of the server's output, for failure messages. */
+    public String logTail(int lines) {
+        if (log == null || !Files.exists(log)) {
+            return "(no log)";
+        }
+        try {
+            List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "(log unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process == null) {
+            return;
+        }
+        // launch scripts (standalone.sh, server) start the JVM as a child: signal the whole tree
+        List<ProcessHandle> tree = process.descendants().toList();
+        tree.forEach(ProcessHandle::destroy);
+        process.destroy();
+        try {
+            if (!process.waitFor(STOP_GRACE_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+            for (ProcessHandle child : tree) {
+                child.onExit().get(STOP_GRACE_SECONDS, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+        } finally {
+            tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+    }
+
+    /** A TCP port nobody listens on now. */
+    protected static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Whether every one of {@code ports} is free now. */
+    protected static boolean allFree(int... ports) {
+        for (int port : ports) {
+            try (ServerSocket socket = new ServerSocket(port)) {
+                socket.setReuseAddress(true);
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A directory the build prepared ({@code smoke.servers}), failing clearly when it is missing. */
+    protected static Path serversDir(String child) {
+        String dir = System.getProperty("smoke.servers");
+        if (dir == null) {
+            throw new IllegalStateException("system property smoke.servers is not set; run the smoke tests with"
+                    + " Maven (mvn verify -pl examples-war)");
+        }
+        Path path = Path.of(dir, child);
+        if (!Files.exists(path)) {
+            throw new IllegalStateException(path + " does not exist; the build provisions it (the WildFly and Open"
+                    + " Liberty servers only with -Pall-servers)");
+        }
+        return path;
+    }
+
+    /** Copies a directory tree (the server's configuration templates). */
+    protected static void copyTree(Path from, Path to) throws IOException {
+        try (var paths = Files.walk(from)) {
+            for (Path source : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    /** Deletes a directory tree left by an earlier run. */
+    protected static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.delete(p);
+            }
+        }
+    }
+}

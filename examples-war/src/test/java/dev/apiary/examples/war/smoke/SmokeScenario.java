@@ -1,0 +1,178 @@
+package dev.apiary.examples.war.smoke;
+
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What every server must do with the example WAR: boot, report ready, take jobs over REST, run them to their final
+ * state (done, and killed for the always-failing one), refuse bad requests with a JSON 4xx, and stop.
+ */
+final class SmokeScenario {
+
+    static final Duration BOOT_TIMEOUT = Duration.ofSeconds(180);
+    static final Duration JOBS_TIMEOUT = Duration.ofSeconds(90);
+
+    private final ServerProcess server;
+    private final Http http = new Http();
+
+    private SmokeScenario(ServerProcess server) {
+        this.server = server;
+    }
+
+    /** Starts {@code server} with the WAR the build produced, runs the scenario and always stops the server. */
+    static void run(ServerProcess server) throws Exception {
+        Path war = Path.of(System.getProperty("smoke.war", "target/apiary-example.war"));
+        Path work = Path.of(System.getProperty("smoke.work", "target/smoke")).resolve(server.name());
+        try (server) {
+            long start = System.nanoTime();
+            server.start(war, work, Map.of());
+            SmokeScenario scenario = new SmokeScenario(server);
+            try {
+                scenario.awaitReady();
+                System.out.printf("%s ready after %.1f s%n", server.name(), (System.nanoTime() - start) / 1e9);
+                scenario.jobsReachTheirFinalState();
+                scenario.badRequestsGetJsonErrors();
+                scenario.healthIsUp();
+            } catch (AssertionError | Exception e) {
+                throw new AssertionError(server.name() + " smoke test failed: " + e.getMessage()
+                        + "\n--- last lines of " + server.log() + " ---\n" + server.logTail(60), e);
+            }
+        }
+    }
+
+    private void awaitReady() throws Exception {
+        Instant deadline = Instant.now().plus(BOOT_TIMEOUT);
+        String last = "nothing yet";
+        while (Instant.now().isBefore(deadline)) {
+            if (!server.isAlive()) {
+                throw new AssertionError(server.name() + " exited before it was ready");
+            }
+            try {
+                Http.Answer ready = http.get(server.health().resolve("ready"));
+                Http.Answer workers = http.get(server.app().resolve("api/workers"));
+                last = "ready: " + ready.status() + " " + ready.body() + "; workers: " + workers.status();
+                if (ready.status() == 200 && ready.body().contains("\"UP\"") && workers.status() == 200
+                        && !workers.json().asJsonArray().isEmpty()) {
+                    return;
+                }
+            } catch (IOException e) {
+                last = e.toString();
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError(server.name() + " not ready within " + BOOT_TIMEOUT + "; last answer: " + last);
+    }
+
+    private void jobsReachTheirFinalState() throws Exception {
+        // given jobs of every kind: e-mails (some attempts fail and are retried), a slow report,
+        // a reminder due 3 s from now and a ledger sync that always fails
+        List<String> mails = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            mails.add(enqueue("email", "maxAttempts=10",
+                    "{\"to\":\"user" + i + "@example.com\",\"subject\":\"Welcome " + i + "\"}"));
+        }
+        String report = enqueue("report", "", "{\"name\":\"monthly\",\"seconds\":2}");
+        String reminder = enqueue("reminder", "delaySeconds=3", "{\"to\":\"ops\",\"text\":\"check the report\"}");
+        String ledger = enqueue("ledger-sync", "maxAttempts=3", "{\"account\":\"ACME\",\"amount\":12.50}");
+
+        // when the workers have had their time, then each job is in its final state
+        for (String id : mails) {
+            assertThat(awaitFinal("email", id).getString("status")).as("e-mail " + id).isEqualTo("DONE");
+        }
+        assertThat(awaitFinal("report", report).getString("status")).isEqualTo("DONE");
+        JsonObject reminded = awaitFinal("reminder", reminder);
+        assertThat(reminded.getString("status")).isEqualTo("DONE");
+        assertThat(Instant.parse(reminded.getString("finishedAt")))
+                .isAfterOrEqualTo(Instant.parse(reminded.getString("enqueuedAt")).plusSeconds(3));
+        JsonObject killed = awaitFinal("ledger-sync", ledger);
+        assertThat(killed.getString("status")).isEqualTo("KILLED");
+        assertThat(killed.getInt("attempts")).isEqualTo(3);
+        assertThat(killed.getString("lastError")).contains("ledger unreachable");
+
+        // and every sent e-mail is in the table
+        Http.Answer sent = http.get(api("mails"));
+        assertThat(sent.status()).as(sent.body()).isEqualTo(200);
+        assertThat(sent.object().getJsonNumber("total").longValue()).isGreaterThanOrEqualTo(mails.size());
+
+        // and a killed job can be retried, and killed again
+        Http.Answer retried = http.post(api("queues/ledger-sync/jobs/" + ledger + "/retry"), "");
+        assertThat(retried.status()).as(retried.body()).isEqualTo(200);
+        assertThat(retried.object().getString("status")).isIn("PENDING", "RUNNING");
+        Http.Answer killedAgain = http.post(api("queues/ledger-sync/jobs/" + ledger + "/kill?reason=smoke"), "");
+        assertThat(killedAgain.status()).as(killedAgain.body()).isEqualTo(200);
+        assertThat(killedAgain.object().getString("status")).isEqualTo("KILLED");
+
+        // and the listing pages by status
+        Http.Answer done = http.get(api("queues/email/jobs?status=done&limit=2"));
+        assertThat(done.status()).as(done.body()).isEqualTo(200);
+        assertThat(done.object().getJsonArray("items")).hasSize(2);
+        assertThat(done.object().getJsonNumber("total").longValue()).isEqualTo(mails.size());
+
+        // and the workers are all alive
+        Http.Answer workers = http.get(api("workers"));
+        for (JsonValue worker : workers.json().asJsonArray()) {
+            assertThat(worker.asJsonObject().getString("state")).isIn("IDLE", "ENGAGED");
+        }
+    }
+
+    private void badRequestsGetJsonErrors() throws Exception {
+        expectJsonError(http.post(api("queues/no-such-queue/jobs"), "{}"), 404);
+        expectJsonError(http.post(api("queues/email/jobs"), "{\"to\": "), 400);
+        expectJsonError(http.post(api("queues/email/jobs"), "{\"subject\":\"no recipient\"}"), 400);
+        expectJsonError(http.post(api("queues/email/jobs?maxAttempts=many"), "{}"), 400);
+        expectJsonError(http.get(api("queues/email/jobs?status=LOST")), 400);
+        expectJsonError(http.get(api("queues/email/jobs/no-such-job")), 404);
+    }
+
+    private void healthIsUp() throws Exception {
+        for (String probe : List.of("ready", "live")) {
+            Http.Answer answer = http.get(server.health().resolve(probe));
+            assertThat(answer.status()).as(probe + ": " + answer.body()).isEqualTo(200);
+            assertThat(answer.object().getString("status")).isEqualTo("UP");
+        }
+    }
+
+    private static void expectJsonError(Http.Answer answer, int status) {
+        assertThat(answer.status()).as(answer.body()).isEqualTo(status);
+        assertThat(answer.contentType()).startsWith("application/json");
+        assertThat(answer.object().getInt("status")).isEqualTo(status);
+        assertThat(answer.object().getString("message")).isNotBlank();
+        assertThat(answer.body()).doesNotContain("\tat ", "\\tat ", "Exception:");
+    }
+
+    private String enqueue(String queue, String query, String body) throws Exception {
+        Http.Answer answer = http.post(api("queues/" + queue + "/jobs" + (query.isEmpty() ? "" : "?" + query)), body);
+        assertThat(answer.status()).as("enqueue into " + queue + ": " + answer.body()).isEqualTo(201);
+        return answer.object().getString("id");
+    }
+
+    private JsonObject awaitFinal(String queue, String id) throws Exception {
+        Instant deadline = Instant.now().plus(JOBS_TIMEOUT);
+        JsonObject job = null;
+        while (Instant.now().isBefore(deadline)) {
+            Http.Answer answer = http.get(api("queues/" + queue + "/jobs/" + id));
+            assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+            job = answer.object();
+            if (List.of("DONE", "FAILED", "KILLED").contains(job.getString("status"))) {
+                return job;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("job " + id + " of " + queue + " not final within " + JOBS_TIMEOUT + ": " + job);
+    }
+
+    private URI api(String path) {
+        return server.app().resolve("api/" + path);
+    }
+}

@@ -1,0 +1,66 @@
+package dev.apiary.examples.war.smoke;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * WildFly from the unpacked {@code wildfly-dist} zip, with {@code standalone-microprofile.xml} (MicroProfile Config
+ * and Health). The distribution stays untouched: each run gets its own server base directory (configuration copied,
+ * the WAR in its deployments folder). Ports move together through {@code jboss.socket.binding.port-offset}; health
+ * is on the management port.
+ */
+public final class WildFly extends ServerProcess {
+
+    private final int offset = freeOffset();
+
+    @Override
+    public String name() {
+        return "wildfly";
+    }
+
+    @Override
+    protected List<String> prepare(Path war, Path work) throws IOException {
+        Path home = serversDir("wildfly-" + System.getProperty("smoke.wildfly.version", "39.0.1.Final"));
+        Path base = work.resolve("wildfly-base");
+        deleteTree(base);
+        copyTree(home.resolve("standalone/configuration"), base.resolve("configuration"));
+        Files.createDirectories(base.resolve("deployments"));
+        Files.copy(war, base.resolve("deployments").resolve(war.getFileName()));
+        return List.of("bash", home.resolve("bin/standalone.sh").toString(),
+                "-c", "standalone-microprofile.xml",
+                "-Djboss.server.base.dir=" + base,
+                "-Djboss.socket.binding.port-offset=" + offset,
+                "-Djboss.bind.address=127.0.0.1", "-Djboss.bind.address.management=127.0.0.1");
+    }
+
+    @Override
+    protected void environment(Map<String, String> env) {
+        env.put("JAVA_OPTS", "-Xmx512m -Djava.net.preferIPv4Stack=true");
+    }
+
+    @Override
+    public URI app() {
+        return URI.create("http://127.0.0.1:" + (8080 + offset) + "/apiary-example/");
+    }
+
+    @Override
+    public URI health() {
+        return URI.create("http://127.0.0.1:" + (9990 + offset) + "/health/");
+    }
+
+    /** An offset at which every port standalone-microprofile.xml opens is free. */
+    private static int freeOffset() {
+        for (int tries = 0; tries < 50; tries++) {
+            int o = ThreadLocalRandom.current().nextInt(100, 20_000);
+            if (allFree(8080 + o, 8443 + o, 9990 + o, 9993 + o, 4712 + o, 4713 + o)) {
+                return o;
+            }
+        }
+        throw new IllegalStateException("no free port offset found for WildFly");
+    }
+}

@@ -38,6 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** A {@code @JobWorker} bean in a real Weld container: discovered, started, fed through an injected JobQueue. */
@@ -223,6 +224,12 @@ class WorkerBeanTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> UrgentWorker.SEEN.contains("now@example.com"));
         assertThat(urgentStorage.find(now)).isPresent();
         assertThat(mailer.sent()).doesNotContain("now@example.com");
+    }
+
+    @Test
+    void jobContextCannotBeInjectedOutsideAJob() {
+        assertThatThrownBy(() -> weld.select(JobContext.class).get())
+                .hasStackTraceContaining("No job runs on this thread");
     }
 
     private JobStatus status(String id) {

@@ -37,7 +37,8 @@ final class CallerEntityManager implements JpaJobStorage.Joined {
         if (scope == null) {
             return null;
         }
-        if (scope.em.getEntityManagerFactory() != emf) {
+        // EclipseLink hands out another wrapper object for the same factory, so compare what a factory owns alone
+        if (scope.em.getEntityManagerFactory() != emf && scope.em.getMetamodel() != emf.getMetamodel()) {
             throw new ConfigurationException("The EntityManager bound with JpaJobStorage.joining(em) belongs to "
                     + "another EntityManagerFactory than the storage it pushes to; build the storage on the same "
                     + "factory, or push outside the joining scope");

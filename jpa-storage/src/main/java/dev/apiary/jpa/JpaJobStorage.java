@@ -93,6 +93,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     private final ThreadFactory threadFactory;
     private final String host;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    /** One instance, so that many pushes in one caller transaction wake the workers once. */
+    private final Runnable wakeUpOnce = this::wakeUp;
     private PgNotificationListener notificationListener;
 
     private JpaJobStorage(Builder<T> b) {
@@ -280,7 +282,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
 
     private <R> R enqueue(String what, Function<EntityManager, R> work) {
         try {
-            return tx.enqueue(work, this::wakeUp);
+            return tx.enqueue(work, wakeUpOnce);
         } catch (PersistenceException e) {
             throw failure(what, e);
         }

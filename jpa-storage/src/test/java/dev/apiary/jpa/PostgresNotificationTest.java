@@ -1,0 +1,76 @@
+package dev.apiary.jpa;
+
+import dev.apiary.impl.storage.ContractPayload;
+import dev.apiary.jpa.TestDatabases.Db;
+import dev.apiary.jpa.TestDatabases.Provider;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * LISTEN/NOTIFY on PostgreSQL: a push on one node wakes the idle workers of another at its commit. The nodes are two
+ * storages on two entity manager factories (Hibernate and EclipseLink), so no in-process wake-up can help.
+ */
+class PostgresNotificationTest {
+
+    private final String queue = "notify-" + System.nanoTime();
+    private JpaJobStorage<ContractPayload> pusher;
+    private JpaJobStorage<ContractPayload> listener;
+    private final Semaphore woken = new Semaphore(0);
+
+    @BeforeEach
+    void twoNodes() throws InterruptedException {
+        pusher = JpaJobStorage.builder(TestDatabases.emf(Provider.HIBERNATE, Db.POSTGRESQL))
+                .queue(queue, ContractPayload.class).build();
+        listener = JpaJobStorage.builder(TestDatabases.emf(Provider.ECLIPSELINK, Db.POSTGRESQL))
+                .queue(queue, ContractPayload.class).notifications(TestDatabases.postgresDataSource()).build();
+        listener.onAvailable(woken::release);
+        // LISTEN runs on the listener's own thread; a push before it would go unheard
+        Thread.sleep(500);
+    }
+
+    @AfterEach
+    void stop() {
+        listener.close();
+    }
+
+    @Test
+    void aCommittedPushOnAnotherNodeWakesIdleWorkers() throws InterruptedException {
+        pusher.push(new ContractPayload("hello", 1));
+
+        assertThat(woken.tryAcquire(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void aRolledBackPushOnAnotherNodeWakesNoOne() throws InterruptedException {
+        EntityManagerFactory emf = TestDatabases.emf(Provider.HIBERNATE, Db.POSTGRESQL);
+        EntityManager em = emf.createEntityManager();
+        em.getTransaction().begin();
+        try (JpaJobStorage.Joined joined = JpaJobStorage.joining(em)) {
+            pusher.push(new ContractPayload("never", 1));
+            em.getTransaction().rollback();
+        }
+        em.close();
+
+        assertThat(woken.tryAcquire(1, TimeUnit.SECONDS)).isFalse();
+        pusher.push(new ContractPayload("now", 2));
+        assertThat(woken.tryAcquire(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void aPushToAnotherQueueWakesNoOne() throws InterruptedException {
+        JpaJobStorage<ContractPayload> elsewhere = JpaJobStorage.builder(TestDatabases.emf(Provider.HIBERNATE,
+                Db.POSTGRESQL)).queue(queue + "-other", ContractPayload.class).build();
+
+        elsewhere.push(new ContractPayload("not for us", 1));
+
+        assertThat(woken.tryAcquire(1, TimeUnit.SECONDS)).isFalse();
+    }
+}

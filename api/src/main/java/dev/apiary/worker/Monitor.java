@@ -30,6 +30,14 @@ public interface Monitor {
     /** How long {@link #stop()} waits for running jobs before handing them back (default 30 s). */
     Monitor gracePeriod(Duration gracePeriod);
 
+    /**
+     * How the monitor restarts an instance whose loop crashed (a storage that went away, a bug): after
+     * {@code initialBackoff}, doubling up to {@code maxBackoff}; after {@code maxConsecutiveRestarts} crashes with no
+     * successful poll in between, the instance is reported {@link WorkerState#FAILED} and left alone
+     * (default 10, 1 s, 30 s).
+     */
+    Monitor restartBudget(int maxConsecutiveRestarts, Duration initialBackoff, Duration maxBackoff);
+
     /** Starts every registered worker and returns at once. */
     void start();
 

@@ -1,5 +1,6 @@
 package dev.apiary.impl.storage;
 
+import dev.apiary.CodecException;
 import dev.apiary.Job;
 import dev.apiary.JobContext;
 import dev.apiary.JobOptions;
@@ -405,8 +406,17 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     }
 
     private StoredJob<T> view(Entry<T> e) {
-        return new StoredJob<>(e.id, queue, e.payload, codec.encode(e.payload), e.status, e.attempts, e.maxAttempts,
+        return new StoredJob<>(e.id, queue, e.payload, encode(e.payload), e.status, e.attempts, e.maxAttempts,
                 e.runAt, e.priority, e.enqueuedAt, e.workerId, e.lastError, e.finishedAt, e.metadata);
+    }
+
+    /** Payloads are kept as objects and encoded only for inspection, so pushes stay cheap. */
+    private String encode(T payload) {
+        try {
+            return codec.encode(payload);
+        } catch (CodecException e) {
+            return null;
+        }
     }
 
     private void wakeUp() {

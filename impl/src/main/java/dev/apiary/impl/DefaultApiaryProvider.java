@@ -1,0 +1,103 @@
+package dev.apiary.impl;
+
+import dev.apiary.impl.codec.JsonbCodec;
+import dev.apiary.impl.layer.CatchFailureStrategy;
+import dev.apiary.impl.layer.ConcurrencyLimitStrategy;
+import dev.apiary.impl.layer.RateLimitStrategy;
+import dev.apiary.impl.layer.RetryStrategy;
+import dev.apiary.impl.layer.TimeoutStrategy;
+import dev.apiary.impl.layer.TracingStrategy;
+import dev.apiary.impl.monitor.DefaultMonitor;
+import dev.apiary.impl.storage.InMemoryStorage;
+import dev.apiary.impl.worker.DefaultWorkerBuilder;
+import dev.apiary.layer.Layer;
+import dev.apiary.layer.RetryPolicy;
+import dev.apiary.spi.ApiaryProvider;
+import dev.apiary.spi.Codec;
+import dev.apiary.spi.JobStorage;
+import dev.apiary.worker.Monitor;
+import dev.apiary.worker.WorkerBuilder;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The runtime behind the API's static entry points, registered in {@code META-INF/services}. */
+public final class DefaultApiaryProvider extends ApiaryProvider {
+
+    private volatile Codec codec;
+
+    @Override
+    public WorkerBuilder<Object> newWorkerBuilder(String name) {
+        return new DefaultWorkerBuilder<>(name);
+    }
+
+    @Override
+    public Monitor newMonitor() {
+        return new DefaultMonitor();
+    }
+
+    @Override
+    public <T> JobStorage<T> newInMemoryStorage(String queue, Class<T> payloadType) {
+        return new InMemoryStorage<>(queue, payloadType, codec(), Clock.systemUTC());
+    }
+
+    @Override
+    public Codec codec() {
+        Codec c = codec;
+        if (c == null) {
+            synchronized (this) {
+                if (codec == null) {
+                    codec = new JsonbCodec();
+                }
+                c = codec;
+            }
+        }
+        return c;
+    }
+
+    @Override
+    public Layer retryLayer(RetryPolicy policy) {
+        return new RetryStrategy(policy);
+    }
+
+    @Override
+    public Layer timeoutLayer(Duration timeout) {
+        return new TimeoutStrategy(timeout, TimeoutThreads.POOL);
+    }
+
+    @Override
+    public Layer rateLimitLayer(int permits, Duration period) {
+        return new RateLimitStrategy(permits, period);
+    }
+
+    @Override
+    public Layer concurrencyLimitLayer(int limit) {
+        return new ConcurrencyLimitStrategy(limit);
+    }
+
+    @Override
+    public Layer catchFailureLayer() {
+        return new CatchFailureStrategy();
+    }
+
+    @Override
+    public Layer tracingLayer() {
+        return new TracingStrategy();
+    }
+
+    /** Threads for timed attempts outside a container: daemon, created on demand, reused. */
+    private static final class TimeoutThreads {
+        static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "apiary-timed-" + Counter.N.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    private static final class Counter {
+        static final AtomicInteger N = new AtomicInteger();
+    }
+}

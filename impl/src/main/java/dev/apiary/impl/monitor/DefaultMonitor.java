@@ -1,0 +1,281 @@
+package dev.apiary.impl.monitor;
+
+import dev.apiary.ConfigurationException;
+import dev.apiary.impl.worker.WorkerDefinition;
+import dev.apiary.impl.worker.WorkerInstance;
+import dev.apiary.worker.Monitor;
+import dev.apiary.worker.Worker;
+import dev.apiary.worker.WorkerEvent;
+import dev.apiary.worker.WorkerListener;
+import dev.apiary.worker.WorkerSnapshot;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The {@link Monitor}: starts worker instances, restarts one whose loop crashed after an exponential backoff, gives
+ * up on it after {@code maxRestarts} crashes in a row (a successful poll resets the count), and stops everything
+ * gracefully. Jobs run on the given executor; polls, heartbeats and restarts are timed by the given scheduler.
+ */
+public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor {
+
+    private static final Logger LOG = Logger.getLogger(DefaultMonitor.class.getName());
+
+    private final Executor executor;
+    private final ScheduledExecutorService scheduler;
+    private final boolean ownsExecutors;
+    private final List<Registration> registrations = new ArrayList<>();
+    private final List<WorkerInstance<?>> instances = new CopyOnWriteArrayList<>();
+    private final List<WorkerListener> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private volatile Duration gracePeriod = Duration.ofSeconds(30);
+    private volatile int maxRestarts = 10;
+    private volatile Duration restartBackoff = Duration.ofSeconds(1);
+    private volatile Duration maxRestartBackoff = Duration.ofSeconds(30);
+
+    /** A monitor on its own executors (a cached pool for jobs, one scheduler thread), shut down by {@link #stop}. */
+    public DefaultMonitor() {
+        this(Executors.newCachedThreadPool(daemonThreads("apiary-job")), newScheduler(), true);
+    }
+
+    /** A monitor on executors owned by someone else (the container's managed executors). */
+    public DefaultMonitor(Executor executor, ScheduledExecutorService scheduler) {
+        this(executor, scheduler, false);
+    }
+
+    private DefaultMonitor(Executor executor, ScheduledExecutorService scheduler, boolean ownsExecutors) {
+        this.executor = Objects.requireNonNull(executor, "executor");
+        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+        this.ownsExecutors = ownsExecutors;
+    }
+
+    private static ScheduledExecutorService newScheduler() {
+        ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, daemonThreads("apiary-scheduler"));
+        s.setRemoveOnCancelPolicy(true);
+        return s;
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    @Override
+    public synchronized Monitor register(Worker worker) {
+        return register(1, i -> worker);
+    }
+
+    @Override
+    public synchronized Monitor register(int count, IntFunction<Worker> factory) {
+        if (count < 1) {
+            throw new ConfigurationException("A worker needs at least one instance, was " + count);
+        }
+        if (started.get()) {
+            throw new IllegalStateException("Register workers before the monitor starts");
+        }
+        for (int i = 0; i < count; i++) {
+            Worker worker = factory.apply(i);
+            if (!(worker instanceof WorkerDefinition<?> def)) {
+                throw new ConfigurationException("Worker " + worker + " was not built by WorkerBuilder");
+            }
+            registrations.add(new Registration(def, i));
+        }
+        return this;
+    }
+
+    @Override
+    public Monitor addListener(WorkerListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    @Override
+    public Monitor gracePeriod(Duration value) {
+        if (value == null || value.isNegative()) {
+            throw new ConfigurationException("The grace period must be zero or positive, was " + value);
+        }
+        this.gracePeriod = value;
+        return this;
+    }
+
+    @Override
+    public Monitor restartBudget(int maxConsecutiveRestarts, Duration initialBackoff, Duration maxBackoff) {
+        if (maxConsecutiveRestarts < 0) {
+            throw new ConfigurationException("maxConsecutiveRestarts must not be negative, was "
+                    + maxConsecutiveRestarts);
+        }
+        if (initialBackoff == null || initialBackoff.isNegative() || maxBackoff == null
+                || maxBackoff.compareTo(initialBackoff) < 0) {
+            throw new ConfigurationException("Restart backoff must be 0 <= initial (" + initialBackoff
+                    + ") <= max (" + maxBackoff + ")");
+        }
+        this.maxRestarts = maxConsecutiveRestarts;
+        this.restartBackoff = initialBackoff;
+        this.maxRestartBackoff = maxBackoff;
+        return this;
+    }
+
+    @Override
+    public void start() {
+        if (!started.compareAndSet(false, true)) {
+            return;
+        }
+        checkUniqueNames();
+        List<WorkerInstance<?>> created = new ArrayList<>();
+        synchronized (this) {
+            for (Registration r : registrations) {
+                created.add(new WorkerInstance<>(r.definition, r.index, executor, scheduler, this));
+            }
+        }
+        instances.addAll(created);
+        for (WorkerInstance<?> instance : created) {
+            instance.start();
+        }
+        LOG.info(() -> "Apiary monitor started " + created.size() + " worker instances");
+    }
+
+    private void checkUniqueNames() {
+        Map<String, WorkerDefinition<?>> seen = new HashMap<>();
+        for (Registration r : registrations) {
+            WorkerDefinition<?> other = seen.putIfAbsent(r.definition.name(), r.definition);
+            if (other != null && other != r.definition && r.index == 0) {
+                throw new ConfigurationException("Two workers are named '" + r.definition.name()
+                        + "'; worker names must be unique within a monitor");
+            }
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (!stopping.compareAndSet(false, true)) {
+            awaitTerminationQuietly();
+            return;
+        }
+        try {
+            long deadline = System.nanoTime() + gracePeriod.toNanos();
+            for (WorkerInstance<?> instance : instances) {
+                instance.beginStop();
+            }
+            for (WorkerInstance<?> instance : instances) {
+                instance.awaitIdle(deadline);
+            }
+            long settleDeadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            for (WorkerInstance<?> instance : instances) {
+                instance.finishStop(settleDeadline);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warning("Interrupted while stopping workers; some jobs may still be running");
+        } finally {
+            if (ownsExecutors) {
+                scheduler.shutdownNow();
+                ((ExecutorService) executor).shutdown();
+            }
+            terminated.countDown();
+            LOG.info("Apiary monitor stopped");
+        }
+    }
+
+    private void awaitTerminationQuietly() {
+        try {
+            terminated.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void run() throws InterruptedException {
+        start();
+        terminated.await();
+    }
+
+    @Override
+    public void runUntil(CompletionStage<?> signal) throws InterruptedException {
+        start();
+        signal.whenComplete((value, error) -> {
+            Thread stopper = new Thread(this::stop, "apiary-monitor-stop");
+            stopper.setDaemon(true);
+            stopper.start();
+        });
+        terminated.await();
+    }
+
+    /** Whether {@link #stop()} has finished. */
+    public boolean isTerminated() {
+        return terminated.getCount() == 0;
+    }
+
+    @Override
+    public List<WorkerSnapshot> snapshot() {
+        List<WorkerSnapshot> result = new ArrayList<>();
+        for (WorkerInstance<?> instance : instances) {
+            result.add(instance.snapshot());
+        }
+        return result;
+    }
+
+    @Override
+    public void publish(WorkerEvent event) {
+        for (WorkerListener listener : listeners) {
+            try {
+                listener.onEvent(event);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "A worker listener failed on " + event.kind() + " of " + event.instanceId(), e);
+            }
+        }
+    }
+
+    @Override
+    public void crashed(WorkerInstance<?> instance, Throwable error) {
+        int crashes = instance.consecutiveCrashes();
+        if (stopping.get()) {
+            return;
+        }
+        if (crashes > maxRestarts) {
+            LOG.log(Level.SEVERE, "Worker " + instance.instanceId() + " crashed " + crashes
+                    + " times in a row; the monitor gives up on it (restart budget " + maxRestarts + ")", error);
+            instance.giveUp();
+            if (instances.stream().allMatch(i -> i.state() == dev.apiary.worker.WorkerState.FAILED)) {
+                // nothing is left to supervise: end run() rather than block forever
+                Thread stopper = new Thread(this::stop, "apiary-monitor-stop");
+                stopper.setDaemon(true);
+                stopper.start();
+            }
+            return;
+        }
+        long nanos = Math.min(maxRestartBackoff.toNanos(),
+                restartBackoff.toNanos() * (1L << Math.min(20, crashes - 1)));
+        LOG.log(Level.WARNING, "Worker " + instance.instanceId() + " crashed (" + crashes + " in a row): " + error
+                + "; restarting in " + Duration.ofNanos(nanos), crashes == 1 ? error : null);
+        scheduler.schedule(instance::resume, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private record Registration(WorkerDefinition<?> definition, int index) {
+    }
+}

@@ -25,7 +25,8 @@ CREATE TABLE apiary_jobs (
 CREATE INDEX apiary_jobs_claim ON apiary_jobs (queue, status, priority DESC, run_at, id);
 -- Orphan recovery, listing by status and retention.
 CREATE INDEX apiary_jobs_running ON apiary_jobs (queue, status, locked_at);
-CREATE INDEX apiary_jobs_finished ON apiary_jobs (queue, status, finished_at);
+-- Retention: only final jobs have a finish time.
+CREATE INDEX apiary_jobs_finished ON apiary_jobs (queue, finished_at);
 
 CREATE TABLE apiary_workers (
     id             VARCHAR(200) NOT NULL PRIMARY KEY,

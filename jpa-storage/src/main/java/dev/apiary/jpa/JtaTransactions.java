@@ -104,6 +104,11 @@ final class JtaTransactions extends Transactions {
         }
     }
 
+    @Override
+    boolean joinsCaller() {
+        return callerTransactionActive();
+    }
+
     private boolean callerTransactionActive() {
         return registry().getTransactionStatus() == Status.STATUS_ACTIVE;
     }

@@ -47,4 +47,9 @@ final class ResourceLocalTransactions extends Transactions {
         CallerEntityManager.afterScope(afterCommit);
         return result;
     }
+
+    @Override
+    boolean joinsCaller() {
+        return CallerEntityManager.current(emf) != null;
+    }
 }

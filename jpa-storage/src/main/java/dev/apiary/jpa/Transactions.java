@@ -37,4 +37,7 @@ abstract class Transactions {
      * once the enqueued rows are visible to other transactions (or as soon as possible when that cannot be known).
      */
     abstract <R> R enqueue(Function<EntityManager, R> work, Runnable afterCommit);
+
+    /** Whether an enqueue now would join the caller's transaction rather than run in its own. */
+    abstract boolean joinsCaller();
 }

@@ -16,9 +16,16 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -60,6 +67,37 @@ class JpaStorageBehaviourTest {
         assertThat(killed.payload()).isNull();
         assertThat(killed.rawPayload()).contains("just text");
         assertThat(killed.lastError()).contains("cannot be decoded").contains(ContractPayload.class.getName());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"HIBERNATE, POSTGRESQL", "ECLIPSELINK, POSTGRESQL", "HIBERNATE, H2", "ECLIPSELINK, H2"})
+    void concurrentPushesOfOneUniqueKeyAddOneJobAndAllReturnItsId(Provider provider, Db db) throws Exception {
+        JpaJobStorage<ContractPayload> storage = JpaJobStorage.builder(TestDatabases.emf(provider, db))
+                .queue(queue(), ContractPayload.class).build();
+        JobOptions unique = JobOptions.defaults().withUniqueKey("nightly-report").withMetadata("by", "test");
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<String>> pushes = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                int n = i;
+                pushes.add(pool.submit(() -> {
+                    start.await();
+                    return storage.push(new ContractPayload("report", n), unique);
+                }));
+            }
+            start.countDown();
+            Set<String> ids = new HashSet<>();
+            for (Future<String> push : pushes) {
+                ids.add(push.get(30, TimeUnit.SECONDS));
+            }
+
+            assertThat(ids).hasSize(1);
+            assertThat(storage.counts()).containsEntry(JobStatus.PENDING, 1L);
+            assertThat(storage.find(ids.iterator().next()).orElseThrow().metadata()).containsEntry("by", "test");
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.apiary.jpa;
 
+import dev.apiary.ConfigurationException;
 import dev.apiary.Job;
 import dev.apiary.JobOptions;
 import dev.apiary.JobStatus;
@@ -28,6 +29,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** What the JPA storage adds to the contract: detection, decoding failures, nodes sharing one database, retention. */
@@ -35,6 +37,16 @@ class JpaStorageBehaviourTest {
 
     private static String queue() {
         return "q-" + System.nanoTime();
+    }
+
+    @Test
+    void buildingWithoutAQueueSaysWhatIsMissing() {
+        var builder = JpaJobStorage.builder(TestDatabases.emf(Provider.HIBERNATE, Db.H2));
+
+        assertThatThrownBy(builder::build).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining(".queue(name, payloadType)");
+        assertThatThrownBy(() -> builder.queue(" ", ContractPayload.class))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("was ' '");
     }
 
     @ParameterizedTest

@@ -388,14 +388,17 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
 
     /**
      * One statement: lock the best due rows that no one else has locked, mark them running and return them. Rows a
-     * concurrent claim holds are skipped rather than waited for, so claimers never queue behind each other.
+     * concurrent claim holds are skipped rather than waited for, so claimers never queue behind each other. The
+     * candidates sit in a CTE, which PostgreSQL evaluates exactly once (a locking CTE is never inlined); an
+     * {@code IN (subquery)} could be re-run by some plans and then take more than {@code max} rows.
      */
     @SuppressWarnings("unchecked")
     private List<JobEntity> claimSkipLocked(EntityManager em, String workerId, int max, LocalDateTime now) {
-        return new ArrayList<>(em.createNativeQuery("UPDATE apiary_jobs SET status = 'RUNNING', worker_id = ?1, "
-                        + "locked_at = ?2, attempts = attempts + 1 WHERE id IN (SELECT id FROM apiary_jobs "
+        return new ArrayList<>(em.createNativeQuery("WITH picked AS (SELECT id FROM apiary_jobs "
                         + "WHERE queue = ?3 AND status = 'PENDING' AND run_at <= ?2 "
-                        + "ORDER BY priority DESC, run_at, id LIMIT ?4 FOR UPDATE SKIP LOCKED) RETURNING *",
+                        + "ORDER BY priority DESC, run_at, id LIMIT ?4 FOR UPDATE SKIP LOCKED) "
+                        + "UPDATE apiary_jobs j SET status = 'RUNNING', worker_id = ?1, locked_at = ?2, "
+                        + "attempts = j.attempts + 1 FROM picked WHERE j.id = picked.id RETURNING j.*",
                         JobEntity.class)
                 .setParameter(1, workerId).setParameter(2, now).setParameter(3, queue).setParameter(4, max)
                 .getResultList());

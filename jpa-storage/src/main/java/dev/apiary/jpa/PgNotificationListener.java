@@ -51,6 +51,11 @@ final class PgNotificationListener implements Runnable, AutoCloseable {
         while (running) {
             try (Connection connection = dataSource.getConnection()) {
                 listen(connection, reconnected);
+            } catch (ClassNotFoundException | NotPostgres e) {
+                // no reconnect can fix this: say so once and leave the workers to polling
+                LOG.log(Level.WARNING, "No LISTEN for queue '" + queue + "': " + e.getMessage()
+                        + "; idle workers find other nodes' jobs by polling");
+                return;
             } catch (SQLException | ReflectiveOperationException | RuntimeException e) {
                 if (!running) {
                     return;
@@ -68,9 +73,19 @@ final class PgNotificationListener implements Runnable, AutoCloseable {
     }
 
     private void listen(Connection connection, boolean reconnected)
-            throws SQLException, ReflectiveOperationException {
+            throws SQLException, ReflectiveOperationException, NotPostgres {
         ClassLoader driver = connection.getClass().getClassLoader();
-        Class<?> pgConnection = Class.forName("org.postgresql.PGConnection", true, driver);
+        Class<?> pgConnection;
+        try {
+            pgConnection = Class.forName("org.postgresql.PGConnection", true, driver);
+        } catch (ClassNotFoundException e) {
+            throw new ClassNotFoundException("the notifications DataSource does not give PostgreSQL JDBC "
+                    + "connections (org.postgresql.PGConnection not visible from " + connection.getClass().getName()
+                    + ")", e);
+        }
+        if (!connection.isWrapperFor(pgConnection)) {
+            throw new NotPostgres(connection.getClass().getName() + " is not a wrapper for a PostgreSQL connection");
+        }
         Object pg = connection.unwrap(pgConnection);
         Method getNotifications = pgConnection.getMethod("getNotifications", int.class);
         Method getParameter = Class.forName("org.postgresql.PGNotification", true, driver).getMethod("getParameter");
@@ -101,6 +116,13 @@ final class PgNotificationListener implements Runnable, AutoCloseable {
             thread.join(WAIT_MILLIS * 4L);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The DataSource's connections are not PostgreSQL's: listening can never work. */
+    private static final class NotPostgres extends Exception {
+        NotPostgres(String message) {
+            super(message);
         }
     }
 }

@@ -9,10 +9,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * LISTEN/NOTIFY on PostgreSQL: a push on one node wakes the idle workers of another at its commit. The nodes are two
@@ -72,5 +74,22 @@ class PostgresNotificationTest {
         elsewhere.push(new ContractPayload("not for us", 1));
 
         assertThat(woken.tryAcquire(1, TimeUnit.SECONDS)).isFalse();
+    }
+
+    @Test
+    void aNotificationSourceThatIsNotPostgresStopsItsListenerAndLeavesPolling() throws Exception {
+        org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
+        h2.setURL(TestDatabases.url(Db.H2));
+        h2.setUser("sa");
+        String otherQueue = queue + "-h2";
+        JpaJobStorage<ContractPayload> misconfigured = JpaJobStorage.builder(TestDatabases.emf(Provider.HIBERNATE,
+                Db.POSTGRESQL)).queue(otherQueue, ContractPayload.class).dialect(SqlDialect.POSTGRESQL)
+                .notifications(h2).build();
+
+        try (AutoCloseable subscription = misconfigured.onAvailable(() -> { })) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                    .noneMatch(t -> t.getName().equals("apiary-listen-" + otherQueue)));
+            assertThat(misconfigured.claim("w1", 1)).as("the storage still works").isEmpty();
+        }
     }
 }

@@ -9,7 +9,6 @@ import dev.apiary.JobStatus;
 import dev.apiary.Outcome;
 import dev.apiary.StorageException;
 import dev.apiary.impl.codec.JsonbCodec;
-import dev.apiary.impl.storage.JobIds;
 import dev.apiary.spi.Codec;
 import dev.apiary.spi.JobPage;
 import dev.apiary.spi.JobQuery;
@@ -29,11 +28,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,21 +64,6 @@ import java.util.logging.Logger;
 public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(JpaJobStorage.class.getName());
-    /** The PostgreSQL channel for new-job notifications; the payload is the queue name. */
-    static final String CHANNEL = "apiary_jobs";
-    /**
-     * Rows per multi-row insert. Larger statements gain nothing on PostgreSQL or H2, and EclipseLink's parameter
-     * handling slows down sharply beyond a few hundred parameters (measured: 1000 rows per statement halve its rate).
-     */
-    private static final int ROWS_PER_INSERT = 100;
-    private static final int IDS_PER_STATEMENT = 1000;
-    /** Matches a job only while the settling worker still holds the attempt it ran. */
-    private static final String HELD_BY = "WHERE j.id = :id AND j.queue = :queue AND j.status = :running "
-            + "AND j.workerId = :worker AND j.attempts = :attempt";
-    private static final Comparator<JobEntity> CLAIM_ORDER = Comparator
-            .comparingInt((JobEntity e) -> -e.priority)
-            .thenComparing(e -> e.runAt)
-            .thenComparing(e -> e.id);
 
     private final String queue;
     private final Class<T> payloadType;
@@ -91,6 +71,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     private final Clock clock;
     private final Transactions tx;
     private final SqlDialect dialect;
+    private final JobTable table;
     private final DataSource notificationSource;
     private final ThreadFactory threadFactory;
     private final String host;
@@ -111,6 +92,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         this.dialect = b.dialect != null ? b.dialect
                 : notificationSource != null ? SqlDialect.detect(notificationSource)
                 : run("detect the database", SqlDialect::detect);
+        this.table = new JobTable(queue, payloadType, dialect);
         this.host = localHost();
     }
 
@@ -166,80 +148,32 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     public String push(T payload, JobOptions options) {
         Objects.requireNonNull(options, "options");
         String json = codec.encode(payload);
-        if (options.uniqueKey() == null) {
+        String metadata = encodeMetadata(options.metadata());
+        String key = options.uniqueKey();
+        if (key == null) {
             return enqueue("push a job", em -> {
-                JobEntity job = newJob(json, options, now());
-                em.persist(job);
-                notifyOthers(em);
-                return job.id;
+                String id = table.insert(em, json, metadata, options, now());
+                table.notifyOtherNodes(em);
+                return id;
             });
         }
-        return dialect == SqlDialect.POSTGRESQL ? pushUniqueOnConflict(json, options) : pushUnique(json, options);
-    }
-
-    /**
-     * Looks for a job holding the key, else inserts one. Two concurrent pushes may both find none: the unique
-     * constraint on {@code (queue, active_key)} fails the second, which then returns the winner's id when it ran in
-     * its own transaction (a caller's transaction is spoiled by the failure, so there the error reaches the caller).
-     */
-    private String pushUnique(String json, JobOptions options) {
+        // a lost race for the key fails the insert; in a transaction of its own that means the winner holds it (a
+        // caller's transaction is spoiled by the failure, so there the error reaches the caller)
         boolean joined = tx.joinsCaller();
         try {
-            return enqueue("push a job with unique key '" + options.uniqueKey() + "'", em -> {
-                String holder = activeHolder(em, options.uniqueKey());
-                if (holder != null) {
-                    return holder;
-                }
-                JobEntity job = newJob(json, options, now());
-                em.persist(job);
-                return job.id;
+            return enqueue("push a job with unique key '" + key + "'", em -> {
+                String id = table.insertUnique(em, json, metadata, options, now());
+                table.notifyOtherNodes(em);
+                return id;
             });
         } catch (StorageException e) {
-            String holder = joined ? null : run("find the job holding unique key '" + options.uniqueKey() + "'",
-                    em -> activeHolder(em, options.uniqueKey()));
+            String holder = joined ? null
+                    : run("find the job holding unique key '" + key + "'", em -> table.activeHolder(em, key));
             if (holder == null) {
                 throw e;
             }
             return holder;
         }
-    }
-
-    /**
-     * {@code INSERT ... ON CONFLICT DO NOTHING} waits for a concurrent push of the same key to end and then skips
-     * the row instead of failing, so even a caller's transaction survives the race.
-     */
-    private String pushUniqueOnConflict(String json, JobOptions options) {
-        String key = options.uniqueKey();
-        String metadata = encodeMetadata(options.metadata());
-        String sql = "INSERT INTO apiary_jobs (id, queue, payload, payload_type, status, attempts, max_attempts, "
-                + "run_at, priority, enqueued_at, unique_key, active_key" + (metadata == null ? "" : ", metadata")
-                + ") VALUES (?1, ?2, ?3, ?4, 'PENDING', 0, ?5, ?6, ?7, ?8, ?9, ?9" + (metadata == null ? "" : ", ?10")
-                + ") ON CONFLICT (queue, active_key) DO NOTHING";
-        return enqueue("push a job with unique key '" + key + "'", em -> {
-            // a holder found missing right after a conflict has just become final: the key is free again
-            for (int round = 0; round < 3; round++) {
-                LocalDateTime now = now();
-                String id = JobIds.next();
-                var insert = em.createNativeQuery(sql).setParameter(1, id).setParameter(2, queue)
-                        .setParameter(3, json).setParameter(4, payloadType.getName())
-                        .setParameter(5, options.maxAttempts())
-                        .setParameter(6, options.runAt() == null ? now : utc(options.runAt()))
-                        .setParameter(7, options.priority()).setParameter(8, now).setParameter(9, key);
-                if (metadata != null) {
-                    insert.setParameter(10, metadata);
-                }
-                if (insert.executeUpdate() > 0) {
-                    notifyOthers(em);
-                    return id;
-                }
-                String holder = activeHolder(em, key);
-                if (holder != null) {
-                    return holder;
-                }
-            }
-            throw new StorageException("Unique key '" + key + "' of queue '" + queue + "' kept changing hands; "
-                    + "push again");
-        });
     }
 
     @Override
@@ -260,90 +194,12 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         for (T payload : payloads) {
             json.add(codec.encode(payload));
         }
+        String metadata = encodeMetadata(options.metadata());
         return enqueue("push " + payloads.size() + " jobs", em -> {
-            LocalDateTime now = now();
-            List<String> ids = dialect == SqlDialect.STANDARD ? persistAll(em, json, options, now)
-                    : insertAll(em, json, options, now);
-            notifyOthers(em);
+            List<String> ids = table.insertAll(em, json, metadata, options, now());
+            table.notifyOtherNodes(em);
             return ids;
         });
-    }
-
-    private List<String> persistAll(EntityManager em, List<String> json, JobOptions options, LocalDateTime now) {
-        List<String> ids = new ArrayList<>(json.size());
-        for (int i = 0; i < json.size(); i++) {
-            JobEntity job = newJob(json.get(i), options, now);
-            em.persist(job);
-            ids.add(job.id);
-            if ((i + 1) % ROWS_PER_INSERT == 0) {
-                // keep the persistence context small; the provider's JDBC batching groups the inserts
-                em.flush();
-                em.clear();
-            }
-        }
-        return ids;
-    }
-
-    /** Multi-row inserts: the shared options bound once per statement, two parameters per job. */
-    private List<String> insertAll(EntityManager em, List<String> json, JobOptions options, LocalDateTime now) {
-        List<String> ids = new ArrayList<>(json.size());
-        String metadata = encodeMetadata(options.metadata());
-        LocalDateTime runAt = options.runAt() == null ? now : utc(options.runAt());
-        for (int from = 0; from < json.size(); from += ROWS_PER_INSERT) {
-            int to = Math.min(json.size(), from + ROWS_PER_INSERT);
-            StringBuilder sql = new StringBuilder("INSERT INTO apiary_jobs (id, payload, queue, payload_type, "
-                    + "status, attempts, max_attempts, run_at, priority, enqueued_at")
-                    .append(metadata == null ? ") VALUES " : ", metadata) VALUES ");
-            int constants = metadata == null ? 6 : 7;
-            for (int row = 0, p = constants + 1; row < to - from; row++, p += 2) {
-                sql.append(row == 0 ? "" : ", ").append("(?").append(p).append(", ?").append(p + 1)
-                        .append(", ?1, ?2, 'PENDING', 0, ?3, ?4, ?5, ?6").append(metadata == null ? ")" : ", ?7)");
-            }
-            var insert = em.createNativeQuery(sql.toString())
-                    .setParameter(1, queue).setParameter(2, payloadType.getName())
-                    .setParameter(3, options.maxAttempts()).setParameter(4, runAt)
-                    .setParameter(5, options.priority()).setParameter(6, now);
-            if (metadata != null) {
-                insert.setParameter(7, metadata);
-            }
-            for (int i = from, p = constants + 1; i < to; i++, p += 2) {
-                String id = JobIds.next();
-                ids.add(id);
-                insert.setParameter(p, id).setParameter(p + 1, json.get(i));
-            }
-            insert.executeUpdate();
-        }
-        return ids;
-    }
-
-    private JobEntity newJob(String json, JobOptions options, LocalDateTime now) {
-        JobEntity job = new JobEntity(JobIds.next(), queue);
-        job.payload = json;
-        job.payloadType = payloadType.getName();
-        job.status = JobStatus.PENDING;
-        job.maxAttempts = options.maxAttempts();
-        job.priority = options.priority();
-        job.enqueuedAt = now;
-        job.runAt = options.runAt() == null ? now : utc(options.runAt());
-        job.uniqueKey = options.uniqueKey();
-        job.activeKey = options.uniqueKey();
-        job.metadata = encodeMetadata(options.metadata());
-        return job;
-    }
-
-    private String activeHolder(EntityManager em, String uniqueKey) {
-        List<String> holder = em.createQuery("SELECT j.id FROM ApiaryJob j WHERE j.queue = :queue "
-                        + "AND j.activeKey = :key", String.class)
-                .setParameter("queue", queue).setParameter("key", uniqueKey).getResultList();
-        return holder.isEmpty() ? null : holder.get(0);
-    }
-
-    /** PostgreSQL delivers a NOTIFY at commit and drops it on rollback, so it belongs inside the push. */
-    private void notifyOthers(EntityManager em) {
-        if (dialect == SqlDialect.POSTGRESQL) {
-            em.createNativeQuery("SELECT 1 FROM pg_notify(?1, ?2)")
-                    .setParameter(1, CHANNEL).setParameter(2, queue).getResultList();
-        }
     }
 
     private <R> R enqueue(String what, Function<EntityManager, R> work) {
@@ -364,16 +220,13 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         }
         return run("claim jobs for worker '" + workerId + "'", em -> {
             LocalDateTime now = now();
-            List<JobEntity> rows = dialect == SqlDialect.POSTGRESQL ? claimSkipLocked(em, workerId, max, now)
-                    : claimOptimistic(em, workerId, max, now);
-            rows.sort(CLAIM_ORDER);
-            List<Job<T>> jobs = new ArrayList<>(rows.size());
+            List<Job<T>> jobs = new ArrayList<>();
             List<String> undecodable = new ArrayList<>();
-            for (JobEntity row : rows) {
+            for (JobEntity row : table.claim(em, workerId, max, now)) {
                 try {
                     jobs.add(new Job<>(codec.decode(row.payload, payloadType), context(row)));
                 } catch (CodecException e) {
-                    kill(em, row.id, "Payload cannot be decoded, so the job can never run: " + e.getMessage(),
+                    table.kill(em, row.id, "Payload cannot be decoded, so the job can never run: " + e.getMessage(),
                             List.of(JobStatus.RUNNING), now);
                     undecodable.add(row.id);
                 }
@@ -384,56 +237,6 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
             }
             return jobs;
         });
-    }
-
-    /**
-     * One statement: lock the best due rows that no one else has locked, mark them running and return them. Rows a
-     * concurrent claim holds are skipped rather than waited for, so claimers never queue behind each other. The
-     * candidates sit in a CTE, which PostgreSQL evaluates exactly once (a locking CTE is never inlined); an
-     * {@code IN (subquery)} could be re-run by some plans and then take more than {@code max} rows.
-     */
-    @SuppressWarnings("unchecked")
-    private List<JobEntity> claimSkipLocked(EntityManager em, String workerId, int max, LocalDateTime now) {
-        return new ArrayList<>(em.createNativeQuery("WITH picked AS (SELECT id FROM apiary_jobs "
-                        + "WHERE queue = ?3 AND status = 'PENDING' AND run_at <= ?2 "
-                        + "ORDER BY priority DESC, run_at, id LIMIT ?4 FOR UPDATE SKIP LOCKED) "
-                        + "UPDATE apiary_jobs j SET status = 'RUNNING', worker_id = ?1, locked_at = ?2, "
-                        + "attempts = j.attempts + 1 FROM picked WHERE j.id = picked.id RETURNING j.*",
-                        JobEntity.class)
-                .setParameter(1, workerId).setParameter(2, now).setParameter(3, queue).setParameter(4, max)
-                .getResultList());
-    }
-
-    /**
-     * Portable: pick candidates, take them with one update that only succeeds on rows still pending, and read back
-     * the rows that carry this claim's worker and lock time. Claimers racing for the same rows each get a share; a
-     * claimer that lost every candidate tries again with fresh ones.
-     */
-    private List<JobEntity> claimOptimistic(EntityManager em, String workerId, int max, LocalDateTime now) {
-        for (int round = 0; round < 3; round++) {
-            List<String> candidates = em.createQuery("SELECT j.id FROM ApiaryJob j WHERE j.queue = :queue "
-                            + "AND j.status = :pending AND j.runAt <= :now "
-                            + "ORDER BY j.priority DESC, j.runAt, j.id", String.class)
-                    .setParameter("queue", queue).setParameter("pending", JobStatus.PENDING)
-                    .setParameter("now", now).setMaxResults(max).getResultList();
-            if (candidates.isEmpty()) {
-                return new ArrayList<>();
-            }
-            int taken = em.createQuery("UPDATE ApiaryJob j SET j.status = :running, j.workerId = :worker, "
-                            + "j.lockedAt = :now, j.attempts = j.attempts + 1 "
-                            + "WHERE j.id IN :ids AND j.status = :pending")
-                    .setParameter("running", JobStatus.RUNNING).setParameter("worker", workerId)
-                    .setParameter("now", now).setParameter("ids", candidates)
-                    .setParameter("pending", JobStatus.PENDING).executeUpdate();
-            if (taken > 0) {
-                return new ArrayList<>(em.createQuery("SELECT j FROM ApiaryJob j WHERE j.id IN :ids "
-                                + "AND j.status = :running AND j.workerId = :worker AND j.lockedAt = :now",
-                                JobEntity.class)
-                        .setParameter("ids", candidates).setParameter("running", JobStatus.RUNNING)
-                        .setParameter("worker", workerId).setParameter("now", now).getResultList());
-            }
-        }
-        return new ArrayList<>();
     }
 
     /**
@@ -448,54 +251,34 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         }
         boolean retried = run("settle " + settlements.size() + " jobs", em -> {
             LocalDateTime now = now();
-            Map<List<Object>, List<String>> done = new LinkedHashMap<>();
+            Map<Holder, List<String>> done = new LinkedHashMap<>();
             boolean pending = false;
             for (Settlement s : settlements) {
                 JobContext job = s.job();
                 Outcome outcome = s.outcome();
                 if (outcome instanceof Outcome.Done) {
-                    done.computeIfAbsent(List.of(String.valueOf(job.workerId()), job.attempt()),
-                            k -> new ArrayList<>()).add(job.id());
+                    done.computeIfAbsent(new Holder(job.workerId(), job.attempt()), k -> new ArrayList<>())
+                            .add(job.id());
                 } else if (outcome instanceof Outcome.Retry retry && !job.isLastAttempt()) {
-                    pending |= em.createQuery("UPDATE ApiaryJob j SET j.status = :pending, j.runAt = :runAt, "
-                                    + "j.lastError = :error, j.workerId = NULL, j.lockedAt = NULL " + HELD_BY)
-                            .setParameter("pending", JobStatus.PENDING).setParameter("runAt", utc(retry.at()))
-                            .setParameter("error", retry.error()).setParameter("id", job.id())
-                            .setParameter("queue", queue).setParameter("running", JobStatus.RUNNING)
-                            .setParameter("worker", job.workerId()).setParameter("attempt", job.attempt())
-                            .executeUpdate() > 0;
-                } else {
-                    JobStatus status = outcome instanceof Outcome.Kill ? JobStatus.KILLED : JobStatus.FAILED;
-                    String error = outcome instanceof Outcome.Kill kill ? kill.reason()
-                            : outcome instanceof Outcome.Failed failed ? failed.error()
-                            : ((Outcome.Retry) outcome).error();
-                    em.createQuery("UPDATE ApiaryJob j SET j.status = :status, j.finishedAt = :now, "
-                                    + "j.lastError = :error, j.workerId = NULL, j.lockedAt = NULL, "
-                                    + "j.activeKey = NULL " + HELD_BY)
-                            .setParameter("status", status).setParameter("now", now).setParameter("error", error)
-                            .setParameter("id", job.id()).setParameter("queue", queue)
-                            .setParameter("running", JobStatus.RUNNING).setParameter("worker", job.workerId())
-                            .setParameter("attempt", job.attempt()).executeUpdate();
+                    pending |= table.settleRetry(em, job, retry.at(), retry.error());
+                } else if (outcome instanceof Outcome.Retry retry) {
+                    table.settleFinal(em, job, JobStatus.FAILED, retry.error(), now);
+                } else if (outcome instanceof Outcome.Kill kill) {
+                    table.settleFinal(em, job, JobStatus.KILLED, kill.reason(), now);
+                } else if (outcome instanceof Outcome.Failed failed) {
+                    table.settleFinal(em, job, JobStatus.FAILED, failed.error(), now);
                 }
             }
-            for (Map.Entry<List<Object>, List<String>> group : done.entrySet()) {
-                for (List<String> ids : chunks(group.getValue())) {
-                    em.createQuery("UPDATE ApiaryJob j SET j.status = :done, j.finishedAt = :now, "
-                                    + "j.lastError = NULL, j.workerId = NULL, j.lockedAt = NULL, j.activeKey = NULL "
-                                    + "WHERE j.id IN :ids AND j.queue = :queue AND j.status = :running "
-                                    + "AND j.workerId = :worker AND j.attempts = :attempt")
-                            .setParameter("done", JobStatus.DONE).setParameter("now", now)
-                            .setParameter("ids", ids).setParameter("queue", queue)
-                            .setParameter("running", JobStatus.RUNNING)
-                            .setParameter("worker", group.getKey().get(0))
-                            .setParameter("attempt", group.getKey().get(1)).executeUpdate();
-                }
-            }
+            done.forEach((holder, ids) -> table.settleDone(em, holder.workerId(), holder.attempt(), ids, now));
             return pending;
         });
         if (retried) {
             wakeUp();
         }
+    }
+
+    /** Who held the jobs of one done-statement. */
+    private record Holder(String workerId, int attempt) {
     }
 
     @Override
@@ -504,17 +287,9 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
             return;
         }
         int released = run("release jobs of worker '" + workerId + "'", em -> {
-            int count = 0;
-            for (List<String> ids : chunks(jobIds)) {
-                count += em.createQuery("UPDATE ApiaryJob j SET j.status = :pending, j.attempts = j.attempts - 1, "
-                                + "j.workerId = NULL, j.lockedAt = NULL WHERE j.id IN :ids AND j.queue = :queue "
-                                + "AND j.status = :running AND j.workerId = :worker")
-                        .setParameter("pending", JobStatus.PENDING).setParameter("ids", ids)
-                        .setParameter("queue", queue).setParameter("running", JobStatus.RUNNING)
-                        .setParameter("worker", workerId).executeUpdate();
-            }
+            int count = table.release(em, workerId, jobIds);
             if (count > 0) {
-                notifyOthers(em);
+                table.notifyOtherNodes(em);
             }
             return count;
         });
@@ -530,12 +305,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     public void heartbeat(String workerId) {
         Objects.requireNonNull(workerId, "workerId");
         run("record the heartbeat of worker '" + workerId + "'", em -> {
-            var update = em.createQuery("UPDATE ApiaryWorker w SET w.lastHeartbeat = :now WHERE w.id = :id")
-                    .setParameter("id", workerId);
-            // read the clock after preparing the statement: the heartbeat should say when the worker was last seen
-            if (update.setParameter("now", now()).executeUpdate() == 0) {
-                em.persist(new WorkerEntity(workerId, queue, host, now()));
-            }
+            table.heartbeat(em, workerId, host, this::now);
             return null;
         });
     }
@@ -546,20 +316,12 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
      */
     @Override
     public int reenqueueOrphans(Duration lease) {
+        LocalDateTime cutoff = JobTable.utc(clock.instant().minus(lease));
         int recovered = run("recover orphaned jobs", em -> {
-            LocalDateTime cutoff = utc(clock.instant().minus(lease));
-            int count = em.createQuery("UPDATE ApiaryJob j SET j.status = :pending, j.workerId = NULL, "
-                            + "j.lockedAt = NULL, j.lastError = :error WHERE j.queue = :queue "
-                            + "AND j.status = :running AND j.lockedAt < :cutoff AND NOT EXISTS ("
-                            + "SELECT w.id FROM ApiaryWorker w WHERE w.id = j.workerId "
-                            + "AND w.lastHeartbeat >= :cutoff)")
-                    .setParameter("pending", JobStatus.PENDING)
-                    .setParameter("error", "Recovered: its worker stopped heartbeating for longer than the lease "
-                            + "of " + lease)
-                    .setParameter("queue", queue).setParameter("running", JobStatus.RUNNING)
-                    .setParameter("cutoff", cutoff).executeUpdate();
+            int count = table.recoverOrphans(em, cutoff, "Recovered: its worker stopped heartbeating for longer "
+                    + "than the lease of " + lease);
             if (count > 0) {
-                notifyOthers(em);
+                table.notifyOtherNodes(em);
             }
             return count;
         });
@@ -584,8 +346,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
 
     private synchronized void startListening() {
         if (notificationListener == null && dialect == SqlDialect.POSTGRESQL && notificationSource != null) {
-            notificationListener = new PgNotificationListener(notificationSource, CHANNEL, queue, this::wakeUp,
-                    threadFactory);
+            notificationListener = new PgNotificationListener(notificationSource, JobTable.CHANNEL, queue,
+                    this::wakeUp, threadFactory);
             notificationListener.start();
         }
     }
@@ -604,45 +366,20 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
 
     @Override
     public Optional<StoredJob<T>> find(String id) {
-        return run("find job " + id, em -> em.createQuery("SELECT j FROM ApiaryJob j WHERE j.id = :id "
-                        + "AND j.queue = :queue", JobEntity.class)
-                .setParameter("id", id).setParameter("queue", queue).getResultList().stream().findFirst()
-                .map(this::stored));
+        return run("find job " + id, em -> table.find(em, id).map(this::stored));
     }
 
     @Override
     public Map<JobStatus, Long> counts() {
-        return run("count jobs", em -> {
-            Map<JobStatus, Long> counts = new EnumMap<>(JobStatus.class);
-            for (JobStatus status : JobStatus.values()) {
-                counts.put(status, 0L);
-            }
-            for (Object[] row : em.createQuery("SELECT j.status, COUNT(j) FROM ApiaryJob j "
-                    + "WHERE j.queue = :queue GROUP BY j.status", Object[].class)
-                    .setParameter("queue", queue).getResultList()) {
-                counts.put((JobStatus) row[0], ((Number) row[1]).longValue());
-            }
-            return counts;
-        });
+        return run("count jobs", table::counts);
     }
 
-    /** Newest first: ids are time-sortable, so the primary key orders the page. */
+    /** Newest first. */
     @Override
     public JobPage<T> list(JobQuery query) {
-        String filter = "WHERE j.queue = :queue" + (query.status() == null ? "" : " AND j.status = :status");
-        return run("list jobs", em -> {
-            var total = em.createQuery("SELECT COUNT(j) FROM ApiaryJob j " + filter, Long.class)
-                    .setParameter("queue", queue);
-            var page = em.createQuery("SELECT j FROM ApiaryJob j " + filter + " ORDER BY j.id DESC",
-                            JobEntity.class)
-                    .setParameter("queue", queue).setFirstResult(query.offset()).setMaxResults(query.limit());
-            if (query.status() != null) {
-                total.setParameter("status", query.status());
-                page.setParameter("status", query.status());
-            }
-            List<StoredJob<T>> items = page.getResultList().stream().map(this::stored).toList();
-            return new JobPage<>(items, total.getSingleResult(), query.offset(), query.limit());
-        });
+        return run("list jobs", em -> new JobPage<>(
+                table.page(em, query.status(), query.offset(), query.limit()).stream().map(this::stored).toList(),
+                table.count(em, query.status()), query.offset(), query.limit()));
     }
 
     /**
@@ -652,25 +389,11 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     @Override
     public boolean requeue(String id) {
         boolean requeued = run("requeue job " + id, em -> {
-            int updated = em.createQuery("UPDATE ApiaryJob j SET j.status = :pending, j.attempts = 0, "
-                            + "j.runAt = :now, j.finishedAt = NULL, j.workerId = NULL, j.lockedAt = NULL "
-                            + "WHERE j.id = :id AND j.queue = :queue AND j.status IN :statuses")
-                    .setParameter("pending", JobStatus.PENDING).setParameter("now", now())
-                    .setParameter("id", id).setParameter("queue", queue)
-                    .setParameter("statuses", List.of(JobStatus.PENDING, JobStatus.FAILED, JobStatus.KILLED))
-                    .executeUpdate();
-            if (updated == 0) {
-                return false;
+            boolean done = table.requeue(em, id, now());
+            if (done) {
+                table.notifyOtherNodes(em);
             }
-            List<String> key = em.createQuery("SELECT j.uniqueKey FROM ApiaryJob j WHERE j.id = :id "
-                    + "AND j.uniqueKey IS NOT NULL AND j.activeKey IS NULL", String.class)
-                    .setParameter("id", id).getResultList();
-            if (!key.isEmpty() && activeHolder(em, key.get(0)) == null) {
-                em.createQuery("UPDATE ApiaryJob j SET j.activeKey = j.uniqueKey WHERE j.id = :id")
-                        .setParameter("id", id).executeUpdate();
-            }
-            notifyOthers(em);
-            return true;
+            return done;
         });
         if (requeued) {
             wakeUp();
@@ -680,31 +403,22 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
 
     @Override
     public boolean kill(String id, String reason) {
-        return run("kill job " + id, em -> kill(em, id, reason, List.of(JobStatus.PENDING, JobStatus.RUNNING),
-                now()) > 0);
-    }
-
-    private int kill(EntityManager em, String id, String reason, List<JobStatus> from, LocalDateTime now) {
-        return em.createQuery("UPDATE ApiaryJob j SET j.status = :killed, j.lastError = :reason, "
-                        + "j.finishedAt = :now, j.workerId = NULL, j.lockedAt = NULL, j.activeKey = NULL "
-                        + "WHERE j.id = :id AND j.queue = :queue AND j.status IN :from")
-                .setParameter("killed", JobStatus.KILLED).setParameter("reason", reason).setParameter("now", now)
-                .setParameter("id", id).setParameter("queue", queue).setParameter("from", from).executeUpdate();
+        return run("kill job " + id, em -> table.kill(em, id, reason, List.of(JobStatus.PENDING, JobStatus.RUNNING),
+                now()));
     }
 
     @Override
     public int purgeFinished(Instant before) {
-        // only final jobs have a finish time (requeue clears it), which lets an index on it serve this delete
-        return run("purge finished jobs", em -> em.createQuery("DELETE FROM ApiaryJob j WHERE j.queue = :queue "
-                        + "AND j.finishedAt < :before")
-                .setParameter("queue", queue).setParameter("before", utc(before)).executeUpdate());
+        return run("purge finished jobs", em -> table.purgeFinishedBefore(em, JobTable.utc(before)));
     }
 
     @Override
     public boolean isAvailable() {
         try {
-            run("check the database", em -> em.createQuery("SELECT COUNT(w) FROM ApiaryWorker w WHERE w.id = ''",
-                    Long.class).getSingleResult());
+            run("check the database", em -> {
+                table.ping(em);
+                return null;
+            });
             return true;
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "Job storage of queue '" + queue + "' is not available", e);
@@ -724,8 +438,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     // ---- mapping
 
     private JobContext context(JobEntity e) {
-        return new JobContext(e.id, e.queue, e.attempts, e.maxAttempts, instant(e.runAt), e.priority,
-                instant(e.enqueuedAt), e.workerId, decodeMetadata(e));
+        return new JobContext(e.id, e.queue, e.attempts, e.maxAttempts, JobTable.instant(e.runAt), e.priority,
+                JobTable.instant(e.enqueuedAt), e.workerId, decodeMetadata(e));
     }
 
     private StoredJob<T> stored(JobEntity e) {
@@ -736,8 +450,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
             payload = null;
         }
         return new StoredJob<>(e.id, e.queue, payload, e.payload, e.status, e.attempts, e.maxAttempts,
-                instant(e.runAt), e.priority, instant(e.enqueuedAt), e.workerId, e.lastError,
-                instant(e.finishedAt), decodeMetadata(e));
+                JobTable.instant(e.runAt), e.priority, JobTable.instant(e.enqueuedAt), e.workerId, e.lastError,
+                JobTable.instant(e.finishedAt), decodeMetadata(e));
     }
 
     private String encodeMetadata(Map<String, String> metadata) {
@@ -751,7 +465,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         try {
             Map<?, ?> raw = codec.decode(e.metadata, Map.class);
             Map<String, String> metadata = new HashMap<>();
-            raw.forEach((k, v) -> metadata.put(String.valueOf(k), v == null ? null : String.valueOf(v)));
+            raw.forEach((k, v) -> metadata.put(String.valueOf(k), String.valueOf(v)));
             return metadata;
         } catch (CodecException ex) {
             throw new StorageException("Metadata of job " + e.id + " in queue '" + queue + "' is not a JSON "
@@ -760,30 +474,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     }
 
     private LocalDateTime now() {
-        return utc(clock.instant());
-    }
-
-    /**
-     * Milliseconds, which every database keeps exactly: a lock time read back equals the one written (the portable
-     * claim relies on it), and a job pushed in the same millisecond as a claim is already due for it.
-     */
-    private static LocalDateTime utc(Instant instant) {
-        return LocalDateTime.ofInstant(instant.truncatedTo(ChronoUnit.MILLIS), ZoneOffset.UTC);
-    }
-
-    private static Instant instant(LocalDateTime utc) {
-        return utc == null ? null : utc.toInstant(ZoneOffset.UTC);
-    }
-
-    private static List<List<String>> chunks(List<String> ids) {
-        if (ids.size() <= IDS_PER_STATEMENT) {
-            return List.of(ids);
-        }
-        List<List<String>> chunks = new ArrayList<>();
-        for (int from = 0; from < ids.size(); from += IDS_PER_STATEMENT) {
-            chunks.add(ids.subList(from, Math.min(ids.size(), from + IDS_PER_STATEMENT)));
-        }
-        return chunks;
+        return JobTable.utc(clock.instant());
     }
 
     private <R> R run(String what, Function<EntityManager, R> work) {

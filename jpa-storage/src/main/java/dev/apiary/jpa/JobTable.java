@@ -107,12 +107,18 @@ final class JobTable {
                            LocalDateTime now) {
         List<String> ids = new ArrayList<>(json.size());
         if (dialect == SqlDialect.STANDARD) {
+            List<JobEntity> batch = new ArrayList<>(ROWS_PER_INSERT);
             for (int i = 0; i < json.size(); i++) {
-                ids.add(insert(em, json.get(i), metadata, options, now));
-                if ((i + 1) % ROWS_PER_INSERT == 0) {
-                    // keep the persistence context small; the provider's JDBC batching groups the inserts
+                JobEntity job = newJob(json.get(i), metadata, options, now);
+                em.persist(job);
+                ids.add(job.id);
+                batch.add(job);
+                if (batch.size() == ROWS_PER_INSERT || i == json.size() - 1) {
+                    // keep the persistence context small (the provider's JDBC batching groups the inserts); detach,
+                    // not clear: the EntityManager may be the caller's, holding the caller's entities
                     em.flush();
-                    em.clear();
+                    batch.forEach(em::detach);
+                    batch.clear();
                 }
             }
             return ids;

@@ -69,6 +69,29 @@ class TransactionalEnqueueTest {
     }
 
     @ParameterizedTest
+    @CsvSource({"HIBERNATE, H2", "ECLIPSELINK, H2"})
+    void aBatchPushLeavesTheCallersEntitiesManaged(Provider provider, Db db) {
+        EntityManagerFactory emf = TestDatabases.emf(provider, db);
+        JpaJobStorage<ContractPayload> storage = JpaJobStorage.builder(emf).queue("tx-" + System.nanoTime(),
+                ContractPayload.class).dialect(SqlDialect.STANDARD).build();
+        EntityManager em = emf.createEntityManager();
+        em.getTransaction().begin();
+        WorkerEntity callers = new WorkerEntity("caller-" + System.nanoTime(), "elsewhere", "host",
+                java.time.LocalDateTime.now());
+        em.persist(callers);
+
+        try (JpaJobStorage.Joined joined = JpaJobStorage.joining(em)) {
+            storage.pushAll(java.util.stream.IntStream.range(0, 250).mapToObj(n -> new ContractPayload("b", n))
+                    .toList(), dev.apiary.JobOptions.defaults());
+            assertThat(em.contains(callers)).isTrue();
+            em.getTransaction().commit();
+        }
+        em.close();
+
+        assertThat(storage.counts()).containsEntry(JobStatus.PENDING, 250L);
+    }
+
+    @ParameterizedTest
     @CsvSource({"HIBERNATE, H2"})
     void aPushOutsideAnyScopeCommitsOnItsOwn(Provider provider, Db db) {
         JpaJobStorage<ContractPayload> storage = storage(TestDatabases.emf(provider, db));

@@ -75,7 +75,12 @@ final class JtaTransactions extends Transactions {
             return result;
         }
         R result = inCallerTransaction(work);
-        registry().registerInterposedSynchronization(new Synchronization() {
+        TransactionSynchronizationRegistry tsr = registry();
+        if (tsr.getResource(afterCommit) != null) {
+            return result;  // many pushes in one transaction wake the workers once
+        }
+        tsr.putResource(afterCommit, Boolean.TRUE);
+        tsr.registerInterposedSynchronization(new Synchronization() {
             @Override
             public void beforeCompletion() {
             }

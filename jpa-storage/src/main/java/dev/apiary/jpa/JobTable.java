@@ -242,16 +242,37 @@ final class JobTable {
         return new ArrayList<>();
     }
 
-    /** Ends the given jobs as done, all held by {@code workerId} in {@code attempt}: one statement per 1000 jobs. */
+    /**
+     * Ends the given jobs as done, all held by {@code workerId} in {@code attempt}: one statement per 1000 jobs.
+     * Native SQL on PostgreSQL and H2 because Hibernate translates a JPQL update with a list parameter anew on every
+     * execution (measured: ten times EclipseLink's cost per settle); the list is padded to a power of two so that
+     * the database sees a handful of distinct statements, not one per batch size.
+     */
     void settleDone(EntityManager em, String workerId, int attempt, List<String> jobIds, LocalDateTime now) {
         for (List<String> ids : chunks(jobIds)) {
-            em.createQuery("UPDATE ApiaryJob j SET j.status = :done, j.finishedAt = :now, j.lastError = NULL, "
-                            + "j.workerId = NULL, j.lockedAt = NULL, j.activeKey = NULL "
-                            + "WHERE j.id IN :ids AND j.queue = :queue AND j.status = :running "
-                            + "AND j.workerId = :worker AND j.attempts = :attempt")
-                    .setParameter("done", JobStatus.DONE).setParameter("now", now).setParameter("ids", ids)
-                    .setParameter("queue", queue).setParameter("running", JobStatus.RUNNING)
-                    .setParameter("worker", workerId).setParameter("attempt", attempt).executeUpdate();
+            if (dialect == SqlDialect.STANDARD) {
+                em.createQuery("UPDATE ApiaryJob j SET j.status = :done, j.finishedAt = :now, j.lastError = NULL, "
+                                + "j.workerId = NULL, j.lockedAt = NULL, j.activeKey = NULL "
+                                + "WHERE j.id IN :ids AND j.queue = :queue AND j.status = :running "
+                                + "AND j.workerId = :worker AND j.attempts = :attempt")
+                        .setParameter("done", JobStatus.DONE).setParameter("now", now).setParameter("ids", ids)
+                        .setParameter("queue", queue).setParameter("running", JobStatus.RUNNING)
+                        .setParameter("worker", workerId).setParameter("attempt", attempt).executeUpdate();
+                continue;
+            }
+            int slots = Integer.highestOneBit(ids.size() - 1 | 1) << 1;
+            StringBuilder sql = new StringBuilder("UPDATE apiary_jobs SET status = 'DONE', finished_at = ?1, "
+                    + "last_error = NULL, worker_id = NULL, locked_at = NULL, active_key = NULL "
+                    + "WHERE queue = ?2 AND status = 'RUNNING' AND worker_id = ?3 AND attempts = ?4 AND id IN (");
+            for (int i = 0; i < slots; i++) {
+                sql.append(i == 0 ? "?" : ", ?").append(i + 5);
+            }
+            var update = em.createNativeQuery(sql.append(')').toString()).setParameter(1, now)
+                    .setParameter(2, queue).setParameter(3, workerId).setParameter(4, attempt);
+            for (int i = 0; i < slots; i++) {
+                update.setParameter(i + 5, ids.get(Math.min(i, ids.size() - 1)));
+            }
+            update.executeUpdate();
         }
     }
 

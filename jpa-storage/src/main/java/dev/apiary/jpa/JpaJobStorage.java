@@ -78,7 +78,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     /** One instance, so that many pushes in one caller transaction wake the workers once. */
     private final Runnable wakeUpOnce = this::wakeUp;
-    private PgNotificationListener notificationListener;
+    private AutoCloseable notifications;
 
     private JpaJobStorage(Builder<T> b) {
         this.queue = b.queue;
@@ -333,8 +333,9 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
 
     /**
      * Calls {@code wakeup} after every push, retry and release through this storage and, when the database is
-     * PostgreSQL and {@link Builder#notifications(DataSource)} was given, after every push on any node (LISTEN on a
-     * connection of its own). Without notifications, other nodes' pushes are found by the next poll.
+     * PostgreSQL and {@link Builder#notifications(DataSource)} was given, after every push on any node (LISTEN on one
+     * connection shared by the storages of that DataSource). Without notifications, other nodes' pushes are found by
+     * the next poll.
      */
     @Override
     public AutoCloseable onAvailable(Runnable wakeup) {
@@ -345,10 +346,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     }
 
     private synchronized void startListening() {
-        if (notificationListener == null && dialect == SqlDialect.POSTGRESQL && notificationSource != null) {
-            notificationListener = new PgNotificationListener(notificationSource, JobTable.CHANNEL, queue,
-                    this::wakeUp, threadFactory);
-            notificationListener.start();
+        if (notifications == null && dialect == SqlDialect.POSTGRESQL && notificationSource != null) {
+            notifications = PgNotificationListener.subscribe(notificationSource, queue, this::wakeUp, threadFactory);
         }
     }
 
@@ -426,12 +425,19 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         }
     }
 
-    /** Stops the notification listener; the storage itself holds no other resources. */
+    /**
+     * Stops listening for other nodes' pushes (the shared LISTEN connection closes with its last storage); the
+     * storage holds no other resources, and the entity manager factory stays the caller's.
+     */
     @Override
     public synchronized void close() {
-        if (notificationListener != null) {
-            notificationListener.close();
-            notificationListener = null;
+        if (notifications != null) {
+            try {
+                notifications.close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "Stopping the notifications of queue '" + queue + "' failed", e);
+            }
+            notifications = null;
         }
     }
 

@@ -9,7 +9,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import javax.sql.DataSource;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -88,8 +91,44 @@ class PostgresNotificationTest {
 
         try (AutoCloseable subscription = misconfigured.onAvailable(() -> { })) {
             await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
-                    .noneMatch(t -> t.getName().equals("apiary-listen-" + otherQueue)));
+                    .noneMatch(t -> t.getName().equals(PgNotificationListener.threadName(h2))));
             assertThat(misconfigured.claim("w1", 1)).as("the storage still works").isEmpty();
         }
+    }
+
+    @Test
+    void storagesOfSeveralQueuesShareOneListeningConnectionThatEndsWithTheLast() throws Exception {
+        DataSource shared = TestDatabases.postgresDataSource();
+        List<JpaJobStorage<ContractPayload>> storages = new ArrayList<>();
+        List<Semaphore> wakeups = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            JpaJobStorage<ContractPayload> storage = JpaJobStorage.builder(TestDatabases.emf(Provider.ECLIPSELINK,
+                    Db.POSTGRESQL)).queue(queue + "-shared-" + i, ContractPayload.class).notifications(shared).build();
+            Semaphore woken = new Semaphore(0);
+            storage.onAvailable(woken::release);
+            storages.add(storage);
+            wakeups.add(woken);
+        }
+        Thread.sleep(500);
+
+        pusher.push(new ContractPayload("not for them", 1));
+        JpaJobStorage.builder(TestDatabases.emf(Provider.HIBERNATE, Db.POSTGRESQL)).queue(queue + "-shared-1",
+                ContractPayload.class).build().push(new ContractPayload("for the second", 2));
+
+        assertThat(wakeups.get(1).tryAcquire(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(wakeups.get(0).tryAcquire(500, TimeUnit.MILLISECONDS)).isFalse();
+        assertThat(wakeups.get(2).availablePermits()).isZero();
+        assertThat(listeningThreads(shared)).isEqualTo(1);
+
+        storages.get(0).close();
+        storages.get(1).close();
+        assertThat(listeningThreads(shared)).as("one storage still listens").isEqualTo(1);
+        storages.get(2).close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> listeningThreads(shared) == 0);
+    }
+
+    private static long listeningThreads(DataSource dataSource) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals(PgNotificationListener.threadName(dataSource))).count();
     }
 }

@@ -17,13 +17,17 @@ import dev.apiary.spi.Settlement;
 import dev.apiary.spi.StoredJob;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.LockTimeoutException;
+import jakarta.persistence.OptimisticLockException;
 import jakarta.persistence.PersistenceException;
+import jakarta.persistence.PessimisticLockException;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.UserTransaction;
 
 import javax.sql.DataSource;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -218,7 +222,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         if (max <= 0) {
             return List.of();
         }
-        return run("claim jobs for worker '" + workerId + "'", em -> {
+        return runRetrying("claim jobs for worker '" + workerId + "'", em -> {
             LocalDateTime now = now();
             List<Job<T>> jobs = new ArrayList<>();
             List<String> undecodable = new ArrayList<>();
@@ -249,7 +253,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         if (settlements.isEmpty()) {
             return;
         }
-        boolean retried = run("settle " + settlements.size() + " jobs", em -> {
+        boolean retried = runRetrying("settle " + settlements.size() + " jobs", em -> {
             LocalDateTime now = now();
             Map<Holder, List<String>> done = new LinkedHashMap<>();
             boolean pending = false;
@@ -286,7 +290,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         if (jobIds.isEmpty()) {
             return;
         }
-        int released = run("release jobs of worker '" + workerId + "'", em -> {
+        int released = runRetrying("release jobs of worker '" + workerId + "'", em -> {
             int count = table.release(em, workerId, jobIds);
             if (count > 0) {
                 table.notifyOtherNodes(em);
@@ -489,6 +493,39 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         } catch (PersistenceException e) {
             throw failure(what, e);
         }
+    }
+
+    /**
+     * Runs {@code work} again in a fresh transaction when the database chose it as a deadlock or serialization
+     * victim: claimers and settlers racing for the same rows may meet that way on databases without
+     * {@code SKIP LOCKED}, and the retry is safe because the failed transaction was rolled back. In a caller's
+     * transaction there is nothing to retry with, so the failure goes to the caller.
+     */
+    private <R> R runRetrying(String what, Function<EntityManager, R> work) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return tx.inTransaction(work);
+            } catch (PersistenceException e) {
+                if (attempt == 3 || !isTransient(e) || tx.joinsCaller()) {
+                    throw failure(what, e);
+                }
+                LOG.fine(() -> "Retrying to " + what + " in queue '" + queue + "' after " + e);
+            }
+        }
+    }
+
+    private static boolean isTransient(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof OptimisticLockException || t instanceof PessimisticLockException
+                    || t instanceof LockTimeoutException) {
+                return true;
+            }
+            // SQL state class 40: transaction rollback (deadlock, serialization failure)
+            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("40")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private StorageException failure(String what, PersistenceException e) {

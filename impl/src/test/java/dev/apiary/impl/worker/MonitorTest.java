@@ -347,6 +347,31 @@ class MonitorTest {
     }
 
     @Test
+    void runReturnsWhenEveryWorkerHasGivenUp() throws Exception {
+        JobSource<Email> broken = new DelegatingSource<>(storage()) {
+            @Override
+            public List<Job<Email>> claim(String workerId, int max) {
+                throw new IllegalStateException("schema missing");
+            }
+        };
+        Monitor monitor = monitor().restartBudget(1, Duration.ofMillis(10), Duration.ofMillis(10));
+        monitor.register(WorkerBuilder.named("email").source(broken).handler(job -> Outcome.done()));
+        Thread runner = new Thread(() -> {
+            try {
+                monitor.run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+
+        runner.start();
+        runner.join(10_000);
+
+        assertThat(runner.isAlive()).isFalse();
+        assertThat(monitor.snapshot()).extracting(WorkerSnapshot::state).containsOnly(WorkerState.FAILED);
+    }
+
+    @Test
     void severalInstancesOfAWorkerShareTheQueue() {
         JobStorage<Email> storage = storage();
         Set<String> instances = ConcurrentHashMap.newKeySet();

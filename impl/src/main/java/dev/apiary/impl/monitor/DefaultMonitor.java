@@ -252,6 +252,11 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     }
 
     @Override
+    public boolean listening() {
+        return !listeners.isEmpty();
+    }
+
+    @Override
     public void crashed(WorkerInstance<?> instance, Throwable error) {
         int crashes = instance.consecutiveCrashes();
         if (stopping.get()) {

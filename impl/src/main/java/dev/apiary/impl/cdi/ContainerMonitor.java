@@ -1,0 +1,180 @@
+package dev.apiary.impl.cdi;
+
+import dev.apiary.JobHandler;
+import dev.apiary.impl.config.MonitorSettings;
+import dev.apiary.impl.config.WorkerSettings;
+import dev.apiary.impl.monitor.DefaultMonitor;
+import dev.apiary.impl.worker.DefaultWorkerBuilder;
+import dev.apiary.spi.JobStorage;
+import dev.apiary.worker.Monitor;
+import dev.apiary.worker.WorkerSnapshot;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Dependent;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.Shutdown;
+import jakarta.enterprise.event.Startup;
+import jakarta.enterprise.inject.Produces;
+import jakarta.enterprise.inject.spi.BeanManager;
+import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The application's monitor: when the application starts (the CDI {@link Startup} event, after the application's
+ * own start-up observers) it builds a worker from every enabled {@code @JobWorker} bean, registers its instances and
+ * starts them on the container's executors; when the application stops ({@link Shutdown}, before any context is
+ * destroyed, so worker beans can finish their jobs) it stops them within the grace period. The {@link Monitor} is
+ * injectable, for dashboards and REST resources.
+ */
+@ApplicationScoped
+public class ContainerMonitor {
+
+    private static final Logger LOG = Logger.getLogger(ContainerMonitor.class.getName());
+
+    @Inject
+    ApiaryExtension extension;
+
+    @Inject
+    ContainerExecutors executors;
+
+    @Inject
+    BeanManager beanManager;
+
+    private DefaultMonitor monitor;
+    private volatile boolean started;
+    private volatile boolean stopped;
+
+    @PostConstruct
+    void create() {
+        MonitorSettings settings = extension.monitorSettings();
+        monitor = new DefaultMonitor(executors.jobs(), executors.scheduler());
+        monitor.gracePeriod(settings.gracePeriod());
+        monitor.restartBudget(settings.maxRestarts(), settings.restartBackoff(), settings.maxRestartBackoff());
+    }
+
+    void onStartup(@Observes @Priority(Interceptor.Priority.PLATFORM_AFTER + 500) Startup startup) {
+        start();
+    }
+
+    void onShutdown(@Observes Shutdown shutdown) {
+        stop();
+    }
+
+    /** The application's monitor, started at start-up. */
+    @Produces
+    @Dependent
+    Monitor monitor() {
+        return monitor;
+    }
+
+    /** Builds and starts every enabled worker; does nothing the second time. */
+    public synchronized void start() {
+        if (started || stopped) {
+            return;
+        }
+        for (WorkerBean worker : extension.workers()) {
+            WorkerSettings settings = extension.settings(worker);
+            if (!settings.enabled()) {
+                LOG.info(() -> "Apiary " + worker.describe() + " is disabled by "
+                        + WorkerSettings.prefix(settings.name()) + "enabled");
+                continue;
+            }
+            register(worker, settings, extension.storageOf(worker));
+        }
+        monitor.start();
+        started = true;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> void register(WorkerBean worker, WorkerSettings s, JobStorage<?> storage) {
+        JobHandler<T> handler = new BeanHandler<>(beanManager, worker.bean(), worker.handlerType());
+        monitor.register(s.instances(), index -> new DefaultWorkerBuilder<>(s.name())
+                .source((JobStorage<T>) storage)
+                .concurrency(s.concurrency())
+                .pollInterval(s.pollInterval())
+                .maxPollInterval(s.maxPollInterval())
+                .heartbeatInterval(s.heartbeatInterval())
+                .lease(s.lease())
+                .handler(handler));
+    }
+
+    /**
+     * Stops claiming, lets running jobs finish within the grace period, hands back the rest, then shuts down the
+     * stand-in executors; does nothing the second time.
+     */
+    @PreDestroy
+    public synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        try {
+            if (started) {
+                monitor.stop();
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "Stopping the Apiary monitor failed", e);
+        } finally {
+            executors.shutdownOwned();
+        }
+    }
+
+    /** Whether the workers were started and not stopped. */
+    public boolean isRunning() {
+        return started && !stopped;
+    }
+
+    /** {@code running}, {@code not started} or {@code stopped}. */
+    public String status() {
+        return stopped ? "stopped" : started ? "running" : "not started";
+    }
+
+    /** Every worker instance now. */
+    public List<WorkerSnapshot> snapshot() {
+        return monitor.snapshot();
+    }
+
+    /** Every storage bean's queue and whether it answers now; a storage that throws does not answer. */
+    public Map<String, Boolean> storageAvailability() {
+        Map<String, Boolean> result = new LinkedHashMap<>();
+        for (StorageBean bean : extension.storages()) {
+            String name = bean.bean().getBeanClass().getSimpleName();
+            boolean available;
+            try {
+                JobStorage<?> storage = extension.directory().storage(bean);
+                name = storage.queue();
+                available = storage.isAvailable();
+            } catch (RuntimeException e) {
+                available = false;
+            }
+            result.merge(name, available, Boolean::logicalAnd);
+        }
+        return result;
+    }
+
+    /** The settings of the application's enabled workers. */
+    public List<WorkerSettings> enabledWorkers() {
+        List<WorkerSettings> result = new ArrayList<>();
+        for (WorkerBean worker : extension.workers()) {
+            WorkerSettings s = extension.settings(worker);
+            if (s.enabled()) {
+                result.add(s);
+            }
+        }
+        return result;
+    }
+
+    /** The monitor-wide settings. */
+    public MonitorSettings settings() {
+        return extension.monitorSettings();
+    }
+}

@@ -1,0 +1,28 @@
+package dev.apiary.impl.cdi;
+
+import dev.apiary.spi.JobStorage;
+import jakarta.enterprise.inject.spi.Bean;
+import jakarta.enterprise.inject.spi.BeanManager;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One reference per storage bean for the application's lifetime, shared by its workers, its {@code JobQueue}s and
+ * the health checks: even a {@code @Dependent} storage producer then yields one queue, not one per injection point.
+ */
+public final class StorageDirectory {
+
+    private final BeanManager beanManager;
+    private final Map<Bean<?>, JobStorage<?>> references = new ConcurrentHashMap<>();
+
+    StorageDirectory(BeanManager beanManager) {
+        this.beanManager = beanManager;
+    }
+
+    /** The storage behind {@code storage}, created on first use. */
+    public JobStorage<?> storage(StorageBean storage) {
+        return references.computeIfAbsent(storage.bean(), bean -> (JobStorage<?>) beanManager.getReference(bean,
+                storage.storageType(), beanManager.createCreationalContext(bean)));
+    }
+}

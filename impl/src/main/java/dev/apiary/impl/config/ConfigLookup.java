@@ -1,0 +1,14 @@
+package dev.apiary.impl.config;
+
+import java.util.Optional;
+
+/** Where configuration values come from: MicroProfile Config when the application has it, nothing otherwise. */
+@FunctionalInterface
+public interface ConfigLookup {
+
+    /** The raw value of {@code key}, if set. */
+    Optional<String> get(String key);
+
+    /** No configuration: annotation values and defaults apply. */
+    ConfigLookup NONE = key -> Optional.empty();
+}

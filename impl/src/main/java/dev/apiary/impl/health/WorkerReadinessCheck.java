@@ -1,0 +1,45 @@
+package dev.apiary.impl.health;
+
+import dev.apiary.impl.cdi.ContainerMonitor;
+import dev.apiary.worker.WorkerSnapshot;
+import dev.apiary.worker.WorkerState;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Readiness;
+
+import java.util.Map;
+
+/**
+ * Readiness {@value #NAME}: UP when the monitor has started, every instance of every enabled worker is running
+ * (idle or engaged) and every storage answers. Its data has {@code monitor}, one entry per worker instance (state,
+ * running, done and failed counts) and one per storage ({@code storage.<queue>}: available or unreachable).
+ */
+@Readiness
+@ApplicationScoped
+public class WorkerReadinessCheck implements HealthCheck {
+
+    /** The check's name. */
+    public static final String NAME = "apiary-workers";
+
+    @Inject
+    ContainerMonitor monitor;
+
+    @Override
+    public HealthCheckResponse call() {
+        HealthCheckResponseBuilder response = HealthCheckResponse.named(NAME).withData("monitor", monitor.status());
+        boolean up = monitor.isRunning();
+        for (WorkerSnapshot s : monitor.snapshot()) {
+            up &= s.state() == WorkerState.IDLE || s.state() == WorkerState.ENGAGED;
+            response.withData(s.instanceId(), s.state() + " running=" + s.running() + " done=" + s.done()
+                    + " failed=" + s.failed() + " restarts=" + s.restarts());
+        }
+        for (Map.Entry<String, Boolean> storage : monitor.storageAvailability().entrySet()) {
+            up &= storage.getValue();
+            response.withData("storage." + storage.getKey(), storage.getValue() ? "available" : "unreachable");
+        }
+        return response.status(up).build();
+    }
+}

@@ -1,0 +1,166 @@
+package dev.apiary.impl.health;
+
+import dev.apiary.Job;
+import dev.apiary.JobHandler;
+import dev.apiary.Outcome;
+import dev.apiary.cdi.JobWorker;
+import dev.apiary.impl.cdi.ApiaryExtension;
+import dev.apiary.impl.cdi.ContainerMonitor;
+import dev.apiary.impl.cdi.Email;
+import dev.apiary.impl.cdi.SwitchableStorage;
+import dev.apiary.impl.cdi.TestConfig;
+import dev.apiary.spi.JobStorage;
+import io.smallrye.config.inject.ConfigExtension;
+import io.smallrye.health.AsyncHealthCheckFactory;
+import io.smallrye.health.SmallRyeHealth;
+import io.smallrye.health.SmallRyeHealthReporter;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.json.JsonObject;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+import org.jboss.weld.environment.se.Weld;
+import org.jboss.weld.environment.se.WeldContainer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The readiness and liveness checks as SmallRye Health reports them, going DOWN and UP again with the workers and
+ * storages behind them.
+ */
+class HealthChecksTest {
+
+    @JobWorker(name = "health")
+    @ApplicationScoped
+    public static class HealthWorker implements JobHandler<Email> {
+        @Override
+        public Outcome handle(Job<Email> job) {
+            return Outcome.done();
+        }
+    }
+
+    @ApplicationScoped
+    public static class Storages {
+        static final SwitchableStorage<Email> STORAGE = new SwitchableStorage<>("health", Email.class);
+
+        @Produces
+        @ApplicationScoped
+        JobStorage<Email> storage() {
+            return STORAGE;
+        }
+    }
+
+    private WeldContainer container;
+
+    private SmallRyeHealthReporter start(Map<String, String> config) {
+        Map<String, String> all = new HashMap<>(Map.of(
+                "apiary.workers.health.poll-interval", "20ms",
+                "apiary.workers.health.max-poll-interval", "100ms",
+                "apiary.monitor.restart-backoff", "20ms",
+                "apiary.monitor.max-restart-backoff", "50ms"));
+        all.putAll(config);
+        TestConfig.use(all);
+        container = new Weld().disableDiscovery()
+                .addBeanClasses(HealthWorker.class, Storages.class, SmallRyeHealthReporter.class,
+                        AsyncHealthCheckFactory.class)
+                .addExtension(new ApiaryExtension())
+                .addExtension(new ConfigExtension())
+                .initialize();
+        return container.select(SmallRyeHealthReporter.class).get();
+    }
+
+    @AfterEach
+    void stop() {
+        Storages.STORAGE.reachable(true);
+        Storages.STORAGE.release();
+        if (container != null) {
+            container.close();
+        }
+        TestConfig.clear();
+    }
+
+    private static JsonObject check(SmallRyeHealth health, String name) {
+        return health.getPayload().getJsonArray("checks").stream().map(JsonObject.class::cast)
+                .filter(c -> c.getString("name").equals(name)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void readinessIsUpWithEachInstanceAndStorageInItsData() {
+        SmallRyeHealthReporter health = start(Map.of("apiary.workers.health.instances", "2"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !health.getReadiness().isDown());
+        JsonObject check = check(health.getReadiness(), WorkerReadinessCheck.NAME);
+        assertThat(check.getString("status")).isEqualTo("UP");
+        JsonObject data = check.getJsonObject("data");
+        assertThat(data.getString("monitor")).isEqualTo("running");
+        assertThat(data.getString("storage.health")).isEqualTo("available");
+        assertThat(data.keySet().stream().filter(k -> k.startsWith("health-"))).hasSize(2);
+        assertThat(data.keySet().stream().filter(k -> k.startsWith("health-")).map(data::getString))
+                .allMatch(v -> v.matches("(IDLE|ENGAGED) running=\\d+ done=\\d+ failed=\\d+ restarts=\\d+"));
+        assertThat(health.getLiveness().isDown()).isFalse();
+    }
+
+    @Test
+    void anUnreachableStorageTakesReadinessDownUntilItAnswersAgain() {
+        SmallRyeHealthReporter health = start(Map.of());
+        await().atMost(Duration.ofSeconds(10)).until(() -> !health.getReadiness().isDown());
+
+        Storages.STORAGE.reachable(false);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> health.getReadiness().isDown());
+        assertThat(check(health.getReadiness(), WorkerReadinessCheck.NAME).getJsonObject("data")
+                .getString("storage.health")).isEqualTo("unreachable");
+
+        Storages.STORAGE.reachable(true);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !health.getReadiness().isDown());
+    }
+
+    @Test
+    void aStuckPollerTakesLivenessDownAfterTheTickLimit() {
+        SmallRyeHealthReporter health = start(Map.of("apiary.health.max-tick-age", "500ms"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !health.getReadiness().isDown());
+        assertThat(health.getLiveness().isDown()).isFalse();
+
+        Storages.STORAGE.stall();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> health.getLiveness().isDown());
+        JsonObject data = check(health.getLiveness(), WorkerLivenessCheck.NAME).getJsonObject("data");
+        assertThat(data.values().toString()).contains("(more than PT0.5S)");
+
+        Storages.STORAGE.release();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !health.getLiveness().isDown());
+    }
+
+    @Test
+    void aWorkerPastItsRestartBudgetTakesLivenessDown() {
+        SmallRyeHealthReporter health = start(Map.of("apiary.monitor.max-restarts", "2"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !health.getReadiness().isDown());
+
+        Storages.STORAGE.reachable(false);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> health.getLiveness().isDown());
+        JsonObject data = check(health.getLiveness(), WorkerLivenessCheck.NAME).getJsonObject("data");
+        assertThat(data.values().toString()).contains("FAILED").contains("is unreachable");
+        assertThat(health.getReadiness().isDown()).isTrue();
+    }
+
+    @Test
+    void readinessIsDownOnceTheApplicationStops() {
+        SmallRyeHealthReporter health = start(Map.of());
+        await().atMost(Duration.ofSeconds(10)).until(() -> !health.getReadiness().isDown());
+        WorkerReadinessCheck readiness = container.select(WorkerReadinessCheck.class, Readiness.Literal.INSTANCE).get();
+
+        container.select(ContainerMonitor.class).get().stop();
+
+        assertThat(readiness.call().getStatus()).isEqualTo(HealthCheckResponse.Status.DOWN);
+    }
+}

@@ -1,0 +1,649 @@
+package dev.apiary.jpa;
+
+import dev.apiary.CodecException;
+import dev.apiary.ConfigurationException;
+import dev.apiary.Job;
+import dev.apiary.JobContext;
+import dev.apiary.JobOptions;
+import dev.apiary.JobStatus;
+import dev.apiary.Outcome;
+import dev.apiary.StorageException;
+import dev.apiary.impl.codec.JsonbCodec;
+import dev.apiary.spi.Codec;
+import dev.apiary.spi.JobPage;
+import dev.apiary.spi.JobQuery;
+import dev.apiary.spi.JobStorage;
+import dev.apiary.spi.Settlement;
+import dev.apiary.spi.StoredJob;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.LockTimeoutException;
+import jakarta.persistence.OptimisticLockException;
+import jakarta.persistence.PersistenceException;
+import jakarta.persistence.PessimisticLockException;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+import jakarta.transaction.UserTransaction;
+
+import javax.sql.DataSource;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A {@link JobStorage} for one queue in a relational database through JPA 3.1 (Hibernate 6.6, EclipseLink 4.0).
+ * The persistence unit must list {@link JobEntity} and {@link WorkerEntity}; the tables come from
+ * {@code META-INF/apiary/schema-h2.sql} or {@code schema-postgresql.sql} in this jar, or from JPA schema generation.
+ *
+ * <pre>{@code
+ * JpaJobStorage<Email> emails = JpaJobStorage.builder(entityManagerFactory)
+ *         .queue("email", Email.class)
+ *         .notifications(dataSource)   // optional: PostgreSQL LISTEN/NOTIFY wake-ups across nodes
+ *         .build();
+ * }</pre>
+ *
+ * <p>Claiming and settling are set-based: a claim is one statement on PostgreSQL ({@code FOR UPDATE SKIP LOCKED})
+ * and three elsewhere (see {@link SqlDialect}), whatever the batch size; settling a batch writes all its done jobs
+ * with one statement. No job is held by two workers at once, across threads and JVMs. Storages are thread-safe;
+ * build one per queue and share it.
+ *
+ * @param <T> the payload type
+ */
+public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(JpaJobStorage.class.getName());
+
+    private final String queue;
+    private final Class<T> payloadType;
+    private final Codec codec;
+    private final Clock clock;
+    private final Transactions tx;
+    private final SqlDialect dialect;
+    private final JobTable table;
+    private final DataSource notificationSource;
+    private final ThreadFactory threadFactory;
+    private final String host;
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    /** One instance, so that many pushes in one caller transaction wake the workers once. */
+    private final Runnable wakeUpOnce = this::wakeUp;
+    private AutoCloseable notifications;
+
+    private JpaJobStorage(Builder<T> b) {
+        this.queue = b.queue;
+        this.payloadType = b.payloadType;
+        this.codec = b.codec == null ? new JsonbCodec() : b.codec;
+        this.clock = b.clock;
+        this.tx = b.jta ? new JtaTransactions(b.emf, b.registry, b.userTransaction)
+                : new ResourceLocalTransactions(b.emf);
+        this.notificationSource = b.notificationSource;
+        this.threadFactory = b.threadFactory;
+        this.dialect = b.dialect != null ? b.dialect
+                : notificationSource != null ? SqlDialect.detect(notificationSource)
+                : run("detect the database", SqlDialect::detect);
+        this.table = new JobTable(queue, payloadType, dialect);
+        this.host = localHost();
+    }
+
+    /** Starts building a storage on {@code emf}; {@link Builder#queue} is required. */
+    public static Builder<Object> builder(EntityManagerFactory emf) {
+        return new Builder<>(Objects.requireNonNull(emf, "entityManagerFactory"));
+    }
+
+    /**
+     * Binds the caller's resource-local {@code em}, whose transaction is active, to this thread: until the returned
+     * scope is closed, every push of a storage built on the same factory writes through {@code em} and so commits
+     * or rolls back with the caller's work. Close the scope after the commit (or rollback) to wake idle workers.
+     *
+     * <pre>{@code
+     * em.getTransaction().begin();
+     * try (var joined = JpaJobStorage.joining(em)) {
+     *     em.persist(order);
+     *     emails.push(new Email(order.customer()));
+     *     em.getTransaction().commit();
+     * }
+     * }</pre>
+     *
+     * With JTA ({@link Builder#jta()}) there is nothing to bind: a push joins the thread's active transaction.
+     */
+    public static Joined joining(EntityManager em) {
+        return CallerEntityManager.bind(Objects.requireNonNull(em, "em"));
+    }
+
+    /** A scope opened by {@link #joining(EntityManager)}. */
+    public interface Joined extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** The SQL this storage uses, set on the builder or detected from the database. */
+    public SqlDialect dialect() {
+        return dialect;
+    }
+
+    @Override
+    public String queue() {
+        return queue;
+    }
+
+    @Override
+    public Class<T> payloadType() {
+        return payloadType;
+    }
+
+    // ---- enqueue
+
+    @Override
+    public String push(T payload, JobOptions options) {
+        Objects.requireNonNull(options, "options");
+        String json = codec.encode(payload);
+        String metadata = encodeMetadata(options.metadata());
+        String key = options.uniqueKey();
+        if (key == null) {
+            return enqueue("push a job", em -> {
+                String id = table.insert(em, json, metadata, options, now());
+                table.notifyOtherNodes(em);
+                return id;
+            });
+        }
+        // a lost race for the key fails the insert; in a transaction of its own that means the winner holds it (a
+        // caller's transaction is spoiled by the failure, so there the error reaches the caller)
+        boolean joined = tx.joinsCaller();
+        try {
+            return enqueue("push a job with unique key '" + key + "'", em -> {
+                String id = table.insertUnique(em, json, metadata, options, now());
+                table.notifyOtherNodes(em);
+                return id;
+            });
+        } catch (StorageException e) {
+            String holder = joined ? null
+                    : run("find the job holding unique key '" + key + "'", em -> table.activeHolder(em, key));
+            if (holder == null) {
+                throw e;
+            }
+            return holder;
+        }
+    }
+
+    @Override
+    public List<String> pushAll(List<? extends T> payloads, JobOptions options) {
+        Objects.requireNonNull(options, "options");
+        if (payloads.isEmpty()) {
+            return List.of();
+        }
+        if (options.uniqueKey() != null) {
+            // every payload shares the key: the first push holds it and the others return its id
+            List<String> ids = new ArrayList<>(payloads.size());
+            for (T payload : payloads) {
+                ids.add(push(payload, options));
+            }
+            return ids;
+        }
+        List<String> json = new ArrayList<>(payloads.size());
+        for (T payload : payloads) {
+            json.add(codec.encode(payload));
+        }
+        String metadata = encodeMetadata(options.metadata());
+        return enqueue("push " + payloads.size() + " jobs", em -> {
+            List<String> ids = table.insertAll(em, json, metadata, options, now());
+            table.notifyOtherNodes(em);
+            return ids;
+        });
+    }
+
+    private <R> R enqueue(String what, Function<EntityManager, R> work) {
+        try {
+            return tx.enqueue(work, wakeUpOnce);
+        } catch (PersistenceException e) {
+            throw failure(what, e);
+        }
+    }
+
+    // ---- claim and settle
+
+    @Override
+    public List<Job<T>> claim(String workerId, int max) {
+        Objects.requireNonNull(workerId, "workerId");
+        if (max <= 0) {
+            return List.of();
+        }
+        return runRetrying("claim jobs for worker '" + workerId + "'", em -> {
+            LocalDateTime now = now();
+            List<Job<T>> jobs = new ArrayList<>();
+            List<String> undecodable = new ArrayList<>();
+            for (JobEntity row : table.claim(em, workerId, max, now)) {
+                try {
+                    jobs.add(new Job<>(codec.decode(row.payload, payloadType), context(row)));
+                } catch (CodecException e) {
+                    table.kill(em, row.id, "Payload cannot be decoded, so the job can never run: " + e.getMessage(),
+                            List.of(JobStatus.RUNNING), now);
+                    undecodable.add(row.id);
+                }
+            }
+            if (!undecodable.isEmpty()) {
+                LOG.warning(() -> "Killed jobs " + undecodable + " of queue '" + queue + "' at claim: their "
+                        + "payload cannot be decoded into " + payloadType.getName());
+            }
+            return jobs;
+        });
+    }
+
+    /**
+     * Done jobs are written with one statement per (worker, attempt) group, usually one per batch; other outcomes
+     * carry their own error text and run-at, one statement each. Every statement matches the job on id, worker,
+     * attempt and running status, so an outcome from a worker that lost the job changes nothing.
+     */
+    @Override
+    public void settle(List<Settlement> settlements) {
+        if (settlements.isEmpty()) {
+            return;
+        }
+        boolean retried = runRetrying("settle " + settlements.size() + " jobs", em -> {
+            LocalDateTime now = now();
+            Map<Holder, List<String>> done = new LinkedHashMap<>();
+            boolean pending = false;
+            for (Settlement s : settlements) {
+                JobContext job = s.job();
+                Outcome outcome = s.outcome();
+                if (outcome instanceof Outcome.Done) {
+                    done.computeIfAbsent(new Holder(job.workerId(), job.attempt()), k -> new ArrayList<>())
+                            .add(job.id());
+                } else if (outcome instanceof Outcome.Retry retry && !job.isLastAttempt()) {
+                    pending |= table.settleRetry(em, job, retry.at(), retry.error());
+                } else if (outcome instanceof Outcome.Retry retry) {
+                    table.settleFinal(em, job, JobStatus.FAILED, retry.error(), now);
+                } else if (outcome instanceof Outcome.Kill kill) {
+                    table.settleFinal(em, job, JobStatus.KILLED, kill.reason(), now);
+                } else if (outcome instanceof Outcome.Failed failed) {
+                    table.settleFinal(em, job, JobStatus.FAILED, failed.error(), now);
+                }
+            }
+            done.forEach((holder, ids) -> table.settleDone(em, holder.workerId(), holder.attempt(), ids, now));
+            return pending;
+        });
+        if (retried) {
+            wakeUp();
+        }
+    }
+
+    /** Who held the jobs of one done-statement. */
+    private record Holder(String workerId, int attempt) {
+    }
+
+    @Override
+    public void release(String workerId, List<String> jobIds) {
+        if (jobIds.isEmpty()) {
+            return;
+        }
+        int released = runRetrying("release jobs of worker '" + workerId + "'", em -> {
+            int count = table.release(em, workerId, jobIds);
+            if (count > 0) {
+                table.notifyOtherNodes(em);
+            }
+            return count;
+        });
+        if (released > 0) {
+            wakeUp();
+        }
+    }
+
+    // ---- liveness
+
+    /** Creates or refreshes the worker's row in {@code apiary_workers}. */
+    @Override
+    public void heartbeat(String workerId) {
+        Objects.requireNonNull(workerId, "workerId");
+        run("record the heartbeat of worker '" + workerId + "'", em -> {
+            table.heartbeat(em, workerId, host, this::now);
+            return null;
+        });
+    }
+
+    /**
+     * Recovers this queue's running jobs whose lock is older than {@code lease} and whose worker has no heartbeat
+     * within the lease (or no row at all: a worker that never heartbeat is judged by its lock time alone).
+     */
+    @Override
+    public int reenqueueOrphans(Duration lease) {
+        LocalDateTime cutoff = JobTable.utc(clock.instant().minus(lease));
+        int recovered = run("recover orphaned jobs", em -> {
+            int count = table.recoverOrphans(em, cutoff, "Recovered: its worker stopped heartbeating for longer "
+                    + "than the lease of " + lease);
+            if (count > 0) {
+                table.notifyOtherNodes(em);
+            }
+            return count;
+        });
+        if (recovered > 0) {
+            wakeUp();
+        }
+        return recovered;
+    }
+
+    /**
+     * Calls {@code wakeup} after every push, retry and release through this storage and, when the database is
+     * PostgreSQL and {@link Builder#notifications(DataSource)} was given, after every push on any node (LISTEN on one
+     * connection shared by the storages of that DataSource). Without notifications, other nodes' pushes are found by
+     * the next poll.
+     */
+    @Override
+    public AutoCloseable onAvailable(Runnable wakeup) {
+        Objects.requireNonNull(wakeup, "wakeup");
+        listeners.add(wakeup);
+        startListening();
+        return () -> listeners.remove(wakeup);
+    }
+
+    private synchronized void startListening() {
+        if (notifications == null && dialect == SqlDialect.POSTGRESQL && notificationSource != null) {
+            notifications = PgNotificationListener.subscribe(notificationSource, queue, this::wakeUp, threadFactory);
+        }
+    }
+
+    private void wakeUp() {
+        for (Runnable listener : listeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "A wake-up listener of queue '" + queue + "' failed", e);
+            }
+        }
+    }
+
+    // ---- inspection and administration
+
+    @Override
+    public Optional<StoredJob<T>> find(String id) {
+        return run("find job " + id, em -> table.find(em, id).map(this::stored));
+    }
+
+    @Override
+    public Map<JobStatus, Long> counts() {
+        return run("count jobs", table::counts);
+    }
+
+    /** Newest first. */
+    @Override
+    public JobPage<T> list(JobQuery query) {
+        return run("list jobs", em -> new JobPage<>(
+                table.page(em, query.status(), query.offset(), query.limit()).stream().map(this::stored).toList(),
+                table.count(em, query.status()), query.offset(), query.limit()));
+    }
+
+    /**
+     * Sets a pending, failed or killed job to run now with a fresh attempt budget. Its unique key becomes active
+     * again unless another job took it meanwhile; then the requeued job runs without holding the key.
+     */
+    @Override
+    public boolean requeue(String id) {
+        boolean requeued = run("requeue job " + id, em -> {
+            boolean done = table.requeue(em, id, now());
+            if (done) {
+                table.notifyOtherNodes(em);
+            }
+            return done;
+        });
+        if (requeued) {
+            wakeUp();
+        }
+        return requeued;
+    }
+
+    @Override
+    public boolean kill(String id, String reason) {
+        return run("kill job " + id, em -> table.kill(em, id, reason, List.of(JobStatus.PENDING, JobStatus.RUNNING),
+                now()));
+    }
+
+    @Override
+    public int purgeFinished(Instant before) {
+        return run("purge finished jobs", em -> table.purgeFinishedBefore(em, JobTable.utc(before)));
+    }
+
+    @Override
+    public boolean isAvailable() {
+        try {
+            run("check the database", em -> {
+                table.ping(em);
+                return null;
+            });
+            return true;
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "Job storage of queue '" + queue + "' is not available", e);
+            return false;
+        }
+    }
+
+    /**
+     * Stops listening for other nodes' pushes (the shared LISTEN connection closes with its last storage); the
+     * storage holds no other resources, and the entity manager factory stays the caller's.
+     */
+    @Override
+    public synchronized void close() {
+        if (notifications != null) {
+            try {
+                notifications.close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "Stopping the notifications of queue '" + queue + "' failed", e);
+            }
+            notifications = null;
+        }
+    }
+
+    // ---- mapping
+
+    private JobContext context(JobEntity e) {
+        return new JobContext(e.id, e.queue, e.attempts, e.maxAttempts, JobTable.instant(e.runAt), e.priority,
+                JobTable.instant(e.enqueuedAt), e.workerId, decodeMetadata(e));
+    }
+
+    private StoredJob<T> stored(JobEntity e) {
+        T payload;
+        try {
+            payload = codec.decode(e.payload, payloadType);
+        } catch (CodecException ex) {
+            payload = null;
+        }
+        return new StoredJob<>(e.id, e.queue, payload, e.payload, e.status, e.attempts, e.maxAttempts,
+                JobTable.instant(e.runAt), e.priority, JobTable.instant(e.enqueuedAt), e.workerId, e.lastError,
+                JobTable.instant(e.finishedAt), decodeMetadata(e));
+    }
+
+    private String encodeMetadata(Map<String, String> metadata) {
+        return metadata.isEmpty() ? null : codec.encode(metadata);
+    }
+
+    private Map<String, String> decodeMetadata(JobEntity e) {
+        if (e.metadata == null) {
+            return Map.of();
+        }
+        try {
+            Map<?, ?> raw = codec.decode(e.metadata, Map.class);
+            Map<String, String> metadata = new HashMap<>();
+            raw.forEach((k, v) -> metadata.put(String.valueOf(k), String.valueOf(v)));
+            return metadata;
+        } catch (CodecException ex) {
+            throw new StorageException("Metadata of job " + e.id + " in queue '" + queue + "' is not a JSON "
+                    + "object: " + e.metadata, ex);
+        }
+    }
+
+    private LocalDateTime now() {
+        return JobTable.utc(clock.instant());
+    }
+
+    private <R> R run(String what, Function<EntityManager, R> work) {
+        try {
+            return tx.inTransaction(work);
+        } catch (PersistenceException e) {
+            throw failure(what, e);
+        }
+    }
+
+    /**
+     * Runs {@code work} again in a fresh transaction when the database chose it as a deadlock or serialization
+     * victim: claimers and settlers racing for the same rows may meet that way on databases without
+     * {@code SKIP LOCKED}, and the retry is safe because the failed transaction was rolled back. In a caller's
+     * transaction there is nothing to retry with, so the failure goes to the caller.
+     */
+    private <R> R runRetrying(String what, Function<EntityManager, R> work) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return tx.inTransaction(work);
+            } catch (PersistenceException e) {
+                if (attempt == 3 || !isTransient(e) || tx.joinsCaller()) {
+                    throw failure(what, e);
+                }
+                LOG.fine(() -> "Retrying to " + what + " in queue '" + queue + "' after " + e);
+            }
+        }
+    }
+
+    private static boolean isTransient(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof OptimisticLockException || t instanceof PessimisticLockException
+                    || t instanceof LockTimeoutException) {
+                return true;
+            }
+            // SQL state class 40: transaction rollback (deadlock, serialization failure)
+            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("40")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private StorageException failure(String what, PersistenceException e) {
+        return new StorageException("Job storage of queue '" + queue + "' could not " + what + ": " + e.getMessage(),
+                e);
+    }
+
+    private static String localHost() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Builds a {@link JpaJobStorage}. Only the queue is required; the defaults are resource-local transactions, the
+     * JSON-B codec, the system UTC clock, a detected {@link SqlDialect} and no cross-node notifications.
+     *
+     * @param <T> the payload type, fixed by {@link #queue(String, Class)}
+     */
+    public static final class Builder<T> {
+
+        private final EntityManagerFactory emf;
+        private String queue;
+        private Class<T> payloadType;
+        private Codec codec;
+        private Clock clock = Clock.systemUTC();
+        private boolean jta;
+        private TransactionSynchronizationRegistry registry;
+        private UserTransaction userTransaction;
+        private SqlDialect dialect;
+        private DataSource notificationSource;
+        private ThreadFactory threadFactory = Executors.defaultThreadFactory();
+
+        private Builder(EntityManagerFactory emf) {
+            this.emf = emf;
+        }
+
+        /** The queue this storage serves and the type its payloads decode to. Required. */
+        @SuppressWarnings("unchecked")
+        public <P> Builder<P> queue(String name, Class<P> type) {
+            if (name == null || name.isBlank() || name.length() > 200) {
+                throw new ConfigurationException("A JPA job storage needs a queue name of 1 to 200 characters, "
+                        + "was '" + name + "'");
+            }
+            Builder<P> self = (Builder<P>) this;
+            self.queue = name;
+            self.payloadType = Objects.requireNonNull(type, "payload type of queue '" + name + "'");
+            return self;
+        }
+
+        /** The payload codec; the default is JSON-B. */
+        public Builder<T> codec(Codec value) {
+            this.codec = Objects.requireNonNull(value, "codec");
+            return this;
+        }
+
+        /** The clock for run-at, lock and heartbeat times; all nodes should have synchronised clocks. */
+        public Builder<T> clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        /**
+         * Resource-local transactions (the default, for Java SE): the storage begins and commits its own; pushes
+         * join a caller's transaction bound with {@link JpaJobStorage#joining(EntityManager)}.
+         */
+        public Builder<T> resourceLocal() {
+            this.jta = false;
+            return this;
+        }
+
+        /**
+         * JTA transactions, for a container-managed persistence unit: a push joins the caller's active
+         * transaction, other operations too when one is active, and otherwise run in their own
+         * ({@code java:comp/UserTransaction}). Looks up both objects by their standard JNDI names.
+         */
+        public Builder<T> jta() {
+            return jta(null, null);
+        }
+
+        /** JTA transactions with the given registry and user transaction ({@code null}: look up by JNDI). */
+        public Builder<T> jta(TransactionSynchronizationRegistry registry, UserTransaction userTransaction) {
+            this.jta = true;
+            this.registry = registry;
+            this.userTransaction = userTransaction;
+            return this;
+        }
+
+        /** The SQL to use; detected from the database when not set. */
+        public Builder<T> dialect(SqlDialect value) {
+            this.dialect = Objects.requireNonNull(value, "dialect");
+            return this;
+        }
+
+        /**
+         * Where to open a connection for PostgreSQL LISTEN, so that a push on any node wakes this node's idle
+         * workers at once. Ignored on other databases. Without it, other nodes' jobs are found by polling.
+         */
+        public Builder<T> notifications(DataSource dataSource) {
+            this.notificationSource = Objects.requireNonNull(dataSource, "dataSource");
+            return this;
+        }
+
+        /** Makes the listener thread; in a container pass a {@code ManagedThreadFactory}. */
+        public Builder<T> threadFactory(ThreadFactory value) {
+            this.threadFactory = Objects.requireNonNull(value, "threadFactory");
+            return this;
+        }
+
+        /** The storage; detects the database unless {@link #dialect} was set. */
+        public JpaJobStorage<T> build() {
+            if (queue == null) {
+                throw new ConfigurationException("JpaJobStorage.builder(emf) needs .queue(name, payloadType) "
+                        + "before build()");
+            }
+            return new JpaJobStorage<>(this);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.apiary.jpa;
+
+import jakarta.persistence.EntityManager;
+
+import javax.sql.DataSource;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Locale;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Which SQL the storage may use beyond JPQL. Detected from the database when not set on the builder.
+ */
+public enum SqlDialect {
+
+    /**
+     * PostgreSQL 9.5 or later: a claim is one {@code UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED)
+     * RETURNING *}, batch enqueue is a multi-row insert, pushes send {@code NOTIFY}.
+     */
+    POSTGRESQL,
+
+    /** H2 2.x: portable claiming, multi-row batch enqueue. */
+    H2,
+
+    /**
+     * Any other database: JPQL only. A claim selects candidates, marks them with one conditional bulk update
+     * ({@code ... AND status = 'PENDING'}) and reads back the rows it won; correct on any database whose
+     * {@code UPDATE} re-checks its condition on the row it locks, as all major ones do.
+     */
+    STANDARD;
+
+    private static final Logger LOG = Logger.getLogger(SqlDialect.class.getName());
+
+    /** The dialect for a JDBC database product name, as {@code DatabaseMetaData.getDatabaseProductName()} says. */
+    public static SqlDialect ofProductName(String productName) {
+        String name = productName == null ? "" : productName.toLowerCase(Locale.ROOT);
+        if (name.contains("postgresql")) {
+            return POSTGRESQL;
+        } else if (name.equals("h2")) {
+            return H2;
+        }
+        return STANDARD;
+    }
+
+    static SqlDialect detect(DataSource dataSource) {
+        try (Connection c = dataSource.getConnection()) {
+            return ofProductName(c.getMetaData().getDatabaseProductName());
+        } catch (SQLException e) {
+            throw new dev.apiary.StorageException("Cannot read the database product from the job storage's "
+                    + "DataSource: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Asks the provider for the JDBC connection behind {@code em} (open in a transaction). JPA has no portable way,
+     * so this tries {@code unwrap(Connection.class)} (EclipseLink) and Hibernate's {@code Session.doReturningWork},
+     * reflectively so that neither provider is needed at compile time. Falls back to {@link #STANDARD}.
+     */
+    static SqlDialect detect(EntityManager em) {
+        try {
+            Connection c = em.unwrap(Connection.class);
+            if (c != null) {
+                return ofProductName(c.getMetaData().getDatabaseProductName());
+            }
+        } catch (RuntimeException | SQLException e) {
+            // not EclipseLink: try Hibernate next
+        }
+        try {
+            ClassLoader loader = em.getDelegate().getClass().getClassLoader();
+            Class<?> session = Class.forName("org.hibernate.Session", false, loader);
+            Class<?> work = Class.forName("org.hibernate.jdbc.ReturningWork", false, loader);
+            Object returningWork = Proxy.newProxyInstance(loader, new Class<?>[] {work}, (proxy, method, args) -> {
+                if (method.getName().equals("execute")) {
+                    return ((Connection) args[0]).getMetaData().getDatabaseProductName();
+                }
+                throw new UnsupportedOperationException(method.getName());
+            });
+            Object name = session.getMethod("doReturningWork", work).invoke(em.unwrap(session), returningWork);
+            return ofProductName((String) name);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            LOG.log(Level.INFO, "Cannot tell the job storage's database from the JPA provider ({0}); using "
+                    + "portable SQL. Set JpaJobStorage.Builder.dialect(..) to use PostgreSQL's faster statements.", e);
+            return STANDARD;
+        }
+    }
+}

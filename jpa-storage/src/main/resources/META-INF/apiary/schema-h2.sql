@@ -1,0 +1,37 @@
+-- Apiary JPA storage: schema for H2 2.x.
+-- Times are UTC (TIMESTAMP without time zone, written by the application's clock).
+CREATE TABLE apiary_jobs (
+    id            VARCHAR(36)  NOT NULL PRIMARY KEY,
+    queue         VARCHAR(200) NOT NULL,
+    payload       CHARACTER VARYING NOT NULL,
+    payload_type  VARCHAR(500) NOT NULL,
+    status        VARCHAR(16)  NOT NULL,
+    attempts      INTEGER      NOT NULL,
+    max_attempts  INTEGER      NOT NULL,
+    run_at        TIMESTAMP(6) NOT NULL,
+    priority      INTEGER      NOT NULL,
+    worker_id     VARCHAR(200),
+    locked_at     TIMESTAMP(6),
+    last_error    CHARACTER VARYING,
+    enqueued_at   TIMESTAMP(6) NOT NULL,
+    finished_at   TIMESTAMP(6),
+    unique_key    VARCHAR(200),
+    active_key    VARCHAR(200),
+    metadata      CHARACTER VARYING,
+    CONSTRAINT apiary_jobs_active_key UNIQUE (queue, active_key)
+);
+
+-- The claim query: due pending jobs of one queue, highest priority first, then earliest run-at.
+CREATE INDEX apiary_jobs_claim ON apiary_jobs (queue, status, priority DESC, run_at, id);
+-- Orphan recovery, listing by status and retention.
+CREATE INDEX apiary_jobs_running ON apiary_jobs (queue, status, locked_at);
+-- Retention: only final jobs have a finish time.
+CREATE INDEX apiary_jobs_finished ON apiary_jobs (queue, finished_at);
+
+CREATE TABLE apiary_workers (
+    id             VARCHAR(200) NOT NULL PRIMARY KEY,
+    queue          VARCHAR(200) NOT NULL,
+    host           VARCHAR(255),
+    started_at     TIMESTAMP(6) NOT NULL,
+    last_heartbeat TIMESTAMP(6) NOT NULL
+);

@@ -1,0 +1,41 @@
+-- Apiary JPA storage: schema for PostgreSQL 12 or later.
+-- Times are UTC (timestamp without time zone, written by the application's clock).
+-- Ids are UUIDv7 text compared bytewise (COLLATE "C"): the fastest comparison, and the time order of the ids.
+CREATE TABLE apiary_jobs (
+    id            VARCHAR(36)  COLLATE "C" NOT NULL PRIMARY KEY,
+    queue         VARCHAR(200) NOT NULL,
+    payload       TEXT         NOT NULL,
+    payload_type  VARCHAR(500) NOT NULL,
+    status        VARCHAR(16)  NOT NULL,
+    attempts      INTEGER      NOT NULL,
+    max_attempts  INTEGER      NOT NULL,
+    run_at        TIMESTAMP(6) NOT NULL,
+    priority      INTEGER      NOT NULL,
+    worker_id     VARCHAR(200),
+    locked_at     TIMESTAMP(6),
+    last_error    TEXT,
+    enqueued_at   TIMESTAMP(6) NOT NULL,
+    finished_at   TIMESTAMP(6),
+    unique_key    VARCHAR(200),
+    active_key    VARCHAR(200),
+    metadata      TEXT,
+    CONSTRAINT apiary_jobs_active_key UNIQUE (queue, active_key)
+);
+
+-- The claim query: due pending jobs of one queue, highest priority first, then earliest run-at; the index gives
+-- that order, so a claim reads only the rows it takes. Every index is partial, so that no index but this one
+-- matches "queue = ? AND status = 'PENDING'": the planner keeps choosing it even before statistics exist (right
+-- after a bulk enqueue), and finished jobs waiting for retention do not bloat it.
+CREATE INDEX apiary_jobs_claim ON apiary_jobs (queue, priority DESC, run_at, id) WHERE status = 'PENDING';
+-- Orphan recovery.
+CREATE INDEX apiary_jobs_running ON apiary_jobs (queue, locked_at) WHERE status = 'RUNNING';
+-- Retention: only final jobs have a finish time.
+CREATE INDEX apiary_jobs_finished ON apiary_jobs (queue, finished_at) WHERE finished_at IS NOT NULL;
+
+CREATE TABLE apiary_workers (
+    id             VARCHAR(200) NOT NULL PRIMARY KEY,
+    queue          VARCHAR(200) NOT NULL,
+    host           VARCHAR(255),
+    started_at     TIMESTAMP(6) NOT NULL,
+    last_heartbeat TIMESTAMP(6) NOT NULL
+);

@@ -242,9 +242,15 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
                 if (alive.isBefore(cutoff)) {
                     e.workerId = null;
                     e.lockedAt = null;
-                    e.lastError = "Recovered: its worker stopped heartbeating for longer than the lease of " + lease;
-                    setStatus(e, JobStatus.PENDING);
-                    enqueue(e, now);
+                    String reason = "Recovered: its worker stopped heartbeating for longer than the lease of " + lease;
+                    if (e.attempts >= e.maxAttempts) {
+                        // the lost attempt counts; a job that kills its worker every time must not go round for ever
+                        finish(e, JobStatus.FAILED, reason + "; it was the job's last attempt", now);
+                    } else {
+                        e.lastError = reason;
+                        setStatus(e, JobStatus.PENDING);
+                        enqueue(e, now);
+                    }
                     recovered++;
                 }
             }

@@ -100,8 +100,9 @@ public final class WorkerInstance<T> {
         this.def = def;
         this.source = def.source();
         this.queue = source.queue();
+        // unique across nodes and restarts: settlements and orphan recovery key on it
         this.instanceId = def.name() + "-" + index + "-"
-                + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xFFFFFF));
+                + Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
         this.executor = def.executor() != null ? def.executor() : executor;
         this.scheduler = scheduler;
         this.supervisor = supervisor;

@@ -8,13 +8,17 @@ import dev.apiary.impl.layer.RetryStrategy;
 import dev.apiary.impl.layer.TimeoutStrategy;
 import dev.apiary.impl.layer.TracingStrategy;
 import dev.apiary.impl.monitor.DefaultMonitor;
+import dev.apiary.impl.mq.InMemoryMessageQueue;
+import dev.apiary.impl.mq.MessageQueueSource;
 import dev.apiary.impl.storage.InMemoryStorage;
 import dev.apiary.impl.worker.DefaultWorkerBuilder;
 import dev.apiary.layer.Layer;
 import dev.apiary.layer.RetryPolicy;
 import dev.apiary.spi.ApiaryProvider;
 import dev.apiary.spi.Codec;
+import dev.apiary.spi.JobSource;
 import dev.apiary.spi.JobStorage;
+import dev.apiary.spi.MessageQueue;
 import dev.apiary.worker.Monitor;
 import dev.apiary.worker.WorkerBuilder;
 
@@ -42,6 +46,16 @@ public final class DefaultApiaryProvider extends ApiaryProvider {
     @Override
     public <T> JobStorage<T> newInMemoryStorage(String queue, Class<T> payloadType) {
         return new InMemoryStorage<>(queue, payloadType, codec(), Clock.systemUTC());
+    }
+
+    @Override
+    public <T> JobSource<T> messageQueueSource(MessageQueue<T> queue, int maxAttempts) {
+        return new MessageQueueSource<>(queue, maxAttempts);
+    }
+
+    @Override
+    public <T> MessageQueue<T> newInMemoryMessageQueue(String queue) {
+        return new InMemoryMessageQueue<>(queue);
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.apiary.impl.layer.RateLimitStrategy;
 import dev.apiary.impl.layer.RetryStrategy;
 import dev.apiary.impl.layer.TimeoutStrategy;
 import dev.apiary.impl.layer.TracingStrategy;
+import dev.apiary.impl.monitor.DaemonThreads;
 import dev.apiary.impl.monitor.DefaultMonitor;
 import dev.apiary.impl.mq.InMemoryMessageQueue;
 import dev.apiary.impl.mq.MessageQueueSource;
@@ -26,7 +27,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** The runtime behind the API's static entry points, registered in {@code META-INF/services}. */
 public final class DefaultApiaryProvider extends ApiaryProvider {
@@ -104,14 +104,6 @@ public final class DefaultApiaryProvider extends ApiaryProvider {
 
     /** Threads for timed attempts outside a container: daemon, created on demand, reused. */
     private static final class TimeoutThreads {
-        static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "apiary-timed-" + Counter.N.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-    }
-
-    private static final class Counter {
-        static final AtomicInteger N = new AtomicInteger();
+        static final ExecutorService POOL = Executors.newCachedThreadPool(DaemonThreads.named("apiary-timed"));
     }
 }

@@ -38,6 +38,13 @@ public interface WorkerBuilder<T> {
     /** Jobs one instance runs at once (default 1). */
     WorkerBuilder<T> concurrency(int concurrency);
 
+    /**
+     * Jobs an instance may claim beyond its free slots, to keep its slots busy between claims (default 0).
+     * Prefetched jobs are held (running, in the storage's eyes) while they wait; a stop hands them back at once.
+     * Raise it for many short jobs; keep it 0 for long jobs spread over several nodes.
+     */
+    WorkerBuilder<T> prefetch(int jobs);
+
     /** A dependency handlers can read with {@code job.data(type)}. */
     <D> WorkerBuilder<T> data(Class<D> type, D value);
 

@@ -325,14 +325,25 @@ final class JobTable {
      * Running jobs locked before {@code cutoff} whose worker has no heartbeat since (or no row at all: a worker that
      * never heartbeat is judged by its lock time alone) go back to pending, the attempt counted.
      */
-    int recoverOrphans(EntityManager em, LocalDateTime cutoff, String reason) {
-        return em.createQuery("UPDATE ApiaryJob j SET j.status = :pending, j.workerId = NULL, j.lockedAt = NULL, "
-                        + "j.lastError = :reason WHERE j.queue = :queue AND j.status = :running "
-                        + "AND j.lockedAt < :cutoff AND NOT EXISTS (SELECT w.id FROM ApiaryWorker w "
-                        + "WHERE w.id = j.workerId AND w.lastHeartbeat >= :cutoff)")
+    int recoverOrphans(EntityManager em, LocalDateTime cutoff, LocalDateTime now, String reason) {
+        String orphaned = "WHERE j.queue = :queue AND j.status = :running AND j.lockedAt < :cutoff "
+                + "AND NOT EXISTS (SELECT w.id FROM ApiaryWorker w WHERE w.id = j.workerId "
+                + "AND w.lastHeartbeat >= :cutoff)";
+        // the lost attempt counts: a job that was on its last one ends failed, so that a job that kills its worker
+        // every time (an out-of-memory, a crash in native code) cannot go round for ever
+        int failed = em.createQuery("UPDATE ApiaryJob j SET j.status = :failed, j.finishedAt = :now, "
+                        + "j.workerId = NULL, j.lockedAt = NULL, j.activeKey = NULL, j.lastError = :reason "
+                        + orphaned + " AND j.attempts >= j.maxAttempts")
+                .setParameter("failed", JobStatus.FAILED).setParameter("now", now)
+                .setParameter("reason", reason + "; it was the job's last attempt")
+                .setParameter("queue", queue).setParameter("running", JobStatus.RUNNING)
+                .setParameter("cutoff", cutoff).executeUpdate();
+        int pending = em.createQuery("UPDATE ApiaryJob j SET j.status = :pending, j.workerId = NULL, "
+                        + "j.lockedAt = NULL, j.lastError = :reason " + orphaned)
                 .setParameter("pending", JobStatus.PENDING).setParameter("reason", reason)
                 .setParameter("queue", queue).setParameter("running", JobStatus.RUNNING)
                 .setParameter("cutoff", cutoff).executeUpdate();
+        return failed + pending;
     }
 
     // ---- inspection and administration

@@ -320,9 +320,10 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
      */
     @Override
     public int reenqueueOrphans(Duration lease) {
-        LocalDateTime cutoff = JobTable.utc(clock.instant().minus(lease));
+        Instant now = clock.instant();
+        LocalDateTime cutoff = JobTable.utc(now.minus(lease));
         int recovered = run("recover orphaned jobs", em -> {
-            int count = table.recoverOrphans(em, cutoff, "Recovered: its worker stopped heartbeating for longer "
+            int count = table.recoverOrphans(em, cutoff, JobTable.utc(now), "Recovered: its worker stopped heartbeating for longer "
                     + "than the lease of " + lease);
             if (count > 0) {
                 table.notifyOtherNodes(em);

@@ -16,44 +16,51 @@ import dev.apiary.spi.StoredJob;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * A thread-safe {@link JobStorage} in memory: one lock, a ready queue ordered by priority then run-at, and a delay
- * queue ordered by run-at. Jobs are lost when the process ends; for tests and single-process use.
+ * A thread-safe {@link JobStorage} in memory: one lock, the due jobs in one lane per priority, and a delay queue
+ * ordered by run-at. Jobs are lost when the process ends; for tests and single-process use.
  * Invariant: a job is in exactly one of the two queues if and only if it is pending.
  */
 public final class InMemoryStorage<T> implements JobStorage<T> {
 
     private static final Logger LOG = Logger.getLogger(InMemoryStorage.class.getName());
-    private static final Comparator<Entry<?>> CLAIM_ORDER = Comparator
-            .comparingInt((Entry<?> e) -> -e.priority)
-            .thenComparing(e -> e.runAt)
-            .thenComparingLong(e -> e.seq);
+    /** Order among due jobs of one priority: earlier run-at, then first pushed. */
+    private static final Comparator<Entry<?>> LANE_ORDER = (a, b) -> {
+        int byTime = a.runAt.compareTo(b.runAt);
+        return byTime != 0 ? byTime : Long.compare(a.seq, b.seq);
+    };
 
     private final String queue;
     private final Class<T> payloadType;
     private final Codec codec;
     private final Clock clock;
-    private final ReentrantLock lock = new ReentrantLock();
+    /** Guards every field below; a plain monitor, whose brief spinning suits these short critical sections. */
+    private final Object lock = new Object();
     private final Map<String, Entry<T>> jobs = new HashMap<>();
     private final Map<String, Entry<T>> uniqueKeys = new HashMap<>();
-    private final PriorityQueue<Entry<T>> ready = new PriorityQueue<>(CLAIM_ORDER);
+    private final ReadyJobs<T> ready = new ReadyJobs<>();
     private final PriorityQueue<Entry<T>> delayed = new PriorityQueue<>(Comparator.comparing((Entry<T> e) -> e.runAt));
     private final Map<String, Instant> heartbeats = new HashMap<>();
-    private final EnumMap<JobStatus, Long> counts = new EnumMap<>(JobStatus.class);
+    /** Running jobs, so that orphan recovery need not scan every job. */
+    private final Set<Entry<T>> running = new HashSet<>();
+    private final long[] counts = new long[JobStatus.values().length];
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private long sequence;
 
@@ -62,9 +69,6 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         this.payloadType = Objects.requireNonNull(payloadType, "payloadType");
         this.codec = Objects.requireNonNull(codec, "codec");
         this.clock = Objects.requireNonNull(clock, "clock");
-        for (JobStatus status : JobStatus.values()) {
-            counts.put(status, 0L);
-        }
     }
 
     @Override
@@ -80,11 +84,8 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     @Override
     public String push(T payload, JobOptions options) {
         String id;
-        lock.lock();
-        try {
+        synchronized (lock) {
             id = add(payload, options, clock.instant());
-        } finally {
-            lock.unlock();
         }
         wakeUp();
         return id;
@@ -93,14 +94,11 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     @Override
     public List<String> pushAll(List<? extends T> payloads, JobOptions options) {
         List<String> ids = new ArrayList<>(payloads.size());
-        lock.lock();
-        try {
+        synchronized (lock) {
             Instant now = clock.instant();
             for (T payload : payloads) {
                 ids.add(add(payload, options, now));
             }
-        } finally {
-            lock.unlock();
         }
         wakeUp();
         return ids;
@@ -124,7 +122,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         e.uniqueKey = options.uniqueKey();
         e.metadata = options.metadata();
         e.status = JobStatus.PENDING;
-        counts.merge(JobStatus.PENDING, 1L, Long::sum);
+        counts[JobStatus.PENDING.ordinal()]++;
         jobs.put(e.id, e);
         if (e.uniqueKey != null) {
             uniqueKeys.put(e.uniqueKey, e);
@@ -138,8 +136,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         if (max <= 0) {
             return List.of();
         }
-        lock.lock();
-        try {
+        synchronized (lock) {
             Instant now = clock.instant();
             while (!delayed.isEmpty() && !delayed.peek().runAt.isAfter(now)) {
                 ready.add(delayed.poll());
@@ -155,16 +152,13 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
                         e.priority, e.enqueuedAt, workerId, e.metadata)));
             }
             return claimed;
-        } finally {
-            lock.unlock();
         }
     }
 
     @Override
     public void settle(List<Settlement> settlements) {
         boolean requeued = false;
-        lock.lock();
-        try {
+        synchronized (lock) {
             Instant now = clock.instant();
             for (Settlement s : settlements) {
                 Entry<T> e = jobs.get(s.job().id());
@@ -192,8 +186,6 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
                     }
                 }
             }
-        } finally {
-            lock.unlock();
         }
         if (requeued) {
             wakeUp();
@@ -213,8 +205,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
 
     @Override
     public void release(String workerId, List<String> jobIds) {
-        lock.lock();
-        try {
+        synchronized (lock) {
             Instant now = clock.instant();
             for (String id : jobIds) {
                 Entry<T> e = jobs.get(id);
@@ -226,33 +217,24 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
                     enqueue(e, now);
                 }
             }
-        } finally {
-            lock.unlock();
         }
         wakeUp();
     }
 
     @Override
     public void heartbeat(String workerId) {
-        lock.lock();
-        try {
+        synchronized (lock) {
             heartbeats.put(workerId, clock.instant());
-        } finally {
-            lock.unlock();
         }
     }
 
     @Override
     public int reenqueueOrphans(Duration lease) {
         int recovered = 0;
-        lock.lock();
-        try {
+        synchronized (lock) {
             Instant now = clock.instant();
             Instant cutoff = now.minus(lease);
-            for (Entry<T> e : jobs.values()) {
-                if (e.status != JobStatus.RUNNING) {
-                    continue;
-                }
+            for (Entry<T> e : new ArrayList<>(running)) {
                 Instant alive = heartbeats.getOrDefault(e.workerId, e.lockedAt);
                 if (alive.isBefore(e.lockedAt)) {
                     alive = e.lockedAt;
@@ -260,14 +242,18 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
                 if (alive.isBefore(cutoff)) {
                     e.workerId = null;
                     e.lockedAt = null;
-                    e.lastError = "Recovered: its worker stopped heartbeating for longer than the lease of " + lease;
-                    setStatus(e, JobStatus.PENDING);
-                    enqueue(e, now);
+                    String reason = "Recovered: its worker stopped heartbeating for longer than the lease of " + lease;
+                    if (e.attempts >= e.maxAttempts) {
+                        // the lost attempt counts; a job that kills its worker every time must not go round for ever
+                        finish(e, JobStatus.FAILED, reason + "; it was the job's last attempt", now);
+                    } else {
+                        e.lastError = reason;
+                        setStatus(e, JobStatus.PENDING);
+                        enqueue(e, now);
+                    }
                     recovered++;
                 }
             }
-        } finally {
-            lock.unlock();
         }
         if (recovered > 0) {
             wakeUp();
@@ -283,29 +269,26 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
 
     @Override
     public Optional<StoredJob<T>> find(String id) {
-        lock.lock();
-        try {
+        synchronized (lock) {
             Entry<T> e = jobs.get(id);
             return e == null ? Optional.empty() : Optional.of(view(e));
-        } finally {
-            lock.unlock();
         }
     }
 
     @Override
     public Map<JobStatus, Long> counts() {
-        lock.lock();
-        try {
-            return Map.copyOf(counts);
-        } finally {
-            lock.unlock();
+        synchronized (lock) {
+            EnumMap<JobStatus, Long> copy = new EnumMap<>(JobStatus.class);
+            for (JobStatus status : JobStatus.values()) {
+                copy.put(status, counts[status.ordinal()]);
+            }
+            return copy;
         }
     }
 
     @Override
     public JobPage<T> list(JobQuery query) {
-        lock.lock();
-        try {
+        synchronized (lock) {
             List<Entry<T>> matching = new ArrayList<>();
             for (Entry<T> e : jobs.values()) {
                 if (query.status() == null || e.status == query.status()) {
@@ -318,15 +301,12 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
                 page.add(view(matching.get(i)));
             }
             return new JobPage<>(page, matching.size(), query.offset(), query.limit());
-        } finally {
-            lock.unlock();
         }
     }
 
     @Override
     public boolean requeue(String id) {
-        lock.lock();
-        try {
+        synchronized (lock) {
             Entry<T> e = jobs.get(id);
             if (e == null || e.status == JobStatus.RUNNING || e.status == JobStatus.DONE) {
                 return false;
@@ -338,8 +318,6 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             e.finishedAt = null;
             setStatus(e, JobStatus.PENDING);
             enqueue(e, now);
-        } finally {
-            lock.unlock();
         }
         wakeUp();
         return true;
@@ -347,8 +325,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
 
     @Override
     public boolean kill(String id, String reason) {
-        lock.lock();
-        try {
+        synchronized (lock) {
             Entry<T> e = jobs.get(id);
             if (e == null || e.status.isFinal()) {
                 return false;
@@ -358,22 +335,19 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             e.lockedAt = null;
             finish(e, JobStatus.KILLED, reason, clock.instant());
             return true;
-        } finally {
-            lock.unlock();
         }
     }
 
     @Override
     public int purgeFinished(Instant before) {
-        lock.lock();
-        try {
+        synchronized (lock) {
             int removed = 0;
             var it = jobs.values().iterator();
             while (it.hasNext()) {
                 Entry<T> e = it.next();
                 if (e.status.isFinal() && e.finishedAt.isBefore(before)) {
                     it.remove();
-                    counts.merge(e.status, -1L, Long::sum);
+                    counts[e.status.ordinal()]--;
                     if (e.uniqueKey != null) {
                         uniqueKeys.remove(e.uniqueKey, e);
                     }
@@ -381,13 +355,15 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
                 }
             }
             return removed;
-        } finally {
-            lock.unlock();
         }
     }
 
     private void enqueue(Entry<T> e, Instant now) {
-        (e.runAt.isAfter(now) ? delayed : ready).add(e);
+        if (e.runAt.isAfter(now)) {
+            delayed.add(e);
+        } else {
+            ready.add(e);
+        }
     }
 
     private void unqueue(Entry<T> e) {
@@ -399,9 +375,15 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
 
     private void setStatus(Entry<T> e, JobStatus status) {
         if (e.status != null) {
-            counts.merge(e.status, -1L, Long::sum);
+            counts[e.status.ordinal()]--;
+            if (e.status == JobStatus.RUNNING) {
+                running.remove(e);
+            }
         }
-        counts.merge(status, 1L, Long::sum);
+        counts[status.ordinal()]++;
+        if (status == JobStatus.RUNNING) {
+            running.add(e);
+        }
         e.status = status;
     }
 
@@ -426,6 +408,85 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             } catch (RuntimeException ex) {
                 LOG.log(Level.WARNING, "A wake-up listener of queue '" + queue + "' failed", ex);
             }
+        }
+    }
+
+    /**
+     * Due jobs, highest priority first, then by {@link #LANE_ORDER}. Jobs almost always arrive in lane order
+     * (pushed now, or due in run-at order), so each lane is a FIFO with O(1) claims; the rare job that arrives out of
+     * order (pushed with a past run-at) goes to a small heap beside it, and a claim takes the smaller head.
+     */
+    private static final class ReadyJobs<T> {
+        private final TreeMap<Integer, Lane<T>> lanes = new TreeMap<>(Comparator.reverseOrder());
+        private int size;
+
+        void add(Entry<T> e) {
+            lanes.computeIfAbsent(e.priority, p -> new Lane<>()).add(e);
+            size++;
+        }
+
+        Entry<T> poll() {
+            Map.Entry<Integer, Lane<T>> first = lanes.firstEntry();
+            if (first == null) {
+                return null;
+            }
+            Entry<T> e = first.getValue().poll();
+            if (first.getValue().isEmpty()) {
+                lanes.remove(first.getKey());
+            }
+            size--;
+            return e;
+        }
+
+        boolean remove(Entry<T> e) {
+            Lane<T> lane = lanes.get(e.priority);
+            if (lane == null || !lane.remove(e)) {
+                return false;
+            }
+            if (lane.isEmpty()) {
+                lanes.remove(e.priority);
+            }
+            size--;
+            return true;
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        int size() {
+            return size;
+        }
+    }
+
+    private static final class Lane<T> {
+        private final ArrayDeque<Entry<T>> inOrder = new ArrayDeque<>();
+        private final PriorityQueue<Entry<T>> outOfOrder = new PriorityQueue<>(LANE_ORDER);
+
+        void add(Entry<T> e) {
+            Entry<T> last = inOrder.peekLast();
+            if (last == null || LANE_ORDER.compare(last, e) <= 0) {
+                inOrder.addLast(e);
+            } else {
+                outOfOrder.add(e);
+            }
+        }
+
+        Entry<T> poll() {
+            Entry<T> a = inOrder.peekFirst();
+            Entry<T> b = outOfOrder.peek();
+            if (b == null || (a != null && LANE_ORDER.compare(a, b) <= 0)) {
+                return inOrder.pollFirst();
+            }
+            return outOfOrder.poll();
+        }
+
+        boolean remove(Entry<T> e) {
+            return inOrder.remove(e) || outOfOrder.remove(e);
+        }
+
+        boolean isEmpty() {
+            return inOrder.isEmpty() && outOfOrder.isEmpty();
         }
     }
 

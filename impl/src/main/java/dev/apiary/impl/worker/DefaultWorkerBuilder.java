@@ -23,6 +23,7 @@ public final class DefaultWorkerBuilder<T> implements WorkerBuilder<T> {
     private final List<Layer> layers = new ArrayList<>();
     private final Map<Class<?>, Object> data = new HashMap<>();
     private int concurrency = 1;
+    private int prefetch;
     private Duration pollInterval = Duration.ofMillis(100);
     private Duration maxPollInterval = Duration.ofSeconds(2);
     private Duration heartbeatInterval = Duration.ofSeconds(10);
@@ -55,6 +56,15 @@ public final class DefaultWorkerBuilder<T> implements WorkerBuilder<T> {
             throw new ConfigurationException("Worker '" + name + "': concurrency must be at least 1, was " + value);
         }
         this.concurrency = value;
+        return this;
+    }
+
+    @Override
+    public WorkerBuilder<T> prefetch(int jobs) {
+        if (jobs < 0) {
+            throw new ConfigurationException("Worker '" + name + "': prefetch must not be negative, was " + jobs);
+        }
+        this.prefetch = jobs;
         return this;
     }
 
@@ -116,7 +126,7 @@ public final class DefaultWorkerBuilder<T> implements WorkerBuilder<T> {
                     + ") must be longer than heartbeatInterval (" + heartbeatInterval
                     + "), or live workers lose their jobs");
         }
-        return new WorkerDefinition<>(name, (JobSource<T>) source, layers, handler, concurrency, data, pollInterval,
+        return new WorkerDefinition<>(name, (JobSource<T>) source, layers, handler, concurrency, prefetch, data, pollInterval,
                 maxPollInterval, heartbeatInterval, lease, executor);
     }
 

@@ -16,7 +16,7 @@ import java.util.concurrent.Executor;
  * @param executor where jobs run, or {@code null} for the monitor's executor
  */
 public record WorkerDefinition<T>(String name, JobSource<T> source, List<Layer> layers, JobHandler<T> handler,
-                                  int concurrency, Map<Class<?>, Object> data, Duration pollInterval,
+                                  int concurrency, int prefetch, Map<Class<?>, Object> data, Duration pollInterval,
                                   Duration maxPollInterval, Duration heartbeatInterval, Duration lease,
                                   Executor executor) implements Worker {
 

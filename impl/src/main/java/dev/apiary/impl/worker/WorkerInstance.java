@@ -13,8 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -33,18 +31,20 @@ import java.util.logging.Logger;
  * One running instance of a worker: the poll → claim → run → settle loop.
  *
  * <p>No thread is owned by the loop. A poll is a short task on the executor, started by the scheduler (idle
- * polling, backing off from {@code pollInterval} to {@code maxPollInterval}), by the source's wake-up (a push), or by
- * a finished job when the last claim filled every slot. At most one poll runs at a time; requests that arrive while
+ * polling, backing off from {@code pollInterval} to {@code maxPollInterval}) or by the source's wake-up (a push). At most one poll runs at a time; requests that arrive while
  * one runs fold into one more poll. Outcomes are queued and written back in batches by one settling task at a time,
  * so a busy worker settles many jobs per storage round trip.
  *
- * <p>A job belongs to whoever removes it from {@link #running}: the finishing task (which settles it) or
+ * <p>Claimed jobs wait in a buffer for one of {@code concurrency} runners; a runner runs jobs back to back and
+ * claims more itself when the buffer runs dry, so a busy worker does not hand every job to a new task.
+ * A running job belongs to whoever clears its runner's {@code current}: the runner (which settles it) or
  * {@link #finishStop} (which hands it back), never both.
  */
 public final class WorkerInstance<T> {
 
     private static final Logger LOG = Logger.getLogger(WorkerInstance.class.getName());
     private static final int SETTLE_BATCH = 512;
+    private static final int SETTLE_GATHER = 64;
     private static final Duration SETTLE_RETRY = Duration.ofSeconds(1);
 
     /** What the instance reports to the monitor. */
@@ -52,6 +52,9 @@ public final class WorkerInstance<T> {
         void publish(WorkerEvent event);
 
         void crashed(WorkerInstance<?> instance, Throwable error);
+
+        /** Whether anyone listens to events; when not, none are built. */
+        boolean listening();
     }
 
     private final WorkerDefinition<T> def;
@@ -61,13 +64,20 @@ public final class WorkerInstance<T> {
     private final Supervisor supervisor;
     private final LayerChain<T> chain;
     private final JobSource<T> source;
+    /** Kept apart from the source: a snapshot must work after a container has destroyed the source's bean. */
+    private final String queue;
 
     private final AtomicReference<WorkerState> state = new AtomicReference<>(WorkerState.PENDING);
-    private final Map<String, Running<T>> running = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<Job<T>> buffer = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger buffered = new AtomicInteger();
+    private final List<Runner> runners;
+    /** Below this many buffered jobs a runner claims more ahead of need. */
+    private final int lowWater;
     private final AtomicInteger inflight = new AtomicInteger();
     private final AtomicBoolean polling = new AtomicBoolean();
     private final AtomicBoolean flushing = new AtomicBoolean();
     private final ConcurrentLinkedQueue<Settlement> settlements = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queuedOutcomes = new AtomicInteger();
     private final AtomicInteger consecutiveCrashes = new AtomicInteger();
     private final AtomicInteger restarts = new AtomicInteger();
     private final LongAdder done = new LongAdder();
@@ -89,13 +99,21 @@ public final class WorkerInstance<T> {
                           Supervisor supervisor) {
         this.def = def;
         this.source = def.source();
+        this.queue = source.queue();
+        // unique across nodes and restarts: settlements and orphan recovery key on it
         this.instanceId = def.name() + "-" + index + "-"
-                + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xFFFFFF));
+                + Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
         this.executor = def.executor() != null ? def.executor() : executor;
         this.scheduler = scheduler;
         this.supervisor = supervisor;
         this.chain = new LayerChain<>(def.layers(), def.handler());
         this.idleDelay = def.pollInterval();
+        List<Runner> slots = new ArrayList<>(def.concurrency());
+        for (int i = 0; i < def.concurrency(); i++) {
+            slots.add(new Runner());
+        }
+        this.runners = List.copyOf(slots);
+        this.lowWater = Math.max(1, (def.concurrency() + def.prefetch()) / 2);
     }
 
     public String instanceId() {
@@ -143,6 +161,7 @@ public final class WorkerInstance<T> {
         }
     }
 
+    /** A scheduled or woken poll; runs while holding {@link #polling}. */
     private void poll() {
         Duration next;
         try {
@@ -151,18 +170,12 @@ public final class WorkerInstance<T> {
             if (stopping || suspended) {
                 return;
             }
-            int free = def.concurrency() - inflight.get();
-            if (free <= 0) {
+            int claimed = claim();
+            if (claimed < 0) {
                 next = def.pollInterval();
             } else {
-                List<Job<T>> jobs = source.claim(instanceId, free);
-                consecutiveCrashes.set(0);
-                mayHaveMore = jobs.size() == free;
-                idleDelay = jobs.isEmpty() ? min(idleDelay.multipliedBy(2), def.maxPollInterval()) : def.pollInterval();
+                idleDelay = claimed == 0 ? min(idleDelay.multipliedBy(2), def.maxPollInterval()) : def.pollInterval();
                 next = idleDelay;
-                for (Job<T> job : jobs) {
-                    launch(job);
-                }
             }
         } catch (Throwable t) {
             polling.set(false);
@@ -170,10 +183,73 @@ public final class WorkerInstance<T> {
             return;
         }
         polling.set(false);
+        dispatch();
         if (pollAgain) {
             requestPoll();
         } else {
             scheduleNextPoll(next);
+        }
+    }
+
+    /**
+     * Claims up to the free slots into the buffer; the caller holds {@link #polling}.
+     *
+     * @return how many jobs were claimed, or -1 when no slot was free
+     */
+    private int claim() {
+        int free = def.concurrency() + def.prefetch() - inflight.get();
+        if (free <= 0) {
+            return -1;
+        }
+        List<Job<T>> jobs = source.claim(instanceId, free);
+        consecutiveCrashes.set(0);
+        mayHaveMore = jobs.size() == free;
+        if (!jobs.isEmpty()) {
+            if (inflight.getAndAdd(jobs.size()) == 0 && state.compareAndSet(WorkerState.IDLE, WorkerState.ENGAGED)) {
+                publish(WorkerEvent.Kind.ENGAGED, null, null, null);
+            }
+            buffered.addAndGet(jobs.size());
+            buffer.addAll(jobs);
+        }
+        return jobs.size();
+    }
+
+    /** A runner claims more itself when the buffer runs low, keeping its thread busy instead of handing off. */
+    private void claimInline() {
+        if (stopping || suspended || !polling.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            lastTick = Instant.now();
+            claim();
+        } catch (Throwable t) {
+            polling.set(false);
+            crash(t);
+            return;
+        }
+        polling.set(false);
+        dispatch();
+        if (pollAgain) {
+            // a scheduled or woken poll found us polling and folded into ours: run it, or the poll chain ends
+            requestPoll();
+        }
+    }
+
+    private Job<T> takeBuffered() {
+        Job<T> job = buffer.poll();
+        if (job != null) {
+            buffered.decrementAndGet();
+        }
+        return job;
+    }
+
+    /** Starts an idle runner for each buffered job, up to the concurrency. */
+    private void dispatch() {
+        for (Runner runner : runners) {
+            if (buffer.isEmpty()) {
+                return;
+            }
+            runner.activate();
         }
     }
 
@@ -193,54 +269,105 @@ public final class WorkerInstance<T> {
         }
     }
 
-    private void launch(Job<T> job) {
-        Running<T> r = new Running<>(job);
-        running.put(job.id(), r);
-        if (inflight.getAndIncrement() == 0 && state.compareAndSet(WorkerState.IDLE, WorkerState.ENGAGED)) {
-            publish(WorkerEvent.Kind.ENGAGED, null, null, null);
-        }
-        if (!submit(() -> execute(r))) {
-            // the executor refused (it is shutting down): give the job back untouched
-            if (running.remove(job.id()) != null) {
-                releaseQuietly(List.of(job.id()));
-            }
-            inflight.decrementAndGet();
+    private Outcome invoke(Job<T> job) {
+        try {
+            return chain.invoke(def.data().isEmpty() ? job : job.withData(def.data()));
+        } catch (Throwable t) {
+            // the worker's last guard: whatever the layers let through fails the job, never the worker
+            return Outcome.failed(t);
         }
     }
 
-    private void execute(Running<T> r) {
-        Job<T> job = r.job;
-        if (!running.containsKey(job.id())) {
-            // handed back by a stop before it started
-            inflight.decrementAndGet();
-            return;
+    private void completed(Job<T> job, Outcome outcome) {
+        settlements.add(new Settlement(job.context(), outcome));
+        // Settle on this thread, one batch at most, so no hand-off to another task is needed. While more jobs wait
+        // in the buffer, let outcomes gather into a larger batch: one storage round trip (or lock) for many jobs.
+        if ((queuedOutcomes.incrementAndGet() >= SETTLE_GATHER || buffer.isEmpty())
+                && flushing.compareAndSet(false, true)) {
+            drainSettlements(1);
         }
-        r.thread = Thread.currentThread();
-        Outcome outcome;
-        try {
-            outcome = chain.invoke(def.data().isEmpty() ? job : job.withData(def.data()));
-        } catch (Throwable t) {
-            // the worker's last guard: whatever the layers let through fails the job, never the worker
-            outcome = Outcome.failed(t);
-        } finally {
-            r.thread = null;
+        if (outcome instanceof Outcome.Done) {
+            done.increment();
+            publish(WorkerEvent.Kind.JOB_DONE, job.id(), outcome, null);
+        } else {
+            failed.increment();
+            publish(WorkerEvent.Kind.JOB_FAILED, job.id(), outcome, null);
         }
-        if (running.remove(job.id()) != null) {
-            settlements.add(new Settlement(job.context(), outcome));
-            flush();
-            if (outcome instanceof Outcome.Done) {
-                done.increment();
-                publish(WorkerEvent.Kind.JOB_DONE, job.id(), outcome, null);
-            } else {
-                failed.increment();
-                publish(WorkerEvent.Kind.JOB_FAILED, job.id(), outcome, null);
-            }
-        }
+    }
+
+    private void finishedOne() {
         if (inflight.decrementAndGet() == 0 && state.compareAndSet(WorkerState.ENGAGED, WorkerState.IDLE)) {
             publish(WorkerEvent.Kind.IDLE, null, null, null);
         }
-        if (mayHaveMore) {
-            requestPoll();
+    }
+
+    /**
+     * One of the instance's {@code concurrency} slots. While active it is a task on the executor that runs buffered
+     * jobs one after another and claims more when the buffer runs dry; it ends (giving its thread back) when there
+     * is nothing left, so no thread is held by an idle worker.
+     */
+    private final class Runner implements Runnable {
+        private final AtomicBoolean active = new AtomicBoolean();
+        private final AtomicReference<Job<T>> current = new AtomicReference<>();
+        private volatile Thread thread;
+
+        void activate() {
+            if (active.compareAndSet(false, true) && !submit(this)) {
+                active.set(false);
+            }
+        }
+
+        @Override
+        public void run() {
+            thread = Thread.currentThread();
+            try {
+                while (true) {
+                    Job<T> job = takeBuffered();
+                    if (mayHaveMore && buffered.get() < lowWater) {
+                        // refill before the buffer runs dry, so runners rarely wait for a claim; a no-op if another
+                        // thread is claiming already
+                        claimInline();
+                    }
+                    while (job == null && polling.get() && mayHaveMore && !stopping) {
+                        // another runner is claiming: yield to it rather than give our thread back, since a new
+                        // task for this runner would cost a thread hand-off per batch
+                        Thread.yield();
+                        job = takeBuffered();
+                    }
+                    if (job == null) {
+                        job = takeBuffered();
+                    }
+                    if (job == null) {
+                        // nothing buffered and no claim possible now; whoever claims next starts runners again
+                        break;
+                    }
+                    current.set(job);
+                    Outcome outcome = invoke(job);
+                    if (current.compareAndSet(job, null)) {
+                        completed(job, outcome);
+                    } else {
+                        // a stop handed the job back and interrupted us: drop the outcome and the interrupt
+                        Thread.interrupted();
+                    }
+                    finishedOne();
+                }
+            } finally {
+                thread = null;
+                active.set(false);
+            }
+            if (!buffer.isEmpty()) {
+                activate();
+            }
+        }
+
+        /** Takes the running job away from the runner (for a stop); null if none runs. */
+        Job<T> takeBack() {
+            Job<T> job = current.getAndSet(null);
+            Thread t = thread;
+            if (job != null && t != null) {
+                t.interrupt();
+            }
+            return job;
         }
     }
 
@@ -250,10 +377,26 @@ public final class WorkerInstance<T> {
         }
     }
 
-    /** Writes queued outcomes in batches; runs only while holding {@link #flushing}. */
     private void drainSettlements() {
+        drainSettlements(Integer.MAX_VALUE);
+    }
+
+    /**
+     * Writes queued outcomes, up to {@code maxBatches} batches, then hands what is left to a task of its own;
+     * runs only while holding {@link #flushing}.
+     */
+    private void drainSettlements(int maxBatches) {
         List<Settlement> batch = new ArrayList<>(Math.min(SETTLE_BATCH, 64));
-        while (true) {
+        for (int batches = 0; ; batches++) {
+            if (batches == maxBatches) {
+                if (!settlements.isEmpty()) {
+                    if (!submit(this::drainSettlements)) {
+                        flushing.set(false);
+                    }
+                    return;
+                }
+                break;
+            }
             batch.clear();
             Settlement s;
             while (batch.size() < SETTLE_BATCH && (s = settlements.poll()) != null) {
@@ -262,13 +405,15 @@ public final class WorkerInstance<T> {
             if (batch.isEmpty()) {
                 break;
             }
+            queuedOutcomes.addAndGet(-batch.size());
             try {
                 source.settle(batch);
             } catch (RuntimeException e) {
                 settlements.addAll(batch);
+                queuedOutcomes.addAndGet(batch.size());
                 lastError = "Cannot settle " + batch.size() + " outcomes: " + e;
                 LOG.log(Level.WARNING, "Worker " + instanceId + " cannot write back " + batch.size()
-                        + " job outcomes to queue '" + source.queue() + "'; retrying in " + SETTLE_RETRY, e);
+                        + " job outcomes to queue '" + queue + "'; retrying in " + SETTLE_RETRY, e);
                 if (stopping) {
                     flushing.set(false);
                     return;
@@ -291,19 +436,19 @@ public final class WorkerInstance<T> {
                 int recovered = source.reenqueueOrphans(def.lease());
                 if (recovered > 0) {
                     LOG.info(() -> "Worker " + instanceId + " put " + recovered + " orphaned jobs of queue '"
-                            + source.queue() + "' back to pending (their workers missed the lease of " + def.lease()
+                            + queue + "' back to pending (their workers missed the lease of " + def.lease()
                             + ")");
                 }
             }
             if (heartbeatFailing) {
                 heartbeatFailing = false;
-                LOG.info(() -> "Worker " + instanceId + " heartbeats to queue '" + source.queue() + "' again");
+                LOG.info(() -> "Worker " + instanceId + " heartbeats to queue '" + queue + "' again");
             }
         } catch (RuntimeException e) {
             lastError = "Heartbeat failed: " + e;
             if (!heartbeatFailing) {
                 heartbeatFailing = true;
-                LOG.log(Level.WARNING, "Worker " + instanceId + " cannot heartbeat to queue '" + source.queue()
+                LOG.log(Level.WARNING, "Worker " + instanceId + " cannot heartbeat to queue '" + queue
                         + "'; it keeps trying every " + def.heartbeatInterval(), e);
             }
         }
@@ -338,7 +483,7 @@ public final class WorkerInstance<T> {
         publish(WorkerEvent.Kind.GAVE_UP, null, null, null);
     }
 
-    /** Stops claiming; running jobs go on. */
+    /** Stops claiming and hands back jobs claimed but not started; running jobs go on. */
     public void beginStop() {
         stopping = true;
         if (state.get() != WorkerState.FAILED) {
@@ -355,6 +500,19 @@ public final class WorkerInstance<T> {
                 LOG.log(Level.FINE, "Closing the wake-up subscription of " + instanceId + " failed", e);
             }
         }
+        handBackBuffered();
+    }
+
+    private void handBackBuffered() {
+        List<String> ids = new ArrayList<>();
+        Job<T> job;
+        while ((job = takeBuffered()) != null) {
+            ids.add(job.id());
+            finishedOne();
+        }
+        if (!ids.isEmpty()) {
+            releaseQuietly(ids);
+        }
     }
 
     /** Waits until no poll is under way and no job runs, or until {@code deadline} (System.nanoTime()). */
@@ -362,6 +520,9 @@ public final class WorkerInstance<T> {
         while (System.nanoTime() < deadline) {
             if (!polling.get() && inflight.get() == 0) {
                 return true;
+            }
+            if (!polling.get() && !buffer.isEmpty()) {
+                handBackBuffered();
             }
             Thread.sleep(5);
         }
@@ -373,14 +534,12 @@ public final class WorkerInstance<T> {
      * stopped.
      */
     public void finishStop(long settleDeadline) throws InterruptedException {
+        handBackBuffered();
         List<String> handBack = new ArrayList<>();
-        for (Running<T> r : running.values()) {
-            if (running.remove(r.job.id()) != null) {
-                handBack.add(r.job.id());
-                Thread t = r.thread;
-                if (t != null) {
-                    t.interrupt();
-                }
+        for (Runner runner : runners) {
+            Job<T> job = runner.takeBack();
+            if (job != null) {
+                handBack.add(job.id());
             }
         }
         if (!handBack.isEmpty()) {
@@ -415,7 +574,7 @@ public final class WorkerInstance<T> {
     }
 
     public WorkerSnapshot snapshot() {
-        return new WorkerSnapshot(def.name(), instanceId, source.queue(), state.get(), inflight.get(), done.sum(),
+        return new WorkerSnapshot(def.name(), instanceId, queue, state.get(), inflight.get(), done.sum(),
                 failed.sum(), restarts.get(), lastTick, lastError);
     }
 
@@ -432,19 +591,13 @@ public final class WorkerInstance<T> {
     }
 
     private void publish(WorkerEvent.Kind kind, String jobId, Outcome outcome, Throwable error) {
+        if (!supervisor.listening()) {
+            return;
+        }
         supervisor.publish(new WorkerEvent(kind, def.name(), instanceId, Instant.now(), jobId, outcome, error));
     }
 
     private static Duration min(Duration a, Duration b) {
         return a.compareTo(b) <= 0 ? a : b;
-    }
-
-    private static final class Running<T> {
-        final Job<T> job;
-        volatile Thread thread;
-
-        Running(Job<T> job) {
-            this.job = job;
-        }
     }
 }

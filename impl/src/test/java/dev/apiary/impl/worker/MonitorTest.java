@@ -347,6 +347,50 @@ class MonitorTest {
     }
 
     @Test
+    void aJobScheduledForLaterRunsWhenDueAfterABusyPeriod() {
+        JobStorage<Email> storage = storage();
+        monitor().register(2, i -> WorkerBuilder.named("email").source(storage).concurrency(4).prefetch(4)
+                .pollInterval(Duration.ofMillis(20)).maxPollInterval(Duration.ofMillis(200))
+                .handler(job -> Outcome.done())).start();
+        String later = storage.push(new Email("later"), JobOptions.defaults().withDelay(Duration.ofMillis(700)));
+
+        storage.pushAll(IntStream.range(0, 20_000).mapToObj(i -> new Email("now" + i)).toList(),
+                JobOptions.defaults());
+
+        // nothing pushes when the scheduled job falls due: only the idle poll can find it
+        awaitStatus(storage, later, JobStatus.DONE);
+        assertThat(storage.counts().get(JobStatus.DONE)).isEqualTo(20_001L);
+    }
+
+    @Test
+    void prefetchedJobsAreHandedBackAtOnceOnStop() throws Exception {
+        JobStorage<Email> storage = storage();
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Monitor monitor = monitor();
+        monitor.register(WorkerBuilder.named("email").source(storage).concurrency(1).prefetch(3)
+                .handler(job -> {
+                    started.countDown();
+                    release.await();
+                    return Outcome.done();
+                })).start();
+        List<String> ids = storage.pushAll(IntStream.range(0, 4).mapToObj(i -> new Email("x" + i)).toList(),
+                JobOptions.defaults());
+        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> storage.counts().get(JobStatus.RUNNING) == 4);
+
+        Thread stopper = new Thread(monitor::stop);
+        stopper.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> storage.counts().get(JobStatus.PENDING) == 3);
+        release.countDown();
+        stopper.join(10_000);
+
+        assertThat(storage.counts()).containsEntry(JobStatus.DONE, 1L).containsEntry(JobStatus.PENDING, 3L);
+        assertThat(ids.stream().map(id -> storage.find(id).orElseThrow().attempts()).toList())
+                .as("handed-back jobs keep their attempt budget").containsOnly(0, 1);
+    }
+
+    @Test
     void runReturnsWhenEveryWorkerHasGivenUp() throws Exception {
         JobSource<Email> broken = new DelegatingSource<>(storage()) {
             @Override

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Builds the benchmarks with the modules they measure, then runs them and prints the table.
+# Usage: benchmarks/run.sh [--jobs=N] [--runs=R] [--only=memory,latency,...] [--quick]
+# JVM options: BENCH_JAVA_OPTS="-Xmx4g ..." benchmarks/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mvn -q -B -ntp -pl benchmarks -am package -DskipTests
+exec java ${BENCH_JAVA_OPTS:-} -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" \
+  dev.apiary.benchmarks.Benchmarks "$@"

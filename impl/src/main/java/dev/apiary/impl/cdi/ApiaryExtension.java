@@ -230,10 +230,16 @@ public class ApiaryExtension implements Extension {
 
     private Optional<ConfigurationException> resolveStorage(WorkerBean worker, BeanManager bm) {
         Annotation qualifier = worker.queue().isBlank() ? Default.Literal.INSTANCE : Queue.Literal.of(worker.queue());
-        Type storageType = ParameterizedTypes.of(JobStorage.class, worker.payloadType());
         String wanted = "JobStorage<" + worker.payloadType().getName() + "> with qualifier "
                 + (worker.queue().isBlank() ? "@Default" : "@Queue(\"" + worker.queue() + "\")");
-        Set<Bean<?>> candidates = bm.getBeans(storageType, qualifier);
+        // Resolved among the JobStorage beans this extension saw in ProcessBean, not with bm.getBeans(..): on Payara
+        // (Micro 6.2025.10) the BeanManager this observer gets belongs to the extension's own archive (apiary-impl,
+        // not a bean archive) and does not see the application's producers in WEB-INF/classes, so getBeans found
+        // no storage and every worker failed the deployment, although ProcessBean had reported the producers.
+        Set<Bean<?>> candidates = storages.stream()
+                .filter(s -> s.payloadType() == worker.payloadType() && s.qualifiers().contains(qualifier))
+                .map(StorageBean::bean)
+                .collect(Collectors.toCollection(LinkedHashSet::new));
         if (candidates.isEmpty()) {
             return Optional.of(new ConfigurationException("Apiary " + worker.describe()
                     + " has no storage for its queue: there is no bean of type " + wanted + "; produce one, e.g."

@@ -21,10 +21,12 @@ import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -39,6 +41,8 @@ import java.util.logging.Logger;
 public class ContainerMonitor {
 
     private static final Logger LOG = Logger.getLogger(ContainerMonitor.class.getName());
+    private static final Duration START_RETRY_DELAY = Duration.ofMillis(500);
+    private static final int START_RETRIES = 120;
 
     @Inject
     ApiaryExtension extension;
@@ -62,7 +66,32 @@ public class ContainerMonitor {
     }
 
     void onStartup(@Observes @Priority(Interceptor.Priority.PLATFORM_AFTER + 500) Startup startup) {
-        start();
+        try {
+            start();
+        } catch (RuntimeException e) {
+            // Payara fires Startup (and @Initialized(ApplicationScoped)) from Weld's endInitialization while it is
+            // still loading the application, before the web module's java:comp/env is bound: a storage producer
+            // whose bean injects a @PersistenceUnit cannot be created yet ("Lookup failed for java:comp/env/...").
+            // Failing the deployment would be wrong; the start is tried again once the deployment has finished.
+            LOG.log(Level.INFO, "Apiary workers could not start during deployment ({0}); trying again in {1}",
+                    new Object[] {e, START_RETRY_DELAY});
+            scheduleStart(START_RETRIES);
+        }
+    }
+
+    private void scheduleStart(int triesLeft) {
+        executors.scheduler().schedule(() -> {
+            try {
+                start();
+                LOG.info("Apiary workers started");
+            } catch (RuntimeException e) {
+                if (triesLeft <= 1 || stopped) {
+                    LOG.log(Level.SEVERE, "Apiary workers could not start; the readiness check stays DOWN", e);
+                } else {
+                    scheduleStart(triesLeft - 1);
+                }
+            }
+        }, START_RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     void onShutdown(@Observes Shutdown shutdown) {
@@ -76,10 +105,18 @@ public class ContainerMonitor {
         return monitor;
     }
 
-    /** Builds and starts every enabled worker; does nothing the second time. */
+    /**
+     * Builds and starts every enabled worker; does nothing the second time. When a storage cannot be reached yet it
+     * throws before registering anything, so it can be called again.
+     */
     public synchronized void start() {
         if (started || stopped) {
             return;
+        }
+        for (WorkerBean worker : extension.workers()) {
+            if (extension.settings(worker).enabled()) {
+                extension.storageOf(worker).queue();
+            }
         }
         for (WorkerBean worker : extension.workers()) {
             WorkerSettings settings = extension.settings(worker);

@@ -4,10 +4,10 @@ import dev.apiary.examples.war.ledger.LedgerEntry;
 import dev.apiary.examples.war.mail.Email;
 import dev.apiary.examples.war.reminder.Reminder;
 import dev.apiary.examples.war.report.ReportRequest;
-import dev.apiary.spi.InMemory;
 import dev.apiary.spi.JobStorage;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -25,16 +25,28 @@ public class ExampleQueues {
 
     private final Map<String, ExampleQueue<?>> queues = new LinkedHashMap<>();
 
+    @Inject
+    JobStorage<Email> emails;
+
+    @Inject
+    JobStorage<ReportRequest> reports;
+
+    @Inject
+    JobStorage<Reminder> reminders;
+
+    @Inject
+    JobStorage<LedgerEntry> ledgerEntries;
+
     @PostConstruct
     void create() {
         add(new ExampleQueue<>(EMAIL, "sends an e-mail; a configurable share of attempts fail and are retried",
-                Email.class, InMemory.storage(EMAIL, Email.class), Email::problem));
+                Email.class, emails, Email::problem));
         add(new ExampleQueue<>(REPORT, "builds a report; takes a few seconds",
-                ReportRequest.class, InMemory.storage(REPORT, ReportRequest.class), ReportRequest::problem));
+                ReportRequest.class, reports, ReportRequest::problem));
         add(new ExampleQueue<>(REMINDER, "sends a reminder; meant to be scheduled for later (delaySeconds)",
-                Reminder.class, InMemory.storage(REMINDER, Reminder.class), Reminder::problem));
+                Reminder.class, reminders, Reminder::problem));
         add(new ExampleQueue<>(LEDGER, "syncs with a ledger that is always down: retried, then killed",
-                LedgerEntry.class, InMemory.storage(LEDGER, LedgerEntry.class), LedgerEntry::problem));
+                LedgerEntry.class, ledgerEntries, LedgerEntry::problem));
     }
 
     private void add(ExampleQueue<?> queue) {
@@ -47,14 +59,5 @@ public class ExampleQueues {
 
     public Collection<ExampleQueue<?>> all() {
         return queues.values();
-    }
-
-    @SuppressWarnings("unchecked")
-    public <T> JobStorage<T> storage(String name, Class<T> type) {
-        ExampleQueue<?> queue = queues.get(name);
-        if (queue == null || queue.payloadType() != type) {
-            throw new IllegalArgumentException("no queue '" + name + "' of " + type.getName());
-        }
-        return (JobStorage<T>) queue.storage();
     }
 }

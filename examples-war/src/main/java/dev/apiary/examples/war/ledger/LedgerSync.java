@@ -4,6 +4,9 @@ import dev.apiary.AbortJobException;
 import dev.apiary.Job;
 import dev.apiary.JobHandler;
 import dev.apiary.Outcome;
+import dev.apiary.cdi.JobWorker;
+import dev.apiary.cdi.Retry;
+import dev.apiary.cdi.Traced;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.logging.Logger;
@@ -12,6 +15,9 @@ import java.util.logging.Logger;
  * Pushes entries to a ledger that is always down: every attempt fails and is retried with backoff, and the last
  * one gives up by killing the job (so the job ends {@code KILLED} with the reason as its last error).
  */
+@JobWorker(name = "ledger-sync")
+@Traced
+@Retry(initialDelay = "PT1S", maxDelay = "PT8S")
 @ApplicationScoped
 public class LedgerSync implements JobHandler<LedgerEntry> {
 

@@ -3,6 +3,9 @@ package dev.apiary.examples.war.reminder;
 import dev.apiary.Job;
 import dev.apiary.JobHandler;
 import dev.apiary.Outcome;
+import dev.apiary.cdi.JobWorker;
+import dev.apiary.cdi.Retry;
+import dev.apiary.cdi.Traced;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
@@ -10,6 +13,9 @@ import java.time.Instant;
 import java.util.logging.Logger;
 
 /** Sends reminders; they are pushed with a run-at in the future, so this shows a job scheduled for later. */
+@JobWorker(name = "reminder-sender")
+@Traced
+@Retry
 @ApplicationScoped
 public class ReminderSender implements JobHandler<Reminder> {
 

@@ -3,6 +3,9 @@ package dev.apiary.examples.war.report;
 import dev.apiary.Job;
 import dev.apiary.JobHandler;
 import dev.apiary.Outcome;
+import dev.apiary.cdi.JobWorker;
+import dev.apiary.cdi.Timeout;
+import dev.apiary.cdi.Traced;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -11,7 +14,10 @@ import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Logger;
 
-/** Builds a report: slow work that holds a slot for a few seconds. */
+/** Builds a report: slow work that holds a slot for a few seconds; an attempt longer than 6 minutes fails. */
+@JobWorker(name = "report-builder", concurrency = 2)
+@Traced
+@Timeout("6m")
 @ApplicationScoped
 public class ReportBuilder implements JobHandler<ReportRequest> {
 

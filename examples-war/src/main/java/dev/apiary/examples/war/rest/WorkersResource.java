@@ -1,6 +1,6 @@
 package dev.apiary.examples.war.rest;
 
-import dev.apiary.examples.war.ExampleWorkers;
+import dev.apiary.worker.Monitor;
 import dev.apiary.worker.WorkerSnapshot;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -18,10 +18,10 @@ import java.util.List;
 public class WorkersResource {
 
     @Inject
-    ExampleWorkers workers;
+    Monitor monitor;
 
     @GET
     public List<WorkerSnapshot> workers() {
-        return workers.snapshot();
+        return monitor.snapshot();
     }
 }

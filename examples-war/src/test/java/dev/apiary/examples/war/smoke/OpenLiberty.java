@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * Open Liberty from the unpacked {@code openliberty-runtime} zip. Each run gets its own user directory
  * ({@code WLP_USER_DIR}) with a server {@code apiary}: the {@code server.xml} from the test resources (the features
- * the example needs, nothing else), the HTTP port in {@code bootstrap.properties}, the WAR in {@code dropins}.
+ * the example needs and the H2 driver as a shared library), the HTTP port in {@code bootstrap.properties}, the WAR
+ * in {@code apps}.
  */
 public final class OpenLiberty extends ServerProcess {
 
@@ -29,19 +30,36 @@ public final class OpenLiberty extends ServerProcess {
         userDir = work.resolve("liberty-usr");
         deleteTree(userDir);
         Path server = userDir.resolve("servers/apiary");
-        Files.createDirectories(server.resolve("dropins"));
+        Files.createDirectories(server.resolve("apps"));
+        Files.createDirectories(server.resolve("lib"));
         try (InputStream xml = OpenLiberty.class.getResourceAsStream("/liberty/server.xml")) {
             Files.copy(xml, server.resolve("server.xml"));
         }
         Files.writeString(server.resolve("bootstrap.properties"), "http.port=" + port + "\n");
         Files.writeString(server.resolve("jvm.options"), "-Xmx512m\n");
-        Files.copy(war, server.resolve("dropins").resolve(war.getFileName()));
+        Files.copy(war, server.resolve("apps").resolve(war.getFileName()));
+        Path h2 = h2Jar();
+        Files.copy(h2, server.resolve("lib").resolve(h2.getFileName()));
         return List.of("bash", wlp.resolve("bin/server").toString(), "run", "apiary");
+    }
+
+    /** The H2 driver jar the WAR ships, found on the test class path (Maven puts runtime dependencies there). */
+    private static Path h2Jar() {
+        try {
+            return Path.of(Class.forName("org.h2.Driver").getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (ReflectiveOperationException | java.net.URISyntaxException e) {
+            throw new IllegalStateException("the H2 driver is not on the test class path", e);
+        }
     }
 
     @Override
     protected void environment(Map<String, String> env) {
         env.put("WLP_USER_DIR", userDir.toString());
+    }
+
+    @Override
+    protected List<String> deploymentFailureMarkers() {
+        return List.of("CWWKZ0002E", "CWWKZ0004E", "CWWKZ0013E", "CWWKF0001E");
     }
 
     @Override

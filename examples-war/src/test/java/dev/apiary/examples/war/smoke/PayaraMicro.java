@@ -24,6 +24,11 @@ public final class PayaraMicro extends ServerProcess {
     }
 
     @Override
+    protected List<String> deploymentFailureMarkers() {
+        return List.of("Exception while loading the app", "Exception during lifecycle processing");
+    }
+
+    @Override
     public URI app() {
         return URI.create("http://localhost:" + port + "/apiary-example/");
     }

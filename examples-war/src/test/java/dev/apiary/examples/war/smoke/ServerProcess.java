@@ -32,6 +32,21 @@ public abstract class ServerProcess implements AutoCloseable {
     protected void environment(Map<String, String> env) {
     }
 
+    /** Log lines that say the deployment failed, so a smoke test stops waiting for readiness at once. */
+    protected abstract List<String> deploymentFailureMarkers();
+
+    /** The first log line that says the deployment failed, if any. */
+    public java.util.Optional<String> deploymentFailure() {
+        if (log == null || !Files.exists(log)) {
+            return java.util.Optional.empty();
+        }
+        try (var lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
+            return lines.filter(line -> deploymentFailureMarkers().stream().anyMatch(line::contains)).findFirst();
+        } catch (IOException | UncheckedIOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** Base URI of the application: {@code .../apiary-example/}. */
     public abstract URI app();
 

@@ -58,6 +58,10 @@ final class SmokeScenario {
             if (!server.isAlive()) {
                 throw new AssertionError(server.name() + " exited before it was ready");
             }
+            var failure = server.deploymentFailure();
+            if (failure.isPresent()) {
+                throw new AssertionError(server.name() + " failed to deploy the WAR: " + failure.get());
+            }
             try {
                 Http.Answer ready = http.get(server.health().resolve("ready"));
                 Http.Answer workers = http.get(server.app().resolve("api/workers"));

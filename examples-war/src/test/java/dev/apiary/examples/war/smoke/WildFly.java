@@ -44,6 +44,11 @@ public final class WildFly extends ServerProcess {
     }
 
     @Override
+    protected List<String> deploymentFailureMarkers() {
+        return List.of("WFLYCTL0013", "WFLYSRV0021", "WFLYCTL0186");
+    }
+
+    @Override
     public URI app() {
         return URI.create("http://127.0.0.1:" + (8080 + offset) + "/apiary-example/");
     }

@@ -75,6 +75,8 @@ public final class WorkerInstance<T> {
     private final int lowWater;
     private final AtomicInteger inflight = new AtomicInteger();
     private final AtomicBoolean polling = new AtomicBoolean();
+    /** True only while a thread is inside the storage's claim (polling is also true while a poll task is queued). */
+    private volatile boolean claiming;
     private final AtomicBoolean flushing = new AtomicBoolean();
     private final ConcurrentLinkedQueue<Settlement> settlements = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queuedOutcomes = new AtomicInteger();
@@ -201,7 +203,13 @@ public final class WorkerInstance<T> {
         if (free <= 0) {
             return -1;
         }
-        List<Job<T>> jobs = source.claim(instanceId, free);
+        List<Job<T>> jobs;
+        claiming = true;
+        try {
+            jobs = source.claim(instanceId, free);
+        } finally {
+            claiming = false;
+        }
         consecutiveCrashes.set(0);
         mayHaveMore = jobs.size() == free;
         if (!jobs.isEmpty()) {
@@ -328,9 +336,11 @@ public final class WorkerInstance<T> {
                         // thread is claiming already
                         claimInline();
                     }
-                    while (job == null && polling.get() && mayHaveMore && !stopping) {
-                        // another runner is claiming: yield to it rather than give our thread back, since a new
-                        // task for this runner would cost a thread hand-off per batch
+                    while (job == null && claiming && mayHaveMore && !stopping) {
+                        // another thread is claiming: yield to it rather than give our thread back, since a new
+                        // task for this runner would cost a thread hand-off per batch. Only while a claim really
+                        // runs: a poll task that is merely queued may wait behind this very runner on a small
+                        // pool (WildFly's default managed executor), and spinning for it starved it for good.
                         Thread.yield();
                         job = takeBuffered();
                     }

@@ -5,6 +5,7 @@ import dev.apiary.impl.config.MonitorSettings;
 import dev.apiary.impl.monitor.DaemonThreads;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.concurrent.ContextService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -17,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -29,6 +31,7 @@ import java.util.logging.Logger;
 public class ContainerExecutors {
 
     private static final Logger LOG = Logger.getLogger(ContainerExecutors.class.getName());
+    private static final String DEFAULT_CONTEXT_SERVICE = "java:comp/DefaultContextService";
 
     @Inject
     ApiaryExtension extension;
@@ -36,6 +39,8 @@ public class ContainerExecutors {
     private ExecutorService jobs;
     private ScheduledExecutorService scheduler;
     private final List<ExecutorService> owned = new ArrayList<>();
+    private ContextService contextService;
+    private boolean contextServiceLookedUp;
 
     @PostConstruct
     void lookUp() {
@@ -85,6 +90,51 @@ public class ContainerExecutors {
         return found;
     }
 
+
+    /*
+     * A managed executor runs a task with the context of the thread that submitted it. A push wakes the workers on
+     * the pusher's thread, from its after-commit callback: inside the caller's @Transactional method when the push
+     * joined the caller's transaction. On Payara the poll task then inherited "inside @Transactional", where
+     * UserTransaction is forbidden, so the JPA storage's claim failed ("Operation not allowed") there and in every
+     * task that task submitted, restarts included: the worker never claimed again. So the wake-up runs through a
+     * contextual proxy captured when the worker starts, and submits its poll with the application's own context.
+     * (Wrapping the executors themselves is not an option: Open Liberty refuses a contextual proxy's call made in
+     * the servlet listener that fires Startup, SRVE8011E.) Where a proxy cannot be made or run, the plain wake-up.
+     */
+    /** The wake-up run with the context of the thread that calls this (at worker start), where possible. */
+    public Runnable withApplicationContext(Runnable wake) {
+        ContextService context = contextService();
+        if (context == null) {
+            return wake;
+        }
+        Runnable contextual;
+        try {
+            contextual = context.createContextualProxy(wake, Runnable.class);
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "No contextual proxy for worker wake-ups", e);
+            return wake;
+        }
+        return () -> {
+            try {
+                contextual.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "Contextual worker wake-up refused; waking in the caller's context", e);
+                wake.run();
+            }
+        };
+    }
+
+    private synchronized ContextService contextService() {
+        if (!contextServiceLookedUp) {
+            contextServiceLookedUp = true;
+            try {
+                contextService = (ContextService) new InitialContext().lookup(DEFAULT_CONTEXT_SERVICE);
+            } catch (NamingException | RuntimeException e) {
+                LOG.fine(() -> "No " + DEFAULT_CONTEXT_SERVICE + " (" + e + "): wake-ups run in the pusher's context");
+            }
+        }
+        return contextService;
+    }
 
     /** Where jobs run. */
     public Executor jobs() {

@@ -61,6 +61,7 @@ public class ContainerMonitor {
     void create() {
         MonitorSettings settings = extension.monitorSettings();
         monitor = new DefaultMonitor(executors.jobs(), executors.scheduler());
+        monitor.wakeUpContext(executors::withApplicationContext);
         monitor.gracePeriod(settings.gracePeriod());
         monitor.restartBudget(settings.maxRestarts(), settings.restartBackoff(), settings.maxRestartBackoff());
     }

@@ -26,6 +26,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntFunction;
+import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -41,6 +42,7 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     private final Executor executor;
     private final ScheduledExecutorService scheduler;
     private final boolean ownsExecutors;
+    private volatile UnaryOperator<Runnable> wakeUpContext = UnaryOperator.identity();
     private final List<Registration> registrations = new ArrayList<>();
     private final List<WorkerInstance<?>> instances = new CopyOnWriteArrayList<>();
     private final List<WorkerListener> listeners = new CopyOnWriteArrayList<>();
@@ -228,6 +230,17 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             result.add(instance.snapshot());
         }
         return result;
+    }
+
+    /** How the wake-up a source calls on a pusher's thread is wrapped (by default it is not); for containers. */
+    public DefaultMonitor wakeUpContext(UnaryOperator<Runnable> wrapper) {
+        this.wakeUpContext = Objects.requireNonNull(wrapper, "wrapper");
+        return this;
+    }
+
+    @Override
+    public Runnable wakeUp(Runnable wake) {
+        return wakeUpContext.apply(wake);
     }
 
     @Override

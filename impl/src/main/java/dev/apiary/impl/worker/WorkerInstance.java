@@ -55,6 +55,14 @@ public final class WorkerInstance<T> {
 
         /** Whether anyone listens to events; when not, none are built. */
         boolean listening();
+
+        /**
+         * What the source calls when new jobs may be there. A source calls it on the pusher's thread (after the
+         * pusher's commit), so a container monitor gives it the application's own context: see ContainerExecutors.
+         */
+        default Runnable wakeUp(Runnable wake) {
+            return wake;
+        }
     }
 
     private final WorkerDefinition<T> def;
@@ -138,7 +146,7 @@ public final class WorkerInstance<T> {
     public void start() {
         state.set(WorkerState.IDLE);
         publish(WorkerEvent.Kind.STARTED, null, null, null);
-        subscription = source.onAvailable(this::wake);
+        subscription = source.onAvailable(supervisor.wakeUp(this::wake));
         heartbeatTask = scheduler.scheduleWithFixedDelay(() -> submit(this::heartbeat), 0,
                 def.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
         requestPoll();

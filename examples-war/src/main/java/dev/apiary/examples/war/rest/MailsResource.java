@@ -1,19 +1,25 @@
 package dev.apiary.examples.war.rest;
 
+import dev.apiary.examples.war.mail.Email;
 import dev.apiary.examples.war.mail.MailBox;
+import dev.apiary.examples.war.mail.Newsletter;
 import dev.apiary.examples.war.mail.SentMail;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
+import jakarta.json.bind.Jsonb;
+import jakarta.json.bind.JsonbException;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
 import java.time.Instant;
 import java.util.List;
 
-/** The table the mail worker writes to: what was "sent". */
+/** The table the mail worker writes to (what was "sent"), and a newsletter that enqueues many e-mails at once. */
 @Path("mails")
 @Produces(MediaType.APPLICATION_JSON)
 @RequestScoped
@@ -21,6 +27,19 @@ public class MailsResource {
 
     @Inject
     MailBox mailBox;
+
+    @Inject
+    Newsletter newsletter;
+
+    @Inject
+    Jsonb jsonb;
+
+    /** A newsletter to send: one e-mail per recipient. */
+    public record NewsletterRequest(String subject, String body, List<String> recipients) {
+    }
+
+    public record Enqueued(List<String> ids) {
+    }
 
     public record Mail(String jobId, String to, String subject, int attempt, Instant sentAt) {
         static Mail of(SentMail m) {
@@ -33,7 +52,33 @@ public class MailsResource {
 
     @GET
     public Mails mails(@QueryParam("limit") String limit) {
-        int size = (int) QueuesResource.number("limit", limit, QueuesResource.DEFAULT_PAGE, 1, QueuesResource.MAX_PAGE);
+        int size = (int) QueuesResource.number("limit", limit, QueuesResource.DEFAULT_PAGE, 1,
+                QueuesResource.MAX_PAGE);
         return new Mails(mailBox.count(), mailBox.latest(0, size).stream().map(Mail::of).toList());
+    }
+
+    @POST
+    @Path("newsletter")
+    public Response newsletter(String body) {
+        NewsletterRequest request;
+        try {
+            request = body == null || body.isBlank() ? null : jsonb.fromJson(body, NewsletterRequest.class);
+        } catch (JsonbException e) {
+            throw ApiProblem.badRequest("the body is not a JSON newsletter {subject, body, recipients}");
+        }
+        if (request == null || request.recipients() == null || request.recipients().isEmpty()) {
+            throw ApiProblem.badRequest("'recipients' must list at least one e-mail address");
+        }
+        if (request.recipients().size() > 1000) {
+            throw ApiProblem.badRequest("at most 1000 recipients, were " + request.recipients().size());
+        }
+        for (String to : request.recipients()) {
+            String problem = Email.problem(new Email(to, request.subject(), request.body()));
+            if (problem != null) {
+                throw ApiProblem.badRequest(problem);
+            }
+        }
+        List<String> ids = newsletter.send(request.subject(), request.body(), request.recipients());
+        return Response.status(Response.Status.CREATED).entity(new Enqueued(ids)).build();
     }
 }

@@ -23,6 +23,13 @@ final class SmokeScenario {
     static final Duration BOOT_TIMEOUT = Duration.ofSeconds(180);
     static final Duration JOBS_TIMEOUT = Duration.ofSeconds(90);
 
+    /**
+     * Settings given to the server as environment variables, to check that MicroProfile Config reads them. With a
+     * fifth of the attempts refused, an e-mail with 5 attempts (a newsletter's) fails for good once in 3000.
+     */
+    static final Map<String, String> SETTINGS = Map.of("APIARY_WORKERS_MAIL_SENDER_INSTANCES", "3",
+            "EXAMPLE_MAIL_FAILURE_SHARE", "0.2");
+
     private final ServerProcess server;
     private final Http http = new Http();
 
@@ -36,11 +43,12 @@ final class SmokeScenario {
         Path work = Path.of(System.getProperty("smoke.work", "target/smoke")).resolve(server.name());
         try (server) {
             long start = System.nanoTime();
-            server.start(war, work, Map.of());
+            server.start(war, work, SETTINGS);
             SmokeScenario scenario = new SmokeScenario(server);
             try {
                 scenario.awaitReady();
                 System.out.printf("%s ready after %.1f s%n", server.name(), (System.nanoTime() - start) / 1e9);
+                scenario.settingsComeFromTheEnvironment();
                 scenario.jobsReachTheirFinalState();
                 scenario.badRequestsGetJsonErrors();
                 scenario.healthIsUp();
@@ -78,6 +86,14 @@ final class SmokeScenario {
         throw new AssertionError(server.name() + " not ready within " + BOOT_TIMEOUT + "; last answer: " + last);
     }
 
+    private void settingsComeFromTheEnvironment() throws Exception {
+        Http.Answer workers = http.get(api("workers"));
+        long mailSenders = workers.json().asJsonArray().stream()
+                .filter(w -> w.asJsonObject().getString("worker").equals("mail-sender")).count();
+        assertThat(mailSenders).as("mail-sender instances (APIARY_WORKERS_MAIL_SENDER_INSTANCES=3): " + workers.body())
+                .isEqualTo(3);
+    }
+
     private void jobsReachTheirFinalState() throws Exception {
         // given jobs of every kind: e-mails (some attempts fail and are retried), a slow report,
         // a reminder due 3 s from now and a ledger sync that always fails
@@ -89,6 +105,11 @@ final class SmokeScenario {
         String report = enqueue("report", "", "{\"name\":\"monthly\",\"seconds\":2}");
         String reminder = enqueue("reminder", "delaySeconds=3", "{\"to\":\"ops\",\"text\":\"check the report\"}");
         String ledger = enqueue("ledger-sync", "maxAttempts=3", "{\"account\":\"ACME\",\"amount\":12.50}");
+        Http.Answer newsletter = http.post(api("mails/newsletter"), "{\"subject\":\"News\",\"recipients\":"
+                + "[\"n1@example.com\",\"n2@example.com\",\"n3@example.com\"]}");
+        assertThat(newsletter.status()).as(newsletter.body()).isEqualTo(201);
+        newsletter.object().getJsonArray("ids").forEach(id -> mails.add(((jakarta.json.JsonString) id).getString()));
+        assertThat(mails).hasSize(7);
 
         // when the workers have had their time, then each job is in its final state
         for (String id : mails) {
@@ -137,6 +158,8 @@ final class SmokeScenario {
         expectJsonError(http.post(api("queues/email/jobs?maxAttempts=many"), "{}"), 400);
         expectJsonError(http.get(api("queues/email/jobs?status=LOST")), 400);
         expectJsonError(http.get(api("queues/email/jobs/no-such-job")), 404);
+        expectJsonError(http.post(api("mails/newsletter"), "{\"subject\":\"x\",\"recipients\":[\"not-an-address\"]}"),
+                400);
     }
 
     private void healthIsUp() throws Exception {

@@ -76,6 +76,7 @@ public final class WorkerInstance<T> {
     private final AtomicInteger inflight = new AtomicInteger();
     private final AtomicBoolean polling = new AtomicBoolean();
     private final AtomicBoolean flushing = new AtomicBoolean();
+    private final AtomicBoolean heartbeating = new AtomicBoolean();
     private final ConcurrentLinkedQueue<Settlement> settlements = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queuedOutcomes = new AtomicInteger();
     private final AtomicInteger consecutiveCrashes = new AtomicInteger();
@@ -137,7 +138,7 @@ public final class WorkerInstance<T> {
         state.set(WorkerState.IDLE);
         publish(WorkerEvent.Kind.STARTED, null, null, null);
         subscription = source.onAvailable(this::wake);
-        heartbeatTask = scheduler.scheduleWithFixedDelay(() -> submit(this::heartbeat), 0,
+        heartbeatTask = scheduler.scheduleWithFixedDelay(this::requestHeartbeat, 0,
                 def.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
         requestPoll();
     }
@@ -429,6 +430,17 @@ public final class WorkerInstance<T> {
         }
     }
 
+    /**
+     * Starts a heartbeat unless the last one is still under way: the schedule only hands the heartbeat to the
+     * executor, so a slow one (a busy database, start-up) would otherwise overlap the next, and two first heartbeats
+     * of one instance would both insert its row.
+     */
+    private void requestHeartbeat() {
+        if (heartbeating.compareAndSet(false, true) && !submit(this::heartbeat)) {
+            heartbeating.set(false);
+        }
+    }
+
     private void heartbeat() {
         try {
             source.heartbeat(instanceId);
@@ -451,6 +463,8 @@ public final class WorkerInstance<T> {
                 LOG.log(Level.WARNING, "Worker " + instanceId + " cannot heartbeat to queue '" + queue
                         + "'; it keeps trying every " + def.heartbeatInterval(), e);
             }
+        } finally {
+            heartbeating.set(false);
         }
     }
 

@@ -91,6 +91,9 @@ public final class WorkerInstance<T> {
     private volatile Instant lastTick;
     private volatile String lastError;
     private volatile boolean heartbeatFailing;
+    private volatile boolean settleFailing;
+    /** System.nanoTime() of the first of the heartbeats that have succeeded since the last failure; 0 before. */
+    private volatile long heartbeatingSince;
     private Duration idleDelay;
     private ScheduledFuture<?> nextPoll;
     private ScheduledFuture<?> heartbeatTask;
@@ -203,7 +206,11 @@ public final class WorkerInstance<T> {
             return -1;
         }
         List<Job<T>> jobs = source.claim(instanceId, free);
-        consecutiveCrashes.set(0);
+        int crashes = consecutiveCrashes.getAndSet(0);
+        if (crashes > 0) {
+            LOG.info(() -> "Worker " + instanceId + " claims from queue '" + queue + "' again after " + crashes
+                    + " failed polls");
+        }
         mayHaveMore = jobs.size() == free;
         if (!jobs.isEmpty()) {
             if (inflight.getAndAdd(jobs.size()) == 0 && state.compareAndSet(WorkerState.IDLE, WorkerState.ENGAGED)) {
@@ -409,12 +416,20 @@ public final class WorkerInstance<T> {
             queuedOutcomes.addAndGet(-batch.size());
             try {
                 source.settle(batch);
+                if (settleFailing) {
+                    settleFailing = false;
+                    LOG.info(() -> "Worker " + instanceId + " writes back job outcomes to queue '" + queue
+                            + "' again");
+                }
             } catch (RuntimeException e) {
                 settlements.addAll(batch);
                 queuedOutcomes.addAndGet(batch.size());
                 lastError = "Cannot settle " + batch.size() + " outcomes: " + e;
-                LOG.log(Level.WARNING, "Worker " + instanceId + " cannot write back " + batch.size()
-                        + " job outcomes to queue '" + queue + "'; retrying in " + SETTLE_RETRY, e);
+                // once per outage, not once per retry: a storage that is away for minutes would flood the log
+                LOG.log(settleFailing ? Level.FINE : Level.WARNING, "Worker " + instanceId + " cannot write back "
+                        + batch.size() + " job outcomes to queue '" + queue + "'; it keeps them and retries every "
+                        + SETTLE_RETRY, e);
+                settleFailing = true;
                 if (stopping) {
                     flushing.set(false);
                     return;
@@ -444,7 +459,15 @@ public final class WorkerInstance<T> {
     private void heartbeat() {
         try {
             source.heartbeat(instanceId);
-            if (!def.lease().isZero()) {
+            long now = System.nanoTime();
+            if (heartbeatingSince == 0 || heartbeatFailing) {
+                heartbeatingSince = now;
+            }
+            // Judge other workers only after heartbeating without a break for a whole lease: then the storage has
+            // answered for that long and a worker silent all that time is gone. Right after this instance starts or
+            // gets through again after an outage, every other worker looks silent too (it could not heartbeat
+            // either), and recovering its jobs would run them twice though their outcomes are about to be settled.
+            if (!def.lease().isZero() && now - heartbeatingSince >= def.lease().toNanos()) {
                 int recovered = source.reenqueueOrphans(def.lease());
                 if (recovered > 0) {
                     LOG.info(() -> "Worker " + instanceId + " put " + recovered + " orphaned jobs of queue '"
@@ -455,6 +478,8 @@ public final class WorkerInstance<T> {
             if (heartbeatFailing) {
                 heartbeatFailing = false;
                 LOG.info(() -> "Worker " + instanceId + " heartbeats to queue '" + queue + "' again");
+                // the storage answers again: a poller waiting out its restart backoff need not wait any longer
+                resume();
             }
         } catch (RuntimeException e) {
             lastError = "Heartbeat failed: " + e;
@@ -478,9 +503,12 @@ public final class WorkerInstance<T> {
         supervisor.crashed(this, error);
     }
 
-    /** Called by the monitor after a crash's backoff: polling starts again. */
-    public void resume() {
-        if (stopping) {
+    /**
+     * Called by the monitor after a crash's backoff, or early when a heartbeat gets through again: polling starts
+     * again. Does nothing unless the instance is waiting for a restart.
+     */
+    public synchronized void resume() {
+        if (stopping || !suspended || state.get() == WorkerState.FAILED) {
             return;
         }
         restarts.incrementAndGet();

@@ -532,9 +532,8 @@ public final class WorkerInstance<T> {
             state.set(WorkerState.STOPPING);
         }
         cancelNextPoll();
-        if (heartbeatTask != null) {
-            heartbeatTask.cancel(false);
-        }
+        // heartbeats go on until finishStop: running jobs are still ours during the grace period, which may be
+        // longer than the lease
         if (subscription != null) {
             try {
                 subscription.close();
@@ -576,6 +575,9 @@ public final class WorkerInstance<T> {
      * stopped.
      */
     public void finishStop(long settleDeadline) throws InterruptedException {
+        if (heartbeatTask != null) {
+            heartbeatTask.cancel(false);
+        }
         handBackBuffered();
         List<String> handBack = new ArrayList<>();
         for (Runner runner : runners) {

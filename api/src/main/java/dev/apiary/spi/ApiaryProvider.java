@@ -54,6 +54,12 @@ public abstract class ApiaryProvider {
     /** A thread-safe in-memory storage, for tests and single-process use. */
     public abstract <T> JobStorage<T> newInMemoryStorage(String queue, Class<T> payloadType);
 
+    /** A job source over a message queue; see {@link MessageQueue#asSource(int)}. */
+    public abstract <T> JobSource<T> messageQueueSource(MessageQueue<T> queue, int maxAttempts);
+
+    /** A thread-safe in-memory message queue, for tests. */
+    public abstract <T> MessageQueue<T> newInMemoryMessageQueue(String queue);
+
     /** The default codec (JSON-B). */
     public abstract Codec codec();
 

@@ -10,4 +10,12 @@ public final class InMemory {
     public static <T> JobStorage<T> storage(String queue, Class<T> payloadType) {
         return ApiaryProvider.instance().newInMemoryStorage(queue, payloadType);
     }
+
+    /**
+     * A new, empty, thread-safe in-memory message queue: delivered messages stay invisible until acked or nacked;
+     * nacked ones are delivered again. For tests of message-driven workers.
+     */
+    public static <T> MessageQueue<T> messageQueue(String queue) {
+        return ApiaryProvider.instance().newInMemoryMessageQueue(queue);
+    }
 }

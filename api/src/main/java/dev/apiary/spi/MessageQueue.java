@@ -25,6 +25,15 @@ public interface MessageQueue<T> {
     /** Hands a delivered message back for redelivery. */
     void nack(String messageId);
 
+    /**
+     * This queue as a worker's job source. A message that ends done, killed or failed is acked; one to be retried is
+     * nacked for redelivery (brokers redeliver at once or after their own delay: a retry's instant is not kept);
+     * each delivery is one attempt, and a delivery beyond {@code maxAttempts} fails without running the handler.
+     */
+    default JobSource<T> asSource(int maxAttempts) {
+        return ApiaryProvider.instance().messageQueueSource(this, maxAttempts);
+    }
+
     /** A delivered message: the broker's id, the payload and how often it was delivered (1 the first time). */
     record Message<T>(String id, T payload, int deliveries) {
     }

@@ -9,15 +9,24 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Runs the benchmark harness with tiny sizes so that it cannot rot; the figures themselves are not judged here. */
+/**
+ * Runs every section of the benchmark harness (in memory, PostgreSQL, H2, a worker process) with tiny sizes so that
+ * it cannot rot; the figures themselves are not judged here.
+ */
 class BenchmarksSmokeTest {
 
     @Test
     void theQuickRunMeasuresEverySectionAndPrintsTheTable() throws Exception {
         Report report = Benchmarks.run(Map.of("quick", "true"));
 
-        assertThat(report.rows()).extracting(Report.Row::what).anySatisfy(w -> assertThat(w).contains("in-memory drain"))
-                .anySatisfy(w -> assertThat(w).contains("latency"));
+        assertThat(report.rows()).extracting(Report.Row::what)
+                .anySatisfy(w -> assertThat(w).contains("in-memory drain"))
+                .anySatisfy(w -> assertThat(w).contains("in-memory latency"))
+                .anySatisfy(w -> assertThat(w).contains("PostgreSQL batch enqueue"))
+                .anySatisfy(w -> assertThat(w).contains("PostgreSQL drain"))
+                .anySatisfy(w -> assertThat(w).contains("PostgreSQL latency"))
+                .anySatisfy(w -> assertThat(w).contains("H2 drain"))
+                .anySatisfy(w -> assertThat(w).contains("1 worker process"));
         assertThat(report.rows()).allSatisfy(r -> assertThat(r.value()).isPositive());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         report.print(new PrintStream(out, true, StandardCharsets.UTF_8));

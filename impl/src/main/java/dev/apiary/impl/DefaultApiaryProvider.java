@@ -7,14 +7,19 @@ import dev.apiary.impl.layer.RateLimitStrategy;
 import dev.apiary.impl.layer.RetryStrategy;
 import dev.apiary.impl.layer.TimeoutStrategy;
 import dev.apiary.impl.layer.TracingStrategy;
+import dev.apiary.impl.monitor.DaemonThreads;
 import dev.apiary.impl.monitor.DefaultMonitor;
+import dev.apiary.impl.mq.InMemoryMessageQueue;
+import dev.apiary.impl.mq.MessageQueueSource;
 import dev.apiary.impl.storage.InMemoryStorage;
 import dev.apiary.impl.worker.DefaultWorkerBuilder;
 import dev.apiary.layer.Layer;
 import dev.apiary.layer.RetryPolicy;
 import dev.apiary.spi.ApiaryProvider;
 import dev.apiary.spi.Codec;
+import dev.apiary.spi.JobSource;
 import dev.apiary.spi.JobStorage;
+import dev.apiary.spi.MessageQueue;
 import dev.apiary.worker.Monitor;
 import dev.apiary.worker.WorkerBuilder;
 
@@ -22,7 +27,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** The runtime behind the API's static entry points, registered in {@code META-INF/services}. */
 public final class DefaultApiaryProvider extends ApiaryProvider {
@@ -42,6 +46,16 @@ public final class DefaultApiaryProvider extends ApiaryProvider {
     @Override
     public <T> JobStorage<T> newInMemoryStorage(String queue, Class<T> payloadType) {
         return new InMemoryStorage<>(queue, payloadType, codec(), Clock.systemUTC());
+    }
+
+    @Override
+    public <T> JobSource<T> messageQueueSource(MessageQueue<T> queue, int maxAttempts) {
+        return new MessageQueueSource<>(queue, maxAttempts);
+    }
+
+    @Override
+    public <T> MessageQueue<T> newInMemoryMessageQueue(String queue) {
+        return new InMemoryMessageQueue<>(queue);
     }
 
     @Override
@@ -90,14 +104,6 @@ public final class DefaultApiaryProvider extends ApiaryProvider {
 
     /** Threads for timed attempts outside a container: daemon, created on demand, reused. */
     private static final class TimeoutThreads {
-        static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "apiary-timed-" + Counter.N.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-    }
-
-    private static final class Counter {
-        static final AtomicInteger N = new AtomicInteger();
+        static final ExecutorService POOL = Executors.newCachedThreadPool(DaemonThreads.named("apiary-timed"));
     }
 }

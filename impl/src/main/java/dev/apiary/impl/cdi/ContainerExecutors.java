@@ -2,6 +2,7 @@ package dev.apiary.impl.cdi;
 
 import dev.apiary.ConfigurationException;
 import dev.apiary.impl.config.MonitorSettings;
+import dev.apiary.impl.monitor.DaemonThreads;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,8 +17,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 /**
@@ -48,13 +47,13 @@ public class ContainerExecutors {
         if (managedJobs != null) {
             jobs = (ExecutorService) managedJobs;
         } else {
-            jobs = Executors.newCachedThreadPool(daemonThreads("apiary-job"));
+            jobs = Executors.newCachedThreadPool(DaemonThreads.named("apiary-job"));
             owned.add(jobs);
         }
         if (managedScheduler != null) {
             scheduler = (ScheduledExecutorService) managedScheduler;
         } else {
-            ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, daemonThreads("apiary-scheduler"));
+            ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("apiary-scheduler"));
             s.setRemoveOnCancelPolicy(true);
             scheduler = s;
             owned.add(s);
@@ -86,14 +85,6 @@ public class ContainerExecutors {
         return found;
     }
 
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-    }
 
     /** Where jobs run. */
     public Executor jobs() {

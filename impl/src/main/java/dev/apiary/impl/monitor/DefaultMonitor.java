@@ -23,10 +23,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -56,7 +54,7 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
 
     /** A monitor on its own executors (a cached pool for jobs, one scheduler thread), shut down by {@link #stop}. */
     public DefaultMonitor() {
-        this(Executors.newCachedThreadPool(daemonThreads("apiary-job")), newScheduler(), true);
+        this(Executors.newCachedThreadPool(DaemonThreads.named("apiary-job")), newScheduler(), true);
     }
 
     /** A monitor on executors owned by someone else (the container's managed executors). */
@@ -71,19 +69,11 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     }
 
     private static ScheduledExecutorService newScheduler() {
-        ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, daemonThreads("apiary-scheduler"));
+        ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("apiary-scheduler"));
         s.setRemoveOnCancelPolicy(true);
         return s;
     }
 
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-    }
 
     @Override
     public synchronized Monitor register(Worker worker) {

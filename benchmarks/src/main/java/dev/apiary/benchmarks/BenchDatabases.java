@@ -1,0 +1,107 @@
+package dev.apiary.benchmarks;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.Persistence;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+
+/**
+ * The databases the JPA benchmarks run on: an embedded PostgreSQL (real binaries from Maven Central) and an
+ * in-memory H2, each created from the schema script the jpa-storage jar ships.
+ */
+final class BenchDatabases implements AutoCloseable {
+
+    enum Db { POSTGRESQL, H2 }
+
+    private EmbeddedPostgres postgres;
+    private final String h2Url = "jdbc:h2:mem:bench" + System.nanoTime() + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000";
+    private boolean h2Created;
+
+    synchronized String url(Db db) {
+        if (db == Db.H2) {
+            if (!h2Created) {
+                runScript(h2Url, "sa", "schema-h2.sql");
+                h2Created = true;
+            }
+            return h2Url;
+        }
+        if (postgres == null) {
+            try {
+                postgres = EmbeddedPostgres.builder()
+                        // a benchmark of the job queue, not of fsync on a shared disk; stated in the README
+                        .setServerConfig("synchronous_commit", "off")
+                        .setServerConfig("max_connections", "100")
+                        .start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot start the embedded PostgreSQL", e);
+            }
+            runScript(postgres.getJdbcUrl("postgres", "postgres"), "postgres", "schema-postgresql.sql");
+        }
+        return postgres.getJdbcUrl("postgres", "postgres");
+    }
+
+    String user(Db db) {
+        return db == Db.H2 ? "sa" : "postgres";
+    }
+
+    Connection connect(Db db) throws SQLException {
+        return DriverManager.getConnection(url(db), user(db), "");
+    }
+
+    javax.sql.DataSource postgresDataSource() {
+        url(Db.POSTGRESQL);
+        return postgres.getPostgresDatabase();
+    }
+
+    EntityManagerFactory emf(Db db) {
+        return Persistence.createEntityManagerFactory("apiary-bench", Map.of(
+                "jakarta.persistence.jdbc.url", url(db),
+                "jakarta.persistence.jdbc.user", user(db),
+                "jakarta.persistence.jdbc.password", ""));
+    }
+
+    /** Empties the job tables between runs, so that every run starts from the same state. */
+    void truncate(Db db) throws SQLException {
+        try (Connection c = connect(db); Statement s = c.createStatement()) {
+            s.execute(db == Db.H2 ? "DELETE FROM apiary_jobs" : "TRUNCATE apiary_jobs");
+            s.execute("DELETE FROM apiary_workers");
+            if (db == Db.POSTGRESQL) {
+                s.execute("VACUUM ANALYZE apiary_jobs");
+            }
+        }
+    }
+
+    private static void runScript(String url, String user, String script) {
+        String sql;
+        try (InputStream in = BenchDatabases.class.getResourceAsStream("/META-INF/apiary/" + script)) {
+            sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try (Connection c = DriverManager.getConnection(url, user, ""); Statement s = c.createStatement()) {
+            for (String statement : sql.replaceAll("(?m)^--.*$", "").split(";")) {
+                if (!statement.isBlank()) {
+                    s.execute(statement);
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Schema script " + script + " failed on " + url, e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package dev.apiary.benchmarks;
+
+import dev.apiary.JobOptions;
+import dev.apiary.JobStatus;
+import dev.apiary.Outcome;
+import dev.apiary.jpa.JpaJobStorage;
+import dev.apiary.spi.JobStorage;
+import dev.apiary.worker.Monitor;
+import dev.apiary.worker.WorkerBuilder;
+import jakarta.persistence.EntityManagerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** The JPA storage's enqueue, drain and latency on one database, each beside its JDBC baseline. */
+final class JpaBenchmarks implements AutoCloseable {
+
+    static final int THREADS = 8;
+    /** Worker instances sharing the {@value #THREADS} slots: each claims and settles on its own connection. */
+    static final int INSTANCES = Integer.getInteger("bench.jpa.instances", 1);
+    static final int PREFETCH = Integer.getInteger("bench.jpa.prefetch", 120);
+
+    private final BenchDatabases databases;
+    private final BenchDatabases.Db db;
+    private final EntityManagerFactory emf;
+    private int queues;
+
+    JpaBenchmarks(BenchDatabases databases, BenchDatabases.Db db) {
+        this.databases = databases;
+        this.db = db;
+        this.emf = databases.emf(db);
+    }
+
+    private JpaJobStorage<Noop> storage() {
+        var builder = JpaJobStorage.builder(emf).queue("bench-" + (queues++), Noop.class);
+        if (db == BenchDatabases.Db.POSTGRESQL) {
+            builder = builder.notifications(databases.postgresDataSource());
+        }
+        return builder.build();
+    }
+
+    /** Apiary's push, one job per transaction. */
+    double enqueueOneByOne(int n) {
+        JpaJobStorage<Noop> storage = storage();
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            storage.push(new Noop(i, 0));
+        }
+        return n / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** Apiary's pushAll, {@code batch} jobs per call. */
+    double enqueueBatched(int n, int batch) {
+        JpaJobStorage<Noop> storage = storage();
+        long start = System.nanoTime();
+        pushAll(storage, n, batch);
+        return n / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static void pushAll(JobStorage<Noop> storage, int n, int batch) {
+        List<Noop> payloads = new ArrayList<>(batch);
+        for (int i = 0; i < n; i++) {
+            payloads.add(new Noop(i, 0));
+            if (payloads.size() == batch || i == n - 1) {
+                storage.pushAll(payloads, JobOptions.defaults());
+                payloads.clear();
+            }
+        }
+    }
+
+    /** Jobs per second: {@code n} queued no-op jobs drained by one worker instance with {@value #THREADS} slots. */
+    double drain(int n) throws InterruptedException {
+        JpaJobStorage<Noop> storage = storage();
+        pushAll(storage, n, 1000);
+        CountDownLatch ran = new CountDownLatch(n);
+        Monitor monitor = Monitor.create().gracePeriod(Duration.ofSeconds(10));
+        monitor.register(INSTANCES, i -> WorkerBuilder.named("drain").source(storage)
+                .concurrency(THREADS / INSTANCES).prefetch(PREFETCH / INSTANCES)
+                .pollInterval(Duration.ofMillis(10)).maxPollInterval(Duration.ofMillis(100))
+                .handler(job -> {
+                    ran.countDown();
+                    return Outcome.done();
+                }));
+        long start = System.nanoTime();
+        monitor.start();
+        InMemoryBenchmarks.await(ran, n);
+        while (storage.counts().get(JobStatus.DONE) < n) {
+            Thread.sleep(2);
+        }
+        long took = System.nanoTime() - start;
+        monitor.stop();
+        return n / (took / 1e9);
+    }
+
+    /** The JDBC baseline's drain of {@code n} jobs with {@value #THREADS} threads. */
+    double jdbcDrain(int n) throws Exception {
+        String queue = "jdbc-" + (queues++);
+        JdbcQueue jdbc = new JdbcQueue(databases, db);
+        jdbc.enqueueBatched(queue, n, 1000);
+        return jdbc.drain(queue, n, THREADS, (THREADS + PREFETCH) / INSTANCES);
+    }
+
+    double jdbcEnqueueOneByOne(int n) throws Exception {
+        return new JdbcQueue(databases, db).enqueueOneByOne("jdbc-" + (queues++), n);
+    }
+
+    double jdbcEnqueueBatched(int n, int batch) throws Exception {
+        return new JdbcQueue(databases, db).enqueueBatched("jdbc-" + (queues++), n, batch);
+    }
+
+    /** Push-to-handler-start latencies in ms, jobs pushed one at a time to idle workers. */
+    double[] latencies(int n) throws InterruptedException {
+        JpaJobStorage<Noop> storage = storage();
+        double[] millis = new double[n];
+        CountDownLatch ran = new CountDownLatch(n);
+        Monitor monitor = Monitor.create();
+        // a slow idle poll: a job must be found through the wake-up (LISTEN/NOTIFY on PostgreSQL), not by polling
+        monitor.register(WorkerBuilder.named("latency").source(storage).concurrency(THREADS)
+                .pollInterval(Duration.ofSeconds(1)).maxPollInterval(Duration.ofSeconds(5))
+                .handler(job -> {
+                    millis[job.payload().n()] = (System.nanoTime() - job.payload().pushedAt()) / 1e6;
+                    ran.countDown();
+                    return Outcome.done();
+                }));
+        monitor.start();
+        Thread.sleep(500);
+        for (int i = 0; i < n; i++) {
+            storage.push(new Noop(i, System.nanoTime()));
+            Thread.sleep(3);
+        }
+        if (!ran.await(2, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("Only " + (n - ran.getCount()) + " of " + n + " latency jobs ran");
+        }
+        monitor.stop();
+        return millis;
+    }
+
+    @Override
+    public void close() {
+        emf.close();
+    }
+}

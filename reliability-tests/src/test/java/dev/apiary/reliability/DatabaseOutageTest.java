@@ -91,6 +91,9 @@ class DatabaseOutageTest {
             assertThat(running).isZero();
             // every node was alive: none may take another's jobs as orphans because the outage outlasted the lease
             assertThat(orphansRecovered).isZero();
+            // outcomes that could not be written during the outage were kept and written afterwards
+            assertThat(nodes).anySatisfy(n -> assertThat(n.log())
+                    .contains("cannot write back").contains("writes back job outcomes to queue 'work' again"));
             assertThat(cluster.count("SELECT COUNT(*) FROM apiary_jobs WHERE status <> 'DONE'")).isZero();
             for (Node node : nodes) {
                 assertThat(readyDown.get(node.name())).as("readiness DOWN samples of " + node.name()).isPositive();

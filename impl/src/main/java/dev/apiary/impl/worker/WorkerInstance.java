@@ -251,7 +251,8 @@ public final class WorkerInstance<T> {
             if (job == null) {
                 return null;
             }
-            int share = chunk == null ? 0 : Math.min(MAX_CHUNK, buffer.size() / def.concurrency());
+            // no chunks once stopping: what a runner has not started must be easy to hand back
+            int share = chunk == null || stopping ? 0 : Math.min(MAX_CHUNK, buffer.size() / def.concurrency());
             if (share > 0) {
                 // lock order: buffer, then a runner's chunk
                 synchronized (chunk) {

@@ -11,6 +11,7 @@ import dev.apiary.worker.WorkerState;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -45,6 +46,7 @@ public final class WorkerInstance<T> {
     private static final Logger LOG = Logger.getLogger(WorkerInstance.class.getName());
     private static final int SETTLE_BATCH = 512;
     private static final int SETTLE_GATHER = 64;
+    private static final int MAX_CHUNK = 32;
     private static final Duration SETTLE_RETRY = Duration.ofSeconds(1);
 
     /** What the instance reports to the monitor. */
@@ -68,7 +70,8 @@ public final class WorkerInstance<T> {
     private final String queue;
 
     private final AtomicReference<WorkerState> state = new AtomicReference<>(WorkerState.PENDING);
-    private final ConcurrentLinkedQueue<Job<T>> buffer = new ConcurrentLinkedQueue<>();
+    /** Claimed jobs not yet taken by a runner; guarded by itself. */
+    private final ArrayDeque<Job<T>> buffer = new ArrayDeque<>();
     private final AtomicInteger buffered = new AtomicInteger();
     private final List<Runner> runners;
     /** Below this many buffered jobs a runner claims more ahead of need. */
@@ -216,8 +219,10 @@ public final class WorkerInstance<T> {
             if (inflight.getAndAdd(jobs.size()) == 0 && state.compareAndSet(WorkerState.IDLE, WorkerState.ENGAGED)) {
                 publish(WorkerEvent.Kind.ENGAGED, null, null, null);
             }
-            buffered.addAndGet(jobs.size());
-            buffer.addAll(jobs);
+            synchronized (buffer) {
+                buffer.addAll(jobs);
+                buffered.addAndGet(jobs.size());
+            }
         }
         return jobs.size();
     }
@@ -243,18 +248,40 @@ public final class WorkerInstance<T> {
         }
     }
 
-    private Job<T> takeBuffered() {
-        Job<T> job = buffer.poll();
-        if (job != null) {
-            buffered.decrementAndGet();
+    /**
+     * Takes a job from the buffer and, when many wait, a share of the others into {@code chunk}, so that a busy
+     * runner touches the shared buffer once per chunk rather than once per job. With few buffered jobs (no prefetch,
+     * long jobs) the share is one, and free runners are never kept waiting behind a busy one.
+     */
+    private Job<T> takeBuffered(ArrayDeque<Job<T>> chunk) {
+        synchronized (buffer) {
+            Job<T> job = buffer.pollFirst();
+            if (job == null) {
+                return null;
+            }
+            // no chunks once stopping: what a runner has not started must be easy to hand back
+            int share = chunk == null || stopping ? 0 : Math.min(MAX_CHUNK, buffer.size() / def.concurrency());
+            if (share > 0) {
+                // lock order: buffer, then a runner's chunk
+                synchronized (chunk) {
+                    for (int i = 0; i < share; i++) {
+                        chunk.addLast(buffer.pollFirst());
+                    }
+                }
+            }
+            buffered.addAndGet(-1 - share);
+            return job;
         }
-        return job;
+    }
+
+    private boolean bufferIsEmpty() {
+        return buffered.get() == 0;
     }
 
     /** Starts an idle runner for each buffered job, up to the concurrency. */
     private void dispatch() {
         for (Runner runner : runners) {
-            if (buffer.isEmpty()) {
+            if (bufferIsEmpty()) {
                 return;
             }
             runner.activate();
@@ -286,14 +313,8 @@ public final class WorkerInstance<T> {
         }
     }
 
-    private void completed(Job<T> job, Outcome outcome) {
-        settlements.add(new Settlement(job.context(), outcome));
-        // Settle on this thread, one batch at most, so no hand-off to another task is needed. While more jobs wait
-        // in the buffer, let outcomes gather into a larger batch: one storage round trip (or lock) for many jobs.
-        if ((queuedOutcomes.incrementAndGet() >= SETTLE_GATHER || buffer.isEmpty())
-                && flushing.compareAndSet(false, true)) {
-            drainSettlements(1);
-        }
+    private void record(Job<T> job, Outcome outcome, List<Settlement> outcomes) {
+        outcomes.add(new Settlement(job.context(), outcome));
         if (outcome instanceof Outcome.Done) {
             done.increment();
             publish(WorkerEvent.Kind.JOB_DONE, job.id(), outcome, null);
@@ -303,8 +324,22 @@ public final class WorkerInstance<T> {
         }
     }
 
-    private void finishedOne() {
-        if (inflight.decrementAndGet() == 0 && state.compareAndSet(WorkerState.ENGAGED, WorkerState.IDLE)) {
+    private void settleLater(List<Settlement> outcomes) {
+        if (outcomes.isEmpty()) {
+            return;
+        }
+        settlements.addAll(outcomes);
+        // Settle on this thread, one batch at most, so no hand-off to another task is needed. While more jobs wait
+        // in the buffer, let outcomes gather into a larger batch: one storage round trip (or lock) for many jobs.
+        if ((queuedOutcomes.addAndGet(outcomes.size()) >= SETTLE_GATHER || bufferIsEmpty())
+                && flushing.compareAndSet(false, true)) {
+            drainSettlements(1);
+        }
+        outcomes.clear();
+    }
+
+    private void finished(int jobs) {
+        if (inflight.addAndGet(-jobs) == 0 && state.compareAndSet(WorkerState.ENGAGED, WorkerState.IDLE)) {
             publish(WorkerEvent.Kind.IDLE, null, null, null);
         }
     }
@@ -317,6 +352,9 @@ public final class WorkerInstance<T> {
     private final class Runner implements Runnable {
         private final AtomicBoolean active = new AtomicBoolean();
         private final AtomicReference<Job<T>> current = new AtomicReference<>();
+        /** Jobs this runner took from the buffer beyond the one it runs; guarded by itself. */
+        private final ArrayDeque<Job<T>> chunk = new ArrayDeque<>();
+        private final List<Settlement> outcomes = new ArrayList<>();
         private volatile Thread thread;
 
         void activate() {
@@ -328,43 +366,69 @@ public final class WorkerInstance<T> {
         @Override
         public void run() {
             thread = Thread.currentThread();
+            int ran = 0;
             try {
                 while (true) {
-                    Job<T> job = takeBuffered();
-                    if (mayHaveMore && buffered.get() < lowWater) {
-                        // refill before the buffer runs dry, so runners rarely wait for a claim; a no-op if another
-                        // thread is claiming already
-                        claimInline();
-                    }
-                    while (job == null && polling.get() && mayHaveMore && !stopping) {
-                        // another runner is claiming: yield to it rather than give our thread back, since a new
-                        // task for this runner would cost a thread hand-off per batch
-                        Thread.yield();
-                        job = takeBuffered();
-                    }
+                    Job<T> job = next();
                     if (job == null) {
-                        job = takeBuffered();
-                    }
-                    if (job == null) {
-                        // nothing buffered and no claim possible now; whoever claims next starts runners again
-                        break;
+                        // the chunk is done: write its outcomes and free its slots before looking for more
+                        settleLater(outcomes);
+                        finished(ran);
+                        ran = 0;
+                        job = takeBuffered(chunk);
+                        if (mayHaveMore && buffered.get() < lowWater) {
+                            // refill before the buffer runs dry, so runners rarely wait for a claim; a no-op if
+                            // another thread is claiming already
+                            claimInline();
+                        }
+                        while (job == null && polling.get() && mayHaveMore && !stopping) {
+                            // another runner is claiming: yield to it rather than give our thread back, since a
+                            // new task for this runner would cost a thread hand-off per batch
+                            Thread.yield();
+                            job = takeBuffered(chunk);
+                        }
+                        if (job == null) {
+                            job = takeBuffered(chunk);
+                        }
+                        if (job == null) {
+                            // nothing buffered and no claim possible now; whoever claims next starts runners again
+                            break;
+                        }
                     }
                     current.set(job);
                     Outcome outcome = invoke(job);
                     if (current.compareAndSet(job, null)) {
-                        completed(job, outcome);
+                        record(job, outcome, outcomes);
                     } else {
                         // a stop handed the job back and interrupted us: drop the outcome and the interrupt
                         Thread.interrupted();
                     }
-                    finishedOne();
+                    ran++;
                 }
             } finally {
+                settleLater(outcomes);
+                finished(ran);
                 thread = null;
                 active.set(false);
             }
-            if (!buffer.isEmpty()) {
+            if (!bufferIsEmpty()) {
                 activate();
+            }
+        }
+
+        private Job<T> next() {
+            synchronized (chunk) {
+                return stopping ? null : chunk.pollFirst();
+            }
+        }
+
+        /** Adds the ids of the jobs this runner took but has not started to {@code ids}, and forgets them. */
+        void handBackChunk(List<String> ids) {
+            synchronized (chunk) {
+                for (Job<T> job : chunk) {
+                    ids.add(job.id());
+                }
+                chunk.clear();
             }
         }
 
@@ -547,11 +611,14 @@ public final class WorkerInstance<T> {
     private void handBackBuffered() {
         List<String> ids = new ArrayList<>();
         Job<T> job;
-        while ((job = takeBuffered()) != null) {
+        while ((job = takeBuffered(null)) != null) {
             ids.add(job.id());
-            finishedOne();
+        }
+        for (Runner runner : runners) {
+            runner.handBackChunk(ids);
         }
         if (!ids.isEmpty()) {
+            finished(ids.size());
             releaseQuietly(ids);
         }
     }
@@ -562,7 +629,7 @@ public final class WorkerInstance<T> {
             if (!polling.get() && inflight.get() == 0) {
                 return true;
             }
-            if (!polling.get() && !buffer.isEmpty()) {
+            if (!polling.get() && !bufferIsEmpty()) {
                 handBackBuffered();
             }
             Thread.sleep(5);

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 final class InMemoryBenchmarks {
 
     static final int SLOTS = 8;
-    static final int PREFETCH = Integer.getInteger("bench.prefetch", 32);
+    static final int PREFETCH = Integer.getInteger("bench.prefetch", 64);
 
     private InMemoryBenchmarks() {
     }

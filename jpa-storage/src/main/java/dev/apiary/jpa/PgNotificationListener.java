@@ -39,6 +39,8 @@ final class PgNotificationListener implements Runnable {
     private final Map<String, List<Runnable>> subscribers = new ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
+    /** The connection was lost and is not back yet; touched by the listener thread only. */
+    private boolean disconnected;
 
     private PgNotificationListener(DataSource dataSource, ThreadFactory threadFactory) {
         this.dataSource = dataSource;
@@ -79,10 +81,9 @@ final class PgNotificationListener implements Runnable {
 
     @Override
     public void run() {
-        boolean reconnected = false;
         while (running) {
             try (Connection connection = dataSource.getConnection()) {
-                listen(connection, reconnected);
+                listen(connection);
             } catch (ClassNotFoundException | NotPostgres e) {
                 // no reconnect can fix this: say so once and leave the workers to polling
                 LOG.log(Level.WARNING, "No LISTEN " + JobTable.CHANNEL + " for queues " + subscribers.keySet()
@@ -93,9 +94,11 @@ final class PgNotificationListener implements Runnable {
                 if (!running) {
                     return;
                 }
-                LOG.log(Level.WARNING, "LISTEN " + JobTable.CHANNEL + " lost its connection; idle workers of "
-                        + subscribers.keySet() + " rely on polling until it is back", e);
-                reconnected = true;
+                // once per outage, not once per reconnect attempt
+                LOG.log(disconnected ? Level.FINE : Level.WARNING, "LISTEN " + JobTable.CHANNEL + " lost its "
+                        + "connection; idle workers of " + subscribers.keySet() + " rely on polling until it is back "
+                        + "(reconnecting every " + RECONNECT_MILLIS + " ms)", e);
+                disconnected = true;
                 try {
                     Thread.sleep(RECONNECT_MILLIS);
                 } catch (InterruptedException interrupted) {
@@ -105,7 +108,7 @@ final class PgNotificationListener implements Runnable {
         }
     }
 
-    private void listen(Connection connection, boolean reconnected)
+    private void listen(Connection connection)
             throws SQLException, ReflectiveOperationException, NotPostgres {
         ClassLoader driver = connection.getClass().getClassLoader();
         Class<?> pgConnection;
@@ -126,7 +129,11 @@ final class PgNotificationListener implements Runnable {
         try (Statement listen = connection.createStatement()) {
             listen.execute("LISTEN " + JobTable.CHANNEL);
         }
-        if (reconnected) {
+        if (disconnected) {
+            // notifications may have been missed meanwhile
+            disconnected = false;
+            LOG.info(() -> "LISTEN " + JobTable.CHANNEL + " is connected again; waking the workers of "
+                    + subscribers.keySet());
             subscribers.keySet().forEach(this::wake);
         }
         while (running) {

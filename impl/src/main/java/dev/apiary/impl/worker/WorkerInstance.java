@@ -11,6 +11,7 @@ import dev.apiary.worker.WorkerState;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -45,6 +46,7 @@ public final class WorkerInstance<T> {
     private static final Logger LOG = Logger.getLogger(WorkerInstance.class.getName());
     private static final int SETTLE_BATCH = 512;
     private static final int SETTLE_GATHER = 64;
+    private static final int MAX_CHUNK = 32;
     private static final Duration SETTLE_RETRY = Duration.ofSeconds(1);
 
     /** What the instance reports to the monitor. */
@@ -76,7 +78,8 @@ public final class WorkerInstance<T> {
     private final String queue;
 
     private final AtomicReference<WorkerState> state = new AtomicReference<>(WorkerState.PENDING);
-    private final ConcurrentLinkedQueue<Job<T>> buffer = new ConcurrentLinkedQueue<>();
+    /** Claimed jobs not yet taken by a runner; guarded by itself. */
+    private final ArrayDeque<Job<T>> buffer = new ArrayDeque<>();
     private final AtomicInteger buffered = new AtomicInteger();
     private final List<Runner> runners;
     /** Below this many buffered jobs a runner claims more ahead of need. */
@@ -86,6 +89,7 @@ public final class WorkerInstance<T> {
     /** True only while a thread is inside the storage's claim (polling is also true while a poll task is queued). */
     private volatile boolean claiming;
     private final AtomicBoolean flushing = new AtomicBoolean();
+    private final AtomicBoolean heartbeating = new AtomicBoolean();
     private final ConcurrentLinkedQueue<Settlement> settlements = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queuedOutcomes = new AtomicInteger();
     private final AtomicInteger consecutiveCrashes = new AtomicInteger();
@@ -100,6 +104,9 @@ public final class WorkerInstance<T> {
     private volatile Instant lastTick;
     private volatile String lastError;
     private volatile boolean heartbeatFailing;
+    private volatile boolean settleFailing;
+    /** System.nanoTime() of the first of the heartbeats that have succeeded since the last failure; 0 before. */
+    private volatile long heartbeatingSince;
     private Duration idleDelay;
     private ScheduledFuture<?> nextPoll;
     private ScheduledFuture<?> heartbeatTask;
@@ -147,7 +154,7 @@ public final class WorkerInstance<T> {
         state.set(WorkerState.IDLE);
         publish(WorkerEvent.Kind.STARTED, null, null, null);
         subscription = source.onAvailable(supervisor.wakeUp(this::wake));
-        heartbeatTask = scheduler.scheduleWithFixedDelay(() -> submit(this::heartbeat), 0,
+        heartbeatTask = scheduler.scheduleWithFixedDelay(this::requestHeartbeat, 0,
                 def.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
         requestPoll();
     }
@@ -218,14 +225,20 @@ public final class WorkerInstance<T> {
         } finally {
             claiming = false;
         }
-        consecutiveCrashes.set(0);
+        int crashes = consecutiveCrashes.getAndSet(0);
+        if (crashes > 0) {
+            LOG.info(() -> "Worker " + instanceId + " claims from queue '" + queue + "' again after " + crashes
+                    + " failed polls");
+        }
         mayHaveMore = jobs.size() == free;
         if (!jobs.isEmpty()) {
             if (inflight.getAndAdd(jobs.size()) == 0 && state.compareAndSet(WorkerState.IDLE, WorkerState.ENGAGED)) {
                 publish(WorkerEvent.Kind.ENGAGED, null, null, null);
             }
-            buffered.addAndGet(jobs.size());
-            buffer.addAll(jobs);
+            synchronized (buffer) {
+                buffer.addAll(jobs);
+                buffered.addAndGet(jobs.size());
+            }
         }
         return jobs.size();
     }
@@ -251,18 +264,40 @@ public final class WorkerInstance<T> {
         }
     }
 
-    private Job<T> takeBuffered() {
-        Job<T> job = buffer.poll();
-        if (job != null) {
-            buffered.decrementAndGet();
+    /**
+     * Takes a job from the buffer and, when many wait, a share of the others into {@code chunk}, so that a busy
+     * runner touches the shared buffer once per chunk rather than once per job. With few buffered jobs (no prefetch,
+     * long jobs) the share is one, and free runners are never kept waiting behind a busy one.
+     */
+    private Job<T> takeBuffered(ArrayDeque<Job<T>> chunk) {
+        synchronized (buffer) {
+            Job<T> job = buffer.pollFirst();
+            if (job == null) {
+                return null;
+            }
+            // no chunks once stopping: what a runner has not started must be easy to hand back
+            int share = chunk == null || stopping ? 0 : Math.min(MAX_CHUNK, buffer.size() / def.concurrency());
+            if (share > 0) {
+                // lock order: buffer, then a runner's chunk
+                synchronized (chunk) {
+                    for (int i = 0; i < share; i++) {
+                        chunk.addLast(buffer.pollFirst());
+                    }
+                }
+            }
+            buffered.addAndGet(-1 - share);
+            return job;
         }
-        return job;
+    }
+
+    private boolean bufferIsEmpty() {
+        return buffered.get() == 0;
     }
 
     /** Starts an idle runner for each buffered job, up to the concurrency. */
     private void dispatch() {
         for (Runner runner : runners) {
-            if (buffer.isEmpty()) {
+            if (bufferIsEmpty()) {
                 return;
             }
             runner.activate();
@@ -294,14 +329,8 @@ public final class WorkerInstance<T> {
         }
     }
 
-    private void completed(Job<T> job, Outcome outcome) {
-        settlements.add(new Settlement(job.context(), outcome));
-        // Settle on this thread, one batch at most, so no hand-off to another task is needed. While more jobs wait
-        // in the buffer, let outcomes gather into a larger batch: one storage round trip (or lock) for many jobs.
-        if ((queuedOutcomes.incrementAndGet() >= SETTLE_GATHER || buffer.isEmpty())
-                && flushing.compareAndSet(false, true)) {
-            drainSettlements(1);
-        }
+    private void record(Job<T> job, Outcome outcome, List<Settlement> outcomes) {
+        outcomes.add(new Settlement(job.context(), outcome));
         if (outcome instanceof Outcome.Done) {
             done.increment();
             publish(WorkerEvent.Kind.JOB_DONE, job.id(), outcome, null);
@@ -311,8 +340,22 @@ public final class WorkerInstance<T> {
         }
     }
 
-    private void finishedOne() {
-        if (inflight.decrementAndGet() == 0 && state.compareAndSet(WorkerState.ENGAGED, WorkerState.IDLE)) {
+    private void settleLater(List<Settlement> outcomes) {
+        if (outcomes.isEmpty()) {
+            return;
+        }
+        settlements.addAll(outcomes);
+        // Settle on this thread, one batch at most, so no hand-off to another task is needed. While more jobs wait
+        // in the buffer, let outcomes gather into a larger batch: one storage round trip (or lock) for many jobs.
+        if ((queuedOutcomes.addAndGet(outcomes.size()) >= SETTLE_GATHER || bufferIsEmpty())
+                && flushing.compareAndSet(false, true)) {
+            drainSettlements(1);
+        }
+        outcomes.clear();
+    }
+
+    private void finished(int jobs) {
+        if (inflight.addAndGet(-jobs) == 0 && state.compareAndSet(WorkerState.ENGAGED, WorkerState.IDLE)) {
             publish(WorkerEvent.Kind.IDLE, null, null, null);
         }
     }
@@ -325,6 +368,9 @@ public final class WorkerInstance<T> {
     private final class Runner implements Runnable {
         private final AtomicBoolean active = new AtomicBoolean();
         private final AtomicReference<Job<T>> current = new AtomicReference<>();
+        /** Jobs this runner took from the buffer beyond the one it runs; guarded by itself. */
+        private final ArrayDeque<Job<T>> chunk = new ArrayDeque<>();
+        private final List<Settlement> outcomes = new ArrayList<>();
         private volatile Thread thread;
 
         void activate() {
@@ -336,45 +382,71 @@ public final class WorkerInstance<T> {
         @Override
         public void run() {
             thread = Thread.currentThread();
+            int ran = 0;
             try {
                 while (true) {
-                    Job<T> job = takeBuffered();
-                    if (mayHaveMore && buffered.get() < lowWater) {
-                        // refill before the buffer runs dry, so runners rarely wait for a claim; a no-op if another
-                        // thread is claiming already
-                        claimInline();
-                    }
-                    while (job == null && claiming && mayHaveMore && !stopping) {
-                        // another thread is claiming: yield to it rather than give our thread back, since a new
-                        // task for this runner would cost a thread hand-off per batch. Only while a claim really
-                        // runs: a poll task that is merely queued may wait behind this very runner on a small
-                        // pool (WildFly's default managed executor), and spinning for it starved it for good.
-                        Thread.yield();
-                        job = takeBuffered();
-                    }
+                    Job<T> job = next();
                     if (job == null) {
-                        job = takeBuffered();
-                    }
-                    if (job == null) {
-                        // nothing buffered and no claim possible now; whoever claims next starts runners again
-                        break;
+                        // the chunk is done: write its outcomes and free its slots before looking for more
+                        settleLater(outcomes);
+                        finished(ran);
+                        ran = 0;
+                        job = takeBuffered(chunk);
+                        if (mayHaveMore && buffered.get() < lowWater) {
+                            // refill before the buffer runs dry, so runners rarely wait for a claim; a no-op if
+                            // another thread is claiming already
+                            claimInline();
+                        }
+                        while (job == null && claiming && mayHaveMore && !stopping) {
+                            // another thread is claiming: yield to it rather than give our thread back, since a
+                            // new task for this runner would cost a thread hand-off per batch. Only while a claim
+                            // really runs: a poll task that is merely queued may wait behind this very runner on a
+                            // small pool (WildFly's default managed executor), and spinning for it starved it.
+                            Thread.yield();
+                            job = takeBuffered(chunk);
+                        }
+                        if (job == null) {
+                            job = takeBuffered(chunk);
+                        }
+                        if (job == null) {
+                            // nothing buffered and no claim possible now; whoever claims next starts runners again
+                            break;
+                        }
                     }
                     current.set(job);
                     Outcome outcome = invoke(job);
                     if (current.compareAndSet(job, null)) {
-                        completed(job, outcome);
+                        record(job, outcome, outcomes);
                     } else {
                         // a stop handed the job back and interrupted us: drop the outcome and the interrupt
                         Thread.interrupted();
                     }
-                    finishedOne();
+                    ran++;
                 }
             } finally {
+                settleLater(outcomes);
+                finished(ran);
                 thread = null;
                 active.set(false);
             }
-            if (!buffer.isEmpty()) {
+            if (!bufferIsEmpty()) {
                 activate();
+            }
+        }
+
+        private Job<T> next() {
+            synchronized (chunk) {
+                return stopping ? null : chunk.pollFirst();
+            }
+        }
+
+        /** Adds the ids of the jobs this runner took but has not started to {@code ids}, and forgets them. */
+        void handBackChunk(List<String> ids) {
+            synchronized (chunk) {
+                for (Job<T> job : chunk) {
+                    ids.add(job.id());
+                }
+                chunk.clear();
             }
         }
 
@@ -426,12 +498,20 @@ public final class WorkerInstance<T> {
             queuedOutcomes.addAndGet(-batch.size());
             try {
                 source.settle(batch);
+                if (settleFailing) {
+                    settleFailing = false;
+                    LOG.info(() -> "Worker " + instanceId + " writes back job outcomes to queue '" + queue
+                            + "' again");
+                }
             } catch (RuntimeException e) {
                 settlements.addAll(batch);
                 queuedOutcomes.addAndGet(batch.size());
                 lastError = "Cannot settle " + batch.size() + " outcomes: " + e;
-                LOG.log(Level.WARNING, "Worker " + instanceId + " cannot write back " + batch.size()
-                        + " job outcomes to queue '" + queue + "'; retrying in " + SETTLE_RETRY, e);
+                // once per outage, not once per retry: a storage that is away for minutes would flood the log
+                LOG.log(settleFailing ? Level.FINE : Level.WARNING, "Worker " + instanceId + " cannot write back "
+                        + batch.size() + " job outcomes to queue '" + queue + "'; it keeps them and retries every "
+                        + SETTLE_RETRY, e);
+                settleFailing = true;
                 if (stopping) {
                     flushing.set(false);
                     return;
@@ -447,10 +527,29 @@ public final class WorkerInstance<T> {
         }
     }
 
+    /**
+     * Starts a heartbeat unless the last one is still under way: the schedule only hands the heartbeat to the
+     * executor, so a slow one (a busy database, start-up) would otherwise overlap the next, and two first heartbeats
+     * of one instance would both insert its row.
+     */
+    private void requestHeartbeat() {
+        if (heartbeating.compareAndSet(false, true) && !submit(this::heartbeat)) {
+            heartbeating.set(false);
+        }
+    }
+
     private void heartbeat() {
         try {
             source.heartbeat(instanceId);
-            if (!def.lease().isZero()) {
+            long now = System.nanoTime();
+            if (heartbeatingSince == 0 || heartbeatFailing) {
+                heartbeatingSince = now;
+            }
+            // Judge other workers only after heartbeating without a break for a whole lease: then the storage has
+            // answered for that long and a worker silent all that time is gone. Right after this instance starts or
+            // gets through again after an outage, every other worker looks silent too (it could not heartbeat
+            // either), and recovering its jobs would run them twice though their outcomes are about to be settled.
+            if (!def.lease().isZero() && now - heartbeatingSince >= def.lease().toNanos()) {
                 int recovered = source.reenqueueOrphans(def.lease());
                 if (recovered > 0) {
                     LOG.info(() -> "Worker " + instanceId + " put " + recovered + " orphaned jobs of queue '"
@@ -461,6 +560,8 @@ public final class WorkerInstance<T> {
             if (heartbeatFailing) {
                 heartbeatFailing = false;
                 LOG.info(() -> "Worker " + instanceId + " heartbeats to queue '" + queue + "' again");
+                // the storage answers again: a poller waiting out its restart backoff need not wait any longer
+                resume();
             }
         } catch (RuntimeException e) {
             lastError = "Heartbeat failed: " + e;
@@ -469,6 +570,8 @@ public final class WorkerInstance<T> {
                 LOG.log(Level.WARNING, "Worker " + instanceId + " cannot heartbeat to queue '" + queue
                         + "'; it keeps trying every " + def.heartbeatInterval(), e);
             }
+        } finally {
+            heartbeating.set(false);
         }
     }
 
@@ -482,9 +585,12 @@ public final class WorkerInstance<T> {
         supervisor.crashed(this, error);
     }
 
-    /** Called by the monitor after a crash's backoff: polling starts again. */
-    public void resume() {
-        if (stopping) {
+    /**
+     * Called by the monitor after a crash's backoff, or early when a heartbeat gets through again: polling starts
+     * again. Does nothing unless the instance is waiting for a restart.
+     */
+    public synchronized void resume() {
+        if (stopping || !suspended || state.get() == WorkerState.FAILED) {
             return;
         }
         restarts.incrementAndGet();
@@ -508,9 +614,8 @@ public final class WorkerInstance<T> {
             state.set(WorkerState.STOPPING);
         }
         cancelNextPoll();
-        if (heartbeatTask != null) {
-            heartbeatTask.cancel(false);
-        }
+        // heartbeats go on until finishStop: running jobs are still ours during the grace period, which may be
+        // longer than the lease
         if (subscription != null) {
             try {
                 subscription.close();
@@ -524,11 +629,14 @@ public final class WorkerInstance<T> {
     private void handBackBuffered() {
         List<String> ids = new ArrayList<>();
         Job<T> job;
-        while ((job = takeBuffered()) != null) {
+        while ((job = takeBuffered(null)) != null) {
             ids.add(job.id());
-            finishedOne();
+        }
+        for (Runner runner : runners) {
+            runner.handBackChunk(ids);
         }
         if (!ids.isEmpty()) {
+            finished(ids.size());
             releaseQuietly(ids);
         }
     }
@@ -539,7 +647,7 @@ public final class WorkerInstance<T> {
             if (!polling.get() && inflight.get() == 0) {
                 return true;
             }
-            if (!polling.get() && !buffer.isEmpty()) {
+            if (!polling.get() && !bufferIsEmpty()) {
                 handBackBuffered();
             }
             Thread.sleep(5);
@@ -552,6 +660,9 @@ public final class WorkerInstance<T> {
      * stopped.
      */
     public void finishStop(long settleDeadline) throws InterruptedException {
+        if (heartbeatTask != null) {
+            heartbeatTask.cancel(false);
+        }
         handBackBuffered();
         List<String> handBack = new ArrayList<>();
         for (Runner runner : runners) {

@@ -1,0 +1,165 @@
+package dev.apiary.impl.worker;
+
+import dev.apiary.Job;
+import dev.apiary.JobStatus;
+import dev.apiary.Outcome;
+import dev.apiary.impl.worker.MonitorTest.DelegatingSource;
+import dev.apiary.impl.worker.MonitorTest.Email;
+import dev.apiary.spi.InMemory;
+import dev.apiary.spi.JobStorage;
+import dev.apiary.worker.Monitor;
+import dev.apiary.worker.WorkerBuilder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Heartbeats and orphan recovery of a worker instance, around start-up, storage outages and stops. */
+class HeartbeatTest {
+
+    private final List<Monitor> monitors = new ArrayList<>();
+
+    @AfterEach
+    void stopMonitors() {
+        monitors.forEach(Monitor::stop);
+    }
+
+    /** Counts heartbeats and recoveries; fails both (and claims) while {@link #down} is set. */
+    static class WatchedSource extends DelegatingSource<Email> {
+        final AtomicBoolean down = new AtomicBoolean();
+        final AtomicInteger heartbeats = new AtomicInteger();
+        final AtomicInteger concurrentHeartbeats = new AtomicInteger();
+        final AtomicInteger maxConcurrentHeartbeats = new AtomicInteger();
+        final List<Long> recoveries = new CopyOnWriteArrayList<>();
+        volatile long heartbeatMillis;
+
+        WatchedSource(JobStorage<Email> storage) {
+            super(storage);
+        }
+
+        @Override
+        public List<Job<Email>> claim(String workerId, int max) {
+            if (down.get()) {
+                throw new IllegalStateException("database went away");
+            }
+            return super.claim(workerId, max);
+        }
+
+        @Override
+        public void heartbeat(String workerId) {
+            int now = concurrentHeartbeats.incrementAndGet();
+            maxConcurrentHeartbeats.accumulateAndGet(now, Math::max);
+            try {
+                if (down.get()) {
+                    throw new IllegalStateException("database went away");
+                }
+                if (heartbeatMillis > 0) {
+                    Thread.sleep(heartbeatMillis);
+                }
+                heartbeats.incrementAndGet();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                concurrentHeartbeats.decrementAndGet();
+            }
+        }
+
+        @Override
+        public int reenqueueOrphans(Duration lease) {
+            recoveries.add(System.nanoTime());
+            return 0;
+        }
+    }
+
+    private Monitor monitor() {
+        Monitor m = Monitor.create().gracePeriod(Duration.ofSeconds(5));
+        monitors.add(m);
+        return m;
+    }
+
+    @Test
+    void aSlowHeartbeatIsNotOverlappedByTheNext() {
+        WatchedSource source = new WatchedSource(InMemory.storage("email", Email.class));
+        source.heartbeatMillis = 300;
+        monitor().register(WorkerBuilder.named("email").source(source).heartbeatInterval(Duration.ofMillis(20))
+                .lease(Duration.ofSeconds(1)).handler(job -> Outcome.done())).start();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> source.heartbeats.get() >= 3);
+
+        assertThat(source.maxConcurrentHeartbeats.get()).isEqualTo(1);
+    }
+
+    @Test
+    void othersAreJudgedOnlyAfterHeartbeatingForAWholeLeaseAtStartAndAfterAnOutage() throws Exception {
+        WatchedSource source = new WatchedSource(InMemory.storage("email", Email.class));
+        long started = System.nanoTime();
+        monitor().register(WorkerBuilder.named("email").source(source).heartbeatInterval(Duration.ofMillis(50))
+                .lease(Duration.ofMillis(600)).handler(job -> Outcome.done())).start();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !source.recoveries.isEmpty());
+        assertThat(source.recoveries.get(0) - started).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(600));
+
+        source.down.set(true);
+        Thread.sleep(300);
+        source.down.set(false);
+        long back = System.nanoTime();
+        int before = source.recoveries.size();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> source.recoveries.size() > before);
+        assertThat(source.recoveries.get(before) - back).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(550));
+    }
+
+    @Test
+    void aCrashedPollerResumesAsSoonAsItsHeartbeatGetsThrough() {
+        JobStorage<Email> storage = InMemory.storage("email", Email.class);
+        WatchedSource source = new WatchedSource(storage);
+        source.down.set(true);
+        // a restart backoff far longer than the outage: only the heartbeat can bring the poller back in time
+        Monitor monitor = monitor().restartBudget(10, Duration.ofSeconds(30), Duration.ofSeconds(30));
+        monitor.register(WorkerBuilder.named("email").source(source).heartbeatInterval(Duration.ofMillis(50))
+                .lease(Duration.ofSeconds(1)).handler(job -> Outcome.done())).start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> monitor.snapshot().get(0).restarts() == 0
+                && monitor.snapshot().get(0).lastError() != null);
+
+        source.down.set(false);
+        String id = storage.push(new Email("a"));
+
+        await().atMost(Duration.ofSeconds(3)).until(() -> storage.find(id).orElseThrow().status() == JobStatus.DONE);
+        assertThat(monitor.snapshot().get(0).restarts()).isEqualTo(1);
+    }
+
+    @Test
+    void aStoppingWorkerHeartbeatsThroughItsGracePeriod() throws Exception {
+        JobStorage<Email> storage = InMemory.storage("email", Email.class);
+        WatchedSource source = new WatchedSource(storage);
+        CountDownLatch running = new CountDownLatch(1);
+        Monitor monitor = monitor().gracePeriod(Duration.ofSeconds(5));
+        monitor.register(WorkerBuilder.named("email").source(source).heartbeatInterval(Duration.ofMillis(50))
+                .lease(Duration.ofMillis(200)).handler(job -> {
+                    running.countDown();
+                    Thread.sleep(1_000);
+                    return Outcome.done();
+                })).start();
+        String id = storage.push(new Email("a"));
+        assertThat(running.await(5, TimeUnit.SECONDS)).isTrue();
+
+        CompletableFuture<Void> stopped = CompletableFuture.runAsync(monitor::stop);
+        Thread.sleep(100);
+        int atStop = source.heartbeats.get();
+        stopped.get(10, TimeUnit.SECONDS);
+
+        assertThat(source.heartbeats.get() - atStop).as("heartbeats while the job finished").isGreaterThanOrEqualTo(5);
+        assertThat(storage.find(id).orElseThrow().status()).isEqualTo(JobStatus.DONE);
+    }
+}

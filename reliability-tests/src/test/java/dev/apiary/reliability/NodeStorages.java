@@ -1,0 +1,73 @@
+package dev.apiary.reliability;
+
+import dev.apiary.jpa.JpaJobStorage;
+import dev.apiary.reliability.Payloads.Erroring;
+import dev.apiary.reliability.Payloads.Hanging;
+import dev.apiary.reliability.Payloads.Throwing;
+import dev.apiary.reliability.Payloads.Work;
+import dev.apiary.spi.JobStorage;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import jakarta.persistence.EntityManagerFactory;
+
+import javax.sql.DataSource;
+
+/**
+ * The node's storages, one JPA storage per queue on the node's persistence unit, with PostgreSQL LISTEN/NOTIFY
+ * wake-ups; the factory and DataSource are made by {@link WorkerNode} before the container starts.
+ */
+@ApplicationScoped
+public class NodeStorages {
+
+    private static EntityManagerFactory emf;
+    private static DataSource notifications;
+    private static RunLog runLog;
+
+    static void use(EntityManagerFactory factory, DataSource listenSource, RunLog log) {
+        emf = factory;
+        notifications = listenSource;
+        runLog = log;
+    }
+
+    @Produces
+    @Singleton
+    RunLog runLog() {
+        return runLog;
+    }
+
+    @Produces
+    @ApplicationScoped
+    JobStorage<Work> work() {
+        return storage("work", Work.class);
+    }
+
+    @Produces
+    @ApplicationScoped
+    JobStorage<Throwing> throwing() {
+        return storage("throwing", Throwing.class);
+    }
+
+    @Produces
+    @ApplicationScoped
+    JobStorage<Hanging> hanging() {
+        return storage("hanging", Hanging.class);
+    }
+
+    @Produces
+    @ApplicationScoped
+    JobStorage<Erroring> erroring() {
+        return storage("erroring", Erroring.class);
+    }
+
+    private static <T> JobStorage<T> storage(String queue, Class<T> type) {
+        return JpaJobStorage.builder(emf).queue(queue, type).notifications(notifications).build();
+    }
+
+    void close(@Disposes JobStorage<?> storage) {
+        if (storage instanceof JpaJobStorage<?> jpa) {
+            jpa.close();
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.apiary.reliability;
+
+/** The payload of each queue the worker nodes serve; one type per queue, so each storage is an unqualified bean. */
+public final class Payloads {
+
+    private Payloads() {
+    }
+
+    /** Queue {@code work}: job number {@code n}, which the handler works on for {@code millis}. */
+    public record Work(int n, long millis) {
+    }
+
+    /** Queue {@code throwing}: its handler throws on every attempt. */
+    public record Throwing(String note) {
+    }
+
+    /** Queue {@code hanging}: its handler sleeps far past its timeout. */
+    public record Hanging(String note) {
+    }
+
+    /** Queue {@code erroring}: its handler throws an {@link Error}. */
+    public record Erroring(String note) {
+    }
+
+    /** Queue {@code unserved}: no node has a worker for it. */
+    public record Unserved(String note) {
+    }
+}

@@ -1,0 +1,96 @@
+package dev.apiary.reliability;
+
+import dev.apiary.JobContext;
+import org.postgresql.ds.PGSimpleDataSource;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * What the handlers of a worker node write for every run: one row in {@code runs} per job (its primary key is the
+ * job id), and a row in {@code duplicates} whenever a job runs again after that. The test counts both. Plain JDBC
+ * on connections of its own, so the record does not depend on the storage under test.
+ */
+final class RunLog {
+
+    /** The tables, created by the test before any node starts. */
+    static final String SCHEMA = """
+            CREATE TABLE runs (
+                job_id     VARCHAR(36) PRIMARY KEY,
+                node       VARCHAR(50) NOT NULL,
+                worker_id  VARCHAR(200) NOT NULL,
+                attempt    INTEGER NOT NULL,
+                started_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp());
+            CREATE TABLE duplicates (
+                seq        SERIAL PRIMARY KEY,
+                job_id     VARCHAR(36) NOT NULL,
+                node       VARCHAR(50) NOT NULL,
+                worker_id  VARCHAR(200) NOT NULL,
+                attempt    INTEGER NOT NULL,
+                started_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp())
+            """;
+
+    private static final String UNIQUE_VIOLATION = "23505";
+
+    private final PGSimpleDataSource dataSource;
+    private final String node;
+    private final ConcurrentLinkedQueue<Connection> idle = new ConcurrentLinkedQueue<>();
+
+    RunLog(String jdbcUrl, String node) {
+        this.dataSource = new PGSimpleDataSource();
+        dataSource.setURL(jdbcUrl);
+        dataSource.setConnectTimeout(2);
+        this.node = node;
+    }
+
+    /** Records that this node starts a run of {@code job}; throws when the database cannot be reached. */
+    void record(JobContext job) throws SQLException {
+        Connection c = idle.poll();
+        if (c == null) {
+            c = dataSource.getConnection();
+        }
+        try {
+            try {
+                insert(c, "runs", job);
+            } catch (SQLException e) {
+                if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                    throw e;
+                }
+                insert(c, "duplicates", job);
+            }
+        } catch (SQLException e) {
+            // a broken connection (the database went away) is not given back
+            closeQuietly(c);
+            throw e;
+        }
+        idle.add(c);
+    }
+
+    private void insert(Connection c, String table, JobContext job) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + table
+                + " (job_id, node, worker_id, attempt) VALUES (?, ?, ?, ?)")) {
+            insert.setString(1, job.id());
+            insert.setString(2, node);
+            insert.setString(3, job.workerId());
+            insert.setInt(4, job.attempt());
+            insert.executeUpdate();
+        }
+    }
+
+    void close() {
+        Connection c;
+        while ((c = idle.poll()) != null) {
+            closeQuietly(c);
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // already broken
+        }
+    }
+}

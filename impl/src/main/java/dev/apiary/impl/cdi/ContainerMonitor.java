@@ -40,6 +40,9 @@ import java.util.logging.Logger;
 @ApplicationScoped
 public class ContainerMonitor {
 
+    /** Storages reported unavailable, so that an outage is logged once and its end once. */
+    private final Map<String, Boolean> unavailable = new java.util.concurrent.ConcurrentHashMap<>();
+
     private static final Logger LOG = Logger.getLogger(ContainerMonitor.class.getName());
     private static final Duration START_RETRY_DELAY = Duration.ofMillis(500);
     private static final int START_RETRIES = 120;
@@ -185,18 +188,34 @@ public class ContainerMonitor {
     public Map<String, Boolean> storageAvailability() {
         Map<String, Boolean> result = new LinkedHashMap<>();
         for (StorageBean bean : extension.storages()) {
-            String name = bean.bean().getBeanClass().getSimpleName();
+            String name = "bean " + bean.bean().getBeanClass().getSimpleName() + " " + bean.bean().getTypes();
             boolean available;
             try {
                 JobStorage<?> storage = extension.directory().storage(bean);
                 name = storage.queue();
                 available = storage.isAvailable();
+                if (!available) {
+                    reportUnavailable(name, null);
+                }
             } catch (RuntimeException e) {
                 available = false;
+                reportUnavailable(name, e);
+            }
+            if (available && unavailable.remove(name) != null) {
+                String back = name;
+                LOG.info(() -> "Storage " + back + " answers again");
             }
             result.merge(name, available, Boolean::logicalAnd);
         }
         return result;
+    }
+
+    /** Logs a storage that does not answer once per outage, with the reason when there is one. */
+    private void reportUnavailable(String name, RuntimeException error) {
+        if (unavailable.putIfAbsent(name, Boolean.TRUE) == null) {
+            LOG.log(Level.WARNING, "Storage " + name + " is unavailable; readiness reports DOWN until it answers"
+                    + (error == null ? "" : ": " + error), error);
+        }
     }
 
     /** The settings of the application's enabled workers. */

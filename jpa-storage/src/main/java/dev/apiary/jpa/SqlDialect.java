@@ -80,8 +80,10 @@ public enum SqlDialect {
             Object name = session.getMethod("doReturningWork", work).invoke(em.unwrap(session), returningWork);
             return ofProductName((String) name);
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            LOG.log(Level.INFO, "Cannot tell the job storage's database from the JPA provider ({0}); using "
-                    + "portable SQL. Set JpaJobStorage.Builder.dialect(..) to use PostgreSQL's faster statements.", e);
+            // the message carries the reason; the stack trace only at FINE, since this is an expected fallback
+            LOG.info(() -> "Cannot tell the job storage's database from the JPA provider (" + e + "); using "
+                    + "portable SQL. Set JpaJobStorage.Builder.dialect(..) to use PostgreSQL's faster statements.");
+            LOG.log(Level.FINE, "Database detection failed", e);
             return STANDARD;
         }
     }

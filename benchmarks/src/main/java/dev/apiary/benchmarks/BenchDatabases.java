@@ -1,13 +1,12 @@
 package dev.apiary.benchmarks;
 
+import dev.apiary.jpa.JobSchema;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.Persistence;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -81,18 +80,8 @@ final class BenchDatabases implements AutoCloseable {
     }
 
     private static void runScript(String url, String user, String script) {
-        String sql;
-        try (InputStream in = BenchDatabases.class.getResourceAsStream("/META-INF/apiary/" + script)) {
-            sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        try (Connection c = DriverManager.getConnection(url, user, ""); Statement s = c.createStatement()) {
-            for (String statement : sql.replaceAll("(?m)^--.*$", "").split(";")) {
-                if (!statement.isBlank()) {
-                    s.execute(statement);
-                }
-            }
+        try (Connection c = DriverManager.getConnection(url, user, "")) {
+            JobSchema.create(c);
         } catch (SQLException e) {
             throw new IllegalStateException("Schema script " + script + " failed on " + url, e);
         }

@@ -6,13 +6,10 @@ import jakarta.persistence.Persistence;
 
 import javax.sql.DataSource;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -92,18 +89,8 @@ final class TestDatabases {
     }
 
     private static void runScript(String url, String user, String script) {
-        String sql;
-        try (InputStream in = TestDatabases.class.getResourceAsStream("/META-INF/apiary/" + script)) {
-            sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        try (Connection c = DriverManager.getConnection(url, user, ""); Statement s = c.createStatement()) {
-            for (String statement : sql.replaceAll("(?m)^--.*$", "").split(";")) {
-                if (!statement.isBlank()) {
-                    s.execute(statement);
-                }
-            }
+        try (Connection c = DriverManager.getConnection(url, user, "")) {
+            JobSchema.create(c);
         } catch (SQLException e) {
             throw new IllegalStateException("Schema script " + script + " failed on " + url, e);
         }

@@ -1,5 +1,6 @@
 package dev.apiary.reliability;
 
+import dev.apiary.jpa.JobSchema;
 import dev.apiary.jpa.JpaJobStorage;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import jakarta.persistence.EntityManagerFactory;
@@ -9,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -72,11 +72,8 @@ final class Cluster implements AutoCloseable {
         Cluster cluster = new Cluster(scenario);
         cluster.startDatabase();
         try (Connection c = cluster.connect(); Statement s = c.createStatement()) {
-            String apiary;
-            try (InputStream in = JpaJobStorage.class.getResourceAsStream("/META-INF/apiary/schema-postgresql.sql")) {
-                apiary = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
-            for (String statement : (apiary.replaceAll("(?m)^--.*$", "") + ";" + RunLog.SCHEMA).split(";")) {
+            JobSchema.create(c);
+            for (String statement : RunLog.SCHEMA.split(";")) {
                 if (!statement.isBlank()) {
                     s.execute(statement);
                 }

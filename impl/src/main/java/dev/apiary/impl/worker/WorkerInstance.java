@@ -47,6 +47,7 @@ public final class WorkerInstance<T> {
     private static final int SETTLE_BATCH = 512;
     private static final int SETTLE_GATHER = 64;
     private static final int MAX_CHUNK = 32;
+    private static final int CRASHED = Integer.MIN_VALUE;
     private static final Duration SETTLE_RETRY = Duration.ofSeconds(1);
 
     /** What the instance reports to the monitor. */
@@ -180,32 +181,44 @@ public final class WorkerInstance<T> {
 
     /** A scheduled or woken poll; runs while holding {@link #polling}. */
     private void poll() {
-        Duration next;
-        try {
-            pollAgain = false;
-            lastTick = Instant.now();
-            if (stopping || suspended) {
-                return;
-            }
-            int claimed = claim();
-            if (claimed < 0) {
-                next = def.pollInterval();
-            } else {
-                idleDelay = claimed == 0 ? min(idleDelay.multipliedBy(2), def.maxPollInterval()) : def.pollInterval();
-                next = idleDelay;
-            }
-        } catch (Throwable t) {
+        pollAgain = false;
+        lastTick = Instant.now();
+        if (stopping || suspended) {
             polling.set(false);
-            crash(t);
             return;
         }
-        polling.set(false);
-        dispatch();
+        int claimed = claimHoldingPoll();
+        if (claimed == CRASHED) {
+            return;
+        }
+        if (claimed >= 0) {
+            idleDelay = claimed == 0 ? min(idleDelay.multipliedBy(2), def.maxPollInterval()) : def.pollInterval();
+        }
         if (pollAgain) {
             requestPoll();
         } else {
-            scheduleNextPoll(next);
+            scheduleNextPoll(claimed < 0 ? def.pollInterval() : idleDelay);
         }
+    }
+
+    /**
+     * Claims, releases {@link #polling} (which the caller holds) and starts runners for what came in.
+     *
+     * @return as {@link #claim()}, or {@link #CRASHED} when the claim failed and the loop now waits for a restart
+     */
+    private int claimHoldingPoll() {
+        int claimed;
+        try {
+            lastTick = Instant.now();
+            claimed = claim();
+        } catch (Throwable t) {
+            polling.set(false);
+            crash(t);
+            return CRASHED;
+        }
+        polling.set(false);
+        dispatch();
+        return claimed;
     }
 
     /**
@@ -248,17 +261,7 @@ public final class WorkerInstance<T> {
         if (stopping || suspended || !polling.compareAndSet(false, true)) {
             return;
         }
-        try {
-            lastTick = Instant.now();
-            claim();
-        } catch (Throwable t) {
-            polling.set(false);
-            crash(t);
-            return;
-        }
-        polling.set(false);
-        dispatch();
-        if (pollAgain) {
+        if (claimHoldingPoll() != CRASHED && pollAgain) {
             // a scheduled or woken poll found us polling and folded into ours: run it, or the poll chain ends
             requestPoll();
         }

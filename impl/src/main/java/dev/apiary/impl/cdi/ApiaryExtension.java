@@ -9,7 +9,9 @@ import dev.apiary.cdi.Retry;
 import dev.apiary.impl.config.ApiaryConfig;
 import dev.apiary.impl.config.MonitorSettings;
 import dev.apiary.impl.config.WorkerSettings;
+import dev.apiary.spi.DefaultStorageFactory;
 import dev.apiary.spi.JobStorage;
+import jakarta.enterprise.inject.spi.CDI;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.AmbiguousResolutionException;
@@ -40,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -62,6 +65,8 @@ public class ApiaryExtension implements Extension {
     private final Map<Class<?>, WorkerBean> workerByClass = new HashMap<>();
     private MonitorSettings monitorSettings;
     private StorageDirectory directory;
+    /** The storage module's factory for queues without a storage bean, if one is on the class path. */
+    private Class<?> defaultStorageFactory;
 
     void addRuntimeBeans(@Observes BeforeBeanDiscovery bbd, BeanManager bm) {
         // added here rather than discovered, so that the impl jar needs no scanning (its beans.xml says "none")
@@ -70,6 +75,13 @@ public class ApiaryExtension implements Extension {
                 RetryInterceptor.class, TimeoutInterceptor.class, RateLimitInterceptor.class,
                 ConcurrencyLimitInterceptor.class)) {
             add(bbd, bm, type);
+        }
+        defaultStorageFactory = findDefaultStorageFactory();
+        if (defaultStorageFactory != null) {
+            // application-scoped here, not by an annotation: a container that scans the storage jar as an implicit
+            // bean archive would otherwise find the class a second time
+            bbd.addAnnotatedType(defaultStorageFactory, ApiaryExtension.class.getName() + "#"
+                    + defaultStorageFactory.getName()).add(jakarta.enterprise.context.ApplicationScoped.Literal.INSTANCE);
         }
         // only by name: on a server without MicroProfile Health the check classes must never be loaded
         if (isPresent(HEALTH_API)) {
@@ -85,6 +97,21 @@ public class ApiaryExtension implements Extension {
 
     private static void add(BeforeBeanDiscovery bbd, BeanManager bm, Class<?> type) {
         bbd.addAnnotatedType(bm.createAnnotatedType(type), ApiaryExtension.class.getName() + "#" + type.getName());
+    }
+
+    /** The first {@link DefaultStorageFactory} listed in {@code META-INF/services}, by class, not instantiated. */
+    private static Class<?> findDefaultStorageFactory() {
+        for (ClassLoader loader : new ClassLoader[] {Thread.currentThread().getContextClassLoader(),
+                ApiaryExtension.class.getClassLoader()}) {
+            if (loader != null) {
+                Optional<Class<?>> found = ServiceLoader.load(DefaultStorageFactory.class, loader).stream()
+                        .<Class<?>>map(ServiceLoader.Provider::type).findFirst();
+                if (found.isPresent()) {
+                    return found.get();
+                }
+            }
+        }
+        return null;
     }
 
     private static boolean isPresent(String className) {
@@ -189,6 +216,60 @@ public class ApiaryExtension implements Extension {
         for (StorageBean storage : storages) {
             addQueue(abd, storage);
         }
+        if (defaultStorageFactory != null) {
+            addDefaultStorages(abd);
+        }
+    }
+
+    /**
+     * A JPA (or other module's) storage for every worker whose queue has no storage bean: one synthetic
+     * {@code JobStorage<T>} bean with the worker's qualifier, built by the storage module's factory, and its
+     * {@code JobQueue<T>}.
+     */
+    private void addDefaultStorages(AfterBeanDiscovery abd) {
+        Set<String> added = new LinkedHashSet<>();
+        for (WorkerBean worker : workers) {
+            Annotation qualifier = qualifierOf(worker);
+            boolean produced = storages.stream().anyMatch(s -> s.payloadType() == worker.payloadType()
+                    && s.qualifiers().contains(qualifier));
+            if (produced || !added.add(worker.payloadType().getName() + " " + qualifier)) {
+                continue;
+            }
+            String queue = worker.queue().isBlank() ? worker.name() : worker.queue();
+            addDefaultStorage(abd, worker.payloadType(), queue, qualifier);
+        }
+    }
+
+    private <T> void addDefaultStorage(AfterBeanDiscovery abd, Class<T> payloadType, String queue,
+                                       Annotation qualifier) {
+        Set<Annotation> qualifiers = Set.of(qualifier, jakarta.enterprise.inject.Any.Literal.INSTANCE);
+        abd.<JobStorage<T>>addBean()
+                .beanClass(defaultStorageFactory)
+                .types(ParameterizedTypes.of(JobStorage.class, payloadType), Object.class)
+                .qualifiers(qualifiers)
+                .scope(jakarta.enterprise.context.ApplicationScoped.class)
+                .createWith(cc -> defaultFactory().create(queue, payloadType, ApiaryConfig.fromEnvironment()::raw))
+                .destroyWith((storage, cc) -> defaultFactory().destroy(storage));
+        abd.<StorageQueue<T>>addBean()
+                .beanClass(StorageQueue.class)
+                .types(ParameterizedTypes.of(JobQueue.class, payloadType), Object.class)
+                .qualifiers(qualifiers)
+                .scope(Dependent.class)
+                .createWith(cc -> {
+                    StorageBean storage = storages.stream().filter(s -> s.payloadType() == payloadType
+                            && s.qualifiers().contains(qualifier)).findFirst().orElseThrow();
+                    @SuppressWarnings("unchecked")
+                    JobStorage<T> target = (JobStorage<T>) directory.storage(storage);
+                    return new StorageQueue<>(target);
+                });
+    }
+
+    private static DefaultStorageFactory defaultFactory() {
+        return CDI.current().select(DefaultStorageFactory.class).get();
+    }
+
+    private static Annotation qualifierOf(WorkerBean worker) {
+        return worker.queue().isBlank() ? Default.Literal.INSTANCE : Queue.Literal.of(worker.queue());
     }
 
     private <T> void addQueue(AfterBeanDiscovery abd, StorageBean storage) {
@@ -229,7 +310,7 @@ public class ApiaryExtension implements Extension {
     }
 
     private Optional<ConfigurationException> resolveStorage(WorkerBean worker, BeanManager bm) {
-        Annotation qualifier = worker.queue().isBlank() ? Default.Literal.INSTANCE : Queue.Literal.of(worker.queue());
+        Annotation qualifier = qualifierOf(worker);
         String wanted = "JobStorage<" + worker.payloadType().getName() + "> with qualifier "
                 + (worker.queue().isBlank() ? "@Default" : "@Queue(\"" + worker.queue() + "\")");
         // Resolved among the JobStorage beans this extension saw in ProcessBean, not with bm.getBeans(..): on Payara
@@ -244,7 +325,8 @@ public class ApiaryExtension implements Extension {
             return Optional.of(new ConfigurationException("Apiary " + worker.describe()
                     + " has no storage for its queue: there is no bean of type " + wanted + "; produce one, e.g."
                     + " @Produces @ApplicationScoped" + (worker.queue().isBlank() ? "" : " @Queue(\"" + worker.queue()
-                    + "\")") + " JobStorage<" + worker.payloadType().getSimpleName() + "> ...()"));
+                    + "\")") + " JobStorage<" + worker.payloadType().getSimpleName() + "> ...(), or add"
+                    + " dev.apiary:apiary-jpa-storage to the application for a default JPA storage"));
         }
         Bean<?> resolved;
         try {

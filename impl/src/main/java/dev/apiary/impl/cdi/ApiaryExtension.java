@@ -67,6 +67,18 @@ public class ApiaryExtension implements Extension {
     private StorageDirectory directory;
     /** The storage module's factory for queues without a storage bean, if one is on the class path. */
     private Class<?> defaultStorageFactory;
+    private final boolean factoryGiven;
+
+    /** The extension as the container loads it: default storages from a storage module on the class path. */
+    public ApiaryExtension() {
+        this.factoryGiven = false;
+    }
+
+    /** The extension with {@code defaultStorageFactory} giving the storage of queues without one (tests). */
+    public ApiaryExtension(Class<? extends DefaultStorageFactory> defaultStorageFactory) {
+        this.defaultStorageFactory = defaultStorageFactory;
+        this.factoryGiven = true;
+    }
 
     void addRuntimeBeans(@Observes BeforeBeanDiscovery bbd, BeanManager bm) {
         // added here rather than discovered, so that the impl jar needs no scanning (its beans.xml says "none")
@@ -76,7 +88,9 @@ public class ApiaryExtension implements Extension {
                 ConcurrencyLimitInterceptor.class)) {
             add(bbd, bm, type);
         }
-        defaultStorageFactory = findDefaultStorageFactory();
+        if (!factoryGiven) {
+            defaultStorageFactory = findDefaultStorageFactory();
+        }
         if (defaultStorageFactory != null) {
             // application-scoped here, not by an annotation: a container that scans the storage jar as an implicit
             // bean archive would otherwise find the class a second time
@@ -243,13 +257,19 @@ public class ApiaryExtension implements Extension {
     private <T> void addDefaultStorage(AfterBeanDiscovery abd, Class<T> payloadType, String queue,
                                        Annotation qualifier) {
         Set<Annotation> qualifiers = Set.of(qualifier, jakarta.enterprise.inject.Any.Literal.INSTANCE);
+        java.util.concurrent.atomic.AtomicReference<DefaultStorageFactory> factory =
+                new java.util.concurrent.atomic.AtomicReference<>();
         abd.<JobStorage<T>>addBean()
                 .beanClass(defaultStorageFactory)
                 .types(ParameterizedTypes.of(JobStorage.class, payloadType), Object.class)
                 .qualifiers(qualifiers)
                 .scope(jakarta.enterprise.context.ApplicationScoped.class)
-                .createWith(cc -> defaultFactory().create(queue, payloadType, ApiaryConfig.fromEnvironment()::raw))
-                .destroyWith((storage, cc) -> defaultFactory().destroy(storage));
+                .createWith(cc -> {
+                    // kept for destroyWith: at shutdown CDI.current() may no longer answer
+                    factory.set(defaultFactory());
+                    return factory.get().create(queue, payloadType, ApiaryConfig.fromEnvironment()::raw);
+                })
+                .destroyWith((storage, cc) -> factory.get().destroy(storage));
         abd.<StorageQueue<T>>addBean()
                 .beanClass(StorageQueue.class)
                 .types(ParameterizedTypes.of(JobQueue.class, payloadType), Object.class)

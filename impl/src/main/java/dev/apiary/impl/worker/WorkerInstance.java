@@ -341,6 +341,7 @@ public final class WorkerInstance<T> {
             failed.increment();
             publish(WorkerEvent.Kind.JOB_FAILED, job.id(), outcome, null);
         }
+        FinalStateLog.settled(job.context(), outcome);
     }
 
     private void settleLater(List<Settlement> outcomes) {

@@ -694,7 +694,15 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
          * workers at once. Ignored on other databases. Without it, other nodes' jobs are found by polling.
          */
         public Builder<T> notifications(DataSource dataSource) {
-            this.notificationSource = Objects.requireNonNull(dataSource, "dataSource");
+            if (dataSource == null) {
+                throw new ConfigurationException("notifications(dataSource) of the job storage of queue '" + queue
+                        + "' got no DataSource: the lookup or @Resource injection that should have given it found"
+                        + " nothing. Open Liberty binds java:comp/DefaultDataSource only when server.xml defines"
+                        + " <dataSource id=\"DefaultDataSource\" ...>; otherwise look up the JNDI name of a data"
+                        + " source the server defines, or leave notifications out (workers then find other nodes'"
+                        + " jobs by polling)");
+            }
+            this.notificationSource = dataSource;
             return this;
         }
 

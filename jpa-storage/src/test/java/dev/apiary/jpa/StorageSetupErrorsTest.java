@@ -109,6 +109,37 @@ class StorageSetupErrorsTest {
         assertThat(storage.push("x".repeat(98))).as("a payload at the limit fits").isNotBlank();
     }
 
+    @Test
+    void aDataSourceLookupThatFoundNothingIsNamedInsteadOfANullPointer() {
+        EntityManagerFactory emf = TestDatabases.emf(TestDatabases.Provider.HIBERNATE, TestDatabases.Db.H2);
+        javax.sql.DataSource injectedNothing = null;   // @Resource(lookup = "java:comp/DefaultDataSource") on Liberty
+        assertThatThrownBy(() -> JpaJobStorage.builder(emf).queue("mail", String.class).jta()
+                .notifications(injectedNothing))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("notifications(dataSource) of the job storage of queue 'mail' got no"
+                        + " DataSource: the lookup or @Resource injection that should have given it found nothing."
+                        + " Open Liberty binds java:comp/DefaultDataSource only when server.xml defines"
+                        + " <dataSource id=\"DefaultDataSource\" ...>");
+    }
+
+    @Test
+    void theDefaultStorageSaysWhatToDoWhenTheServerHasNoDefaultDataSource() {
+        DefaultJpaStorageFactory factory = new DefaultJpaStorageFactory();
+        assertThatThrownBy(() -> factory.create("mail", String.class, key -> java.util.Optional.empty()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("Apiary's default storage for queue 'mail' needs the container-managed"
+                        + " persistence unit 'apiary', but it was not injected and"
+                        + " java:comp/env/apiary/persistence-unit is not bound");
+
+        factory.injected = TestDatabases.emf(TestDatabases.Provider.HIBERNATE, TestDatabases.Db.H2);
+        assertThatThrownBy(() -> factory.create("mail", String.class, key -> java.util.Optional.empty()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("Apiary's default storage for queue 'mail' uses the server's default data"
+                        + " source, but the lookup of java:comp/DefaultDataSource failed")
+                .hasMessageContaining("Open Liberty has none until server.xml defines"
+                        + " <dataSource id=\"DefaultDataSource\" ...> (see the README)");
+    }
+
     private static String freshH2() {
         return "jdbc:h2:mem:setup-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
     }

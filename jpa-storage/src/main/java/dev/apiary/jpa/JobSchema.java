@@ -103,10 +103,9 @@ public final class JobSchema {
 
     static String missingTablesMessage(List<String> missing, String product) {
         return "Apiary's tables " + missing + " do not exist in the " + product + " database. Create them with the"
-                + " script shipped in apiary-jpa-storage (META-INF/apiary/schema-postgresql.sql or schema-h2.sql),"
-                + " through the migration files shipped beside it (Flyway: classpath:META-INF/apiary/flyway/<database>;"
-                + " Liquibase: META-INF/apiary/liquibase/changelog.xml), with JobSchema.create(connection), or, for"
-                + " the default storage, by setting apiary.storage.create-schema=true";
+                + " script shipped in apiary-jpa-storage (META-INF/apiary/schema-postgresql.sql or schema-h2.sql, as is"
+                + " or in a Flyway or Liquibase migration), with JobSchema.create(connection), or, for the default"
+                + " storage, by setting apiary.storage.create-schema=true";
     }
 
     private static boolean exists(Connection connection, String table) throws SQLException {

@@ -7,6 +7,7 @@ import dev.apiary.cdi.JobWorker;
 import dev.apiary.cdi.Queue;
 import dev.apiary.cdi.Retry;
 import dev.apiary.impl.config.ApiaryConfig;
+import dev.apiary.impl.config.LayerSettings;
 import dev.apiary.impl.config.MonitorSettings;
 import dev.apiary.impl.config.WorkerSettings;
 import dev.apiary.spi.DefaultStorageFactory;
@@ -62,6 +63,8 @@ public class ApiaryExtension implements Extension {
     private final List<StorageBean> storages = new ArrayList<>();
     private final Map<WorkerBean, StorageBean> storageOfWorker = new HashMap<>();
     private final Map<WorkerBean, WorkerSettings> settings = new HashMap<>();
+    private final Map<WorkerBean, LayerSettings> layerSettings = new HashMap<>();
+    private final Map<WorkerBean, List<Annotation>> bindingsOf = new HashMap<>();
     private final Map<Class<?>, WorkerBean> workerByClass = new HashMap<>();
     private MonitorSettings monitorSettings;
     private StorageDirectory directory;
@@ -202,6 +205,7 @@ public class ApiaryExtension implements Extension {
                 annotation.instances(), hasRetry);
         workers.add(worker);
         workerByClass.put(beanClass, worker);
+        bindingsOf.put(worker, layerBindings(type));
     }
 
     /** The layer annotations on a worker's class and on its methods. */
@@ -316,6 +320,7 @@ public class ApiaryExtension implements Extension {
             WorkerSettings s = WorkerSettings.read(config, worker.name(), worker.concurrency(), worker.instances());
             settings.put(worker, s);
             String prefix = WorkerSettings.prefix(worker.name());
+            checkLayerKeys(config, worker, s);
             if (s.maxAttempts().isPresent() && !worker.hasRetry()) {
                 config.problem(prefix + "max-attempts is set, but " + worker.describe() + " has no @Retry, so nothing"
                         + " retries its jobs; add @Retry to the bean or remove the key");
@@ -327,6 +332,30 @@ public class ApiaryExtension implements Extension {
             }
         }
         config.problems().forEach(adv::addDeploymentProblem);
+    }
+
+    /**
+     * Reads the worker's layer keys, rejects one set for a layer the worker does not have, and builds each layer
+     * with them so that a bad value fails the deployment.
+     */
+    private void checkLayerKeys(ApiaryConfig config, WorkerBean worker, WorkerSettings s) {
+        LayerSettings layers = LayerSettings.read(config, worker.name());
+        layerSettings.put(worker, layers);
+        List<Annotation> bindings = bindingsOf.getOrDefault(worker, List.of());
+        for (String suffix : layers.values().keySet()) {
+            String annotation = LayerSettings.ANNOTATION_OF.get(suffix);
+            if (bindings.stream().noneMatch(b -> b.annotationType().getSimpleName().equals(annotation))) {
+                config.problem(layers.key(suffix) + " is set, but " + worker.describe() + " has no @" + annotation
+                        + ", so the key changes nothing; add @" + annotation + " to the bean or remove the key");
+            }
+        }
+        for (Annotation binding : bindings) {
+            try {
+                LayerBindings.strategy(binding, s.maxAttempts(), layers, null);
+            } catch (ConfigurationException e) {
+                config.problem(worker.describe() + ": " + e.getMessage());
+            }
+        }
     }
 
     private Optional<ConfigurationException> resolveStorage(WorkerBean worker, BeanManager bm) {
@@ -389,6 +418,17 @@ public class ApiaryExtension implements Extension {
     /** The monitor-wide settings, read when the deployment was validated. */
     public MonitorSettings monitorSettings() {
         return monitorSettings;
+    }
+
+    /** The configured layer values of the worker whose bean class is {@code type} or a superclass of it. */
+    LayerSettings layerSettings(Class<?> type) {
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            WorkerBean worker = workerByClass.get(c);
+            if (worker != null) {
+                return layerSettings.getOrDefault(worker, LayerSettings.NONE);
+            }
+        }
+        return LayerSettings.NONE;
     }
 
     /**

@@ -113,6 +113,9 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         List<String> reasons = new ArrayList<>();
         SqlDialect found = run("detect the database", em -> SqlDialect.fromProvider(em, reasons));
         if (found == null) {
+            found = SqlDialect.fromUnitDataSource(tx.emf, reasons);
+        }
+        if (found == null) {
             try {
                 found = run("ask the database for its version", em -> SqlDialect.fromVersionQuery(em, reasons));
             } catch (StorageException e) {

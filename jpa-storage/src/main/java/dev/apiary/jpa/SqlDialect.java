@@ -94,6 +94,33 @@ public enum SqlDialect {
     }
 
     /**
+     * The data source the persistence unit was given, when the provider lists it among the factory's properties (a
+     * container's JTA or non-JTA data source, or one handed over as {@code jakarta.persistence.nonJtaDataSource}).
+     */
+    static SqlDialect fromUnitDataSource(jakarta.persistence.EntityManagerFactory emf, List<String> reasons) {
+        for (String key : new String[] {"jakarta.persistence.jtaDataSource", "jakarta.persistence.nonJtaDataSource",
+                "javax.persistence.jtaDataSource", "javax.persistence.nonJtaDataSource"}) {
+            Object value;
+            try {
+                value = emf.getProperties().get(key);
+            } catch (RuntimeException e) {
+                reasons.add("the factory's properties cannot be read: " + e);
+                return null;
+            }
+            if (value instanceof DataSource dataSource) {
+                try {
+                    return detect(dataSource);
+                } catch (RuntimeException e) {
+                    reasons.add(key + " gave no connection: " + e);
+                    return null;
+                }
+            }
+        }
+        reasons.add("the factory's properties hold no DataSource");
+        return null;
+    }
+
+    /**
      * Asks the database itself, for providers that give no connection: PostgreSQL's {@code version()} starts with
      * "PostgreSQL". Runs in a transaction of its own, since a failed statement spoils it. {@code null} otherwise.
      */

@@ -6,7 +6,6 @@ import dev.apiary.Job;
 import dev.apiary.JobContext;
 import dev.apiary.JobOptions;
 import dev.apiary.JobStatus;
-import dev.apiary.Outcome;
 import dev.apiary.StorageException;
 import dev.apiary.impl.codec.JsonbCodec;
 import dev.apiary.spi.Codec;
@@ -259,18 +258,14 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
             boolean pending = false;
             for (Settlement s : settlements) {
                 JobContext job = s.job();
-                Outcome outcome = s.outcome();
-                if (outcome instanceof Outcome.Done) {
+                JobStatus next = s.status();
+                if (next == JobStatus.DONE) {
                     done.computeIfAbsent(new Holder(job.workerId(), job.attempt()), k -> new ArrayList<>())
                             .add(job.id());
-                } else if (outcome instanceof Outcome.Retry retry && !job.isLastAttempt()) {
-                    pending |= table.settleRetry(em, job, retry.at(), retry.error());
-                } else if (outcome instanceof Outcome.Retry retry) {
-                    table.settleFinal(em, job, JobStatus.FAILED, retry.error(), now);
-                } else if (outcome instanceof Outcome.Kill kill) {
-                    table.settleFinal(em, job, JobStatus.KILLED, kill.reason(), now);
-                } else if (outcome instanceof Outcome.Failed failed) {
-                    table.settleFinal(em, job, JobStatus.FAILED, failed.error(), now);
+                } else if (next == JobStatus.PENDING) {
+                    pending |= table.settleRetry(em, job, s.runAt(), s.error());
+                } else {
+                    table.settleFinal(em, job, next, s.error(), now);
                 }
             }
             done.forEach((holder, ids) -> table.settleDone(em, holder.workerId(), holder.attempt(), ids, now));

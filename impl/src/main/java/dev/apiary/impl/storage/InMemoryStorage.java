@@ -5,7 +5,6 @@ import dev.apiary.Job;
 import dev.apiary.JobContext;
 import dev.apiary.JobOptions;
 import dev.apiary.JobStatus;
-import dev.apiary.Outcome;
 import dev.apiary.spi.Codec;
 import dev.apiary.spi.JobPage;
 import dev.apiary.spi.JobQuery;
@@ -167,23 +166,14 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
                 }
                 e.workerId = null;
                 e.lockedAt = null;
-                Outcome outcome = s.outcome();
-                if (outcome instanceof Outcome.Done) {
-                    finish(e, JobStatus.DONE, null, now);
-                } else if (outcome instanceof Outcome.Kill kill) {
-                    finish(e, JobStatus.KILLED, kill.reason(), now);
-                } else if (outcome instanceof Outcome.Failed failed) {
-                    finish(e, JobStatus.FAILED, failed.error(), now);
-                } else if (outcome instanceof Outcome.Retry retry) {
-                    if (e.attempts >= e.maxAttempts) {
-                        finish(e, JobStatus.FAILED, retry.error(), now);
-                    } else {
-                        e.lastError = retry.error();
-                        e.runAt = retry.at();
-                        setStatus(e, JobStatus.PENDING);
-                        enqueue(e, now);
-                        requeued = true;
-                    }
+                if (s.status() == JobStatus.PENDING) {
+                    e.lastError = s.error();
+                    e.runAt = s.runAt();
+                    setStatus(e, JobStatus.PENDING);
+                    enqueue(e, now);
+                    requeued = true;
+                } else {
+                    finish(e, s.status(), s.error(), now);
                 }
             }
         }

@@ -317,18 +317,18 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     public int reenqueueOrphans(Duration lease) {
         Instant now = clock.instant();
         LocalDateTime cutoff = JobTable.utc(now.minus(lease));
-        int recovered = run("recover orphaned jobs", em -> {
-            int count = table.recoverOrphans(em, cutoff, JobTable.utc(now), "Recovered: its worker stopped heartbeating for longer "
-                    + "than the lease of " + lease);
+        int reenqueued = run("reenqueue orphaned jobs", em -> {
+            int count = table.reenqueueOrphans(em, cutoff, JobTable.utc(now), "Reenqueued: its worker stopped "
+                    + "heartbeating for longer than the lease of " + lease);
             if (count > 0) {
                 table.notifyOtherNodes(em);
             }
             return count;
         });
-        if (recovered > 0) {
+        if (reenqueued > 0) {
             wakeUp();
         }
-        return recovered;
+        return reenqueued;
     }
 
     /**

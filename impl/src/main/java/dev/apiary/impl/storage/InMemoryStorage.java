@@ -220,7 +220,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
 
     @Override
     public int reenqueueOrphans(Duration lease) {
-        int recovered = 0;
+        int reenqueued = 0;
         synchronized (lock) {
             Instant now = clock.instant();
             Instant cutoff = now.minus(lease);
@@ -232,7 +232,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
                 if (alive.isBefore(cutoff)) {
                     e.workerId = null;
                     e.lockedAt = null;
-                    String reason = "Recovered: its worker stopped heartbeating for longer than the lease of " + lease;
+                    String reason = "Reenqueued: its worker stopped heartbeating for longer than the lease of " + lease;
                     if (e.attempts >= e.maxAttempts) {
                         // the lost attempt counts; a job that kills its worker every time must not go round for ever
                         finish(e, JobStatus.FAILED, reason + "; it was the job's last attempt", now);
@@ -241,14 +241,14 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
                         setStatus(e, JobStatus.PENDING);
                         enqueue(e, now);
                     }
-                    recovered++;
+                    reenqueued++;
                 }
             }
         }
-        if (recovered > 0) {
+        if (reenqueued > 0) {
             wakeUp();
         }
-        return recovered;
+        return reenqueued;
     }
 
     @Override

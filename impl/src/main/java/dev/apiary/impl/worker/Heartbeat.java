@@ -9,9 +9,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Tells the source every {@code heartbeatInterval} that the instance is alive, so its running jobs are safe from
- * orphan recovery; once it has heartbeat without a break for a whole lease, it also recovers the orphans of
- * workers that stopped. A heartbeat that gets through after an outage resumes a poller waiting out its restart.
+ * Tells the source every {@code heartbeatInterval} that the instance is alive, so its running jobs are not taken
+ * as orphans; how long it has done so without a break tells the node's {@link OrphanSweep} whether the storage can
+ * judge other workers. A heartbeat that gets through after an outage resumes a poller waiting out its restart.
  */
 final class Heartbeat<T> {
 
@@ -21,23 +21,23 @@ final class Heartbeat<T> {
     private final JobSource<T> source;
     private final WorkerStats stats;
     private final Duration interval;
-    private final Duration lease;
 
     /** Held while a heartbeat is submitted or running, so two never overlap; taken by the schedule. */
     private final AtomicBoolean beating = new AtomicBoolean();
-    /** Whether the last heartbeat failed; written and read by the heartbeat task. */
+    /** Whether the last heartbeat failed; written by the heartbeat task, read by it and the orphan sweep. */
     private volatile boolean failing;
-    /** System.nanoTime() of the first heartbeat of the unbroken run that goes on now; 0 before. Heartbeat task only. */
+    /** System.nanoTime() of the first heartbeat of the unbroken run that goes on now; 0 before. Written by the heartbeat task, read by the orphan sweep. */
     private volatile long beatingSince;
     /** The schedule; set at start, cancelled by the stop. */
     private volatile ScheduledFuture<?> task;
+    /** Set by the stop: the instance no longer vouches for the storage. */
+    private volatile boolean stopped;
 
-    Heartbeat(WorkerInstance<T> owner, JobSource<T> source, WorkerStats stats, Duration interval, Duration lease) {
+    Heartbeat(WorkerInstance<T> owner, JobSource<T> source, WorkerStats stats, Duration interval) {
         this.owner = owner;
         this.source = source;
         this.stats = stats;
         this.interval = interval;
-        this.lease = lease;
     }
 
     void start() {
@@ -45,10 +45,20 @@ final class Heartbeat<T> {
     }
 
     void stop() {
+        stopped = true;
         ScheduledFuture<?> t = task;
         if (t != null) {
             t.cancel(false);
         }
+    }
+
+    /**
+     * Whether heartbeats have got through without a break for {@code lease} up to {@code now} (System.nanoTime()):
+     * then the storage has answered for that long, and a worker silent all that time is gone.
+     */
+    boolean unbrokenFor(Duration lease, long now) {
+        long since = beatingSince;
+        return !stopped && !failing && since != 0 && now - since >= lease.toNanos();
     }
 
     /**
@@ -68,17 +78,6 @@ final class Heartbeat<T> {
             long now = System.nanoTime();
             if (beatingSince == 0 || failing) {
                 beatingSince = now;
-            }
-            // Judge other workers only after heartbeating without a break for a whole lease: then the storage has
-            // answered for that long and a worker silent all that time is gone. Right after this instance starts or
-            // gets through again after an outage, every other worker looks silent too (it could not heartbeat
-            // either), and recovering its jobs would run them twice though their outcomes are about to be settled.
-            if (!lease.isZero() && now - beatingSince >= lease.toNanos()) {
-                int recovered = source.reenqueueOrphans(lease);
-                if (recovered > 0) {
-                    LOG.info(() -> "Worker " + owner.instanceId() + " put " + recovered + " orphaned jobs of queue '"
-                            + owner.queue() + "' back to pending (their workers missed the lease of " + lease + ")");
-                }
             }
             if (failing) {
                 failing = false;

@@ -81,15 +81,20 @@ final class Poller<T> {
     }
 
     void requestPoll() {
-        if (owner.halted()) {
-            return;
-        }
-        if (polling.compareAndSet(false, true)) {
-            if (!owner.submit(this::poll)) {
-                polling.set(false);
+        while (!owner.halted()) {
+            if (polling.compareAndSet(false, true)) {
+                if (!owner.submit(this::poll)) {
+                    polling.set(false);
+                }
+                return;
             }
-        } else {
             pollAgain = true;
+            // The holder releases polling and then reads pollAgain; we wrote pollAgain and now read polling. If
+            // the holder let go before seeing our request, we see polling free and take it ourselves: otherwise a
+            // request (the scheduled one, say) could fold into a claim that has already ended, and polling stop.
+            if (polling.get()) {
+                return;
+            }
         }
     }
 

@@ -28,7 +28,8 @@ import java.util.logging.Logger;
  * One running instance of a worker, and its lifecycle: start, crash and restart, stop. The loop itself is in
  * stages a job walks through by calls: the {@link Poller} claims into the {@link ClaimBuffer}, a {@link Runner}
  * runs each job through the layers, the {@link Settler} decides and writes back its next state, and the
- * {@link Heartbeat} keeps the instance's jobs its own. No thread is owned by the loop: every stage runs as short
+ * {@link Heartbeat} keeps the instance's jobs its own (the node's {@link OrphanSweep} takes back those of workers
+ * that stopped heartbeating). No thread is owned by the loop: every stage runs as short
  * tasks on the executor.
  */
 public final class WorkerInstance<T> {
@@ -90,7 +91,7 @@ public final class WorkerInstance<T> {
         this.def = def;
         this.source = def.source();
         this.queue = source.queue();
-        // unique across nodes and restarts: settlements and orphan recovery key on it
+        // unique across nodes and restarts: settlements and reenqueueing orphans key on it
         this.instanceId = def.name() + "-" + index + "-"
                 + Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
         this.executor = def.executor() != null ? def.executor() : executor;
@@ -100,7 +101,7 @@ public final class WorkerInstance<T> {
         this.buffer = new ClaimBuffer<>(def.concurrency(), def.prefetch());
         this.poller = new Poller<>(this, source, buffer, stats, def.pollInterval(), def.maxPollInterval());
         this.settler = new Settler<>(this, source, buffer, stats);
-        this.heartbeat = new Heartbeat<>(this, source, stats, def.heartbeatInterval(), def.lease());
+        this.heartbeat = new Heartbeat<>(this, source, stats, def.heartbeatInterval());
         LayerChain<T> chain = new LayerChain<>(def.layers(), def.handler());
         List<Runner<T>> slots = new ArrayList<>(def.concurrency());
         for (int i = 0; i < def.concurrency(); i++) {
@@ -284,6 +285,11 @@ public final class WorkerInstance<T> {
     public WorkerSnapshot snapshot() {
         return new WorkerSnapshot(def.name(), instanceId, queue, state.get(), buffer.held(), stats.done.sum(),
                 stats.failed.sum(), stats.restarts.get(), stats.lastTick, stats.lastError);
+    }
+
+    /** For the node's {@link OrphanSweep}: whether this instance's heartbeats got through for a whole lease. */
+    boolean heartbeatUnbrokenFor(Duration lease, long now) {
+        return heartbeat.unbrokenFor(lease, now);
     }
 
     // ---- what every stage uses

@@ -4,7 +4,7 @@ import dev.apiary.JobContext;
 import dev.apiary.JobOptions;
 import dev.apiary.JobStatus;
 import dev.apiary.StorageException;
-import dev.apiary.impl.storage.JobIds;
+import dev.apiary.spi.JobIds;
 import jakarta.persistence.EntityManager;
 
 import java.time.Instant;

@@ -7,7 +7,7 @@ import dev.apiary.JobContext;
 import dev.apiary.JobOptions;
 import dev.apiary.JobStatus;
 import dev.apiary.StorageException;
-import dev.apiary.impl.codec.JsonbCodec;
+import dev.apiary.spi.ApiaryProvider;
 import dev.apiary.spi.Codec;
 import dev.apiary.spi.JobPage;
 import dev.apiary.spi.JobQuery;
@@ -86,7 +86,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     private JpaJobStorage(Builder<T> b) {
         this.queue = b.queue;
         this.payloadType = b.payloadType;
-        this.codec = b.codec == null ? new JsonbCodec() : b.codec;
+        this.codec = b.codec == null ? ApiaryProvider.instance().codec() : b.codec;
         this.clock = b.clock;
         this.tx = b.jta ? new JtaTransactions(b.emf, b.registry, b.userTransaction)
                 : new ResourceLocalTransactions(b.emf);

@@ -120,14 +120,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
      *
      * With JTA ({@link Builder#jta()}) there is nothing to bind: a push joins the thread's active transaction.
      */
-    public static Joined joining(EntityManager em) {
+    public static JoinedTransaction joining(EntityManager em) {
         return CallerEntityManager.bind(Objects.requireNonNull(em, "em"));
-    }
-
-    /** A scope opened by {@link #joining(EntityManager)}. */
-    public interface Joined extends AutoCloseable {
-        @Override
-        void close();
     }
 
     /** The SQL this storage uses, set on the builder or detected from the database. */

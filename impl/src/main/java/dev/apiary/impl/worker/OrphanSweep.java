@@ -115,7 +115,7 @@ public final class OrphanSweep {
                 int reenqueued = source.reenqueueOrphans(lease);
                 if (failing) {
                     failing = false;
-                    LOG.info(() -> "Reenqueues orphaned jobs of queue '" + source.queue() + "' again");
+                    LOG.info(() -> "Reenqueueing orphaned jobs of queue '" + source.queue() + "' works again");
                 }
                 if (reenqueued > 0) {
                     LOG.info(() -> "Reenqueued " + reenqueued + " orphaned jobs of queue '" + source.queue()

@@ -1,7 +1,8 @@
 package dev.apiary.impl.worker;
 
 import dev.apiary.JobContext;
-import dev.apiary.Outcome;
+import dev.apiary.JobStatus;
+import dev.apiary.spi.Settlement;
 
 import java.util.logging.Logger;
 
@@ -16,21 +17,15 @@ final class FinalStateLog {
     private FinalStateLog() {
     }
 
-    /** Logs {@code outcome} when it is final and not done. */
-    static void settled(JobContext job, Outcome outcome) {
-        String state;
-        String reason;
-        if (outcome instanceof Outcome.Failed failed) {
-            state = "FAILED";
-            reason = failed.error();
-        } else if (outcome instanceof Outcome.Kill kill) {
-            state = "KILLED";
-            reason = kill.reason();
-        } else {
+    /** Logs {@code settlement} when the job ends failed or killed with it. */
+    static void settled(Settlement settlement) {
+        JobStatus status = settlement.status();
+        if (status != JobStatus.FAILED && status != JobStatus.KILLED) {
             return;
         }
-        LOG.warning(() -> "Job " + job.id() + " in queue '" + job.queue() + "' ended " + state + " on attempt "
-                + job.attempt() + "/" + job.maxAttempts() + ": " + firstLine(reason));
+        JobContext job = settlement.job();
+        LOG.warning(() -> "Job " + job.id() + " in queue '" + job.queue() + "' ended " + status + " on attempt "
+                + job.attempt() + "/" + job.maxAttempts() + ": " + firstLine(settlement.error()));
     }
 
     private static String firstLine(String text) {

@@ -3,6 +3,7 @@ package dev.apiary.impl.worker;
 import dev.apiary.Job;
 import dev.apiary.Outcome;
 import dev.apiary.impl.layer.LayerChain;
+import dev.apiary.impl.progress.ProgressTracker;
 import dev.apiary.spi.JobSource;
 import dev.apiary.spi.Settlement;
 import dev.apiary.worker.WorkerEvent;
@@ -324,7 +325,7 @@ public final class WorkerInstance<T> {
     }
 
     private Outcome invoke(Job<T> job) {
-        try {
+        try (var progress = ProgressTracker.track(source, job.context())) {
             return chain.invoke(def.data().isEmpty() ? job : job.withData(def.data()));
         } catch (Throwable t) {
             // the worker's last guard: whatever the layers let through fails the job, never the worker
@@ -543,7 +544,7 @@ public final class WorkerInstance<T> {
 
     private void heartbeat() {
         try {
-            source.heartbeat(instanceId);
+            source.heartbeat(snapshot());
             long now = System.nanoTime();
             if (heartbeatingSince == 0 || heartbeatFailing) {
                 heartbeatingSince = now;

@@ -29,6 +29,11 @@ async function call(path, method = 'GET') {
   return body;
 }
 
+/** Replaces what {@code main} shows; nested arrays are flattened and absent parts left out. */
+function show(main, ...children) {
+  main.replaceChildren(...children.flat(2).filter((c) => c !== null && c !== undefined && c !== false));
+}
+
 const enc = encodeURIComponent;
 const time = (t) => (t ? new Date(t).toLocaleString() : '');
 const ago = (t) => {
@@ -82,8 +87,9 @@ const views = {
         h('td', {}, h('a', { href: `#/queue/${enc(q.name)}` }, q.name)),
         h('td', { class: 'hide-narrow muted' }, q.payloadType),
         STATUSES.map((s) => h('td', { class: 'num', 'data-status': s },
-          h('a', { href: `#/queue/${enc(q.name)}?status=${s}` }, q.counts[s] ?? 0)))));
-      main.replaceChildren(
+          h('a', { href: `#/queue/${enc(q.name)}?status=${s}`, class: q.counts[s] ? null : 'zero' },
+            q.counts[s] ?? 0)))));
+      show(main, 
         h('h1', {}, 'Queues'),
         h('div', { class: 'card scroll' }, h('table', { id: 'queues' },
           h('thead', {}, h('tr', {}, h('th', {}, 'Queue'), h('th', { class: 'hide-narrow' }, 'Payload'),
@@ -143,7 +149,7 @@ const views = {
           : `${page.offset + 1}–${page.offset + page.items.length} of ${page.total}`),
         offset > 0 ? h('a', { href: link(status, Math.max(0, offset - limit)) }, '← newer') : null,
         offset + limit < page.total ? h('a', { href: link(status, offset + limit) }, 'older →') : null);
-      main.replaceChildren(
+      show(main, 
         h('h1', {}, 'Queue ', name),
         tabs,
         h('div', { class: 'toolbar' }, searchBox, bulk),
@@ -177,7 +183,7 @@ const views = {
         ? h('div', { class: 'card' }, h('progress', { id: 'job-progress', max: 100, value: j.progress.percent }),
           h('div', { class: 'muted', id: 'job-progress-text' }, `${j.progress.percent}% ${j.progress.message ?? ''}`))
         : null;
-      main.replaceChildren(
+      show(main, 
         h('h1', {}, h('a', { href: `#/queue/${enc(queue)}` }, queue), ' / ', id),
         h('div', { class: 'toolbar' }, badge(j.status), h('span', { id: 'job-status', hidden: true }, j.status),
           actions),
@@ -206,7 +212,7 @@ const views = {
           h('td', { class: 'num' }, w.done), h('td', { class: 'num' }, w.failed),
           h('td', { title: time(w.lastSeen) }, ago(w.lastSeen)));
       });
-      main.replaceChildren(h('h1', {}, 'Workers'), h('div', { class: 'card scroll' }, h('table', { id: 'workers' },
+      show(main, h('h1', {}, 'Workers'), h('div', { class: 'card scroll' }, h('table', { id: 'workers' },
         h('thead', {}, h('tr', {}, ['Node', 'Worker', 'Instance', 'Queue', 'State', 'Running', 'Done', 'Failed',
           'Last seen'].map((t, i) => h('th', { class: [5, 6, 7].includes(i) ? 'num' : (i === 2 ? 'hide-narrow' : null) },
           t)))),
@@ -237,8 +243,8 @@ function drawChart(el, throughput) {
   if (!window.uPlot) { el.textContent = 'chart library not loaded'; return; }
   chart = new window.uPlot({
     width, height: 220,
-    series: [{}, { label: 'done', stroke: '#2e7d32', fill: 'rgba(46,125,50,.12)' },
-      { label: 'failed or killed', stroke: '#c62828', fill: 'rgba(198,40,40,.12)' }],
+    series: [{}, { label: 'done', stroke: '#2e7d32', fill: 'rgba(46,125,50,.12)', points: { show: false } },
+      { label: 'failed or killed', stroke: '#c62828', fill: 'rgba(198,40,40,.12)', points: { show: false } }],
     axes: [{}, { size: 40 }],
   }, [xs, done, failed], el);
 }
@@ -265,7 +271,7 @@ async function route() {
       // a dialog or a focused search box is left alone until the user is done
       if (!document.querySelector('dialog[open]') && document.activeElement?.id !== 'search') await render(main);
     } catch (e) {
-      main.replaceChildren(h('p', { class: 'error' }, e.message));
+      show(main, h('p', { class: 'error' }, e.message));
     }
     if (document.getElementById('live').checked) timer = setTimeout(tick, REFRESH_MS);
   };
@@ -276,7 +282,7 @@ async function start() {
   try {
     session = await call('session');
   } catch (e) {
-    document.getElementById('view').replaceChildren(h('p', {}, e.message));
+    show(document.getElementById('view'), h('p', {}, e.message));
     return;
   }
   document.getElementById('user').textContent =

@@ -65,6 +65,8 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     private final Map<String, Instant> heartbeats = new HashMap<>();
     /** What instances reported at their last heartbeat, for {@link #workers()}. */
     private final Map<String, WorkerRecord> workers = new HashMap<>();
+    /** The host name shown as the node of this process's workers. */
+    private static final String NODE = hostName();
     /** Worker rows not seen for this long are dropped at the next heartbeat. */
     static final Duration WORKER_RETENTION = Duration.ofHours(1);
     /** Running jobs, so that orphan recovery need not scan every job. */
@@ -244,7 +246,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             heartbeats.put(instance.instanceId(), now);
             WorkerRecord before = workers.get(instance.instanceId());
             workers.put(instance.instanceId(), new WorkerRecord(instance.instanceId(), instance.worker(), queue,
-                    "localhost", instance.state() == null ? null : instance.state().name(), instance.running(),
+                    NODE, instance.state() == null ? null : instance.state().name(), instance.running(),
                     instance.done(), instance.failed(), before == null ? now : before.startedAt(), now));
             Instant stale = now.minus(WORKER_RETENTION);
             workers.values().removeIf(w -> w.lastSeen().isBefore(stale));
@@ -566,6 +568,14 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             } catch (RuntimeException ex) {
                 LOG.log(Level.WARNING, "A wake-up listener of queue '" + queue + "' failed", ex);
             }
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
         }
     }
 

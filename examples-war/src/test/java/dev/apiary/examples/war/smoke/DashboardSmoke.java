@@ -36,6 +36,19 @@ public final class DashboardSmoke {
         assertThat(listed.body()).contains("\"name\":\"email\"", "\"counts\"");
     }
 
+    /**
+     * Lets WildFly authenticate with the example's own Jakarta Security identity store: its default application
+     * security domain otherwise asks Elytron's {@code ApplicationDomain}, where the example's users do not exist.
+     */
+    static void allowApplicationIdentityStore(java.nio.file.Path standaloneXml) throws java.io.IOException {
+        String xml = java.nio.file.Files.readString(standaloneXml);
+        String domain = "<application-security-domain name=\"other\" security-domain=\"ApplicationDomain\"";
+        if (!xml.contains(domain)) {
+            throw new IllegalStateException("no default application security domain in " + standaloneXml);
+        }
+        java.nio.file.Files.writeString(standaloneXml, xml.replace(domain, domain + " integrated-jaspi=\"false\""));
+    }
+
     private static HttpResponse<String> get(URI uri, String user) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(15));
         if (user != null) {

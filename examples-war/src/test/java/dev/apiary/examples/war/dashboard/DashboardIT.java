@@ -187,10 +187,16 @@ class DashboardIT {
                 enqueue("email", "maxAttempts=5", "{\"to\":\"user" + i + "@example.com\",\"subject\":\"Hi\"}");
             }
             enqueue("ledger-sync", "maxAttempts=2", "{\"account\":\"ACME\",\"amount\":12.50}");
+            Path chromium = Path.of(System.getProperty("dashboard.chromium", "/usr/bin/chromium"));
+            if (!java.nio.file.Files.isExecutable(chromium)) {
+                throw new AssertionError("The dashboard's browser tests need Chromium at " + chromium + ": install it "
+                        + "with 'apt-get install -y --no-install-recommends chromium' (.ci/run does), or set "
+                        + "-Ddashboard.chromium=<path>");
+            }
             playwright = Playwright.create(new Playwright.CreateOptions()
                     .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
             browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setHeadless(true)
-                    .setExecutablePath(Path.of(System.getProperty("dashboard.chromium", "/usr/bin/chromium"))));
+                    .setExecutablePath(chromium));
         }
 
         @AfterAll

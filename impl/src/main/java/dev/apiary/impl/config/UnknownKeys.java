@@ -18,11 +18,17 @@ public final class UnknownKeys {
 
     private static final Logger LOG = Logger.getLogger(UnknownKeys.class.getName());
 
-    /** Keys that are valid although nothing may have read them yet (a default storage built on first use). */
+    /**
+     * Keys that are valid although nothing may have read them through {@link ApiaryConfig} yet: a default storage
+     * built on first use, modules that inject their keys. A module reading keys another way adds them here.
+     */
     private static final List<String> FIXED = List.of(MonitorSettings.GRACE_PERIOD,
             MonitorSettings.EXECUTOR_JNDI_NAME, MonitorSettings.SCHEDULER_JNDI_NAME, MonitorSettings.MAX_TICK_AGE,
             MonitorSettings.MAX_RESTARTS, MonitorSettings.RESTART_BACKOFF, MonitorSettings.MAX_RESTART_BACKOFF,
-            "apiary.storage.create-schema", "apiary.storage.notifications");
+            "apiary.storage.create-schema", "apiary.storage.notifications",
+            // read by the dashboard module through @ConfigProperty, not through ApiaryConfig
+            "apiary.dashboard.viewer-role", "apiary.dashboard.admin-role", "apiary.dashboard.show-payloads",
+            "apiary.dashboard.allow-anonymous");
 
     private UnknownKeys() {
     }

@@ -25,7 +25,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Turns the layer annotations ({@code @Retry}, {@code @Timeout}, ...) into the strategy classes the programmatic
@@ -47,10 +47,10 @@ final class LayerBindings {
      * The strategy an annotation stands for.
      *
      * @param maxAttempts a configured override of {@code @Retry(maxAttempts)}
-     * @param timed       where {@code @Timeout} runs the rest of the chain
+     * @param timed       the scheduler that interrupts a {@code @Timeout} attempt at its deadline
      * @throws ConfigurationException naming the annotation member and value at fault
      */
-    static Layer strategy(Annotation binding, OptionalInt maxAttempts, ExecutorService timed) {
+    static Layer strategy(Annotation binding, OptionalInt maxAttempts, ScheduledExecutorService timed) {
         if (binding instanceof Traced) {
             return new TracingStrategy();
         } else if (binding instanceof CatchFailure) {

@@ -145,8 +145,8 @@ public class ContainerMonitor {
     }
 
     /*
-     * Payara Micro 6 does not stop its applications when the JVM gets SIGTERM: no Shutdown event, no @PreDestroy,
-     * and running jobs were cut off, to come back only when their lease expired. A JVM shutdown hook stops the
+     * On Payara Micro 6 SIGTERM was not seen to reach the monitor (no Shutdown event or @PreDestroy logged), and
+     * running jobs came back only when their lease expired. A JVM shutdown hook stops the
      * monitor whatever the server does; the JVM halts only after every hook has returned, so the grace period is
      * served. Where the server stops the application itself (WildFly, Open Liberty), whichever comes first stops
      * the monitor and the other waits for it (stop() is synchronized and runs once). The hook is removed at an
@@ -172,7 +172,7 @@ public class ContainerMonitor {
 
     /*
      * JUL may be closed by the time a stop during JVM shutdown ends: the JDK's own hook resets it, and on Payara
-     * Micro nothing Apiary logs after the first moments of the shutdown reaches the log. So the outcome of such a
+     * Micro and Open Liberty nothing Apiary logs after the first moments of the shutdown reaches the log. So the outcome of such a
      * stop also goes to the process's standard error, which a container runtime collects.
      */
     private void reportStopOnShutdown(List<WorkerSnapshot> before, long startNanos) {

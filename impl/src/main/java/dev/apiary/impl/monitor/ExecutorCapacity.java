@@ -35,8 +35,10 @@ public final class ExecutorCapacity {
         AtomicInteger reported = new AtomicInteger();
         Runnable report = () -> {
             if (reported.compareAndSet(0, 1)) {
+                // counted before the release: released threads would let queued tasks start and count
+                int ran = started.get();
                 release.countDown();
-                result.accept(started.get());
+                result.accept(ran);
             }
         };
         for (int i = 0; i < wanted; i++) {

@@ -118,4 +118,9 @@ public final class DefaultApiaryProvider extends ApiaryProvider {
             return s;
         }
     }
+
+    @Override
+    public dev.apiary.JobProgress progress(dev.apiary.JobContext job) {
+        return dev.apiary.impl.progress.ProgressTracker.of(job);
+    }
 }

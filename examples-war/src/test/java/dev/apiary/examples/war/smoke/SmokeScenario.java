@@ -62,6 +62,7 @@ final class SmokeScenario {
                 scenario.jobsReachTheirFinalState();
                 scenario.badRequestsGetJsonErrors();
                 scenario.healthIsUp();
+                DashboardSmoke.assertOn(server);
                 scenario.healthListsApiarysChecks();
                 scenario.handlersRunOnManagedThreadsWithTheApplicationsContext();
                 scenario.timedJobsFillingTheDefaultPoolAllFinish();

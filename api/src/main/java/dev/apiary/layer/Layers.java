@@ -23,7 +23,11 @@ public final class Layers {
         return ApiaryProvider.instance().retryLayer(policy);
     }
 
-    /** Fails the attempt with {@link dev.apiary.JobTimeoutException} when the rest of the chain takes longer. */
+    /**
+     * Fails the attempt with {@link dev.apiary.JobTimeoutException} when the rest of the chain takes longer than
+     * {@code timeout}, counted from when the attempt reaches this layer: the chain runs on the caller's thread,
+     * which is interrupted at the deadline.
+     */
     public static Layer timeout(Duration timeout) {
         return ApiaryProvider.instance().timeoutLayer(timeout);
     }

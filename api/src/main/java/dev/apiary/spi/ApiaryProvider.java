@@ -9,6 +9,8 @@ import dev.apiary.worker.WorkerBuilder;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.ServiceLoader;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The bridge from the API to a runtime, found with {@link ServiceLoader} (as MicroProfile specs find theirs).
@@ -50,6 +52,9 @@ public abstract class ApiaryProvider {
     public abstract WorkerBuilder<Object> newWorkerBuilder(String name);
 
     public abstract Monitor newMonitor();
+
+    /** A monitor on executors the caller owns. */
+    public abstract Monitor newMonitor(Executor executor, ScheduledExecutorService scheduler);
 
     /** A thread-safe in-memory storage, for tests and single-process use. */
     public abstract <T> JobStorage<T> newInMemoryStorage(String queue, Class<T> payloadType);

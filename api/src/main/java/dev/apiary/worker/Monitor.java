@@ -5,6 +5,8 @@ import dev.apiary.spi.ApiaryProvider;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.IntFunction;
 
 /**
@@ -13,9 +15,17 @@ import java.util.function.IntFunction;
  */
 public interface Monitor {
 
-    /** A monitor on plain executors (outside a container). */
+    /** A monitor on its own daemon threads (outside a container), shut down when it stops. */
     static Monitor create() {
         return ApiaryProvider.instance().newMonitor();
+    }
+
+    /**
+     * A monitor whose jobs run on {@code executor} and whose polls, heartbeats and restarts are timed by
+     * {@code scheduler}; both stay the caller's: the monitor never shuts them down.
+     */
+    static Monitor create(Executor executor, ScheduledExecutorService scheduler) {
+        return ApiaryProvider.instance().newMonitor(executor, scheduler);
     }
 
     /** Registers one instance of a worker. */
@@ -52,6 +62,13 @@ public interface Monitor {
 
     /** Like {@link #run()}, and stops gracefully when {@code signal} completes. */
     void runUntil(CompletionStage<?> signal) throws InterruptedException;
+
+    /**
+     * Like {@link #run()}, and stops gracefully when the JVM is asked to shut down (SIGTERM, SIGINT or Ctrl-C,
+     * {@code System.exit}): the stop runs in a shutdown hook, so the JVM exits only once running jobs have finished
+     * or, after the grace period, been handed back.
+     */
+    void runUntilShutdown() throws InterruptedException;
 
     /** The state of every worker instance now. */
     List<WorkerSnapshot> snapshot();

@@ -25,8 +25,9 @@ import dev.apiary.worker.WorkerBuilder;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 /** The runtime behind the API's static entry points, registered in {@code META-INF/services}. */
 public final class DefaultApiaryProvider extends ApiaryProvider {
@@ -41,6 +42,11 @@ public final class DefaultApiaryProvider extends ApiaryProvider {
     @Override
     public Monitor newMonitor() {
         return new DefaultMonitor();
+    }
+
+    @Override
+    public Monitor newMonitor(Executor executor, ScheduledExecutorService scheduler) {
+        return new DefaultMonitor(executor, scheduler);
     }
 
     @Override
@@ -79,7 +85,7 @@ public final class DefaultApiaryProvider extends ApiaryProvider {
 
     @Override
     public Layer timeoutLayer(Duration timeout) {
-        return new TimeoutStrategy(timeout, TimeoutThreads.POOL);
+        return new TimeoutStrategy(timeout, TimeoutAlarms.SCHEDULER);
     }
 
     @Override
@@ -102,9 +108,15 @@ public final class DefaultApiaryProvider extends ApiaryProvider {
         return new TracingStrategy();
     }
 
-    /** Threads for timed attempts outside a container: daemon, created on demand, reused. */
-    private static final class TimeoutThreads {
-        static final ExecutorService POOL = Executors.newCachedThreadPool(DaemonThreads.named("apiary-timed"));
+    /** One daemon thread, created on first use, that interrupts timed-out attempts outside a container. */
+    private static final class TimeoutAlarms {
+        static final ScheduledExecutorService SCHEDULER = newScheduler();
+
+        private static ScheduledExecutorService newScheduler() {
+            ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("apiary-timeout"));
+            s.setRemoveOnCancelPolicy(true);
+            return s;
+        }
     }
 
     @Override

@@ -13,12 +13,14 @@ import dev.apiary.impl.config.WorkerSettings;
 import dev.apiary.spi.DefaultStorageFactory;
 import dev.apiary.spi.JobStorage;
 import jakarta.enterprise.inject.spi.CDI;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.AmbiguousResolutionException;
 import jakarta.enterprise.inject.Default;
 import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
 import jakarta.enterprise.inject.spi.AfterDeploymentValidation;
+import jakarta.enterprise.inject.spi.AfterTypeDiscovery;
 import jakarta.enterprise.inject.spi.AnnotatedMethod;
 import jakarta.enterprise.inject.spi.AnnotatedType;
 import jakarta.enterprise.inject.spi.Bean;
@@ -59,6 +61,7 @@ public class ApiaryExtension implements Extension {
     private static final List<String> HEALTH_CHECKS = List.of("dev.apiary.impl.health.WorkerReadinessCheck",
             "dev.apiary.impl.health.WorkerLivenessCheck");
 
+    private final Set<String> scannedHealthChecks = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final List<WorkerBean> workers = new ArrayList<>();
     private final List<StorageBean> storages = new ArrayList<>();
     private final Map<WorkerBean, StorageBean> storageOfWorker = new HashMap<>();
@@ -84,7 +87,7 @@ public class ApiaryExtension implements Extension {
     }
 
     void addRuntimeBeans(@Observes BeforeBeanDiscovery bbd, BeanManager bm) {
-        // added here rather than discovered, so that the impl jar needs no scanning (its beans.xml says "none")
+        // added here rather than discovered: beans.xml excludes their package from scanning
         for (Class<?> type : List.of(ContainerMonitor.class, ContainerExecutors.class, LayerStrategies.class,
                 CurrentJob.class, JobScopeInterceptor.class, TracingInterceptor.class, CatchFailureInterceptor.class,
                 RetryInterceptor.class, TimeoutInterceptor.class, RateLimitInterceptor.class,
@@ -100,20 +103,38 @@ public class ApiaryExtension implements Extension {
             bbd.addAnnotatedType(defaultStorageFactory, ApiaryExtension.class.getName() + "#"
                     + defaultStorageFactory.getName()).add(jakarta.enterprise.context.ApplicationScoped.Literal.INSTANCE);
         }
-        // only by name: on a server without MicroProfile Health the check classes must never be loaded
-        if (isPresent(HEALTH_API)) {
-            for (String name : HEALTH_CHECKS) {
-                try {
-                    add(bbd, bm, Class.forName(name, true, ApiaryExtension.class.getClassLoader()));
-                } catch (ClassNotFoundException e) {
-                    throw new IllegalStateException("The Apiary runtime jar lacks " + name, e);
-                }
-            }
-        }
     }
 
     private static void add(BeforeBeanDiscovery bbd, BeanManager bm, Class<?> type) {
         bbd.addAnnotatedType(bm.createAnnotatedType(type), ApiaryExtension.class.getName() + "#" + type.getName());
+    }
+
+    <T> void noteScannedHealthCheck(@Observes @WithAnnotations(ApplicationScoped.class) ProcessAnnotatedType<T> pat) {
+        String name = pat.getAnnotatedType().getJavaClass().getName();
+        if (HEALTH_CHECKS.contains(name)) {
+            scannedHealthChecks.add(name);
+        }
+    }
+
+    /**
+     * Adds the health checks the container did not find by scanning this jar (Weld SE with discovery off). Only by
+     * name: on a server without MicroProfile Health the check classes must never be loaded.
+     */
+    void addHealthChecks(@Observes AfterTypeDiscovery atd, BeanManager bm) {
+        if (!isPresent(HEALTH_API)) {
+            return;
+        }
+        for (String name : HEALTH_CHECKS) {
+            if (scannedHealthChecks.contains(name)) {
+                continue;
+            }
+            try {
+                Class<?> type = Class.forName(name, true, ApiaryExtension.class.getClassLoader());
+                atd.addAnnotatedType(bm.createAnnotatedType(type), ApiaryExtension.class.getName() + "#" + name);
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("The Apiary runtime jar lacks " + name, e);
+            }
+        }
     }
 
     /** The first {@link DefaultStorageFactory} listed in {@code META-INF/services}, by class, not instantiated. */

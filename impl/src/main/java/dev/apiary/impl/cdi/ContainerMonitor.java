@@ -6,6 +6,7 @@ import dev.apiary.impl.config.ApiaryConfig;
 import dev.apiary.impl.config.UnknownKeys;
 import dev.apiary.impl.config.WorkerSettings;
 import dev.apiary.impl.monitor.DefaultMonitor;
+import dev.apiary.impl.monitor.ExecutorCapacity;
 import dev.apiary.impl.worker.DefaultWorkerBuilder;
 import dev.apiary.spi.JobStorage;
 import dev.apiary.worker.Monitor;
@@ -23,7 +24,12 @@ import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,6 +67,7 @@ public class ContainerMonitor {
     private DefaultMonitor monitor;
     private volatile boolean started;
     private volatile boolean stopped;
+    private volatile Thread shutdownHook;
 
     @PostConstruct
     void create() {
@@ -137,6 +144,100 @@ public class ContainerMonitor {
         started = true;
         // after the storages and workers have read their keys, so that every valid key is known
         UnknownKeys.warn(ApiaryConfig.fromEnvironment());
+        addShutdownHook();
+        probeExecutor();
+    }
+
+    /*
+     * On Payara Micro 6 SIGTERM was not seen to reach the monitor (no Shutdown event or @PreDestroy logged), and
+     * running jobs came back only when their lease expired. A JVM shutdown hook stops the
+     * monitor whatever the server does; the JVM halts only after every hook has returned, so the grace period is
+     * served. Where the server stops the application itself (WildFly, Open Liberty), whichever comes first stops
+     * the monitor and the other waits for it (stop() is synchronized and runs once). The hook is removed at an
+     * ordinary undeploy, so it does not hold the application's class loader.
+     */
+    private void addShutdownHook() {
+        Thread hook = new Thread(this::stopOnShutdown, "apiary-shutdown");
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+            shutdownHook = hook;
+        } catch (IllegalStateException | SecurityException e) {
+            LOG.log(Level.WARNING, "No JVM shutdown hook for the Apiary monitor (" + e + "); it stops when the server"
+                    + " stops the application", e);
+        }
+    }
+
+    private void stopOnShutdown() {
+        if (!stopped) {
+            LOG.info("The JVM is shutting down: stopping the Apiary monitor");
+        }
+        stop();
+    }
+
+    /*
+     * JUL may be closed by the time a stop during JVM shutdown ends: the JDK's own hook resets it, and on Payara
+     * Micro and Open Liberty nothing Apiary logs after the first moments of the shutdown reaches the log. So the outcome of such a
+     * stop also goes to the process's standard error, which a container runtime collects.
+     */
+    private void reportStopOnShutdown(List<WorkerSnapshot> before, long startNanos) {
+        int running = before.stream().mapToInt(WorkerSnapshot::running).sum();
+        long ended = before.stream().mapToLong(w -> w.done() + w.failed()).sum();
+        long endedSince = monitor.snapshot().stream().mapToLong(w -> w.done() + w.failed()).sum() - ended;
+        String line = "Apiary monitor stopped on JVM shutdown after " + (System.nanoTime() - startNanos) / 1_000_000
+                + " ms: " + running + " jobs were running, " + endedSince + " finished within the grace period ("
+                + settings().gracePeriod() + "), the rest were handed back";
+        LOG.info(line);
+        @SuppressWarnings("resource") // the process's own stderr: never closed
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        err.println(Instant.now() + " INFO [" + ContainerMonitor.class.getName() + "] " + line);
+    }
+
+    /** Removes the hook at an ordinary stop; true when the JVM is shutting down (the hook runs or has run). */
+    private boolean removeShutdownHook() {
+        Thread hook = shutdownHook;
+        if (hook == null) {
+            return false;
+        }
+        if (hook == Thread.currentThread()) {
+            return true;
+        }
+        try {
+            return !Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            return true;
+        }
+    }
+
+    /*
+     * A warning, not a deployment error: the same WAR must deploy on a server whose default pool is smaller than
+     * on the developer's machine (WildFly sizes it from the cores), other applications share the pool, and jobs
+     * beyond its threads only wait: the claim is bounded by the configured concurrency, and @Timeout counts from
+     * the handler's start, not from the queue. Failing would make the example undeployable on a 2-core WildFly.
+     */
+    private void probeExecutor() {
+        List<String> wants = new ArrayList<>();
+        int wanted = 0;
+        for (WorkerSettings s : enabledWorkers()) {
+            wanted += s.concurrency() * s.instances();
+            wants.add(s.name() + " " + s.instances() + "x" + s.concurrency());
+        }
+        if (wanted == 0) {
+            return;
+        }
+        int total = wanted;
+        String executor = extension.monitorSettings().executorJndiName();
+        ExecutorCapacity.probe(executors.jobs(), executors.scheduler(), total, ran -> {
+            if (ran < total) {
+                LOG.warning(() -> "Apiary workers may run " + total + " jobs at once (" + String.join(", ", wants)
+                        + ", instances x concurrency), but the executor " + executor + " ran only " + ran
+                        + " tasks at once at start-up: jobs beyond that wait for a thread. Give the executor more"
+                        + " threads (or name another with " + MonitorSettings.EXECUTOR_JNDI_NAME + "), or lower"
+                        + " apiary.workers.<name>.concurrency");
+            } else {
+                LOG.info(() -> "Apiary workers may run " + total + " jobs at once; the executor " + executor
+                        + " ran as many tasks at once at start-up");
+            }
+        });
     }
 
     @SuppressWarnings("unchecked")
@@ -162,6 +263,9 @@ public class ContainerMonitor {
             return;
         }
         stopped = true;
+        boolean jvmExiting = removeShutdownHook();
+        List<WorkerSnapshot> before = started ? monitor.snapshot() : List.of();
+        long startNanos = System.nanoTime();
         try {
             if (started) {
                 monitor.stop();
@@ -170,6 +274,9 @@ public class ContainerMonitor {
             LOG.log(Level.SEVERE, "Stopping the Apiary monitor failed", e);
         } finally {
             executors.shutdownOwned();
+        }
+        if (started && jvmExiting) {
+            reportStopOnShutdown(before, startNanos);
         }
     }
 

@@ -226,6 +226,23 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
         terminated.await();
     }
 
+    @Override
+    public void runUntilShutdown() throws InterruptedException {
+        // a shutdown hook, not a signal handler: the JVM runs every hook to its end before it halts, so the grace
+        // period is served in full whatever asked for the exit
+        Thread hook = new Thread(this::stop, "apiary-monitor-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            run();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or has run: nothing to remove
+            }
+        }
+    }
+
     /** Whether {@link #stop()} has finished. */
     public boolean isTerminated() {
         return terminated.getCount() == 0;

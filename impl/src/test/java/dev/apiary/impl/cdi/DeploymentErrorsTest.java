@@ -244,6 +244,32 @@ class DeploymentErrorsTest {
         TestConfig.use(Map.of("apiary.executor.jndi-name", "java:comp/env/concurrent/Missing"));
 
         assertThat(messages(deploy(RetryingEmailWorker.class, EmailStorage.class)))
-                .contains("apiary.executor.jndi-name = java:comp/env/concurrent/Missing: no such resource");
+                .contains("apiary.executor.jndi-name = java:comp/env/concurrent/Missing: there is no JNDI here");
+    }
+
+    /** A container's naming service in which nothing is bound: what a server without a default executor has. */
+    public static class EmptyNaming implements javax.naming.spi.InitialContextFactory {
+        @Override
+        public javax.naming.Context getInitialContext(java.util.Hashtable<?, ?> environment) {
+            return (javax.naming.Context) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {javax.naming.Context.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("lookup")) {
+                            throw new javax.naming.NameNotFoundException(args[0] + " is not bound");
+                        }
+                        return null;
+                    });
+        }
+    }
+
+    @Test
+    void aContainerWithoutTheDefaultManagedExecutorFailsTheStartNamingTheKey() {
+        System.setProperty(javax.naming.Context.INITIAL_CONTEXT_FACTORY, EmptyNaming.class.getName());
+        try {
+            assertThat(messages(deploy(RetryingEmailWorker.class, EmailStorage.class)))
+                    .contains("apiary.executor.jndi-name = java:comp/DefaultManagedExecutorService does not resolve")
+                    .contains("set apiary.executor.jndi-name to the JNDI name of a ManagedExecutorService");
+        } finally {
+            System.clearProperty(javax.naming.Context.INITIAL_CONTEXT_FACTORY);
+        }
     }
 }

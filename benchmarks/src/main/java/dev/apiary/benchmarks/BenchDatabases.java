@@ -36,9 +36,9 @@ final class BenchDatabases implements AutoCloseable {
         if (postgres == null) {
             try {
                 postgres = EmbeddedPostgres.builder()
-                        // a benchmark of the job queue, not of fsync on a shared disk; stated in the README
-                        .setServerConfig("synchronous_commit", "off")
-                        .setServerConfig("max_connections", "100")
+                        // the embedded server's own default is off; each section sets it for its sessions
+                        .setServerConfig("synchronous_commit", "on")
+                        .setServerConfig("max_connections", "200")
                         .start();
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot start the embedded PostgreSQL", e);
@@ -46,6 +46,24 @@ final class BenchDatabases implements AutoCloseable {
             runScript(postgres.getJdbcUrl("postgres", "postgres"), "postgres", "schema-postgresql.sql");
         }
         return postgres.getJdbcUrl("postgres", "postgres");
+    }
+
+    /**
+     * Sets PostgreSQL's {@code synchronous_commit} for the sessions opened from now on (a section opens its own
+     * connections): {@code on} is PostgreSQL's default (each commit waits for its WAL flush), {@code off} measures the
+     * queue rather than the disk.
+     */
+    void synchronousCommit(boolean on) throws SQLException {
+        try (Connection c = connect(Db.POSTGRESQL); Statement s = c.createStatement()) {
+            s.execute("ALTER DATABASE postgres SET synchronous_commit = " + (on ? "on" : "off"));
+        }
+        try (Connection c = connect(Db.POSTGRESQL); Statement s = c.createStatement();
+             var rs = s.executeQuery("SHOW synchronous_commit")) {
+            rs.next();
+            if (!rs.getString(1).equals(on ? "on" : "off")) {
+                throw new IllegalStateException("synchronous_commit is " + rs.getString(1) + " in a new session");
+            }
+        }
     }
 
     String user(Db db) {

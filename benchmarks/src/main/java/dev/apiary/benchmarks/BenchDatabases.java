@@ -36,7 +36,9 @@ final class BenchDatabases implements AutoCloseable {
         if (postgres == null) {
             try {
                 postgres = EmbeddedPostgres.builder()
-                        // the embedded server's own default is off; each section sets it for its sessions
+                        // PostgreSQL's defaults, which the embedded server turns off (it starts with -F and
+                        // synchronous_commit=off); each section then sets synchronous_commit for its sessions
+                        .setServerConfig("fsync", "on")
                         .setServerConfig("synchronous_commit", "on")
                         .setServerConfig("max_connections", "200")
                         .start();
@@ -58,10 +60,11 @@ final class BenchDatabases implements AutoCloseable {
             s.execute("ALTER DATABASE postgres SET synchronous_commit = " + (on ? "on" : "off"));
         }
         try (Connection c = connect(Db.POSTGRESQL); Statement s = c.createStatement();
-             var rs = s.executeQuery("SHOW synchronous_commit")) {
+             var rs = s.executeQuery("SELECT current_setting('synchronous_commit'), current_setting('fsync')")) {
             rs.next();
-            if (!rs.getString(1).equals(on ? "on" : "off")) {
-                throw new IllegalStateException("synchronous_commit is " + rs.getString(1) + " in a new session");
+            if (!rs.getString(1).equals(on ? "on" : "off") || !rs.getString(2).equals("on")) {
+                throw new IllegalStateException("A new session has synchronous_commit=" + rs.getString(1)
+                        + " and fsync=" + rs.getString(2));
             }
         }
     }

@@ -77,7 +77,7 @@ class PostgresNotificationTest {
                 .queue(queue, ContractPayload.class).build();
         EntityManager em = emf.createEntityManager();
         em.getTransaction().begin();
-        try (JpaJobStorage.Joined joined = JpaJobStorage.joining(em)) {
+        try (JoinedTransaction joined = JpaJobStorage.joining(em)) {
             eclipseLinkPusher.push(new ContractPayload("one", 1));
             eclipseLinkPusher.push(new ContractPayload("two", 2));
             eclipseLinkPusher.pushAll(List.of(new ContractPayload("three", 3), new ContractPayload("four", 4)),

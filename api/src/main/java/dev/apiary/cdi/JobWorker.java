@@ -52,8 +52,8 @@ public @interface JobWorker {
     int instances() default 1;
 
     /**
-     * The most jobs an instance claims beyond its free slots, at least 0; by default (-1) there is no cap of the
-     * user's and the claim size follows the backlog. See {@link dev.apiary.worker.WorkerBuilder#prefetch(int)}.
+     * Jobs an instance claims beyond its free slots, at least 0; by default (-1) the claim size follows the load.
+     * See {@link dev.apiary.worker.WorkerBuilder#prefetch(int)}.
      */
     int prefetch() default -1;
 

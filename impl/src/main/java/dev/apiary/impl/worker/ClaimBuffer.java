@@ -11,24 +11,24 @@ import java.util.concurrent.atomic.LongAdder;
  * The jobs an instance holds: claimed ones waiting for a runner, and a count of all claimed but not yet finished
  * (the slots in use). The poller adds, runners take and finish, a stop hands back what was not taken.
  *
- * <p>How many jobs an instance may hold beyond its runners (the prefetch) follows the load: enough buffered jobs to
- * keep the runners busy while the next claim is under way, that is the rate at which runners finish jobs times the
- * time a claim takes, with a margin; never more than the cap (the user's {@code prefetch}, or
- * {@link #DEFAULT_PREFETCH_CAP}). Long jobs finish slowly, so a worker of long jobs claims only for its free slots
+ * <p>How many jobs an instance may hold beyond its runners (the prefetch) is the user's {@code prefetch} when set.
+ * Otherwise it follows the load: enough buffered jobs to keep the runners busy while the next claim is under way,
+ * that is the rate at which runners finish jobs times the time a claim takes, with a margin, up to
+ * {@link #MAX_ADAPTIVE_PREFETCH}. Long jobs finish slowly, so a worker of long jobs claims only for its free slots
  * and leaves the rest of a backlog to other nodes; thousands of short jobs make it claim hundreds at a time, one
  * round trip (and one disk flush) for many jobs.
  */
 final class ClaimBuffer<T> {
 
     private static final int MAX_CHUNK = 32;
-    /** The prefetch cap when the user sets none. */
-    static final int DEFAULT_PREFETCH_CAP = 1000;
+    /** The most an adapted prefetch grows to. */
+    static final int MAX_ADAPTIVE_PREFETCH = 1000;
     /** Buffered jobs should last this many claim round trips: the claim starts at half the buffer, plus jitter. */
     private static final double CLAIMS_AHEAD = 4;
 
     private final int concurrency;
-    /** The most jobs the instance may hold beyond its runners. */
-    private final int prefetchCap;
+    /** Whether the prefetch follows the load (the user set none). */
+    private final boolean adaptive;
     /** Jobs to hold beyond the runners now; written by the poller ({@link #adapt}), read by it and runners. */
     private volatile int prefetch;
     /** Written by the poller (add) and runners or a stop (take); guarded by itself. */
@@ -45,10 +45,11 @@ final class ClaimBuffer<T> {
     private long lastAdapt;
     private long finishedAtLastAdapt;
 
-    /** @param prefetchCap the user's cap on jobs held beyond the runners, or negative for the default cap */
-    ClaimBuffer(int concurrency, int prefetchCap) {
+    /** @param prefetch the user's prefetch, or negative to let it follow the load */
+    ClaimBuffer(int concurrency, int prefetch) {
         this.concurrency = concurrency;
-        this.prefetchCap = prefetchCap < 0 ? DEFAULT_PREFETCH_CAP : prefetchCap;
+        this.adaptive = prefetch < 0;
+        this.prefetch = Math.max(0, prefetch);
     }
 
     /** How many more jobs a claim may take now; zero or less when every slot is held. */
@@ -58,9 +59,12 @@ final class ClaimBuffer<T> {
 
     /**
      * Called by the poller after each claim, with how long the claim took: re-estimates the rate at which runners
-     * finish jobs and sizes the prefetch to it.
+     * finish jobs and sizes an adaptive prefetch to it.
      */
     void adapt(long claimTookNanos, long now) {
+        if (!adaptive) {
+            return;
+        }
         long finished = finishedTotal.sum();
         if (lastAdapt != 0 && now > lastAdapt) {
             double recent = (double) (finished - finishedAtLastAdapt) / (now - lastAdapt);
@@ -69,7 +73,7 @@ final class ClaimBuffer<T> {
         claimNanos = claimNanos == 0 ? claimTookNanos : (claimNanos + claimTookNanos) / 2;
         lastAdapt = now;
         finishedAtLastAdapt = finished;
-        prefetch = (int) Math.min(prefetchCap, CLAIMS_AHEAD * rate * claimNanos);
+        prefetch = (int) Math.min(MAX_ADAPTIVE_PREFETCH, CLAIMS_AHEAD * rate * claimNanos);
     }
 
     /** Jobs held beyond the runners now (the adapted prefetch). */

@@ -35,13 +35,6 @@ final class JobTable {
      */
     private static final int ROWS_PER_INSERT = 100;
     private static final int IDS_PER_STATEMENT = 1000;
-    /**
-     * Claimed rows are read, never changed through the entity: loaded read-only, the provider keeps no snapshot of
-     * them and does not compare every claimed row at the flush before the next statement and at the commit. Each
-     * provider ignores the other's hint, as JPA requires.
-     */
-    private static final String HIBERNATE_READ_ONLY = "org.hibernate.readOnly";
-    private static final String ECLIPSELINK_READ_ONLY = "eclipselink.read-only";
     /** Matches a job only while the settling worker still holds the attempt it ran. */
     private static final String HELD_BY = "WHERE j.id = :id AND j.queue = :queue AND j.status = :running "
             + "AND j.workerId = :worker AND j.attempts = :attempt";
@@ -243,7 +236,6 @@ final class JobTable {
                         + "attempts = j.attempts + 1 FROM picked WHERE j.id = picked.id RETURNING j.*",
                         JobEntity.class)
                 .setParameter(1, workerId).setParameter(2, now).setParameter(3, queue).setParameter(4, max)
-                .setHint(HIBERNATE_READ_ONLY, true).setHint(ECLIPSELINK_READ_ONLY, true)
                 .getResultList());
     }
 
@@ -275,8 +267,7 @@ final class JobTable {
                                 + "AND j.status = :running AND j.workerId = :worker AND j.lockedAt = :now",
                                 JobEntity.class)
                         .setParameter("ids", candidates).setParameter("running", JobStatus.RUNNING)
-                        .setParameter("worker", workerId).setParameter("now", now)
-                        .setHint(HIBERNATE_READ_ONLY, true).setHint(ECLIPSELINK_READ_ONLY, true).getResultList());
+                        .setParameter("worker", workerId).setParameter("now", now).getResultList());
             }
         }
         return new ArrayList<>();

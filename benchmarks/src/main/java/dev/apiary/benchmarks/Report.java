@@ -15,8 +15,12 @@ final class Report {
 
     private final List<Row> rows = new ArrayList<>();
 
+    /** Adds a row, and prints it at once: a long run shows its figures as they come. */
     void add(Row row) {
         rows.add(row);
+        System.out.printf(Locale.ROOT, "%s: %s%s%n", row.what(), format(row.value(), row.unit()),
+                Double.isNaN(row.baseline()) ? "" : String.format(Locale.ROOT, " (%s: %s, ratio %.2f)",
+                        row.baselineName(), format(row.baseline(), row.unit()), row.value() / row.baseline()));
     }
 
     List<Row> rows() {

@@ -35,6 +35,13 @@ final class JobTable {
      */
     private static final int ROWS_PER_INSERT = 100;
     private static final int IDS_PER_STATEMENT = 1000;
+    /**
+     * Claimed rows are read, never changed through the entity: loaded read-only, Hibernate keeps no snapshot of them
+     * and does not compare every claimed row at the flushes before later statements and at the commit. Other
+     * providers ignore the hint, as JPA requires. (EclipseLink's own read-only hint is not used: its read-only
+     * queries answer from the shared cache, which does not see the claim's update.)
+     */
+    private static final String HIBERNATE_READ_ONLY = "org.hibernate.readOnly";
     /** Matches a job only while the settling worker still holds the attempt it ran. */
     private static final String HELD_BY = "WHERE j.id = :id AND j.queue = :queue AND j.status = :running "
             + "AND j.workerId = :worker AND j.attempts = :attempt";
@@ -236,6 +243,7 @@ final class JobTable {
                         + "attempts = j.attempts + 1 FROM picked WHERE j.id = picked.id RETURNING j.*",
                         JobEntity.class)
                 .setParameter(1, workerId).setParameter(2, now).setParameter(3, queue).setParameter(4, max)
+                .setHint(HIBERNATE_READ_ONLY, true)
                 .getResultList());
     }
 
@@ -267,7 +275,8 @@ final class JobTable {
                                 + "AND j.status = :running AND j.workerId = :worker AND j.lockedAt = :now",
                                 JobEntity.class)
                         .setParameter("ids", candidates).setParameter("running", JobStatus.RUNNING)
-                        .setParameter("worker", workerId).setParameter("now", now).getResultList());
+                        .setParameter("worker", workerId).setParameter("now", now)
+                        .setHint(HIBERNATE_READ_ONLY, true).getResultList());
             }
         }
         return new ArrayList<>();

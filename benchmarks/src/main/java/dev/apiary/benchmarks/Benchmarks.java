@@ -192,15 +192,15 @@ public final class Benchmarks {
             if (warmUp) {
                 Peers.dbScheduler(pool, warm);
             }
-            results.add(Peers.dbScheduler(pool, n));
+            results.add(printed(name, Peers.dbScheduler(pool, n)));
             if (warmUp) {
                 Peers.jobRunr(pool, warm);
             }
-            results.add(Peers.jobRunr(pool, n));
+            results.add(printed(name, Peers.jobRunr(pool, n)));
             if (warmUp) {
                 Peers.quartz(pool, warm);
             }
-            results.add(Peers.quartz(pool, n));
+            results.add(printed(name, Peers.quartz(pool, n)));
         }
         Peers.Result best = results.get(0);
         for (Peers.Result r : results) {
@@ -214,6 +214,13 @@ public final class Benchmarks {
             report.add(new Report.Row(name + "drain, Apiary with defaults against the best peer", apiary, "jobs/s",
                     "best peer: " + best.name(), best.rate(), ">= 2x", apiary >= 2 * best.rate()));
         }
+    }
+
+    /** A peer's figure, printed at once (its row follows with the others). */
+    private static Peers.Result printed(String name, Peers.Result result) {
+        System.out.printf(Locale.ROOT, "%s%s (%s): %,.0f jobs/s%n", name, result.name(), result.settings(),
+                result.rate());
+        return result;
     }
 
     private static void h2Section(Report report, BenchDatabases databases, int n, int runs, boolean quick)

@@ -196,7 +196,7 @@ class ConfigOverridesTest {
     }
 
     @Test
-    void prefetchFromConfigOverridesTheAnnotationAndCapsWhatAnInstanceHolds() {
+    void prefetchFromConfigOverridesTheAnnotationAndSetsWhatAnInstanceHolds() {
         capped.pushAll(Collections.nCopies(6, new Email("many@example.com")));
 
         // 1 slot + prefetch 2 (the key) rather than 1 (the annotation): 3 held, the rest left to other nodes

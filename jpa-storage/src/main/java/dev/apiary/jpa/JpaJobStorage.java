@@ -47,6 +47,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -181,19 +182,17 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         String metadata = encodeMetadata(options.metadata());
         String key = options.uniqueKey();
         if (key == null) {
-            return enqueue("push a job", em -> {
-                String id = table.insert(em, json, metadata, options, now());
-                table.notifyOtherNodes(em);
-                return id;
-            });
+            return enqueue("push a job", (em, notify) -> table.insert(em, json, metadata, options, now(), notify));
         }
         // a lost race for the key fails the insert; in a transaction of its own that means the winner holds it (a
         // caller's transaction is spoiled by the failure, so there the error reaches the caller)
         boolean joined = tx.joinsCaller();
         try {
-            return enqueue("push a job with unique key '" + key + "'", em -> {
+            return enqueue("push a job with unique key '" + key + "'", (em, notify) -> {
                 String id = table.insertUnique(em, json, metadata, options, now());
-                table.notifyOtherNodes(em);
+                if (notify) {
+                    table.notifyOtherNodes(em);
+                }
                 return id;
             });
         } catch (StorageException e) {
@@ -225,11 +224,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
             json.add(checkLength(codec.encode(payload)));
         }
         String metadata = encodeMetadata(options.metadata());
-        return enqueue("push " + payloads.size() + " jobs", em -> {
-            List<String> ids = table.insertAll(em, json, metadata, options, now());
-            table.notifyOtherNodes(em);
-            return ids;
-        });
+        return enqueue("push " + payloads.size() + " jobs",
+                (em, notify) -> table.insertAll(em, json, metadata, options, now(), notify));
     }
 
     /** Fails a push at once, before any SQL, when its payload would not fit (or fail deep in the JDBC driver). */
@@ -242,7 +238,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         return json;
     }
 
-    private <R> R enqueue(String what, Function<EntityManager, R> work) {
+    /** {@code work} gets the entity manager and whether to notify other nodes (once per transaction). */
+    private <R> R enqueue(String what, BiFunction<EntityManager, Boolean, R> work) {
         try {
             return tx.enqueue(work, wakeUpOnce);
         } catch (PersistenceException e) {

@@ -8,6 +8,7 @@ import dev.apiary.cdi.Queue;
 import dev.apiary.cdi.Retry;
 import dev.apiary.impl.config.ApiaryConfig;
 import dev.apiary.impl.config.LayerSettings;
+import dev.apiary.impl.config.Durations;
 import dev.apiary.impl.config.MonitorSettings;
 import dev.apiary.impl.config.WorkerSettings;
 import dev.apiary.spi.DefaultStorageFactory;
@@ -37,6 +38,7 @@ import java.beans.Introspector;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -206,6 +208,18 @@ public class ApiaryExtension implements Extension {
         if (annotation.instances() < 1) {
             problems.add("@JobWorker(instances = " + annotation.instances() + "): must be at least 1");
         }
+        if (annotation.prefetch() < -1) {
+            problems.add("@JobWorker(prefetch = " + annotation.prefetch() + "): must be 0 or more, or -1 (the"
+                    + " default) to let the claim size follow the backlog");
+        }
+        Duration pollInterval = annotatedDuration("pollInterval", annotation.pollInterval(),
+                WorkerSettings.DEFAULT_POLL_INTERVAL, false, problems);
+        Duration maxPollInterval = annotatedDuration("maxPollInterval", annotation.maxPollInterval(),
+                WorkerSettings.DEFAULT_MAX_POLL_INTERVAL, false, problems);
+        Duration heartbeatInterval = annotatedDuration("heartbeatInterval", annotation.heartbeatInterval(),
+                WorkerSettings.DEFAULT_HEARTBEAT_INTERVAL, false, problems);
+        Duration lease = annotatedDuration("lease", annotation.lease(), WorkerSettings.DEFAULT_LEASE, true,
+                problems);
         for (Annotation binding : layerBindings(type)) {
             try {
                 LayerBindings.strategy(binding, OptionalInt.empty(), null);
@@ -221,12 +235,33 @@ public class ApiaryExtension implements Extension {
                 : !annotation.queue().isBlank() ? annotation.queue()
                 : Introspector.decapitalize(beanClass.getSimpleName());
         boolean hasRetry = layerBindings(type).stream().anyMatch(Retry.class::isInstance);
+        WorkerSettings annotated = new WorkerSettings(name, true, annotation.concurrency(), annotation.instances(),
+                annotation.prefetch() < 0 ? OptionalInt.empty() : OptionalInt.of(annotation.prefetch()),
+                pollInterval, maxPollInterval, heartbeatInterval, lease, OptionalInt.empty());
         WorkerBean worker = new WorkerBean(bean, beanClass, (Class<?>) payload,
-                ParameterizedTypes.of(JobHandler.class, payload), name, annotation.queue(), annotation.concurrency(),
-                annotation.instances(), hasRetry);
+                ParameterizedTypes.of(JobHandler.class, payload), name, annotation.queue(), annotated, hasRetry);
         workers.add(worker);
         workerByClass.put(beanClass, worker);
         bindingsOf.put(worker, layerBindings(type));
+    }
+
+    /** A duration member of {@code @JobWorker}: empty for {@code fallback}, else parsed; a bad one is a problem. */
+    private static Duration annotatedDuration(String member, String value, Duration fallback, boolean zeroAllowed,
+                                              List<String> problems) {
+        if (value.isBlank()) {
+            return fallback;
+        }
+        try {
+            Duration d = Durations.parse(value);
+            if (!d.isNegative() && (zeroAllowed || !d.isZero())) {
+                return d;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below, with the member
+        }
+        problems.add("@JobWorker(" + member + " = \"" + value + "\"): expected " + (zeroAllowed ? "a duration of zero"
+                + " or more" : "a positive duration") + ": ISO-8601 (PT30S) or a number with a unit (500ms, 30s, 5m)");
+        return fallback;
     }
 
     /** The layer annotations on a worker's class and on its methods. */
@@ -338,7 +373,7 @@ public class ApiaryExtension implements Extension {
         monitorSettings = MonitorSettings.read(config);
         for (WorkerBean worker : workers) {
             resolveStorage(worker, bm).ifPresent(problem -> adv.addDeploymentProblem(problem));
-            WorkerSettings s = WorkerSettings.read(config, worker.name(), worker.concurrency(), worker.instances());
+            WorkerSettings s = WorkerSettings.read(config, worker.annotated());
             settings.put(worker, s);
             String prefix = WorkerSettings.prefix(worker.name());
             checkLayerKeys(config, worker, s);

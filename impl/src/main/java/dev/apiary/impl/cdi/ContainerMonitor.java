@@ -8,6 +8,7 @@ import dev.apiary.impl.config.WorkerSettings;
 import dev.apiary.impl.monitor.DefaultMonitor;
 import dev.apiary.impl.monitor.ExecutorCapacity;
 import dev.apiary.impl.worker.DefaultWorkerBuilder;
+import dev.apiary.worker.WorkerBuilder;
 import dev.apiary.spi.JobStorage;
 import dev.apiary.worker.Monitor;
 import dev.apiary.worker.WorkerSnapshot;
@@ -243,14 +244,19 @@ public class ContainerMonitor {
     @SuppressWarnings("unchecked")
     private <T> void register(WorkerBean worker, WorkerSettings s, JobStorage<?> storage) {
         JobHandler<T> handler = new BeanHandler<>(beanManager, worker.bean(), worker.handlerType());
-        monitor.register(s.instances(), index -> new DefaultWorkerBuilder<>(s.name())
-                .source((JobStorage<T>) storage)
-                .concurrency(s.concurrency())
-                .pollInterval(s.pollInterval())
-                .maxPollInterval(s.maxPollInterval())
-                .heartbeatInterval(s.heartbeatInterval())
-                .lease(s.lease())
-                .handler(handler));
+        monitor.register(s.instances(), index -> {
+            WorkerBuilder<T> builder = new DefaultWorkerBuilder<>(s.name())
+                    .source((JobStorage<T>) storage)
+                    .concurrency(s.concurrency())
+                    .pollInterval(s.pollInterval())
+                    .maxPollInterval(s.maxPollInterval())
+                    .heartbeatInterval(s.heartbeatInterval())
+                    .lease(s.lease());
+            if (s.prefetch().isPresent()) {
+                builder = builder.prefetch(s.prefetch().getAsInt());
+            }
+            return builder.handler(handler);
+        });
     }
 
     /**

@@ -26,8 +26,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -69,8 +68,11 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     private static final String NODE = hostName();
     /** Worker rows not seen for this long are dropped at the next heartbeat. */
     static final Duration WORKER_RETENTION = Duration.ofHours(1);
-    /** Running jobs, so that orphan recovery need not scan every job. */
-    private final Set<Entry<T>> running = new HashSet<>();
+    /**
+     * Running jobs by the context their claim handed out: orphan recovery need not scan every job, and a settlement
+     * (which carries that very context) finds its job by identity in this small map rather than by id among all.
+     */
+    private final Map<JobContext, Entry<T>> running = new IdentityHashMap<>();
     private final long[] counts = new long[JobStatus.values().length];
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private long sequence;
@@ -155,12 +157,13 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             List<Job<T>> claimed = new ArrayList<>(Math.min(max, ready.size()));
             while (claimed.size() < max && !ready.isEmpty()) {
                 Entry<T> e = ready.poll();
-                setStatus(e, JobStatus.RUNNING);
                 e.attempts++;
                 e.workerId = workerId;
                 e.lockedAt = now;
-                claimed.add(new Job<>(e.payload, new JobContext(e.id, queue, e.attempts, e.maxAttempts, e.runAt,
-                        e.priority, e.enqueuedAt, workerId, e.metadata)));
+                e.claim = new JobContext(e.id, queue, e.attempts, e.maxAttempts, e.runAt, e.priority, e.enqueuedAt,
+                        workerId, e.metadata);
+                setStatus(e, JobStatus.RUNNING);
+                claimed.add(new Job<>(e.payload, e.claim));
             }
             return claimed;
         }
@@ -172,7 +175,10 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         synchronized (lock) {
             Instant now = clock.instant();
             for (Settlement s : settlements) {
-                Entry<T> e = jobs.get(s.job().id());
+                Entry<T> e = running.get(s.job());
+                if (e == null) {
+                    e = jobs.get(s.job().id());
+                }
                 if (e == null || !holds(e, s.job())) {
                     continue;
                 }
@@ -270,7 +276,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         synchronized (lock) {
             Instant now = clock.instant();
             Instant cutoff = now.minus(lease);
-            for (Entry<T> e : new ArrayList<>(running)) {
+            for (Entry<T> e : new ArrayList<>(running.values())) {
                 Instant alive = heartbeats.getOrDefault(e.workerId, e.lockedAt);
                 if (alive.isBefore(e.lockedAt)) {
                     alive = e.lockedAt;
@@ -527,12 +533,13 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         if (e.status != null) {
             counts[e.status.ordinal()]--;
             if (e.status == JobStatus.RUNNING) {
-                running.remove(e);
+                running.remove(e.claim);
+                e.claim = null;
             }
         }
         counts[status.ordinal()]++;
         if (status == JobStatus.RUNNING) {
-            running.add(e);
+            running.put(e.claim, e);
         }
         e.status = status;
     }
@@ -667,5 +674,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         String uniqueKey;
         Map<String, String> metadata;
         Progress progress;
+        /** The context of the claim that holds the job while it runs; null otherwise. */
+        JobContext claim;
     }
 }

@@ -163,11 +163,14 @@ final class Poller<T> {
         }
         List<Job<T>> jobs;
         claiming = true;
+        long start = System.nanoTime();
         try {
             jobs = source.claim(owner.instanceId(), free);
         } finally {
             claiming = false;
         }
+        long end = System.nanoTime();
+        buffer.adapt(end - start, end);
         owner.claimSucceeded();
         mayHaveMore = jobs.size() == free;
         if (!jobs.isEmpty()) {

@@ -90,6 +90,14 @@ class DeploymentErrorsTest {
         }
     }
 
+    @JobWorker(name = "email", prefetch = -2, pollInterval = "fast", lease = "-PT1S")
+    public static class BadSettingsWorker implements JobHandler<Email> {
+        @Override
+        public Outcome handle(Job<Email> job) {
+            return Outcome.done();
+        }
+    }
+
     @JobWorker(name = "email")
     public static class EmailWorker implements JobHandler<Email> {
         @Override
@@ -205,6 +213,15 @@ class DeploymentErrorsTest {
     void aConcurrencyBelowOneIsRejected() {
         assertThat(messages(deploy(ZeroConcurrencyWorker.class, EmailStorage.class)))
                 .contains("@JobWorker(concurrency = 0): must be at least 1");
+    }
+
+    @Test
+    void badSettingsInTheAnnotationAreRejectedNamingTheMemberAndTheValue() {
+        String messages = messages(deploy(BadSettingsWorker.class, EmailStorage.class));
+
+        assertThat(messages).contains("@JobWorker(prefetch = -2): must be 0 or more, or -1");
+        assertThat(messages).contains("@JobWorker(pollInterval = \"fast\"): expected a positive duration");
+        assertThat(messages).contains("@JobWorker(lease = \"-PT1S\"): expected a duration of zero or more");
     }
 
     @Test

@@ -69,6 +69,14 @@ public interface JobStorage<T> extends JobSource<T> {
      */
     int purgeFinished(Instant before);
 
+    /**
+     * Where this storage keeps the state of recurring schedules that push to its queue, or empty when it keeps none
+     * (then schedules cannot push to it).
+     */
+    default Optional<ScheduleStore<T>> schedules() {
+        return Optional.empty();
+    }
+
     /** Whether the storage can be reached now (used by readiness checks). */
     default boolean isAvailable() {
         return true;

@@ -1,7 +1,11 @@
 package dev.apiary.impl.monitor;
 
 import dev.apiary.ConfigurationException;
+import dev.apiary.impl.schedule.Scheduler;
 import dev.apiary.impl.worker.WorkerDefinition;
+import dev.apiary.schedule.Schedule;
+import dev.apiary.schedule.Schedules;
+import dev.apiary.spi.JobStorage;
 import dev.apiary.impl.worker.WorkerInstance;
 import dev.apiary.worker.Monitor;
 import dev.apiary.worker.Worker;
@@ -26,6 +30,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -46,6 +51,7 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     private final List<Registration> registrations = new ArrayList<>();
     private final List<WorkerInstance<?>> instances = new CopyOnWriteArrayList<>();
     private final List<WorkerListener> listeners = new CopyOnWriteArrayList<>();
+    private final Scheduler schedules = new Scheduler();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -101,6 +107,20 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     }
 
     @Override
+    public <T> Monitor schedule(Schedule schedule, JobStorage<T> storage, Supplier<? extends T> payload) {
+        if (started.get()) {
+            throw new IllegalStateException("Register schedules before the monitor starts");
+        }
+        schedules.add(schedule, storage, payload);
+        return this;
+    }
+
+    @Override
+    public Schedules schedules() {
+        return schedules;
+    }
+
+    @Override
     public Monitor addListener(WorkerListener listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
         return this;
@@ -148,6 +168,7 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
         for (WorkerInstance<?> instance : created) {
             instance.start();
         }
+        schedules.start(scheduler);
         LOG.info(() -> "Apiary monitor started " + created.size() + " worker instances");
     }
 
@@ -168,6 +189,7 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             awaitTerminationQuietly();
             return;
         }
+        schedules.stop();
         try {
             long deadline = System.nanoTime() + gracePeriod.toNanos();
             for (WorkerInstance<?> instance : instances) {

@@ -39,3 +39,13 @@ CREATE TABLE apiary_workers (
     started_at     TIMESTAMP(6) NOT NULL,
     last_heartbeat TIMESTAMP(6) NOT NULL
 );
+
+-- Recurring jobs: one row per schedule, shared by every node. A fire moves last_fire from the value a node read to
+-- the fire time in the same transaction as the fire's job, so a fire is enqueued once however many nodes tick.
+CREATE TABLE apiary_schedules (
+    name       VARCHAR(150) NOT NULL PRIMARY KEY,
+    queue      VARCHAR(200) NOT NULL,
+    last_fire  TIMESTAMP(6) NOT NULL,
+    paused     BOOLEAN      NOT NULL,
+    updated_at TIMESTAMP(6) NOT NULL
+);

@@ -141,7 +141,7 @@ public final class Scheduler implements Schedules {
     @Override
     public List<ScheduleInfo> list() {
         List<ScheduleInfo> result = new ArrayList<>();
-        for (String name : order) {
+        for (String name : order.stream().sorted().toList()) {
             result.add(entries.get(name).info());
         }
         return result;

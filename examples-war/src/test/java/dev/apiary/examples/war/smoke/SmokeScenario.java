@@ -51,6 +51,7 @@ final class SmokeScenario {
                 scenario.settingsComeFromTheEnvironment();
                 scenario.jobsReachTheirFinalState();
                 scenario.badRequestsGetJsonErrors();
+                RecurringSmoke.assertOn(server, scenario.http);
                 scenario.healthIsUp();
             } catch (AssertionError | Exception e) {
                 throw new AssertionError(server.name() + " smoke test failed: " + e.getMessage()

@@ -73,7 +73,7 @@ public interface JobStorage<T> extends JobSource<T> {
      * Where this storage keeps the state of recurring schedules that push to its queue, or empty when it keeps none
      * (then schedules cannot push to it).
      */
-    default Optional<ScheduleStore<T>> schedules() {
+    default Optional<ScheduleStore<T>> scheduleStore() {
         return Optional.empty();
     }
 

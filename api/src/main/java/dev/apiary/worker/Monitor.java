@@ -31,7 +31,7 @@ public interface Monitor {
     /**
      * Registers a recurring schedule: while the monitor runs, each fire time pushes one job with a payload from
      * {@code payload} to {@code storage}, once across every node that registers the same schedule on the same
-     * storage. The storage must keep schedules ({@link JobStorage#schedules()}). Register before {@link #start()}.
+     * storage. The storage must keep schedules ({@link JobStorage#scheduleStore()}). Register before {@link #start()}.
      */
     <T> Monitor schedule(Schedule schedule, JobStorage<T> storage, Supplier<? extends T> payload);
 

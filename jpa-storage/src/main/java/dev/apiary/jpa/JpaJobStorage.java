@@ -222,7 +222,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
 
     /** The schedules that push to this queue, in {@code apiary_schedules} ({@link ScheduleEntity}). */
     @Override
-    public Optional<ScheduleStore<T>> schedules() {
+    public Optional<ScheduleStore<T>> scheduleStore() {
         return Optional.of(schedules);
     }
 

@@ -107,14 +107,16 @@ class RecurringJobsTest {
                     + Duration.between(running.get(0).at(), lastBefore).toSeconds() + " s: fires expected="
                     + expectedRunning + " enqueued=" + running.size() + " duplicates=" + (all.size() - distinct)
                     + "; longest gap between enqueues after the kill=" + longestGap(afterKill).toMillis()
-                    + " ms; latest enqueue after its fire time (misfire job aside)=" + lateness.toMillis() + " ms; all nodes down "
-                    + DOWNTIME.toSeconds() + " s (and while the JVMs stopped and started): " + missedInDowntime + " fires missed, enqueued 1 (FIRE_ONCE, at "
+                    + " ms; latest enqueue after its fire time (misfire job aside)=" + lateness.toMillis()
+                    + " ms; all nodes down " + DOWNTIME.toSeconds() + " s (and while the JVMs stopped and started): "
+                    + missedInDowntime + " fires missed, enqueued 1 (FIRE_ONCE, at "
                     + firstAfter + "), then expected=" + (afterRestart.size() + skipped(afterRestart))
                     + " enqueued=" + afterRestart.size());
 
             assertThat(all).hasSize((int) distinct);
             assertThat(skipped(running)).as("fires skipped while nodes were up").isZero();
-            assertThat(Duration.between(running.get(0).at(), lastBefore)).isGreaterThanOrEqualTo(Duration.ofSeconds(59));
+            assertThat(Duration.between(running.get(0).at(), lastBefore))
+                    .isGreaterThanOrEqualTo(Duration.ofSeconds(59));
             assertThat(longestGap(afterKill)).isLessThanOrEqualTo(PERIOD.multipliedBy(2));
             assertThat(missedInDowntime).as("fires due while every node was down")
                     .isGreaterThan(THRESHOLD.dividedBy(PERIOD));

@@ -251,7 +251,8 @@ public class ApiaryExtension implements Extension {
                 }
                 Optional<Schedule> schedule = ScheduleSettings.read(config, annotation, worker.describe());
                 Bean<?> payload = namedBeans.stream()
-                        .filter(b -> annotation.name().equals(b.getName()) && b.getTypes().contains(worker.payloadType()))
+                        .filter(b -> annotation.name().equals(b.getName())
+                                && b.getTypes().contains(worker.payloadType()))
                         .findFirst().orElse(null);
                 if (payload == null && !hasPublicNoArgConstructor(worker.payloadType())) {
                     config.problem("Apiary " + worker.describe() + ", schedule '" + annotation.name() + "': no payload"

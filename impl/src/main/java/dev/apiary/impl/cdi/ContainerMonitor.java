@@ -137,7 +137,7 @@ public class ContainerMonitor {
         }
         for (RecurringBean recurring : extension.schedules()) {
             JobStorage<?> storage = extension.storageOf(recurring.worker());
-            if (storage.schedules().isEmpty()) {
+            if (storage.scheduleStore().isEmpty()) {
                 throw new ConfigurationException("Apiary " + recurring.worker().describe() + ", schedule '"
                         + recurring.schedule().name() + "': its storage for queue '" + storage.queue() + "' ("
                         + storage.getClass().getName() + ") keeps no schedules; use the JPA or the in-memory storage");

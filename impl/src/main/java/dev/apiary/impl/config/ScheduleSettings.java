@@ -85,7 +85,8 @@ public final class ScheduleSettings {
         try {
             CronSchedule.of(schedule);
         } catch (ConfigurationException e) {
-            config.problem(where + e.getMessage() + " (from " + cronFrom + ")");
+            // the message names the schedule and the value already
+            config.problem("Apiary " + owner + ": " + e.getMessage() + " (from " + cronFrom + ")");
             return Optional.empty();
         }
         return Optional.of(schedule);

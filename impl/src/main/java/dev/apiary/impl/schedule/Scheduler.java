@@ -68,7 +68,7 @@ public final class Scheduler implements Schedules {
             throw new ConfigurationException("Two schedules are named '" + schedule.name()
                     + "'; schedule names must be unique in the application");
         }
-        ScheduleStore<T> store = storage.schedules().orElseThrow(() -> new ConfigurationException("Schedule '"
+        ScheduleStore<T> store = storage.scheduleStore().orElseThrow(() -> new ConfigurationException("Schedule '"
                 + schedule.name() + "' pushes to queue '" + storage.queue() + "', whose storage ("
                 + storage.getClass().getName() + ") keeps no schedules; use the JPA or the in-memory storage"));
         entries.put(schedule.name(), new Entry<>(schedule, CronSchedule.of(schedule), storage, store, payload));

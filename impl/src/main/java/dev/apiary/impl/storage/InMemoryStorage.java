@@ -407,7 +407,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     }
 
     @Override
-    public Optional<ScheduleStore<T>> schedules() {
+    public Optional<ScheduleStore<T>> scheduleStore() {
         return Optional.of(scheduleStore);
     }
 

@@ -161,7 +161,7 @@ class RecurringWorkersTest {
         String message = DeploymentErrorsTest.messages(
                 DeploymentErrorsTest.deploy(BadCronWorker.class, TickWorker.class, Beans.class));
 
-        assertThat(message).contains(BadCronWorker.class.getName()).contains("schedule 'bad'")
+        assertThat(message).contains(BadCronWorker.class.getName()).contains("Schedule 'bad'")
                 .contains("'0 61 * * * *'").contains("@Recurring(cron)");
     }
 
@@ -176,7 +176,7 @@ class RecurringWorkersTest {
         assertThat(message).contains(ReportWorker.class.getName())
                 .contains("schedule 'every-second'").contains("'Europe/Pariss'")
                 .contains("apiary.schedules.every-second.zone")
-                .contains("schedule 'nightly'").contains("'every night'").contains("apiary.schedules.nightly.cron");
+                .contains("Schedule 'nightly'").contains("'every night'").contains("apiary.schedules.nightly.cron");
     }
 
     @Test

@@ -97,8 +97,9 @@ class FirePlanTest {
     void afterAGapFireOnceEnqueuesTheLatestMissedFireOnly() {
         Schedule schedule = Schedule.cron("minutely", "0 * * * * *");
         Instant last = Instant.parse("2026-01-01T00:00:00Z");
+        Instant now = last.plus(Duration.ofHours(3)).plusSeconds(7);
 
-        FirePlan plan = FirePlan.plan(schedule, CronSchedule.of(schedule), last, last.plus(Duration.ofHours(3)).plusSeconds(7));
+        FirePlan plan = FirePlan.plan(schedule, CronSchedule.of(schedule), last, now);
 
         assertThat(plan.missed()).isTrue();
         assertThat(plan.fires()).containsExactly(last.plus(Duration.ofHours(3)));

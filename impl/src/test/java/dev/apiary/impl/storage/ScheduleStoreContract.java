@@ -38,7 +38,7 @@ public abstract class ScheduleStoreContract {
     }
 
     private static ScheduleStore<ContractPayload> store(JobStorage<ContractPayload> storage) {
-        return storage.schedules().orElseThrow();
+        return storage.scheduleStore().orElseThrow();
     }
 
     private static List<Push<ContractPayload>> pushes(String name, Instant fire) {

@@ -73,7 +73,8 @@ final class RecurringSmoke {
         JsonObject page = get("queues/report/jobs?status=DONE&limit=100");
         List<JsonObject> items = page.getJsonArray("items").getValuesAs(JsonObject.class);
         return items.stream()
-                .filter(job -> "nightly-report".equals(job.getJsonObject("metadata").getString("apiary.schedule", null)))
+                .filter(job -> "nightly-report".equals(
+                        job.getJsonObject("metadata").getString("apiary.schedule", null)))
                 .findFirst().orElse(null);
     }
 

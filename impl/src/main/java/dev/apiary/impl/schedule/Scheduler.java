@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -45,9 +46,12 @@ public final class Scheduler implements Schedules {
     public static final String SCHEDULE_METADATA = "apiary.schedule";
     /** Metadata of a fired job: the fire time (ISO-8601), or when it was triggered by hand. */
     public static final String FIRE_METADATA = "apiary.fire";
+    /** Metadata of a job triggered by hand: {@code manual}. */
+    public static final String TRIGGER_METADATA = "apiary.trigger";
 
     private final Map<String, Entry<?>> entries = new ConcurrentHashMap<>();
-    private final List<String> order = new ArrayList<>();
+    /** Names in registration order; added to before the start only. */
+    private final List<String> order = new CopyOnWriteArrayList<>();
     private ScheduledExecutorService timer;
     private ScheduledFuture<?> next;
     private volatile boolean stopped;
@@ -252,7 +256,7 @@ public final class Scheduler implements Schedules {
             Instant now = store.now();
             String id = storage.push(payload.get(), JobOptions.defaults()
                     .withMetadata(SCHEDULE_METADATA, schedule.name()).withMetadata(FIRE_METADATA, now.toString())
-                    .withMetadata("apiary.trigger", "manual"));
+                    .withMetadata(TRIGGER_METADATA, "manual"));
             LOG.info(() -> "Schedule '" + schedule.name() + "' triggered by hand: job " + id);
             return id;
         }

@@ -113,7 +113,7 @@ class SchedulerTest {
         String id = b.triggerNow("minutely");      // also while paused
         assertThat(storage.find(id)).hasValueSatisfying(job -> {
             assertThat(job.status()).isEqualTo(JobStatus.PENDING);
-            assertThat(job.metadata()).containsEntry("apiary.trigger", "manual");
+            assertThat(job.metadata()).containsEntry(Scheduler.TRIGGER_METADATA, "manual");
         });
 
         b.resume("minutely");                      // what fell due while paused does not fire

@@ -1,9 +1,9 @@
 package dev.apiary.schedule;
 
 /**
- * What a schedule does with fires it missed (the application was down, or every node was paused or overloaded):
- * fires are missed when the oldest one not yet enqueued is more than the schedule's misfire threshold in the past.
- * Fires that are merely late (within the threshold) are always enqueued, each once.
+ * What a schedule does with fires it missed (the application was down, or every node was stuck): a fire is missed
+ * when no node came to it within the schedule's misfire threshold after its time. Fires that are merely late (within
+ * the threshold) are always enqueued, each once.
  */
 public enum Misfire {
 

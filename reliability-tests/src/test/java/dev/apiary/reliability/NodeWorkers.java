@@ -80,7 +80,7 @@ public final class NodeWorkers {
      * every node for longer. Disabled, with its schedule, except where a scenario asks for them.
      */
     @JobWorker(name = "tick", concurrency = 4)
-    @Recurring(name = "every-second", cron = "* * * * * *", misfireThreshold = "8s")
+    @Recurring(name = "every-second", cron = "* * * * * *", misfireThreshold = "10s")
     @ApplicationScoped
     public static class TickWorker implements JobHandler<Tick> {
         @Override

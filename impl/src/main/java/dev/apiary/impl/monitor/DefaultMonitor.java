@@ -3,10 +3,11 @@ package dev.apiary.impl.monitor;
 import dev.apiary.ConfigurationException;
 import dev.apiary.impl.schedule.Scheduler;
 import dev.apiary.impl.worker.WorkerDefinition;
+import dev.apiary.impl.worker.OrphanSweep;
+import dev.apiary.impl.worker.WorkerInstance;
 import dev.apiary.schedule.Schedule;
 import dev.apiary.schedule.Schedules;
 import dev.apiary.spi.JobStorage;
-import dev.apiary.impl.worker.WorkerInstance;
 import dev.apiary.worker.Monitor;
 import dev.apiary.worker.Worker;
 import dev.apiary.worker.WorkerEvent;
@@ -52,6 +53,7 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     private final List<WorkerInstance<?>> instances = new CopyOnWriteArrayList<>();
     private final List<WorkerListener> listeners = new CopyOnWriteArrayList<>();
     private final Scheduler schedules = new Scheduler();
+    private volatile OrphanSweep orphanSweep;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -168,6 +170,9 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
         for (WorkerInstance<?> instance : created) {
             instance.start();
         }
+        // once per node, not per instance: one sweep for each source the node's workers claim from
+        orphanSweep = new OrphanSweep(created, executor, scheduler);
+        orphanSweep.start();
         schedules.start(scheduler);
         LOG.info(() -> "Apiary monitor started " + created.size() + " worker instances");
     }
@@ -206,6 +211,9 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             Thread.currentThread().interrupt();
             LOG.warning("Interrupted while stopping workers; some jobs may still be running");
         } finally {
+            if (orphanSweep != null) {
+                orphanSweep.stop();
+            }
             if (ownsExecutors) {
                 scheduler.shutdownNow();
                 ((ExecutorService) executor).shutdown();

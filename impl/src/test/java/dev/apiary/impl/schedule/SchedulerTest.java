@@ -11,6 +11,7 @@ import dev.apiary.schedule.ScheduleInfo;
 import dev.apiary.spi.JobPage;
 import dev.apiary.spi.JobQuery;
 import dev.apiary.spi.JobStorage;
+import dev.apiary.testing.ManualClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -26,7 +27,7 @@ class SchedulerTest {
 
     private static final Instant START = Instant.parse("2026-06-01T12:00:00Z");
 
-    private final SettableClock clock = new SettableClock(START);
+    private final ManualClock clock = ManualClock.at(START);
     private final InMemoryStorage<ContractPayload> storage =
             new InMemoryStorage<>("reports", ContractPayload.class, new JsonbCodec(), clock);
     private final AtomicInteger made = new AtomicInteger();
@@ -87,7 +88,7 @@ class SchedulerTest {
         Scheduler a = node(Schedule.cron("minutely", "0 * * * * *"));
         assertThat(a.tick()).isEqualTo(Scheduler.MAX_TICK);
 
-        clock.set(START.plusSeconds(59).plusMillis(700));
+        clock.advance(Duration.ofSeconds(59).plusMillis(700));
 
         assertThat(a.tick()).isEqualTo(Duration.ofMillis(300).plus(Scheduler.MIN_TICK));
     }

@@ -79,9 +79,9 @@ public final class Scheduler implements Schedules {
         order.add(schedule.name());
     }
 
-    /** Starts ticking on {@code timer}; does nothing without schedules. */
+    /** Starts ticking on {@code timer}; does nothing without schedules enabled on this node. */
     public synchronized void start(ScheduledExecutorService scheduledExecutor) {
-        if (entries.isEmpty() || timer != null) {
+        if (timer != null || entries.values().stream().noneMatch(e -> e.schedule.enabled())) {
             return;
         }
         timer = scheduledExecutor;

@@ -74,7 +74,8 @@ final class Heartbeat<T> {
 
     private void beat() {
         try {
-            source.heartbeat(owner.instanceId());
+            // the instance's name, state and counters go along, for dashboards listing the workers of every node
+            source.heartbeat(owner.snapshot());
             long now = System.nanoTime();
             if (beatingSince == 0 || failing) {
                 beatingSince = now;

@@ -3,6 +3,7 @@ package dev.apiary.impl.worker;
 import dev.apiary.Job;
 import dev.apiary.Outcome;
 import dev.apiary.impl.layer.LayerChain;
+import dev.apiary.impl.progress.ProgressTracker;
 import dev.apiary.spi.Settlement;
 
 import java.util.ArrayDeque;
@@ -114,7 +115,7 @@ final class Runner<T> implements Runnable {
     }
 
     private Outcome invoke(Job<T> job) {
-        try {
+        try (var progress = ProgressTracker.track(owner.source(), job.context())) {
             return chain.invoke(data.isEmpty() ? job : job.withData(data));
         } catch (Throwable t) {
             // the worker's last guard: whatever the layers let through fails the job, never the worker

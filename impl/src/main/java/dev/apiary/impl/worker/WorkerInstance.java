@@ -282,6 +282,11 @@ public final class WorkerInstance<T> {
         }
     }
 
+    /** Where this instance's jobs come from; progress reports of its jobs go there too. */
+    JobSource<T> source() {
+        return source;
+    }
+
     public WorkerSnapshot snapshot() {
         return new WorkerSnapshot(def.name(), instanceId, queue, state.get(), buffer.held(), stats.done.sum(),
                 stats.failed.sum(), stats.restarts.get(), stats.lastTick, stats.lastError);

@@ -53,6 +53,7 @@ final class SmokeScenario {
                 scenario.badRequestsGetJsonErrors();
                 RecurringSmoke.assertOn(server, scenario.http);
                 scenario.healthIsUp();
+                DashboardSmoke.assertOn(server);
             } catch (AssertionError | Exception e) {
                 throw new AssertionError(server.name() + " smoke test failed: " + e.getMessage()
                         + "\n--- last lines of " + server.log() + " ---\n" + server.logTail(60), e);

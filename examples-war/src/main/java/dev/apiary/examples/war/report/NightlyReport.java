@@ -11,6 +11,6 @@ public class NightlyReport {
     @Produces
     @Named("nightly-report")
     ReportRequest nightly() {
-        return new ReportRequest("nightly", 1);
+        return new ReportRequest("nightly", 1, null);
     }
 }

@@ -1,6 +1,9 @@
 package dev.apiary.worker;
 
+import dev.apiary.schedule.Schedule;
+import dev.apiary.schedule.Schedules;
 import dev.apiary.spi.ApiaryProvider;
+import dev.apiary.spi.JobStorage;
 
 import java.time.Duration;
 import java.util.List;
@@ -8,6 +11,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 /**
  * Supervises workers: starts their instances, restarts an instance whose loop crashed (with backoff, up to a
@@ -33,6 +37,16 @@ public interface Monitor {
 
     /** Registers {@code count} instances, each built by {@code factory} from its index. */
     Monitor register(int count, IntFunction<Worker> factory);
+
+    /**
+     * Registers a recurring schedule: while the monitor runs, each fire time pushes one job with a payload from
+     * {@code payload} to {@code storage}, once across every node that registers the same schedule on the same
+     * storage. The storage must keep schedules ({@link JobStorage#scheduleStore()}). Register before {@link #start()}.
+     */
+    <T> Monitor schedule(Schedule schedule, JobStorage<T> storage, Supplier<? extends T> payload);
+
+    /** The registered schedules: list them, pause, resume or trigger one. */
+    Schedules schedules();
 
     /** Adds a listener for every worker's events. */
     Monitor addListener(WorkerListener listener);

@@ -13,6 +13,7 @@ import dev.apiary.spi.Codec;
 import dev.apiary.spi.JobPage;
 import dev.apiary.spi.JobQuery;
 import dev.apiary.spi.JobStorage;
+import dev.apiary.spi.ScheduleStore;
 import dev.apiary.spi.Settlement;
 import dev.apiary.spi.Progress;
 import dev.apiary.spi.StoredJob;
@@ -54,7 +55,8 @@ import java.util.logging.Logger;
 
 /**
  * A {@link JobStorage} for one queue in a relational database through JPA 3.1 (Hibernate 6.6, EclipseLink 4.0).
- * The persistence unit must list {@link JobEntity} and {@link WorkerEntity}; the tables come from
+ * The persistence unit must list {@link JobEntity} and {@link WorkerEntity} (and {@link ScheduleEntity} for recurring
+ * jobs); the tables come from
  * {@code META-INF/apiary/schema-h2.sql} or {@code schema-postgresql.sql} in this jar, or from JPA schema generation.
  *
  * <pre>{@code
@@ -96,6 +98,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     /** One instance, so that many pushes in one caller transaction wake the workers once. */
     private final Runnable wakeUpOnce = this::wakeUp;
     private AutoCloseable notifications;
+    private final ScheduleStore<T> schedules;
 
     private JpaJobStorage(Builder<T> b) {
         requireEntities(b.emf, b.queue);
@@ -113,6 +116,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
                 : detectDialect();
         this.table = new JobTable(queue, payloadType, dialect);
         this.host = localHost();
+        this.schedules = new JpaScheduleStore<>(queue, dialect, clock, new ScheduleJobs());
         this.workerRetention = b.workerRetention;
     }
 
@@ -244,6 +248,42 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
             return tx.enqueue(work, wakeUpOnce);
         } catch (PersistenceException e) {
             throw failure(what, e);
+        }
+    }
+
+    // ---- recurring schedules
+
+    /** The schedules that push to this queue, in {@code apiary_schedules} ({@link ScheduleEntity}). */
+    @Override
+    public Optional<ScheduleStore<T>> scheduleStore() {
+        return Optional.of(schedules);
+    }
+
+    /** What a schedule's fire needs of the storage: its own transactions and the inserts of a push. */
+    private final class ScheduleJobs implements JpaScheduleStore.Jobs {
+
+        @Override
+        public <R> R run(String what, Function<EntityManager, R> work) {
+            return JpaJobStorage.this.run(what, work);
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public String insert(EntityManager em, Object payload, JobOptions options) {
+            String json = codec.encode((T) payload);
+            String metadata = encodeMetadata(options.metadata());
+            return options.uniqueKey() == null ? table.insert(em, json, metadata, options, now(), false)
+                    : table.insertUnique(em, json, metadata, options, now());
+        }
+
+        @Override
+        public void afterFire(EntityManager em) {
+            table.notifyOtherNodes(em);
+        }
+
+        @Override
+        public void wakeUp() {
+            JpaJobStorage.this.wakeUp();
         }
     }
 

@@ -5,12 +5,15 @@ import dev.apiary.JobHandler;
 import dev.apiary.JobQueue;
 import dev.apiary.cdi.JobWorker;
 import dev.apiary.cdi.Queue;
+import dev.apiary.cdi.Recurring;
 import dev.apiary.cdi.Retry;
 import dev.apiary.impl.config.ApiaryConfig;
 import dev.apiary.impl.config.LayerSettings;
 import dev.apiary.impl.config.Durations;
 import dev.apiary.impl.config.MonitorSettings;
+import dev.apiary.impl.config.ScheduleSettings;
 import dev.apiary.impl.config.WorkerSettings;
+import dev.apiary.schedule.Schedule;
 import dev.apiary.spi.DefaultStorageFactory;
 import dev.apiary.spi.JobStorage;
 import jakarta.enterprise.inject.spi.CDI;
@@ -71,6 +74,9 @@ public class ApiaryExtension implements Extension {
     private final Map<WorkerBean, LayerSettings> layerSettings = new HashMap<>();
     private final Map<WorkerBean, List<Annotation>> bindingsOf = new HashMap<>();
     private final Map<Class<?>, WorkerBean> workerByClass = new HashMap<>();
+    /** Beans with a name: the candidates for a schedule's payload. */
+    private final List<Bean<?>> namedBeans = new ArrayList<>();
+    private final List<RecurringBean> schedules = new ArrayList<>();
     private MonitorSettings monitorSettings;
     private StorageDirectory directory;
     /** The storage module's factory for queues without a storage bean, if one is on the class path. */
@@ -176,6 +182,9 @@ public class ApiaryExtension implements Extension {
             if (annotation != null) {
                 collectWorker(managed, annotation);
             }
+        }
+        if (bean.getName() != null) {
+            namedBeans.add(bean);
         }
         for (Type type : bean.getTypes()) {
             if (type instanceof ParameterizedType p && p.getRawType() == JobStorage.class
@@ -387,7 +396,37 @@ public class ApiaryExtension implements Extension {
                         + " looks dead to the liveness check");
             }
         }
+        readSchedules(config);
         config.problems().forEach(adv::addDeploymentProblem);
+    }
+
+    /** Every {@code @Recurring} on a worker bean, with its configuration and its payload's source. */
+    private void readSchedules(ApiaryConfig config) {
+        Map<String, String> owners = new HashMap<>();
+        for (WorkerBean worker : workers) {
+            for (Recurring annotation : worker.beanClass().getAnnotationsByType(Recurring.class)) {
+                String other = owners.putIfAbsent(annotation.name(), worker.describe());
+                if (other != null) {
+                    config.problem("Two schedules are named '" + annotation.name() + "': on " + other + " and on "
+                            + worker.describe() + "; give each @Recurring a unique name");
+                    continue;
+                }
+                Optional<Schedule> schedule = ScheduleSettings.read(config, annotation, worker.describe());
+                Bean<?> payload = namedBeans.stream()
+                        .filter(b -> annotation.name().equals(b.getName())
+                                && b.getTypes().contains(worker.payloadType()))
+                        .findFirst().orElse(null);
+                if (payload == null && !hasPublicNoArgConstructor(worker.payloadType())) {
+                    config.problem("Apiary " + worker.describe() + ", schedule '" + annotation.name() + "': no payload"
+                            + " for its jobs: there is no bean of type " + worker.payloadType().getName() + " named '"
+                            + annotation.name() + "', and the type has no public no-argument constructor; produce one,"
+                            + " e.g. @Produces @Named(\"" + annotation.name() + "\") "
+                            + worker.payloadType().getSimpleName() + " ...()");
+                    continue;
+                }
+                schedule.ifPresent(s -> schedules.add(new RecurringBean(worker, s, payload)));
+            }
+        }
     }
 
     /**
@@ -412,6 +451,20 @@ public class ApiaryExtension implements Extension {
                 config.problem(worker.describe() + ": " + e.getMessage());
             }
         }
+    }
+
+    private static boolean hasPublicNoArgConstructor(Class<?> type) {
+        try {
+            type.getConstructor();
+            return !java.lang.reflect.Modifier.isAbstract(type.getModifiers());
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
+    }
+
+    /** Every valid {@code @Recurring} schedule after configuration, in discovery order. */
+    public List<RecurringBean> schedules() {
+        return List.copyOf(schedules);
     }
 
     private Optional<ConfigurationException> resolveStorage(WorkerBean worker, BeanManager bm) {

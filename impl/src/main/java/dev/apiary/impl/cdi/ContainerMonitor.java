@@ -1,5 +1,6 @@
 package dev.apiary.impl.cdi;
 
+import dev.apiary.ConfigurationException;
 import dev.apiary.JobHandler;
 import dev.apiary.impl.config.MonitorSettings;
 import dev.apiary.impl.config.ApiaryConfig;
@@ -9,6 +10,7 @@ import dev.apiary.impl.monitor.DefaultMonitor;
 import dev.apiary.impl.monitor.ExecutorCapacity;
 import dev.apiary.impl.worker.DefaultWorkerBuilder;
 import dev.apiary.worker.WorkerBuilder;
+import dev.apiary.schedule.Schedules;
 import dev.apiary.spi.JobStorage;
 import dev.apiary.worker.Monitor;
 import dev.apiary.worker.WorkerSnapshot;
@@ -20,6 +22,7 @@ import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.Shutdown;
 import jakarta.enterprise.event.Startup;
+import jakarta.enterprise.context.spi.CreationalContext;
 import jakarta.enterprise.inject.Produces;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
@@ -36,6 +39,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -82,6 +86,8 @@ public class ContainerMonitor {
     void onStartup(@Observes @Priority(Interceptor.Priority.PLATFORM_AFTER + 500) Startup startup) {
         try {
             start();
+        } catch (ConfigurationException e) {
+            LOG.log(Level.SEVERE, "Apiary workers cannot start; the readiness check stays DOWN", e);
         } catch (RuntimeException e) {
             // Payara fires Startup (and @Initialized(ApplicationScoped)) from Weld's endInitialization while it is
             // still loading the application, before the web module's java:comp/env is bound: a storage producer
@@ -119,6 +125,13 @@ public class ContainerMonitor {
         return monitor;
     }
 
+    /** The application's recurring schedules, for operations and dashboards. */
+    @Produces
+    @Dependent
+    Schedules schedules() {
+        return monitor.schedules();
+    }
+
     /**
      * Builds and starts every enabled worker; does nothing the second time. When a storage cannot be reached yet it
      * throws before registering anything, so it can be called again.
@@ -132,6 +145,14 @@ public class ContainerMonitor {
                 extension.storageOf(worker).queue();
             }
         }
+        for (RecurringBean recurring : extension.schedules()) {
+            JobStorage<?> storage = extension.storageOf(recurring.worker());
+            if (storage.scheduleStore().isEmpty()) {
+                throw new ConfigurationException("Apiary " + recurring.worker().describe() + ", schedule '"
+                        + recurring.schedule().name() + "': its storage for queue '" + storage.queue() + "' ("
+                        + storage.getClass().getName() + ") keeps no schedules; use the JPA or the in-memory storage");
+            }
+        }
         for (WorkerBean worker : extension.workers()) {
             WorkerSettings settings = extension.settings(worker);
             if (!settings.enabled()) {
@@ -140,6 +161,9 @@ public class ContainerMonitor {
                 continue;
             }
             register(worker, settings, extension.storageOf(worker));
+        }
+        for (RecurringBean recurring : extension.schedules()) {
+            schedule(recurring, extension.storageOf(recurring.worker()));
         }
         monitor.start();
         started = true;
@@ -257,6 +281,34 @@ public class ContainerMonitor {
             }
             return builder.handler(handler);
         });
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> void schedule(RecurringBean recurring, JobStorage<?> storage) {
+        Class<T> type = (Class<T>) recurring.worker().payloadType();
+        Supplier<T> payload;
+        if (recurring.payload() != null) {
+            var bean = recurring.payload();
+            // a fresh context per fire: a @Dependent producer's product is released once the job holds its payload
+            payload = () -> {
+                CreationalContext<?> context = beanManager.createCreationalContext(bean);
+                try {
+                    return type.cast(beanManager.getReference(bean, type, context));
+                } finally {
+                    context.release();
+                }
+            };
+        } else {
+            payload = () -> {
+                try {
+                    return type.getConstructor().newInstance();
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException("Cannot make the payload of schedule '"
+                            + recurring.schedule().name() + "' with " + type.getName() + "()", e);
+                }
+            };
+        }
+        monitor.schedule(recurring.schedule(), (JobStorage<T>) storage, payload);
     }
 
     /**

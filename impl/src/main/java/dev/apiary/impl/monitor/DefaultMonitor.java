@@ -1,9 +1,13 @@
 package dev.apiary.impl.monitor;
 
 import dev.apiary.ConfigurationException;
+import dev.apiary.impl.schedule.Scheduler;
 import dev.apiary.impl.worker.WorkerDefinition;
 import dev.apiary.impl.worker.OrphanSweep;
 import dev.apiary.impl.worker.WorkerInstance;
+import dev.apiary.schedule.Schedule;
+import dev.apiary.schedule.Schedules;
+import dev.apiary.spi.JobStorage;
 import dev.apiary.worker.Monitor;
 import dev.apiary.worker.Worker;
 import dev.apiary.worker.WorkerEvent;
@@ -27,6 +31,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -47,6 +52,7 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     private final List<Registration> registrations = new ArrayList<>();
     private final List<WorkerInstance<?>> instances = new CopyOnWriteArrayList<>();
     private final List<WorkerListener> listeners = new CopyOnWriteArrayList<>();
+    private final Scheduler schedules = new Scheduler();
     private volatile OrphanSweep orphanSweep;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -103,6 +109,20 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     }
 
     @Override
+    public <T> Monitor schedule(Schedule schedule, JobStorage<T> storage, Supplier<? extends T> payload) {
+        if (started.get()) {
+            throw new IllegalStateException("Register schedules before the monitor starts");
+        }
+        schedules.add(schedule, storage, payload);
+        return this;
+    }
+
+    @Override
+    public Schedules schedules() {
+        return schedules;
+    }
+
+    @Override
     public Monitor addListener(WorkerListener listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
         return this;
@@ -153,6 +173,7 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
         // once per node, not per instance: one sweep for each source the node's workers claim from
         orphanSweep = new OrphanSweep(created, executor, scheduler);
         orphanSweep.start();
+        schedules.start(scheduler);
         LOG.info(() -> "Apiary monitor started " + created.size() + " worker instances");
     }
 
@@ -173,6 +194,7 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             awaitTerminationQuietly();
             return;
         }
+        schedules.stop();
         try {
             long deadline = System.nanoTime() + gracePeriod.toNanos();
             for (WorkerInstance<?> instance : instances) {

@@ -10,6 +10,7 @@ import dev.apiary.spi.JobIds;
 import dev.apiary.spi.JobPage;
 import dev.apiary.spi.JobQuery;
 import dev.apiary.spi.JobStorage;
+import dev.apiary.spi.ScheduleStore;
 import dev.apiary.spi.Settlement;
 import dev.apiary.spi.Progress;
 import dev.apiary.spi.StoredJob;
@@ -75,6 +76,9 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     private final Map<JobContext, Entry<T>> running = new IdentityHashMap<>();
     private final long[] counts = new long[JobStatus.values().length];
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    /** Recurring schedules pushing to this queue, by name. */
+    private final Map<String, ScheduleStore.State> scheduleStates = new HashMap<>();
+    private final ScheduleStore<T> scheduleStore = new Schedules();
     private long sequence;
 
     public InMemoryStorage(String queue, Class<T> payloadType, Codec codec, Clock clock) {
@@ -556,6 +560,76 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             return codec.encode(payload);
         } catch (CodecException e) {
             return null;
+        }
+    }
+
+    @Override
+    public Optional<ScheduleStore<T>> scheduleStore() {
+        return Optional.of(scheduleStore);
+    }
+
+    /** Schedule state under the storage's lock, so that a fire and its pushes are one step. */
+    private final class Schedules implements ScheduleStore<T> {
+
+        @Override
+        public Instant now() {
+            return clock.instant();
+        }
+
+        @Override
+        public State register(String name) {
+            synchronized (lock) {
+                Instant now = clock.instant();
+                State state = scheduleStates.computeIfAbsent(name,
+                        n -> new State(n, now.truncatedTo(ChronoUnit.SECONDS), false, now));
+                return new State(name, state.lastFire(), state.paused(), now);
+            }
+        }
+
+        @Override
+        public Optional<State> state(String name) {
+            synchronized (lock) {
+                State state = scheduleStates.get(name);
+                return state == null ? Optional.empty()
+                        : Optional.of(new State(name, state.lastFire(), state.paused(), clock.instant()));
+            }
+        }
+
+        @Override
+        public Optional<List<String>> fire(String name, Instant expectedLastFire, Instant lastFire,
+                                           List<Push<T>> pushes) {
+            List<String> ids = new ArrayList<>(pushes.size());
+            synchronized (lock) {
+                State state = scheduleStates.get(name);
+                if (state == null || state.paused() || !state.lastFire().equals(expectedLastFire)) {
+                    return Optional.empty();
+                }
+                Instant now = clock.instant();
+                for (Push<T> push : pushes) {
+                    ids.add(add(push.payload(), push.options(), now));
+                }
+                scheduleStates.put(name, new State(name, lastFire, false, now));
+            }
+            if (!ids.isEmpty()) {
+                wakeUp();
+            }
+            return Optional.of(ids);
+        }
+
+        @Override
+        public boolean setPaused(String name, boolean paused) {
+            synchronized (lock) {
+                State state = scheduleStates.get(name);
+                if (state == null) {
+                    return false;
+                }
+                if (state.paused() != paused) {
+                    Instant now = clock.instant();
+                    Instant last = paused ? state.lastFire() : now;
+                    scheduleStates.put(name, new State(name, last, paused, now));
+                }
+                return true;
+            }
         }
     }
 

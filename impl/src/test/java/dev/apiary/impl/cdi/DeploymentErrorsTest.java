@@ -145,7 +145,7 @@ class DeploymentErrorsTest {
         TestConfig.clear();
     }
 
-    private static Throwable deploy(Class<?>... beans) {
+    static Throwable deploy(Class<?>... beans) {
         Weld weld = new Weld().disableDiscovery().addBeanClasses(beans).addExtension(new ApiaryExtension());
         try (WeldContainer container = weld.initialize()) {
             throw new AssertionError("The deployment was expected to fail, but started " + container.getId());
@@ -154,7 +154,7 @@ class DeploymentErrorsTest {
         }
     }
 
-    private static String messages(Throwable error) {
+    static String messages(Throwable error) {
         StringBuilder all = new StringBuilder();
         for (Throwable t = error; t != null; t = t.getCause()) {
             all.append(t.getMessage()).append('\n');

@@ -61,6 +61,7 @@ final class SmokeScenario {
                 scenario.settingsComeFromTheEnvironment();
                 scenario.jobsReachTheirFinalState();
                 scenario.badRequestsGetJsonErrors();
+                RecurringSmoke.assertOn(server, scenario.http);
                 scenario.healthIsUp();
                 DashboardSmoke.assertOn(server);
                 scenario.healthListsApiarysChecks();

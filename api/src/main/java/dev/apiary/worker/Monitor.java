@@ -24,6 +24,17 @@ public interface Monitor {
     /** Registers {@code count} instances, each built by {@code factory} from its index. */
     Monitor register(int count, IntFunction<Worker> factory);
 
+    /**
+     * Reports traces and metrics to {@code openTelemetry}, an {@code io.opentelemetry.api.OpenTelemetry} (typed
+     * {@code Object} so that the API needs no OpenTelemetry on the class path); pushes in this application report
+     * to it too. Without this call a monitor uses {@code GlobalOpenTelemetry} when the OpenTelemetry API is on the
+     * class path (a container monitor: the server's MicroProfile Telemetry), and records nothing otherwise; pass
+     * {@code OpenTelemetry.noop()} to record nothing. Call it before {@link #start()}.
+     *
+     * @throws dev.apiary.ConfigurationException when it is not an OpenTelemetry or the API is not on the class path
+     */
+    Monitor telemetry(Object openTelemetry);
+
     /** Adds a listener for every worker's events. */
     Monitor addListener(WorkerListener listener);
 

@@ -9,6 +9,7 @@ import dev.apiary.JobStatus;
 import dev.apiary.Outcome;
 import dev.apiary.StorageException;
 import dev.apiary.impl.codec.JsonbCodec;
+import dev.apiary.spi.ApiaryProvider;
 import dev.apiary.spi.Codec;
 import dev.apiary.spi.JobPage;
 import dev.apiary.spi.JobQuery;
@@ -149,8 +150,9 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     // ---- enqueue
 
     @Override
-    public String push(T payload, JobOptions options) {
-        Objects.requireNonNull(options, "options");
+    public String push(T payload, JobOptions given) {
+        Objects.requireNonNull(given, "options");
+        JobOptions options = ApiaryProvider.instance().pushing(queue, given, 1);
         String json = codec.encode(payload);
         String metadata = encodeMetadata(options.metadata());
         String key = options.uniqueKey();
@@ -198,7 +200,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         for (T payload : payloads) {
             json.add(codec.encode(payload));
         }
-        String metadata = encodeMetadata(options.metadata());
+        String metadata = encodeMetadata(ApiaryProvider.instance().pushing(queue, options, payloads.size())
+                .metadata());
         return enqueue("push " + payloads.size() + " jobs", em -> {
             List<String> ids = table.insertAll(em, json, metadata, options, now());
             table.notifyOtherNodes(em);

@@ -8,6 +8,7 @@ import dev.apiary.cdi.Queue;
 import dev.apiary.cdi.Retry;
 import dev.apiary.impl.config.ApiaryConfig;
 import dev.apiary.impl.config.MonitorSettings;
+import dev.apiary.impl.config.TelemetrySettings;
 import dev.apiary.impl.config.WorkerSettings;
 import dev.apiary.spi.JobStorage;
 import jakarta.enterprise.context.Dependent;
@@ -61,6 +62,7 @@ public class ApiaryExtension implements Extension {
     private final Map<WorkerBean, WorkerSettings> settings = new HashMap<>();
     private final Map<Class<?>, WorkerBean> workerByClass = new HashMap<>();
     private MonitorSettings monitorSettings;
+    private TelemetrySettings telemetrySettings;
     private StorageDirectory directory;
 
     void addRuntimeBeans(@Observes BeforeBeanDiscovery bbd, BeanManager bm) {
@@ -210,6 +212,7 @@ public class ApiaryExtension implements Extension {
     void validate(@Observes AfterDeploymentValidation adv, BeanManager bm) {
         ApiaryConfig config = ApiaryConfig.fromEnvironment();
         monitorSettings = MonitorSettings.read(config);
+        telemetrySettings = TelemetrySettings.read(config);
         for (WorkerBean worker : workers) {
             resolveStorage(worker, bm).ifPresent(problem -> adv.addDeploymentProblem(problem));
             WorkerSettings s = WorkerSettings.read(config, worker.name(), worker.concurrency(), worker.instances());
@@ -285,6 +288,10 @@ public class ApiaryExtension implements Extension {
     }
 
     /** The monitor-wide settings, read when the deployment was validated. */
+    public TelemetrySettings telemetrySettings() {
+        return telemetrySettings;
+    }
+
     public MonitorSettings monitorSettings() {
         return monitorSettings;
     }

@@ -2,6 +2,8 @@ package dev.apiary.impl.cdi;
 
 import dev.apiary.JobHandler;
 import dev.apiary.impl.config.MonitorSettings;
+import dev.apiary.impl.config.TelemetrySettings;
+import dev.apiary.impl.telemetry.Telemetry;
 import dev.apiary.impl.config.WorkerSettings;
 import dev.apiary.impl.monitor.DefaultMonitor;
 import dev.apiary.impl.worker.DefaultWorkerBuilder;
@@ -67,6 +69,11 @@ public class ContainerMonitor {
         monitor.wakeUpContext(executors::withApplicationContext);
         monitor.gracePeriod(settings.gracePeriod());
         monitor.restartBudget(settings.maxRestarts(), settings.restartBackoff(), settings.maxRestartBackoff());
+        TelemetrySettings telemetry = extension.telemetrySettings();
+        // the OpenTelemetry classes are touched only when they are there
+        monitor.telemetry(telemetry.enabled() && Telemetry.AVAILABLE
+                ? ContainerTelemetry.lookup(beanManager, telemetry.backlogRefresh()) : Telemetry.NONE);
+        CdiWorkerEvents.forObserversIn(beanManager).ifPresent(monitor::addListener);
     }
 
     void onStartup(@Observes @Priority(Interceptor.Priority.PLATFORM_AFTER + 500) Startup startup) {

@@ -3,6 +3,7 @@ package dev.apiary.impl.layer;
 import dev.apiary.Job;
 import dev.apiary.JobTimeoutException;
 import dev.apiary.Outcome;
+import dev.apiary.impl.telemetry.Telemetry;
 import dev.apiary.layer.Layer;
 
 import java.time.Duration;
@@ -32,7 +33,8 @@ public final class TimeoutStrategy implements Layer {
 
     @Override
     public Outcome apply(Job<?> job, Next next) throws Exception {
-        Future<Outcome> attempt = executor.submit(next::proceed);
+        // the attempt's span stays current on the other thread, for the handler's own spans
+        Future<Outcome> attempt = executor.submit(Telemetry.propagate(next::proceed));
         try {
             return attempt.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {

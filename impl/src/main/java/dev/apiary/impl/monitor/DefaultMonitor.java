@@ -1,6 +1,7 @@
 package dev.apiary.impl.monitor;
 
 import dev.apiary.ConfigurationException;
+import dev.apiary.impl.telemetry.Telemetry;
 import dev.apiary.impl.worker.WorkerDefinition;
 import dev.apiary.impl.worker.WorkerInstance;
 import dev.apiary.worker.Monitor;
@@ -26,6 +27,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -49,6 +51,9 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
+    private volatile Telemetry telemetry;
+    /** One reference, so that the telemetry can forget it again. */
+    private final Supplier<List<WorkerSnapshot>> snapshots = this::snapshot;
     private volatile Duration gracePeriod = Duration.ofSeconds(30);
     private volatile int maxRestarts = 10;
     private volatile Duration restartBackoff = Duration.ofSeconds(1);
@@ -101,6 +106,32 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     }
 
     @Override
+    public Monitor telemetry(Object openTelemetry) {
+        telemetry(Telemetry.of(openTelemetry, Telemetry.DEFAULT_BACKLOG_REFRESH));
+        return this;
+    }
+
+    /** Reports to {@code value}, and makes pushes in this class loader report to it too. */
+    public DefaultMonitor telemetry(Telemetry value) {
+        if (started.get()) {
+            throw new IllegalStateException("Set the monitor's telemetry before it starts");
+        }
+        this.telemetry = Objects.requireNonNull(value, "telemetry");
+        Telemetry.share(value);
+        return this;
+    }
+
+    @Override
+    public Telemetry telemetry() {
+        Telemetry t = telemetry;
+        if (t == null) {
+            t = Telemetry.shared();
+            telemetry = t;
+        }
+        return t;
+    }
+
+    @Override
     public Monitor addListener(WorkerListener listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
         return this;
@@ -145,6 +176,7 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             }
         }
         instances.addAll(created);
+        telemetry().watch(snapshots);
         for (WorkerInstance<?> instance : created) {
             instance.start();
         }
@@ -184,6 +216,7 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             Thread.currentThread().interrupt();
             LOG.warning("Interrupted while stopping workers; some jobs may still be running");
         } finally {
+            telemetry().unwatch(snapshots);
             if (ownsExecutors) {
                 scheduler.shutdownNow();
                 ((ExecutorService) executor).shutdown();

@@ -3,7 +3,9 @@ package dev.apiary.impl.worker;
 import dev.apiary.Job;
 import dev.apiary.Outcome;
 import dev.apiary.impl.layer.LayerChain;
+import dev.apiary.impl.telemetry.Telemetry;
 import dev.apiary.spi.JobSource;
+import dev.apiary.spi.JobStorage;
 import dev.apiary.spi.Settlement;
 import dev.apiary.worker.WorkerEvent;
 import dev.apiary.worker.WorkerSnapshot;
@@ -59,6 +61,11 @@ public final class WorkerInstance<T> {
         /** Whether anyone listens to events; when not, none are built. */
         boolean listening();
 
+        /** Where attempts report their spans and metrics. */
+        default Telemetry telemetry() {
+            return Telemetry.NONE;
+        }
+
         /**
          * What the source calls when new jobs may be there. A source calls it on the pusher's thread (after the
          * pusher's commit), so a container monitor gives it the application's own context: see ContainerExecutors.
@@ -75,6 +82,7 @@ public final class WorkerInstance<T> {
     private final Supervisor supervisor;
     private final LayerChain<T> chain;
     private final JobSource<T> source;
+    private final Telemetry telemetry;
     /** Kept apart from the source: a snapshot must work after a container has destroyed the source's bean. */
     private final String queue;
 
@@ -96,6 +104,7 @@ public final class WorkerInstance<T> {
     private final AtomicInteger consecutiveCrashes = new AtomicInteger();
     private final AtomicInteger restarts = new AtomicInteger();
     private final LongAdder done = new LongAdder();
+    private final LongAdder retried = new LongAdder();
     private final LongAdder failed = new LongAdder();
 
     private volatile boolean pollAgain;
@@ -124,6 +133,7 @@ public final class WorkerInstance<T> {
         this.executor = def.executor() != null ? def.executor() : executor;
         this.scheduler = scheduler;
         this.supervisor = supervisor;
+        this.telemetry = supervisor.telemetry();
         this.chain = new LayerChain<>(def.layers(), def.handler());
         this.idleDelay = def.pollInterval();
         List<Runner> slots = new ArrayList<>(def.concurrency());
@@ -323,23 +333,41 @@ public final class WorkerInstance<T> {
         }
     }
 
+    /** Runs one attempt through the layers, in its span: current for the layers and the handler. */
     private Outcome invoke(Job<T> job) {
+        Telemetry.Attempt attempt = telemetry.attempt(def.name(), job.context());
+        Outcome outcome;
+        Throwable thrown = null;
         try {
-            return chain.invoke(def.data().isEmpty() ? job : job.withData(def.data()));
+            outcome = chain.invoke(def.data().isEmpty() ? job : job.withData(def.data()));
         } catch (Throwable t) {
             // the worker's last guard: whatever the layers let through fails the job, never the worker
-            return Outcome.failed(t);
+            thrown = t;
+            outcome = Outcome.failed(t);
         }
+        attempt.end(outcome, thrown);
+        return outcome;
     }
 
     private void record(Job<T> job, Outcome outcome, List<Settlement> outcomes) {
         outcomes.add(new Settlement(job.context(), outcome));
-        if (outcome instanceof Outcome.Done) {
-            done.increment();
-            publish(WorkerEvent.Kind.JOB_DONE, job.id(), outcome, null);
-        } else {
-            failed.increment();
-            publish(WorkerEvent.Kind.JOB_FAILED, job.id(), outcome, null);
+        switch (AttemptResult.of(job.context(), outcome)) {
+            case DONE -> {
+                done.increment();
+                publish(WorkerEvent.Kind.JOB_DONE, job.id(), outcome, null);
+            }
+            case RETRIED -> {
+                retried.increment();
+                publish(WorkerEvent.Kind.JOB_RETRIED, job.id(), outcome, null);
+            }
+            case FAILED -> {
+                failed.increment();
+                publish(WorkerEvent.Kind.JOB_FAILED, job.id(), outcome, null);
+            }
+            case KILLED -> {
+                failed.increment();
+                publish(WorkerEvent.Kind.JOB_KILLED, job.id(), outcome, null);
+            }
         }
     }
 
@@ -544,6 +572,9 @@ public final class WorkerInstance<T> {
     private void heartbeat() {
         try {
             source.heartbeat(instanceId);
+            if (source instanceof JobStorage<T> storage) {
+                telemetry.refreshBacklog(queue, storage::counts);
+            }
             long now = System.nanoTime();
             if (heartbeatingSince == 0 || heartbeatFailing) {
                 heartbeatingSince = now;
@@ -707,7 +738,7 @@ public final class WorkerInstance<T> {
 
     public WorkerSnapshot snapshot() {
         return new WorkerSnapshot(def.name(), instanceId, queue, state.get(), inflight.get(), done.sum(),
-                failed.sum(), restarts.get(), lastTick, lastError);
+                retried.sum(), failed.sum(), restarts.get(), lastTick, lastError);
     }
 
     private boolean submit(Runnable task) {

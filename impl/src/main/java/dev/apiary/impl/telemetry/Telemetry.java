@@ -1,0 +1,141 @@
+package dev.apiary.impl.telemetry;
+
+import dev.apiary.ConfigurationException;
+import dev.apiary.JobContext;
+import dev.apiary.JobOptions;
+import dev.apiary.JobStatus;
+import dev.apiary.Outcome;
+import dev.apiary.worker.WorkerSnapshot;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+
+/**
+ * Where the runtime reports traces and metrics. {@link #NONE} records nothing; the OpenTelemetry recorder is the
+ * only other kind. No OpenTelemetry type appears in this class, so it loads (and the runtime works) without
+ * OpenTelemetry on the class path: the recorder class is loaded only after {@link #AVAILABLE} said it may be.
+ */
+public abstract class Telemetry {
+
+    /** Records nothing. */
+    public static final Telemetry NONE = new Telemetry() {
+    };
+
+    /** Whether the OpenTelemetry API is on the class path. */
+    public static final boolean AVAILABLE = present("io.opentelemetry.api.OpenTelemetry");
+
+    /**
+     * What pushes and monitors without telemetry of their own report to: the container monitor's, the last one given
+     * to a monitor, else {@link #global()}. One per class loader (one per application in a server).
+     */
+    private static volatile Telemetry shared;
+
+    /** One attempt's span and timers; {@link #end} is called once, on the thread that started it. */
+    public interface Attempt {
+
+        Attempt NONE = (outcome, thrown) -> {
+        };
+
+        /**
+         * Ends the attempt with its outcome and, when the chain threw, the exception the outcome was made of.
+         * Never throws.
+         */
+        void end(Outcome outcome, Throwable thrown);
+    }
+
+    /**
+     * Telemetry on {@code openTelemetry}, an {@code io.opentelemetry.api.OpenTelemetry}; {@link #NONE} for its
+     * no-op instance.
+     *
+     * @throws ConfigurationException when OpenTelemetry is not on the class path or the object is not one
+     */
+    public static Telemetry of(Object openTelemetry, Duration backlogRefresh) {
+        if (!AVAILABLE) {
+            throw new ConfigurationException("OpenTelemetry was given to Apiary but io.opentelemetry:opentelemetry-api"
+                    + " is not on the class path; add it, or do not pass an OpenTelemetry");
+        }
+        return OpenTelemetryRecorder.create(openTelemetry, backlogRefresh);
+    }
+
+    /** Telemetry on {@code GlobalOpenTelemetry} when OpenTelemetry is on the class path, else {@link #NONE}. */
+    public static Telemetry global() {
+        return AVAILABLE ? OpenTelemetryRecorder.global(DEFAULT_BACKLOG_REFRESH) : NONE;
+    }
+
+    /** How often the backlog gauge's counts are queried at most, per queue, when nothing else is configured. */
+    public static final Duration DEFAULT_BACKLOG_REFRESH = Duration.ofSeconds(10);
+
+    /** The telemetry pushes report to, and monitors that were given none; {@link #global()} until one is set. */
+    public static Telemetry shared() {
+        Telemetry t = shared;
+        if (t == null) {
+            synchronized (Telemetry.class) {
+                if (shared == null) {
+                    shared = global();
+                }
+                t = shared;
+            }
+        }
+        return t;
+    }
+
+    /** Makes pushes (and monitors given none) in this class loader report to {@code telemetry}. */
+    public static void share(Telemetry telemetry) {
+        shared = telemetry;
+    }
+
+    /**
+     * Called before a storage stores pushed jobs: may add the caller's trace context to the metadata and counts the
+     * jobs. Returns the options to store.
+     */
+    public JobOptions pushing(String queue, JobOptions options, int jobs) {
+        return options;
+    }
+
+    /** Starts an attempt of {@code job} by {@code worker}: its span is current on this thread until it ends. */
+    public Attempt attempt(String worker, JobContext job) {
+        return Attempt.NONE;
+    }
+
+    /** Reports the worker instances of a monitor (by worker and state) for as long as it runs. */
+    public void watch(Supplier<List<WorkerSnapshot>> instances) {
+    }
+
+    /** Stops reporting a monitor's instances. */
+    public void unwatch(Supplier<List<WorkerSnapshot>> instances) {
+    }
+
+    /** Whether this records anything. */
+    public boolean isRecording() {
+        return this != NONE;
+    }
+
+    /**
+     * Gives the backlog gauge fresh counts of {@code queue}, querying them only when the last query is older than
+     * the refresh interval; called from a worker's heartbeat, never from a scrape.
+     */
+    public void refreshBacklog(String queue, Supplier<Map<JobStatus, Long>> counts) {
+    }
+
+    /** The current trace id, or {@code null} when no span is current (or OpenTelemetry is absent). */
+    public static String currentTraceId() {
+        return AVAILABLE ? OpenTelemetryRecorder.spanTraceId() : null;
+    }
+
+    /** {@code task} with the caller's trace context made current around it, for a hand-off to another thread. */
+    public static <V> Callable<V> propagate(Callable<V> task) {
+        return AVAILABLE ? OpenTelemetryRecorder.withContext(task) : task;
+    }
+
+    private static boolean present(String className) {
+        try {
+            Class.forName(className, false, Telemetry.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+}

@@ -27,9 +27,10 @@ public interface Monitor {
     /**
      * Reports traces and metrics to {@code openTelemetry}, an {@code io.opentelemetry.api.OpenTelemetry} (typed
      * {@code Object} so that the API needs no OpenTelemetry on the class path); pushes in this application report
-     * to it too. Without this call a monitor uses {@code GlobalOpenTelemetry} when the OpenTelemetry API is on the
-     * class path (a container monitor: the server's MicroProfile Telemetry), and records nothing otherwise; pass
-     * {@code OpenTelemetry.noop()} to record nothing. Call it before {@link #start()}.
+     * to it too, and so do monitors that are given none. Without any such call a monitor uses
+     * {@code GlobalOpenTelemetry} if the application or the OpenTelemetry agent has set it by the time the monitor
+     * starts (a container monitor: the server's MicroProfile Telemetry), and
+     * records nothing otherwise; pass {@code OpenTelemetry.noop()} to record nothing. Call it before {@link #start()}.
      *
      * @throws dev.apiary.ConfigurationException when it is not an OpenTelemetry or the API is not on the class path
      */

@@ -13,7 +13,7 @@ import java.util.Set;
  *
  * <p>Arguments (all optional): {@code --jobs=N} jobs per in-memory drain (default 1,000,000),
  * {@code --db-jobs=N} jobs per database drain (default 20,000), {@code --runs=R} measured runs per figure (default
- * 5 in memory, 3 on databases), {@code --only=memory,latency,postgresql,h2,scale} sections (default all),
+ * 5 in memory, 3 on databases), {@code --only=memory,latency,postgresql,h2,scale,telemetry} sections (default all),
  * {@code --quick} tiny sizes for the smoke test.
  */
 public final class Benchmarks {
@@ -48,7 +48,7 @@ public final class Benchmarks {
         int latencyJobs = quick ? 50 : 1000;
         int dbJobs = Integer.parseInt(options.getOrDefault("db-jobs", quick ? "300" : "20000"));
         int dbRuns = Integer.parseInt(options.getOrDefault("runs", quick ? "1" : "3"));
-        Set<String> only = Set.of(options.getOrDefault("only", "memory,latency,postgresql,h2,scale").split(","));
+        Set<String> only = Set.of(options.getOrDefault("only", "memory,latency,postgresql,h2,scale,telemetry").split(","));
         Report report = new Report();
         System.out.printf(Locale.ROOT, "Apiary benchmarks on %d cores, Java %s%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
@@ -86,6 +86,9 @@ public final class Benchmarks {
             }
             if (only.contains("scale")) {
                 scaleSection(report, databases, dbJobs, quick);
+            }
+            if (only.contains("telemetry")) {
+                TelemetryBenchmarks.section(report, databases, memoryJobs, runs, dbJobs, dbRuns);
             }
         }
         return report;

@@ -26,7 +26,8 @@ class BenchmarksSmokeTest {
                 .anySatisfy(w -> assertThat(w).contains("PostgreSQL drain"))
                 .anySatisfy(w -> assertThat(w).contains("PostgreSQL latency"))
                 .anySatisfy(w -> assertThat(w).contains("H2 drain"))
-                .anySatisfy(w -> assertThat(w).contains("1 worker process"));
+                .anySatisfy(w -> assertThat(w).contains("1 worker process"))
+                .anySatisfy(w -> assertThat(w).contains("tracing and metrics on"));
         assertThat(report.rows()).allSatisfy(r -> assertThat(r.value()).isPositive());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         report.print(new PrintStream(out, true, StandardCharsets.UTF_8));

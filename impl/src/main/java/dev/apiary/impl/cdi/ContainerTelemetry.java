@@ -1,7 +1,6 @@
 package dev.apiary.impl.cdi;
 
 import dev.apiary.impl.telemetry.Telemetry;
-import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.spi.BeanManager;
@@ -9,7 +8,8 @@ import jakarta.enterprise.inject.spi.BeanManager;
 import java.time.Duration;
 
 /**
- * The application's OpenTelemetry: the bean MicroProfile Telemetry provides, else {@code GlobalOpenTelemetry}.
+ * The application's OpenTelemetry: the bean MicroProfile Telemetry provides, else {@code GlobalOpenTelemetry} when
+ * it is set (the OpenTelemetry agent), else none.
  * Loaded only when the OpenTelemetry API is on the class path.
  */
 final class ContainerTelemetry {
@@ -19,7 +19,10 @@ final class ContainerTelemetry {
 
     static Telemetry lookup(BeanManager beanManager, Duration backlogRefresh) {
         Instance<OpenTelemetry> bean = beanManager.createInstance().select(OpenTelemetry.class);
-        OpenTelemetry otel = bean.isResolvable() ? bean.get() : GlobalOpenTelemetry.get();
-        return Telemetry.of(otel, backlogRefresh);
+        if (bean.isResolvable()) {
+            return Telemetry.of(bean.get(), backlogRefresh);
+        }
+        Telemetry global = Telemetry.globalIfSet(backlogRefresh);
+        return global == null ? Telemetry.NONE : global;
     }
 }

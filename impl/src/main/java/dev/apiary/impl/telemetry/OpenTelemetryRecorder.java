@@ -141,7 +141,17 @@ final class OpenTelemetryRecorder extends Telemetry {
         return new OpenTelemetryRecorder(otel, backlogRefresh);
     }
 
-    static Telemetry global(Duration backlogRefresh) {
+    /** On {@code GlobalOpenTelemetry} once an application or agent has set it; {@code null} before. */
+    static Telemetry onGlobalIfSet(Duration backlogRefresh) {
+        try {
+            if (!GlobalOpenTelemetry.isSet()) {
+                // get() would fix the global to a no-op for good, and the application's set() would then fail
+                return null;
+            }
+        } catch (NoSuchMethodError e) {
+            // an OpenTelemetry API older than 1.52 (a server's) cannot tell; take what it has
+            LOG.log(Level.FINE, "GlobalOpenTelemetry.isSet() is not available", e);
+        }
         return new OpenTelemetryRecorder(GlobalOpenTelemetry.get(), backlogRefresh);
     }
 

@@ -29,7 +29,7 @@ public abstract class Telemetry {
 
     /**
      * What pushes and monitors without telemetry of their own report to: the container monitor's, the last one given
-     * to a monitor, else {@link #global()}. One per class loader (one per application in a server).
+     * to a monitor, else the global one once set. One per class loader (one per application in a server).
      */
     private static volatile Telemetry shared;
 
@@ -60,26 +60,32 @@ public abstract class Telemetry {
         return OpenTelemetryRecorder.create(openTelemetry, backlogRefresh);
     }
 
-    /** Telemetry on {@code GlobalOpenTelemetry} when OpenTelemetry is on the class path, else {@link #NONE}. */
-    public static Telemetry global() {
-        return AVAILABLE ? OpenTelemetryRecorder.global(DEFAULT_BACKLOG_REFRESH) : NONE;
+    /**
+     * Telemetry on {@code GlobalOpenTelemetry} once it is set (by the application or the OpenTelemetry agent), or
+     * {@code null} while it is not or OpenTelemetry is not on the class path.
+     */
+    public static Telemetry globalIfSet(Duration backlogRefresh) {
+        return AVAILABLE ? OpenTelemetryRecorder.onGlobalIfSet(backlogRefresh) : null;
     }
 
     /** How often the backlog gauge's counts are queried at most, per queue, when nothing else is configured. */
     public static final Duration DEFAULT_BACKLOG_REFRESH = Duration.ofSeconds(10);
 
-    /** The telemetry pushes report to, and monitors that were given none; {@link #global()} until one is set. */
+    /**
+     * The telemetry pushes report to, and monitors that were given none: the one last {@linkplain #share shared},
+     * else {@code GlobalOpenTelemetry} once it is set, else {@link #NONE} (asking again next time).
+     */
     public static Telemetry shared() {
         Telemetry t = shared;
         if (t == null) {
             synchronized (Telemetry.class) {
                 if (shared == null) {
-                    shared = global();
+                    shared = globalIfSet(DEFAULT_BACKLOG_REFRESH);
                 }
                 t = shared;
             }
         }
-        return t;
+        return t == null ? NONE : t;
     }
 
     /** Makes pushes (and monitors given none) in this class loader report to {@code telemetry}. */

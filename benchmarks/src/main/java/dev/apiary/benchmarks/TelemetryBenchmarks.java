@@ -1,0 +1,141 @@
+package dev.apiary.benchmarks;
+
+import dev.apiary.worker.Monitor;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.metrics.InstrumentType;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.metrics.export.MetricExporter;
+import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The drains with tracing and metrics on (a real OpenTelemetry SDK: every span sampled and handed to a batch
+ * processor, every metric aggregated and read every 10 s, as a server's MicroProfile Telemetry would) against the
+ * same drains with telemetry off. The exporters count and discard: the network to a collector is not Apiary's cost.
+ */
+final class TelemetryBenchmarks {
+
+    private TelemetryBenchmarks() {
+    }
+
+    /** A fresh SDK for one run; close it after. */
+    static OpenTelemetrySdk sdk(LongAdder exportedSpans) {
+        SpanExporter spans = new SpanExporter() {
+            @Override
+            public CompletableResultCode export(Collection<SpanData> batch) {
+                exportedSpans.add(batch.size());
+                return CompletableResultCode.ofSuccess();
+            }
+
+            @Override
+            public CompletableResultCode flush() {
+                return CompletableResultCode.ofSuccess();
+            }
+
+            @Override
+            public CompletableResultCode shutdown() {
+                return CompletableResultCode.ofSuccess();
+            }
+        };
+        MetricExporter metrics = new MetricExporter() {
+            @Override
+            public CompletableResultCode export(Collection<MetricData> data) {
+                return CompletableResultCode.ofSuccess();
+            }
+
+            @Override
+            public CompletableResultCode flush() {
+                return CompletableResultCode.ofSuccess();
+            }
+
+            @Override
+            public CompletableResultCode shutdown() {
+                return CompletableResultCode.ofSuccess();
+            }
+
+            @Override
+            public AggregationTemporality getAggregationTemporality(InstrumentType type) {
+                return AggregationTemporality.CUMULATIVE;
+            }
+        };
+        return OpenTelemetrySdk.builder()
+                .setTracerProvider(SdkTracerProvider.builder()
+                        .addSpanProcessor(BatchSpanProcessor.builder(spans).build()).build())
+                .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(PeriodicMetricReader
+                        .builder(metrics).setInterval(Duration.ofSeconds(10)).build()).build())
+                .build();
+    }
+
+    /**
+     * Drains with telemetry on and off, alternating so that drift on a shared machine hits both alike; one row per
+     * drain with the "off" figure as its baseline.
+     */
+    static void section(Report report, BenchDatabases databases, int memoryJobs, int memoryRuns, int dbJobs,
+                        int dbRuns) throws Exception {
+        double[] on = new double[memoryRuns];
+        double[] off = new double[memoryRuns];
+        LongAdder exported = new LongAdder();
+        for (int i = -1; i < memoryRuns; i++) { // run -1 warms up both
+            int n = i < 0 ? Math.min(memoryJobs, 100_000) : memoryJobs;
+            off[Math.max(i, 0)] = withTelemetry(null, () -> InMemoryBenchmarks.drainRate(n));
+            try (OpenTelemetrySdk sdk = sdk(exported)) {
+                on[Math.max(i, 0)] = withTelemetry(sdk, () -> InMemoryBenchmarks.drainRate(n));
+            }
+        }
+        report.add(row("in-memory drain, " + InMemoryBenchmarks.SLOTS + " slots, prefetch "
+                + InMemoryBenchmarks.PREFETCH + ", " + memoryJobs + " no-op jobs, tracing and metrics on", on, off,
+                "-", false));
+
+        try (JpaBenchmarks jpa = new JpaBenchmarks(databases, BenchDatabases.Db.POSTGRESQL)) {
+            on = new double[dbRuns];
+            off = new double[dbRuns];
+            for (int i = -1; i < dbRuns; i++) {
+                int n = i < 0 ? Math.min(dbJobs, 2000) : dbJobs;
+                databases.truncate(BenchDatabases.Db.POSTGRESQL);
+                off[Math.max(i, 0)] = withTelemetry(null, () -> jpa.drain(n));
+                databases.truncate(BenchDatabases.Db.POSTGRESQL);
+                try (OpenTelemetrySdk sdk = sdk(exported)) {
+                    on[Math.max(i, 0)] = withTelemetry(sdk, () -> jpa.drain(n));
+                }
+            }
+        }
+        report.add(row("PostgreSQL drain " + dbJobs + " no-op jobs, " + JpaBenchmarks.THREADS
+                + " threads, tracing and metrics on", on, off, ">= 0.90x (at most 10 % slower)", true));
+        System.out.printf(java.util.Locale.ROOT, "telemetry: %,d spans exported (the rest dropped by the batch"
+                + " processor's full queue)%n", exported.sum());
+    }
+
+    private static Report.Row row(String what, double[] on, double[] off, String target, boolean judged) {
+        double a = Benchmarks.median(on);
+        double b = Benchmarks.median(off);
+        return new Report.Row(what, a, "jobs/s", "same drain, telemetry off", b, target, !judged || a >= 0.9 * b);
+    }
+
+    interface Drain {
+        double run() throws Exception;
+    }
+
+    /**
+     * Runs a drain whose monitor is created without telemetry of its own: it reports where the last monitor given
+     * one reports, so giving {@code sdk} (or the no-op) to a throwaway monitor switches the drain's telemetry.
+     */
+    private static double withTelemetry(OpenTelemetry sdk, Drain drain) throws Exception {
+        Monitor.create().telemetry(sdk == null ? OpenTelemetry.noop() : sdk);
+        try {
+            return drain.run();
+        } finally {
+            Monitor.create().telemetry(OpenTelemetry.noop());
+        }
+    }
+}

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Where the runtime reports traces and metrics. {@link #NONE} records nothing; the OpenTelemetry recorder is the
@@ -19,6 +21,8 @@ import java.util.function.Supplier;
  * OpenTelemetry on the class path: the recorder class is loaded only after {@link #AVAILABLE} said it may be.
  */
 public abstract class Telemetry {
+
+    private static final Logger LOG = Logger.getLogger(Telemetry.class.getName());
 
     /** Records nothing. */
     public static final Telemetry NONE = new Telemetry() {
@@ -57,7 +61,14 @@ public abstract class Telemetry {
             throw new ConfigurationException("OpenTelemetry was given to Apiary but io.opentelemetry:opentelemetry-api"
                     + " is not on the class path; add it, or do not pass an OpenTelemetry");
         }
-        return OpenTelemetryRecorder.create(openTelemetry, backlogRefresh);
+        try {
+            return OpenTelemetryRecorder.create(openTelemetry, backlogRefresh);
+        } catch (LinkageError e) {
+            // a server's OpenTelemetry API older than what Apiary uses: jobs must run all the same
+            LOG.log(Level.WARNING, "Apiary records no traces or metrics: the OpenTelemetry API on the class path"
+                    + " lacks a part it needs (" + e + "); MicroProfile Telemetry 2.x provides a recent enough one", e);
+            return NONE;
+        }
     }
 
     /**

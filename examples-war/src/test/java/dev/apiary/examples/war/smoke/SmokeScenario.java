@@ -52,6 +52,7 @@ final class SmokeScenario {
                 scenario.jobsReachTheirFinalState();
                 scenario.badRequestsGetJsonErrors();
                 scenario.healthIsUp();
+                TelemetrySmoke.assertOn(server);
             } catch (AssertionError | Exception e) {
                 throw new AssertionError(server.name() + " smoke test failed: " + e.getMessage()
                         + "\n--- last lines of " + server.log() + " ---\n" + server.logTail(60), e);

@@ -59,6 +59,7 @@ public class ContainerMonitor {
     BeanManager beanManager;
 
     private DefaultMonitor monitor;
+    private Telemetry telemetry = Telemetry.NONE;
     private volatile boolean started;
     private volatile boolean stopped;
 
@@ -69,10 +70,11 @@ public class ContainerMonitor {
         monitor.wakeUpContext(executors::withApplicationContext);
         monitor.gracePeriod(settings.gracePeriod());
         monitor.restartBudget(settings.maxRestarts(), settings.restartBackoff(), settings.maxRestartBackoff());
-        TelemetrySettings telemetry = extension.telemetrySettings();
+        TelemetrySettings telemetrySettings = extension.telemetrySettings();
         // the OpenTelemetry classes are touched only when they are there
-        monitor.telemetry(telemetry.enabled() && Telemetry.AVAILABLE
-                ? ContainerTelemetry.lookup(beanManager, telemetry.backlogRefresh()) : Telemetry.NONE);
+        telemetry = telemetrySettings.enabled() && Telemetry.AVAILABLE
+                ? ContainerTelemetry.lookup(beanManager, telemetrySettings.backlogRefresh()) : Telemetry.NONE;
+        monitor.telemetry(telemetry);
         CdiWorkerEvents.forObserversIn(beanManager).ifPresent(monitor::addListener);
     }
 
@@ -172,6 +174,7 @@ public class ContainerMonitor {
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "Stopping the Apiary monitor failed", e);
         } finally {
+            telemetry.close();
             executors.shutdownOwned();
         }
     }

@@ -17,6 +17,7 @@ import io.opentelemetry.api.metrics.DoubleHistogramBuilder;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.LongUpDownCounter;
 import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.metrics.ObservableLongGauge;
 import io.opentelemetry.api.metrics.ObservableLongMeasurement;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
@@ -105,6 +106,7 @@ final class OpenTelemetryRecorder extends Telemetry {
     private final Map<String, QueueAttributes> queues = new ConcurrentHashMap<>();
     private final Map<String, Backlog> backlogs = new ConcurrentHashMap<>();
     private final List<Supplier<List<WorkerSnapshot>>> monitors = new CopyOnWriteArrayList<>();
+    private final List<ObservableLongGauge> gauges;
 
     private OpenTelemetryRecorder(OpenTelemetry otel, Duration backlogRefresh) {
         this.backlogRefresh = backlogRefresh;
@@ -122,12 +124,23 @@ final class OpenTelemetryRecorder extends Telemetry {
                 .setDescription("From the instant a job was due (its run-at) to the start of its attempt, by queue"));
         running = meter.upDownCounterBuilder("apiary.jobs.running").setUnit("{job}")
                 .setDescription("Attempts running now on this node, by queue").build();
-        meter.gaugeBuilder("apiary.jobs.backlog").ofLongs().setUnit("{job}")
+        gauges = List.of(meter.gaugeBuilder("apiary.jobs.backlog").ofLongs().setUnit("{job}")
                 .setDescription("Pending and running jobs by queue and status, as counted at the last refresh")
-                .buildWithCallback(this::observeBacklog);
-        meter.gaugeBuilder("apiary.worker.instances").ofLongs().setUnit("{instance}")
+                .buildWithCallback(this::observeBacklog),
+                meter.gaugeBuilder("apiary.worker.instances").ofLongs().setUnit("{instance}")
                 .setDescription("Worker instances on this node by worker and state")
-                .buildWithCallback(this::observeWorkers);
+                .buildWithCallback(this::observeWorkers));
+    }
+
+    @Override
+    public void close() {
+        for (ObservableLongGauge gauge : gauges) {
+            try {
+                gauge.close();
+            } catch (RuntimeException | AbstractMethodError e) {
+                LOG.log(Level.FINE, "Cannot unregister an Apiary gauge", e);
+            }
+        }
     }
 
     static Telemetry create(Object openTelemetry, Duration backlogRefresh) {

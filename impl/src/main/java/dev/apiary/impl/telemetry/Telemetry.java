@@ -125,6 +125,13 @@ public abstract class Telemetry {
     public void unwatch(Supplier<List<WorkerSnapshot>> instances) {
     }
 
+    /**
+     * Unregisters the gauges' callbacks, for an application that goes away while the OpenTelemetry it reported to
+     * stays (a server-wide one).
+     */
+    public void close() {
+    }
+
     /** Whether this records anything. */
     public boolean isRecording() {
         return this != NONE;

@@ -1,5 +1,8 @@
 package dev.apiary.benchmarks;
 
+import dev.apiary.JobContext;
+import dev.apiary.Outcome;
+import dev.apiary.impl.telemetry.Telemetry;
 import dev.apiary.worker.Monitor;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -16,6 +19,8 @@ import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import java.util.Collection;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -110,6 +115,20 @@ final class TelemetryBenchmarks {
                 }
             }
         }
+        try (OpenTelemetrySdk sdk = sdk(exported)) {
+            Telemetry telemetry = Telemetry.of(sdk, Telemetry.DEFAULT_BACKLOG_REFRESH);
+            int n = Math.max(10_000, memoryJobs);
+            attemptNanos(telemetry, n);
+            attemptNanos(Telemetry.NONE, n);
+            double[] nanosOn = new double[memoryRuns];
+            double[] nanosOff = new double[memoryRuns];
+            for (int i = 0; i < memoryRuns; i++) {
+                nanosOff[i] = attemptNanos(Telemetry.NONE, n);
+                nanosOn[i] = attemptNanos(telemetry, n);
+            }
+            report.add(new Report.Row("one attempt's span and metrics, one thread (" + n + " attempts)",
+                    Benchmarks.median(nanosOn), "ns", "telemetry off", Benchmarks.median(nanosOff), "-", true));
+        }
         report.add(row("PostgreSQL drain " + dbJobs + " no-op jobs, " + JpaBenchmarks.THREADS
                 + " threads, tracing and metrics on", on, off, ">= 0.90x (at most 10 % slower)", true));
         System.out.printf(java.util.Locale.ROOT, "telemetry: %,d spans exported (the rest dropped by the batch"
@@ -120,6 +139,18 @@ final class TelemetryBenchmarks {
         double a = Benchmarks.median(on);
         double b = Benchmarks.median(off);
         return new Report.Row(what, a, "jobs/s", "same drain, telemetry off", b, target, !judged || a >= 0.9 * b);
+    }
+
+    /** Nanoseconds per attempt that starts its span and timers and ends them as done, on one thread. */
+    private static double attemptNanos(Telemetry telemetry, int n) {
+        JobContext job = new JobContext("01900000-0000-7000-8000-000000000000", "bench", 1, 3, Instant.now(), 0,
+                Instant.now(), "bench-0", Map.of());
+        Outcome done = Outcome.done();
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            telemetry.attempt("bench", job).end(done, null);
+        }
+        return (System.nanoTime() - start) / (double) n;
     }
 
     interface Drain {

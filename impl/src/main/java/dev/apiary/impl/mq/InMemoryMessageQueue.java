@@ -1,6 +1,6 @@
 package dev.apiary.impl.mq;
 
-import dev.apiary.impl.storage.JobIds;
+import dev.apiary.spi.JobIds;
 import dev.apiary.spi.MessageQueue;
 
 import java.util.ArrayDeque;

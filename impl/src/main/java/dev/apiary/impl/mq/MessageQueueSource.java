@@ -2,7 +2,7 @@ package dev.apiary.impl.mq;
 
 import dev.apiary.Job;
 import dev.apiary.JobContext;
-import dev.apiary.Outcome;
+import dev.apiary.JobStatus;
 import dev.apiary.spi.JobSource;
 import dev.apiary.spi.MessageQueue;
 import dev.apiary.spi.Settlement;
@@ -60,11 +60,10 @@ public final class MessageQueueSource<T> implements JobSource<T> {
     public void settle(List<Settlement> settlements) {
         for (Settlement s : settlements) {
             String id = s.job().id();
-            Outcome outcome = s.outcome();
-            if (outcome instanceof Outcome.Retry && s.job().attempt() < maxAttempts) {
+            if (s.status() == JobStatus.PENDING) {
                 queue.nack(id);
             } else {
-                if (outcome instanceof Outcome.Failed || outcome instanceof Outcome.Retry) {
+                if (s.status() == JobStatus.FAILED) {
                     LOG.warning(() -> "Message " + id + " of queue '" + queue.queue() + "' failed on its last attempt "
                             + "and is acked; route it to a dead-letter queue in the handler if it must be kept");
                 }

@@ -2,10 +2,11 @@ package dev.apiary.impl.worker;
 
 import dev.apiary.JobContext;
 import dev.apiary.Outcome;
+import dev.apiary.spi.Settlement;
 
 /**
- * What one attempt's outcome makes of its job, as the storage settles it: a retry on the last attempt ends the job
- * failed. Events, counters and spans name attempts by it, so that a retried attempt is never counted as a failure.
+ * What one attempt's outcome makes of its job, as its {@link Settlement} decides: a retry on the last attempt ends
+ * the job failed. Events, counters and spans name attempts by it, so that a retried attempt is never counted as a failure.
  */
 public enum AttemptResult {
     /** The job is done. */
@@ -17,16 +18,19 @@ public enum AttemptResult {
     /** The job was killed and never runs again. */
     KILLED;
 
-    /** The result of {@code outcome} for the attempt {@code job}. */
+    /** The result of {@code outcome} for the attempt {@code job}, as its {@link Settlement} decides it. */
     public static AttemptResult of(JobContext job, Outcome outcome) {
-        if (outcome instanceof Outcome.Done) {
-            return DONE;
-        } else if (outcome instanceof Outcome.Kill) {
-            return KILLED;
-        } else if (outcome instanceof Outcome.Retry) {
-            return job.isLastAttempt() ? FAILED : RETRIED;
-        }
-        return FAILED;
+        return of(new Settlement(job, outcome));
+    }
+
+    /** The result of a decided settlement. */
+    public static AttemptResult of(Settlement settlement) {
+        return switch (settlement.status()) {
+            case DONE -> DONE;
+            case PENDING -> RETRIED;
+            case KILLED -> KILLED;
+            default -> FAILED;
+        };
     }
 
     /** Whether the job ends with this attempt. */

@@ -35,3 +35,17 @@ CREATE TABLE apiary_workers (
     started_at     TIMESTAMP(6) NOT NULL,
     last_heartbeat TIMESTAMP(6) NOT NULL
 );
+
+-- Dashboard and job progress: a running job's last reported progress; what each worker instance reported at its
+-- last heartbeat (name, state, counters), so that a dashboard lists the workers of every node; finding jobs by
+-- unique key; purging worker rows not seen for a while.
+ALTER TABLE apiary_jobs ADD COLUMN progress INTEGER;
+ALTER TABLE apiary_jobs ADD COLUMN progress_message VARCHAR(200);
+ALTER TABLE apiary_jobs ADD COLUMN progress_at TIMESTAMP(6);
+ALTER TABLE apiary_workers ADD COLUMN worker_name VARCHAR(200);
+ALTER TABLE apiary_workers ADD COLUMN worker_state VARCHAR(16);
+ALTER TABLE apiary_workers ADD COLUMN running_jobs INTEGER;
+ALTER TABLE apiary_workers ADD COLUMN done_jobs BIGINT;
+ALTER TABLE apiary_workers ADD COLUMN failed_jobs BIGINT;
+CREATE INDEX apiary_jobs_unique_key ON apiary_jobs (queue, unique_key);
+CREATE INDEX apiary_workers_seen ON apiary_workers (last_heartbeat);

@@ -83,4 +83,9 @@ public abstract class ApiaryProvider {
     public abstract Layer catchFailureLayer();
 
     public abstract Layer tracingLayer();
+
+    /** The progress reporter of a job running in this process; see {@link dev.apiary.JobProgress#of}. */
+    public dev.apiary.JobProgress progress(dev.apiary.JobContext job) {
+        return (percent, message) -> { };
+    }
 }

@@ -1,6 +1,8 @@
 package dev.apiary.spi;
 
 import dev.apiary.Job;
+import dev.apiary.JobContext;
+import dev.apiary.worker.WorkerSnapshot;
 
 import java.time.Duration;
 import java.util.List;
@@ -31,6 +33,23 @@ public interface JobSource<T> {
 
     /** Records that {@code workerId} is alive; its running jobs are safe from orphan recovery for one lease. */
     default void heartbeat(String workerId) {
+    }
+
+    /**
+     * Records that an instance is alive, with what a dashboard shows of it (name, state, counters); a storage that
+     * keeps only liveness records the heartbeat of its id.
+     */
+    default void heartbeat(WorkerSnapshot instance) {
+        heartbeat(instance.instanceId());
+    }
+
+    /**
+     * Stores the progress a running job reports, if {@code job}'s worker still holds that attempt; callers throttle.
+     *
+     * @return whether it was stored
+     */
+    default boolean progress(JobContext job, int percent, String message) {
+        return false;
     }
 
     /**

@@ -62,6 +62,68 @@ public interface JobStorage<T> extends JobSource<T> {
      */
     boolean kill(String id, String reason);
 
+    /** The newest job pushed with {@code uniqueKey}, or empty. */
+    default Optional<StoredJob<T>> findByUniqueKey(String uniqueKey) {
+        throw unsupported("findByUniqueKey");
+    }
+
+    /** Jobs whose metadata maps {@code key} to {@code value}, newest first, at most {@code limit}. */
+    default List<StoredJob<T>> findByMetadata(String key, String value, int limit) {
+        throw unsupported("findByMetadata");
+    }
+
+    /**
+     * Removes a job that is not running.
+     *
+     * @return false when there is no such job or it is running
+     */
+    default boolean delete(String id) {
+        throw unsupported("delete");
+    }
+
+    /**
+     * {@link #requeue Requeues} every job of this queue in {@code status} (pending, failed or killed).
+     *
+     * @return how many were requeued
+     */
+    default int requeueAll(JobStatus status) {
+        throw unsupported("requeueAll");
+    }
+
+    /**
+     * {@link #kill Kills} every job of this queue in {@code status} (pending or running).
+     *
+     * @return how many were killed
+     */
+    default int killAll(JobStatus status, String reason) {
+        throw unsupported("killAll");
+    }
+
+    /**
+     * Removes every job of this queue in {@code status}, which must not be running.
+     *
+     * @return how many were removed
+     */
+    default int deleteAll(JobStatus status) {
+        throw unsupported("deleteAll");
+    }
+
+    /**
+     * How many jobs of this queue ended in each minute since {@code since}, oldest first; minutes in which none
+     * ended are left out.
+     */
+    default List<Throughput> throughput(Instant since) {
+        return List.of();
+    }
+
+    /**
+     * The worker instances that heartbeat through this queue on any node, with what they last reported. Rows of
+     * instances that have not been seen for the storage's worker retention are purged.
+     */
+    default List<WorkerRecord> workers() {
+        return List.of();
+    }
+
     /**
      * Removes jobs that ended (done, failed, killed) before {@code before}.
      *
@@ -72,5 +134,10 @@ public interface JobStorage<T> extends JobSource<T> {
     /** Whether the storage can be reached now (used by readiness checks). */
     default boolean isAvailable() {
         return true;
+    }
+
+    private UnsupportedOperationException unsupported(String operation) {
+        return new UnsupportedOperationException("The job storage " + getClass().getName() + " of queue '" + queue()
+                + "' does not support " + operation + "; use the in-memory or JPA storage, or implement it");
     }
 }

@@ -13,12 +13,23 @@ import java.util.Map;
  * @param attempts    attempts made so far (0 before the first claim)
  * @param lastError   the error of the last failed attempt, or the kill reason; {@code null} if none
  * @param finishedAt  when the job reached a final status, or {@code null}
+ * @param uniqueKey   the unique key it was pushed with, or {@code null}
+ * @param progress    the last progress it reported, or {@code null}
  */
 public record StoredJob<T>(String id, String queue, T payload, String rawPayload, JobStatus status, int attempts,
                            int maxAttempts, Instant runAt, int priority, Instant enqueuedAt, String workerId,
-                           String lastError, Instant finishedAt, Map<String, String> metadata) {
+                           String lastError, Instant finishedAt, Map<String, String> metadata, String uniqueKey,
+                           Progress progress) {
 
     public StoredJob {
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+    }
+
+    /** A job without unique key or progress. */
+    public StoredJob(String id, String queue, T payload, String rawPayload, JobStatus status, int attempts,
+                     int maxAttempts, Instant runAt, int priority, Instant enqueuedAt, String workerId,
+                     String lastError, Instant finishedAt, Map<String, String> metadata) {
+        this(id, queue, payload, rawPayload, status, attempts, maxAttempts, runAt, priority, enqueuedAt, workerId,
+                lastError, finishedAt, metadata, null, null);
     }
 }

@@ -113,4 +113,9 @@ public final class DefaultApiaryProvider extends ApiaryProvider {
     private static final class TimeoutThreads {
         static final ExecutorService POOL = Executors.newCachedThreadPool(DaemonThreads.named("apiary-timed"));
     }
+
+    @Override
+    public dev.apiary.JobProgress progress(dev.apiary.JobContext job) {
+        return dev.apiary.impl.progress.ProgressTracker.of(job);
+    }
 }

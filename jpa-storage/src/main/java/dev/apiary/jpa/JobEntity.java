@@ -85,6 +85,16 @@ public class JobEntity {
     @Column(name = "metadata", length = 1_000_000)
     String metadata;
 
+    /** The last progress the running job reported (0 to 100), or {@code null}. */
+    @Column(name = "progress")
+    Integer progress;
+
+    @Column(name = "progress_message", length = 200)
+    String progressMessage;
+
+    @Column(name = "progress_at")
+    LocalDateTime progressAt;
+
     /** For JPA. */
     protected JobEntity() {
     }

@@ -5,12 +5,15 @@ import dev.apiary.JobOptions;
 import dev.apiary.JobStatus;
 import dev.apiary.StorageException;
 import dev.apiary.spi.JobIds;
+import dev.apiary.spi.Throughput;
+import dev.apiary.worker.WorkerSnapshot;
 import jakarta.persistence.EntityManager;
 
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.TreeMap;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -321,6 +324,47 @@ final class JobTable {
         }
     }
 
+    /** Creates or refreshes an instance's row with what it reports; reads the clock once the statement is ready. */
+    void heartbeat(EntityManager em, WorkerSnapshot instance, String host, Supplier<LocalDateTime> clock) {
+        String state = instance.state() == null ? null : instance.state().name();
+        var update = em.createQuery("UPDATE ApiaryWorker w SET w.lastHeartbeat = :now, w.workerName = :name, "
+                        + "w.workerState = :state, w.runningJobs = :running, w.doneJobs = :done, "
+                        + "w.failedJobs = :failed WHERE w.id = :id")
+                .setParameter("id", instance.instanceId()).setParameter("name", instance.worker())
+                .setParameter("state", state).setParameter("running", instance.running())
+                .setParameter("done", instance.done()).setParameter("failed", instance.failed());
+        if (update.setParameter("now", clock.get()).executeUpdate() == 0) {
+            WorkerEntity row = new WorkerEntity(instance.instanceId(), queue, host, clock.get());
+            row.workerName = instance.worker();
+            row.workerState = state;
+            row.runningJobs = instance.running();
+            row.doneJobs = instance.done();
+            row.failedJobs = instance.failed();
+            em.persist(row);
+        }
+    }
+
+    /** Removes the rows of instances of any queue not seen since {@code before}. */
+    int purgeWorkers(EntityManager em, LocalDateTime before) {
+        return em.createQuery("DELETE FROM ApiaryWorker w WHERE w.lastHeartbeat < :before")
+                .setParameter("before", before).executeUpdate();
+    }
+
+    List<WorkerEntity> workers(EntityManager em) {
+        return em.createQuery("SELECT w FROM ApiaryWorker w WHERE w.queue = :queue ORDER BY w.id",
+                WorkerEntity.class).setParameter("queue", queue).getResultList();
+    }
+
+    /** Stores a held job's progress. */
+    boolean progress(EntityManager em, JobContext job, int percent, String message, LocalDateTime now) {
+        return em.createQuery("UPDATE ApiaryJob j SET j.progress = :percent, j.progressMessage = :message, "
+                        + "j.progressAt = :now " + HELD_BY)
+                .setParameter("percent", percent).setParameter("message", message).setParameter("now", now)
+                .setParameter("id", job.id()).setParameter("queue", queue)
+                .setParameter("running", JobStatus.RUNNING).setParameter("worker", job.workerId())
+                .setParameter("attempt", job.attempt()).executeUpdate() > 0;
+    }
+
     /**
      * Running jobs locked before {@code cutoff} whose worker has no heartbeat since (or no row at all: a worker that
      * never heartbeat is judged by its lock time alone) go back to pending, the attempt counted.
@@ -379,13 +423,98 @@ final class JobTable {
         return (status == null ? page : page.setParameter("status", status)).getResultList();
     }
 
+    Optional<JobEntity> findByUniqueKey(EntityManager em, String key) {
+        return em.createQuery("SELECT j FROM ApiaryJob j WHERE j.queue = :queue AND j.uniqueKey = :key "
+                        + "ORDER BY j.id DESC", JobEntity.class)
+                .setParameter("queue", queue).setParameter("key", key).setMaxResults(1).getResultList().stream()
+                .findFirst();
+    }
+
+    /**
+     * Jobs whose metadata text holds {@code pair}, the JSON text {@code "key":"value"} as the codec writes it. A
+     * text match needs no JSON support in the database; the caller checks the decoded metadata of each row.
+     */
+    List<JobEntity> findByMetadataText(EntityManager em, String pair, int limit) {
+        String pattern = "%" + pair.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
+        return em.createQuery("SELECT j FROM ApiaryJob j WHERE j.queue = :queue AND j.metadata LIKE :pattern "
+                        + "ESCAPE '!' ORDER BY j.id DESC", JobEntity.class)
+                .setParameter("queue", queue).setParameter("pattern", pattern).setMaxResults(limit)
+                .getResultList();
+    }
+
+    boolean delete(EntityManager em, String id) {
+        return em.createQuery("DELETE FROM ApiaryJob j WHERE j.id = :id AND j.queue = :queue "
+                        + "AND j.status <> :running")
+                .setParameter("id", id).setParameter("queue", queue).setParameter("running", JobStatus.RUNNING)
+                .executeUpdate() > 0;
+    }
+
+    int deleteAll(EntityManager em, JobStatus status) {
+        return em.createQuery("DELETE FROM ApiaryJob j WHERE j.queue = :queue AND j.status = :status")
+                .setParameter("queue", queue).setParameter("status", status).executeUpdate();
+    }
+
+    int killAll(EntityManager em, JobStatus status, String reason, LocalDateTime now) {
+        return em.createQuery("UPDATE ApiaryJob j SET j.status = :killed, j.lastError = :reason, "
+                        + "j.finishedAt = :now, j.workerId = NULL, j.lockedAt = NULL, j.activeKey = NULL "
+                        + "WHERE j.queue = :queue AND j.status = :status")
+                .setParameter("killed", JobStatus.KILLED).setParameter("reason", reason).setParameter("now", now)
+                .setParameter("queue", queue).setParameter("status", status).executeUpdate();
+    }
+
+    /**
+     * Requeues every job in {@code status}: those without a unique key with one statement, those with one job by
+     * job, since each must take its key back only if no other job took it meanwhile.
+     */
+    int requeueAll(EntityManager em, JobStatus status, LocalDateTime now) {
+        int count = em.createQuery("UPDATE ApiaryJob j SET j.status = :pending, j.attempts = 0, j.runAt = :now, "
+                        + "j.finishedAt = NULL, j.workerId = NULL, j.lockedAt = NULL, j.progress = NULL, "
+                        + "j.progressMessage = NULL, j.progressAt = NULL "
+                        + "WHERE j.queue = :queue AND j.status = :status AND j.uniqueKey IS NULL")
+                .setParameter("pending", JobStatus.PENDING).setParameter("now", now)
+                .setParameter("queue", queue).setParameter("status", status).executeUpdate();
+        for (String id : em.createQuery("SELECT j.id FROM ApiaryJob j WHERE j.queue = :queue "
+                        + "AND j.status = :status AND j.uniqueKey IS NOT NULL", String.class)
+                .setParameter("queue", queue).setParameter("status", status).getResultList()) {
+            count += requeue(em, id, now) ? 1 : 0;
+        }
+        return count;
+    }
+
+    /**
+     * Jobs that ended since {@code since} (at most a day ago), counted per minute and status in the database: the
+     * minute is told by its hour and minute of the day, which are unique within a day.
+     */
+    List<Throughput> throughput(EntityManager em, LocalDateTime since) {
+        LocalDateTime from = since.truncatedTo(ChronoUnit.MINUTES);
+        TreeMap<LocalDateTime, long[]> minutes = new TreeMap<>();
+        for (Object[] row : em.createQuery("SELECT j.status, EXTRACT(HOUR FROM j.finishedAt), "
+                        + "EXTRACT(MINUTE FROM j.finishedAt), COUNT(j) FROM ApiaryJob j WHERE j.queue = :queue "
+                        + "AND j.finishedAt >= :since GROUP BY j.status, EXTRACT(HOUR FROM j.finishedAt), "
+                        + "EXTRACT(MINUTE FROM j.finishedAt)", Object[].class)
+                .setParameter("queue", queue).setParameter("since", since).getResultList()) {
+            LocalDateTime minute = from.withHour(((Number) row[1]).intValue())
+                    .withMinute(((Number) row[2]).intValue());
+            if (minute.isBefore(from)) {
+                minute = minute.plusDays(1);
+            }
+            JobStatus status = (JobStatus) row[0];
+            long[] c = minutes.computeIfAbsent(minute, m -> new long[3]);
+            c[status == JobStatus.DONE ? 0 : status == JobStatus.FAILED ? 1 : 2] += ((Number) row[3]).longValue();
+        }
+        List<Throughput> result = new ArrayList<>(minutes.size());
+        minutes.forEach((minute, c) -> result.add(new Throughput(instant(minute), c[0], c[1], c[2])));
+        return result;
+    }
+
     /**
      * Sets a pending, failed or killed job to run at {@code now} with no attempts made. Its unique key becomes
      * active again unless another job took it meanwhile; then the job runs without holding the key.
      */
     boolean requeue(EntityManager em, String id, LocalDateTime now) {
         int updated = em.createQuery("UPDATE ApiaryJob j SET j.status = :pending, j.attempts = 0, j.runAt = :now, "
-                        + "j.finishedAt = NULL, j.workerId = NULL, j.lockedAt = NULL "
+                        + "j.finishedAt = NULL, j.workerId = NULL, j.lockedAt = NULL, j.progress = NULL, "
+                        + "j.progressMessage = NULL, j.progressAt = NULL "
                         + "WHERE j.id = :id AND j.queue = :queue AND j.status IN :statuses")
                 .setParameter("pending", JobStatus.PENDING).setParameter("now", now)
                 .setParameter("id", id).setParameter("queue", queue)

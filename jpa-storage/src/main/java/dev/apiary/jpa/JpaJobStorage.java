@@ -13,7 +13,11 @@ import dev.apiary.spi.JobPage;
 import dev.apiary.spi.JobQuery;
 import dev.apiary.spi.JobStorage;
 import dev.apiary.spi.Settlement;
+import dev.apiary.spi.Progress;
 import dev.apiary.spi.StoredJob;
+import dev.apiary.spi.Throughput;
+import dev.apiary.spi.WorkerRecord;
+import dev.apiary.worker.WorkerSnapshot;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.LockTimeoutException;
@@ -78,6 +82,9 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     private final DataSource notificationSource;
     private final ThreadFactory threadFactory;
     private final String host;
+    private final Duration workerRetention;
+    /** System.nanoTime() of the last purge of stale worker rows by this storage; 0 before the first. */
+    private volatile long workersPurgedAt;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     /** One instance, so that many pushes in one caller transaction wake the workers once. */
     private final Runnable wakeUpOnce = this::wakeUp;
@@ -97,6 +104,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
                 : run("detect the database", SqlDialect::detect);
         this.table = new JobTable(queue, payloadType, dialect);
         this.host = localHost();
+        this.workerRetention = b.workerRetention;
     }
 
     /** Starts building a storage on {@code emf}; {@link Builder#queue} is required. */
@@ -306,6 +314,43 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     }
 
     /**
+     * Creates or refreshes the instance's row with its name, state and counters; at most once per tenth of the
+     * worker retention, also removes rows (of any queue) not seen for the whole retention.
+     */
+    @Override
+    public void heartbeat(WorkerSnapshot instance) {
+        Objects.requireNonNull(instance, "instance");
+        long now = System.nanoTime();
+        long purged = workersPurgedAt;
+        boolean purge = purged == 0 || now - purged >= workerRetention.toNanos() / 10;
+        if (purge) {
+            workersPurgedAt = now;
+        }
+        run("record the heartbeat of worker '" + instance.instanceId() + "'", em -> {
+            table.heartbeat(em, instance, host, this::now);
+            if (purge) {
+                table.purgeWorkers(em, JobTable.utc(clock.instant().minus(workerRetention)));
+            }
+            return null;
+        });
+    }
+
+    /** The instances that heartbeat through this queue, on every node sharing the database. */
+    @Override
+    public List<WorkerRecord> workers() {
+        return run("list workers", em -> table.workers(em).stream().map(w -> new WorkerRecord(w.id, w.workerName,
+                w.queue, w.host, w.workerState, w.runningJobs == null ? 0 : w.runningJobs,
+                w.doneJobs == null ? 0 : w.doneJobs, w.failedJobs == null ? 0 : w.failedJobs,
+                JobTable.instant(w.startedAt), JobTable.instant(w.lastHeartbeat))).toList());
+    }
+
+    @Override
+    public boolean progress(JobContext job, int percent, String message) {
+        return run("store the progress of job " + job.id(), em -> table.progress(em, job, percent, message,
+                now()));
+    }
+
+    /**
      * Recovers this queue's running jobs whose lock is older than {@code lease} and whose worker has no heartbeat
      * within the lease (or no row at all: a worker that never heartbeat is judged by its lock time alone).
      */
@@ -403,6 +448,68 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     }
 
     @Override
+    public Optional<StoredJob<T>> findByUniqueKey(String uniqueKey) {
+        Objects.requireNonNull(uniqueKey, "uniqueKey");
+        return run("find the job with unique key '" + uniqueKey + "'",
+                em -> table.findByUniqueKey(em, uniqueKey).map(this::stored));
+    }
+
+    @Override
+    public List<StoredJob<T>> findByMetadata(String key, String value, int limit) {
+        String pair = codec.encode(Map.of(key, value));
+        String inner = pair.substring(1, pair.length() - 1);
+        return run("find jobs by metadata '" + key + "'", em -> table.findByMetadataText(em, inner, limit).stream()
+                .map(this::stored).filter(job -> value.equals(job.metadata().get(key))).toList());
+    }
+
+    @Override
+    public boolean delete(String id) {
+        return run("delete job " + id, em -> table.delete(em, id));
+    }
+
+    @Override
+    public int requeueAll(JobStatus status) {
+        if (status == JobStatus.RUNNING || status == JobStatus.DONE) {
+            return 0;
+        }
+        int requeued = run("requeue the " + status + " jobs", em -> {
+            int count = table.requeueAll(em, status, now());
+            if (count > 0) {
+                table.notifyOtherNodes(em);
+            }
+            return count;
+        });
+        if (requeued > 0) {
+            wakeUp();
+        }
+        return requeued;
+    }
+
+    @Override
+    public int killAll(JobStatus status, String reason) {
+        if (status.isFinal()) {
+            return 0;
+        }
+        return run("kill the " + status + " jobs", em -> table.killAll(em, status, reason, now()));
+    }
+
+    @Override
+    public int deleteAll(JobStatus status) {
+        if (status == JobStatus.RUNNING) {
+            return 0;
+        }
+        return run("delete the " + status + " jobs", em -> table.deleteAll(em, status));
+    }
+
+    /** Counted in the database, per minute; {@code since} is taken as at most one day ago. */
+    @Override
+    public List<Throughput> throughput(Instant since) {
+        Instant dayAgo = clock.instant().minus(Duration.ofDays(1)).plusSeconds(60);
+        Instant from = since.isBefore(dayAgo) ? dayAgo : since;
+        return run("count finished jobs per minute", em -> table.throughput(em, JobTable.utc(from)));
+    }
+
+    @Override
     public int purgeFinished(Instant before) {
         return run("purge finished jobs", em -> table.purgeFinishedBefore(em, JobTable.utc(before)));
     }
@@ -453,7 +560,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         }
         return new StoredJob<>(e.id, e.queue, payload, e.payload, e.status, e.attempts, e.maxAttempts,
                 JobTable.instant(e.runAt), e.priority, JobTable.instant(e.enqueuedAt), e.workerId, e.lastError,
-                JobTable.instant(e.finishedAt), decodeMetadata(e));
+                JobTable.instant(e.finishedAt), decodeMetadata(e), e.uniqueKey, e.progress == null ? null
+                : new Progress(e.progress, e.progressMessage, JobTable.instant(e.progressAt)));
     }
 
     private String encodeMetadata(Map<String, String> metadata) {
@@ -552,6 +660,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         private SqlDialect dialect;
         private DataSource notificationSource;
         private ThreadFactory threadFactory = Executors.defaultThreadFactory();
+        private Duration workerRetention = Duration.ofHours(1);
 
         private Builder(EntityManagerFactory emf) {
             this.emf = emf;
@@ -626,6 +735,18 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         /** Makes the listener thread; in a container pass a {@code ManagedThreadFactory}. */
         public Builder<T> threadFactory(ThreadFactory value) {
             this.threadFactory = Objects.requireNonNull(value, "threadFactory");
+            return this;
+        }
+
+        /**
+         * How long the row of a worker instance that stopped heartbeating stays in {@code apiary_workers} (and in
+         * {@link JpaJobStorage#workers()}); one hour by default. Longer than any worker's lease.
+         */
+        public Builder<T> workerRetention(Duration value) {
+            if (value == null || value.isNegative() || value.isZero()) {
+                throw new ConfigurationException("workerRetention must be positive, was " + value);
+            }
+            this.workerRetention = value;
             return this;
         }
 

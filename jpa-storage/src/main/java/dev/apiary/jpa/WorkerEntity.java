@@ -35,6 +35,22 @@ public class WorkerEntity {
     @Column(name = "last_heartbeat", nullable = false)
     LocalDateTime lastHeartbeat;
 
+    /** What the instance reported at its last heartbeat; {@code null} when it reported only its id. */
+    @Column(name = "worker_name", length = 200)
+    String workerName;
+
+    @Column(name = "worker_state", length = 16)
+    String workerState;
+
+    @Column(name = "running_jobs")
+    Integer runningJobs;
+
+    @Column(name = "done_jobs")
+    Long doneJobs;
+
+    @Column(name = "failed_jobs")
+    Long failedJobs;
+
     /** For JPA. */
     protected WorkerEntity() {
     }

@@ -1,8 +1,14 @@
 package dev.apiary.examples.war;
 
+import dev.apiary.examples.war.rest.ErrorMappers;
+import dev.apiary.examples.war.rest.MailsResource;
+import dev.apiary.examples.war.rest.QueuesResource;
+import dev.apiary.examples.war.rest.WorkersResource;
 import jakarta.annotation.sql.DataSourceDefinition;
 import jakarta.ws.rs.ApplicationPath;
 import jakarta.ws.rs.core.Application;
+
+import java.util.Set;
 
 /**
  * The example's REST API under {@code /api}, and its data source.
@@ -20,6 +26,16 @@ import jakarta.ws.rs.core.Application;
         user = "sa",
         password = "sa")
 public class ExampleApplication extends Application {
+
+    /**
+     * The example's own resources only: an {@code Application} that lists none takes every resource in the WAR,
+     * the dashboard's (served under {@code /apiary/api} by its own {@code Application}) included.
+     */
+    @Override
+    public Set<Class<?>> getClasses() {
+        return Set.of(QueuesResource.class, MailsResource.class, WorkersResource.class, ErrorMappers.Problems.class,
+                ErrorMappers.RestErrors.class, ErrorMappers.Unexpected.class);
+    }
 
     /** JNDI name of the example's data source, used by {@code persistence.xml}. */
     public static final String DATA_SOURCE = "java:app/jdbc/apiary-example";

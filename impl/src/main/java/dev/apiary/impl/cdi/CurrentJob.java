@@ -1,6 +1,8 @@
 package dev.apiary.impl.cdi;
 
 import dev.apiary.JobContext;
+import dev.apiary.JobProgress;
+import dev.apiary.impl.progress.ProgressTracker;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Produces;
 
@@ -47,5 +49,15 @@ public class CurrentJob {
                     + " job, or use job.context()");
         }
         return context;
+    }
+
+    /**
+     * The progress reporter of the job being handled on the calling thread, looked up at each report, so that it
+     * may be injected into a bean of any scope; a report made outside a job is dropped.
+     */
+    @Produces
+    @Dependent
+    static JobProgress jobProgress() {
+        return (percent, message) -> ProgressTracker.of(CURRENT.get()).report(percent, message);
     }
 }

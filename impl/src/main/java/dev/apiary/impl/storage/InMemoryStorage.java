@@ -12,11 +12,16 @@ import dev.apiary.spi.JobPage;
 import dev.apiary.spi.JobQuery;
 import dev.apiary.spi.JobStorage;
 import dev.apiary.spi.Settlement;
+import dev.apiary.spi.Progress;
 import dev.apiary.spi.StoredJob;
+import dev.apiary.spi.Throughput;
+import dev.apiary.spi.WorkerRecord;
+import dev.apiary.worker.WorkerSnapshot;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -59,6 +64,12 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     private final ReadyJobs<T> ready = new ReadyJobs<>();
     private final PriorityQueue<Entry<T>> delayed = new PriorityQueue<>(Comparator.comparing((Entry<T> e) -> e.runAt));
     private final Map<String, Instant> heartbeats = new HashMap<>();
+    /** What instances reported at their last heartbeat, for {@link #workers()}. */
+    private final Map<String, WorkerRecord> workers = new HashMap<>();
+    /** The host name shown as the node of this process's workers. */
+    private static final String NODE = hostName();
+    /** Worker rows not seen for this long are dropped at the next heartbeat. */
+    static final Duration WORKER_RETENTION = Duration.ofHours(1);
     /** Running jobs, so that orphan recovery need not scan every job. */
     private final Set<Entry<T>> running = new HashSet<>();
     private final long[] counts = new long[JobStatus.values().length];
@@ -223,6 +234,40 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     }
 
     @Override
+    public void heartbeat(WorkerSnapshot instance) {
+        synchronized (lock) {
+            Instant now = clock.instant();
+            heartbeats.put(instance.instanceId(), now);
+            WorkerRecord before = workers.get(instance.instanceId());
+            workers.put(instance.instanceId(), new WorkerRecord(instance.instanceId(), instance.worker(), queue,
+                    NODE, instance.state() == null ? null : instance.state().name(), instance.running(),
+                    instance.done(), instance.failed(), before == null ? now : before.startedAt(), now));
+            Instant stale = now.minus(WORKER_RETENTION);
+            workers.values().removeIf(w -> w.lastSeen().isBefore(stale));
+            heartbeats.values().removeIf(at -> at.isBefore(stale));
+        }
+    }
+
+    @Override
+    public List<WorkerRecord> workers() {
+        synchronized (lock) {
+            return workers.values().stream().sorted(Comparator.comparing(WorkerRecord::instanceId)).toList();
+        }
+    }
+
+    @Override
+    public boolean progress(JobContext job, int percent, String message) {
+        synchronized (lock) {
+            Entry<T> e = jobs.get(job.id());
+            if (e == null || !holds(e, job)) {
+                return false;
+            }
+            e.progress = new Progress(percent, message, clock.instant());
+            return true;
+        }
+    }
+
+    @Override
     public int reenqueueOrphans(Duration lease) {
         int reenqueued = 0;
         synchronized (lock) {
@@ -299,36 +344,150 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     }
 
     @Override
-    public boolean requeue(String id) {
+    public Optional<StoredJob<T>> findByUniqueKey(String uniqueKey) {
         synchronized (lock) {
-            Entry<T> e = jobs.get(id);
-            if (e == null || e.status == JobStatus.RUNNING || e.status == JobStatus.DONE) {
-                return false;
-            }
-            Instant now = clock.instant();
-            unqueue(e);
-            e.attempts = 0;
-            e.runAt = now;
-            e.finishedAt = null;
-            setStatus(e, JobStatus.PENDING);
-            enqueue(e, now);
+            return jobs.values().stream().filter(e -> uniqueKey.equals(e.uniqueKey))
+                    .max(Comparator.comparingLong(e -> e.seq)).map(this::view);
         }
-        wakeUp();
+    }
+
+    @Override
+    public List<StoredJob<T>> findByMetadata(String key, String value, int limit) {
+        synchronized (lock) {
+            return jobs.values().stream().filter(e -> value.equals(e.metadata.get(key)))
+                    .sorted(Comparator.comparingLong((Entry<T> e) -> e.seq).reversed()).limit(limit)
+                    .map(this::view).toList();
+        }
+    }
+
+    @Override
+    public boolean requeue(String id) {
+        boolean requeued;
+        synchronized (lock) {
+            requeued = requeue(jobs.get(id), clock.instant());
+        }
+        if (requeued) {
+            wakeUp();
+        }
+        return requeued;
+    }
+
+    private boolean requeue(Entry<T> e, Instant now) {
+        if (e == null || e.status == JobStatus.RUNNING || e.status == JobStatus.DONE) {
+            return false;
+        }
+        unqueue(e);
+        e.attempts = 0;
+        e.runAt = now;
+        e.finishedAt = null;
+        e.progress = null;
+        setStatus(e, JobStatus.PENDING);
+        enqueue(e, now);
         return true;
     }
 
     @Override
     public boolean kill(String id, String reason) {
         synchronized (lock) {
+            return kill(jobs.get(id), reason, clock.instant());
+        }
+    }
+
+    private boolean kill(Entry<T> e, String reason, Instant now) {
+        if (e == null || e.status.isFinal()) {
+            return false;
+        }
+        unqueue(e);
+        e.workerId = null;
+        e.lockedAt = null;
+        finish(e, JobStatus.KILLED, reason, now);
+        return true;
+    }
+
+    @Override
+    public boolean delete(String id) {
+        synchronized (lock) {
             Entry<T> e = jobs.get(id);
-            if (e == null || e.status.isFinal()) {
+            if (e == null || e.status == JobStatus.RUNNING) {
                 return false;
             }
-            unqueue(e);
-            e.workerId = null;
-            e.lockedAt = null;
-            finish(e, JobStatus.KILLED, reason, clock.instant());
+            remove(e);
             return true;
+        }
+    }
+
+    @Override
+    public int requeueAll(JobStatus status) {
+        int count = 0;
+        synchronized (lock) {
+            Instant now = clock.instant();
+            for (Entry<T> e : inStatus(status)) {
+                count += requeue(e, now) ? 1 : 0;
+            }
+        }
+        if (count > 0) {
+            wakeUp();
+        }
+        return count;
+    }
+
+    @Override
+    public int killAll(JobStatus status, String reason) {
+        int count = 0;
+        synchronized (lock) {
+            Instant now = clock.instant();
+            for (Entry<T> e : inStatus(status)) {
+                count += kill(e, reason, now) ? 1 : 0;
+            }
+        }
+        return count;
+    }
+
+    @Override
+    public int deleteAll(JobStatus status) {
+        if (status == JobStatus.RUNNING) {
+            return 0;
+        }
+        synchronized (lock) {
+            List<Entry<T>> matching = inStatus(status);
+            matching.forEach(this::remove);
+            return matching.size();
+        }
+    }
+
+    @Override
+    public List<Throughput> throughput(Instant since) {
+        TreeMap<Instant, long[]> minutes = new TreeMap<>();
+        synchronized (lock) {
+            for (Entry<T> e : jobs.values()) {
+                if (e.finishedAt != null && !e.finishedAt.isBefore(since)) {
+                    long[] c = minutes.computeIfAbsent(e.finishedAt.truncatedTo(ChronoUnit.MINUTES),
+                            m -> new long[3]);
+                    c[e.status == JobStatus.DONE ? 0 : e.status == JobStatus.FAILED ? 1 : 2]++;
+                }
+            }
+        }
+        List<Throughput> result = new ArrayList<>(minutes.size());
+        minutes.forEach((minute, c) -> result.add(new Throughput(minute, c[0], c[1], c[2])));
+        return result;
+    }
+
+    private List<Entry<T>> inStatus(JobStatus status) {
+        List<Entry<T>> matching = new ArrayList<>();
+        for (Entry<T> e : jobs.values()) {
+            if (e.status == status) {
+                matching.add(e);
+            }
+        }
+        return matching;
+    }
+
+    private void remove(Entry<T> e) {
+        unqueue(e);
+        jobs.remove(e.id);
+        counts[e.status.ordinal()]--;
+        if (e.uniqueKey != null) {
+            uniqueKeys.remove(e.uniqueKey, e);
         }
     }
 
@@ -383,7 +542,8 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
 
     private StoredJob<T> view(Entry<T> e) {
         return new StoredJob<>(e.id, queue, e.payload, encode(e.payload), e.status, e.attempts, e.maxAttempts,
-                e.runAt, e.priority, e.enqueuedAt, e.workerId, e.lastError, e.finishedAt, e.metadata);
+                e.runAt, e.priority, e.enqueuedAt, e.workerId, e.lastError, e.finishedAt, e.metadata, e.uniqueKey,
+                e.progress);
     }
 
     /** Payloads are kept as objects and encoded only for inspection, so pushes stay cheap. */
@@ -402,6 +562,14 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             } catch (RuntimeException ex) {
                 LOG.log(Level.WARNING, "A wake-up listener of queue '" + queue + "' failed", ex);
             }
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
         }
     }
 
@@ -501,5 +669,6 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         Instant finishedAt;
         String uniqueKey;
         Map<String, String> metadata;
+        Progress progress;
     }
 }

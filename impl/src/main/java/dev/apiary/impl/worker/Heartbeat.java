@@ -75,7 +75,8 @@ final class Heartbeat<T> {
 
     private void beat() {
         try {
-            source.heartbeat(owner.instanceId());
+            // the instance's name, state and counters go along, for dashboards listing the workers of every node
+            source.heartbeat(owner.snapshot());
             if (source instanceof JobStorage<T> storage) {
                 owner.telemetry().refreshBacklog(owner.queue(), storage::counts);
             }

@@ -4,6 +4,7 @@ import dev.apiary.Job;
 import dev.apiary.Outcome;
 import dev.apiary.impl.layer.LayerChain;
 import dev.apiary.impl.telemetry.Telemetry;
+import dev.apiary.impl.progress.ProgressTracker;
 import dev.apiary.spi.Settlement;
 
 import java.util.ArrayDeque;
@@ -119,7 +120,7 @@ final class Runner<T> implements Runnable {
         Telemetry.Attempt attempt = owner.telemetry().attempt(owner.definition().name(), job.context());
         Outcome outcome;
         Throwable thrown = null;
-        try {
+        try (var progress = ProgressTracker.track(owner.source(), job.context())) {
             outcome = chain.invoke(data.isEmpty() ? job : job.withData(data));
         } catch (Throwable t) {
             // the worker's last guard: whatever the layers let through fails the job, never the worker

@@ -291,6 +291,11 @@ public final class WorkerInstance<T> {
         }
     }
 
+    /** Where this instance's jobs come from; progress reports of its jobs go there too. */
+    JobSource<T> source() {
+        return source;
+    }
+
     Telemetry telemetry() {
         return telemetry;
     }

@@ -10,6 +10,10 @@ import dev.apiary.spi.JobQuery;
 import dev.apiary.spi.JobStorage;
 import dev.apiary.spi.Settlement;
 import dev.apiary.spi.StoredJob;
+import dev.apiary.spi.Throughput;
+import dev.apiary.spi.WorkerRecord;
+import dev.apiary.worker.WorkerSnapshot;
+import dev.apiary.worker.WorkerState;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -33,6 +37,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * The contract every {@link JobStorage} keeps, written once and run against each implementation (in-memory, JPA on
@@ -386,6 +391,137 @@ public abstract class JobStorageContract {
         assertThat(stored(pending).lastError()).isEqualTo("cancelled by operator");
         assertThat(stored(running).status()).isEqualTo(JobStatus.KILLED);
         assertThat(storage.kill(running, "again")).isFalse();
+    }
+
+    // ---- expose API (dashboards): search, actions in bulk, throughput, workers, progress
+
+    @Test
+    void findsJobsByUniqueKeyAndByMetadataValue() {
+        String keyed = storage.push(payload(1), JobOptions.defaults().withUniqueKey("order-42"));
+        String acme = storage.push(payload(2), JobOptions.defaults().withMetadata("tenant", "acme_1"));
+        String newerAcme = storage.push(payload(3), JobOptions.defaults().withMetadata("tenant", "acme_1")
+                .withMetadata("region", "eu"));
+        storage.push(payload(4), JobOptions.defaults().withMetadata("tenant", "acmeX1"));
+        storage.push(payload(5), JobOptions.defaults().withMetadata("other", "acme_1"));
+
+        assertThat(storage.findByUniqueKey("order-42")).map(StoredJob::id).contains(keyed);
+        assertThat(storage.findByUniqueKey("order-42").orElseThrow().uniqueKey()).isEqualTo("order-42");
+        assertThat(storage.findByUniqueKey("order-43")).isEmpty();
+        assertThat(storage.findByMetadata("tenant", "acme_1", 10)).extracting(StoredJob::id)
+                .containsExactly(newerAcme, acme);
+        assertThat(storage.findByMetadata("tenant", "acme_1", 1)).extracting(StoredJob::id)
+                .containsExactly(newerAcme);
+        assertThat(storage.findByMetadata("tenant", "nobody", 10)).isEmpty();
+    }
+
+    @Test
+    void deleteRemovesAJobUnlessItRuns() {
+        String pending = storage.push(payload(1), JobOptions.defaults().withDelay(Duration.ofHours(1)));
+        String running = storage.push(payload(2));
+        storage.claim("w1", 1);
+
+        assertThat(storage.delete(pending)).isTrue();
+        assertThat(storage.delete(running)).isFalse();
+        assertThat(storage.delete(JobIds.next())).isFalse();
+
+        assertThat(storage.find(pending)).isEmpty();
+        assertThat(storage.counts()).containsEntry(JobStatus.PENDING, 0L).containsEntry(JobStatus.RUNNING, 1L);
+    }
+
+    @Test
+    void bulkActionsTakeEveryJobOfOneStatusAndNoOther() {
+        List<String> ids = storage.pushAll(IntStream.range(0, 5).mapToObj(JobStorageContract::payload).toList(),
+                JobOptions.defaults().withMaxAttempts(1));
+        String keyed = storage.push(payload(9), JobOptions.defaults().withMaxAttempts(1).withUniqueKey("k"));
+        List<Job<ContractPayload>> jobs = storage.claim("w1", 6);
+        for (int i = 0; i < 4; i++) {
+            settle(storage, jobs.get(i), Outcome.failed("broken " + i));
+        }
+        settle(storage, jobs.get(5), Outcome.failed("broken keyed"));
+        // now: 5 failed (one with a unique key), 1 running
+
+        assertThat(storage.requeueAll(JobStatus.FAILED)).isEqualTo(5);
+        assertThat(storage.counts()).containsEntry(JobStatus.PENDING, 5L).containsEntry(JobStatus.FAILED, 0L)
+                .containsEntry(JobStatus.RUNNING, 1L);
+        assertThat(stored(keyed).attempts()).isZero();
+        assertThat(storage.push(payload(10), JobOptions.defaults().withUniqueKey("k"))).isEqualTo(keyed);
+
+        assertThat(storage.killAll(JobStatus.PENDING, "cleared by operator")).isEqualTo(5);
+        assertThat(stored(ids.get(0)).lastError()).isEqualTo("cleared by operator");
+        assertThat(storage.counts()).containsEntry(JobStatus.KILLED, 5L).containsEntry(JobStatus.RUNNING, 1L);
+
+        assertThat(storage.deleteAll(JobStatus.RUNNING)).isZero();
+        assertThat(storage.deleteAll(JobStatus.KILLED)).isEqualTo(5);
+        assertThat(storage.counts()).containsEntry(JobStatus.KILLED, 0L).containsEntry(JobStatus.RUNNING, 1L);
+        assertThat(storage.requeueAll(JobStatus.RUNNING)).isZero();
+    }
+
+    @Test
+    void throughputCountsEndedJobsPerMinuteByStatus() {
+        Instant before = Instant.now().minusSeconds(60);
+        storage.pushAll(IntStream.range(0, 6).mapToObj(JobStorageContract::payload).toList(), JobOptions.defaults());
+        List<Job<ContractPayload>> jobs = storage.claim("w1", 6);
+        settle(storage, jobs.get(0), Outcome.done());
+        settle(storage, jobs.get(1), Outcome.done());
+        settle(storage, jobs.get(2), Outcome.done());
+        settle(storage, jobs.get(3), Outcome.failed("x"));
+        settle(storage, jobs.get(4), Outcome.kill("y"));
+
+        List<Throughput> minutes = storage.throughput(before);
+
+        assertThat(minutes).isNotEmpty().hasSizeLessThanOrEqualTo(2);
+        assertThat(minutes.stream().mapToLong(Throughput::done).sum()).isEqualTo(3);
+        assertThat(minutes.stream().mapToLong(Throughput::failed).sum()).isEqualTo(1);
+        assertThat(minutes.stream().mapToLong(Throughput::killed).sum()).isEqualTo(1);
+        Instant lastMinute = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+        assertThat(minutes).allSatisfy(m -> assertThat(m.minute())
+                .isBetween(before.truncatedTo(ChronoUnit.MINUTES), lastMinute)
+                .isEqualTo(m.minute().truncatedTo(ChronoUnit.MINUTES)));
+        assertThat(storage.throughput(Instant.now().plusSeconds(120))).isEmpty();
+    }
+
+    @Test
+    void heartbeatsListTheWorkersWithWhatTheyReported() {
+        // instance ids are unique across the cluster: one of this test's queue
+        String first0 = "mailer-0-" + queue;
+        String first1 = "mailer-1-" + queue;
+        storage.heartbeat(new WorkerSnapshot("mailer", first0, queue, WorkerState.ENGAGED, 2, 40, 5, 3, 0,
+                Instant.now(), null));
+        storage.heartbeat(new WorkerSnapshot("mailer", first1, queue, WorkerState.IDLE, 0, 7, 0, 0, 0,
+                Instant.now(), null));
+        storage.heartbeat(new WorkerSnapshot("mailer", first0, queue, WorkerState.IDLE, 0, 42, 5, 3, 0,
+                Instant.now(), null));
+
+        List<WorkerRecord> workers = storage.workers();
+
+        assertThat(workers).extracting(WorkerRecord::instanceId).containsExactly(first0, first1);
+        WorkerRecord first = workers.get(0);
+        assertThat(first.worker()).isEqualTo("mailer");
+        assertThat(first.queue()).isEqualTo(queue);
+        assertThat(first.state()).isEqualTo("IDLE");
+        assertThat(first.running()).isZero();
+        assertThat(first.done()).isEqualTo(42);
+        assertThat(first.failed()).isEqualTo(3);
+        assertThat(first.lastSeen()).isAfterOrEqualTo(first.startedAt())
+                .isCloseTo(Instant.now(), within(Duration.ofMinutes(1)));
+    }
+
+    @Test
+    void progressIsStoredOnlyWhileTheWorkerHoldsTheJob() {
+        String id = storage.push(payload(1), JobOptions.defaults().withMaxAttempts(1));
+        Job<ContractPayload> job = storage.claim("w1", 1).get(0);
+        assertThat(stored(id).progress()).isNull();
+
+        assertThat(storage.progress(job.context(), 40, "page 4 of 10")).isTrue();
+
+        assertThat(stored(id).progress().percent()).isEqualTo(40);
+        assertThat(stored(id).progress().message()).isEqualTo("page 4 of 10");
+        assertThat(stored(id).progress().at()).isCloseTo(Instant.now(), within(Duration.ofMinutes(1)));
+        settle(storage, job, Outcome.failed("broken"));
+        assertThat(storage.progress(job.context(), 50, "too late")).isFalse();
+        assertThat(stored(id).progress().percent()).isEqualTo(40);
+        storage.requeue(id);
+        assertThat(stored(id).progress()).isNull();
     }
 
     @Test

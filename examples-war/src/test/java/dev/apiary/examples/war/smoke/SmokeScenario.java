@@ -52,6 +52,7 @@ final class SmokeScenario {
                 scenario.jobsReachTheirFinalState();
                 scenario.badRequestsGetJsonErrors();
                 scenario.healthIsUp();
+                DashboardSmoke.assertOn(server);
                 TelemetrySmoke.assertOn(server);
             } catch (AssertionError | Exception e) {
                 throw new AssertionError(server.name() + " smoke test failed: " + e.getMessage()

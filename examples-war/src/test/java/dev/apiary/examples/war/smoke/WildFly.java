@@ -29,6 +29,7 @@ public final class WildFly extends ServerProcess {
         Path base = work.resolve("wildfly-base");
         deleteTree(base);
         copyTree(home.resolve("standalone/configuration"), base.resolve("configuration"));
+        DashboardSmoke.allowApplicationIdentityStore(base.resolve("configuration/standalone-microprofile.xml"));
         Files.createDirectories(base.resolve("deployments"));
         Files.copy(war, base.resolve("deployments").resolve(war.getFileName()));
         return List.of("bash", home.resolve("bin/standalone.sh").toString(),

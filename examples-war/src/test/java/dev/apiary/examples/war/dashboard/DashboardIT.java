@@ -1,0 +1,385 @@
+package dev.apiary.examples.war.dashboard;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.assertions.LocatorAssertions;
+import dev.apiary.examples.war.smoke.PayaraMicro;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonStructure;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.StringReader;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The dashboard of the example WAR on Payara Micro, with the example's users ({@code admin}, {@code viewer}): its API
+ * (roles, bad parameters, unknown queues and jobs) over HTTP, and its page in a real browser (Debian's chromium,
+ * headless, driven by Playwright). Screenshots of each page go to {@code target/dashboard-screenshots}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DashboardIT {
+
+    private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(240);
+    private static final Duration JOB_TIMEOUT = Duration.ofSeconds(60);
+    private static final Path SCREENSHOTS = Path.of(System.getProperty("dashboard.screenshots",
+            "target/dashboard-screenshots"));
+
+    private final PayaraMicro server = new PayaraMicro();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    void boot() throws Exception {
+        Path war = Path.of(System.getProperty("smoke.war", "target/apiary-example.war"));
+        server.start(war, Path.of(System.getProperty("smoke.work", "target/smoke")).resolve("dashboard"), Map.of());
+        Instant deadline = Instant.now().plus(BOOT_TIMEOUT);
+        String last = "nothing yet";
+        while (Instant.now().isBefore(deadline)) {
+            if (!server.isAlive() || server.deploymentFailure().isPresent()) {
+                throw new AssertionError("Payara Micro did not deploy the WAR:\n" + server.logTail(60));
+            }
+            try {
+                Answer workers = call("GET", "workers", "admin");
+                last = workers.status + " " + workers.body;
+                if (workers.status == 200 && workers.body.contains("report-builder")) {
+                    return;
+                }
+            } catch (java.io.IOException e) {
+                last = e.toString();
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("dashboard not ready within " + BOOT_TIMEOUT + " (last: " + last + ")\n"
+                + server.logTail(60));
+    }
+
+    @AfterAll
+    void stop() {
+        server.close();
+    }
+
+    // ---- the API
+
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class Api {
+
+        @Test
+        void anonymousCallersAreAskedToLogIn() throws Exception {
+            for (String path : new String[] {"session", "queues", "workers", "queues/email/jobs"}) {
+                assertThat(call("GET", path, null).status).as(path).isEqualTo(401);
+            }
+            assertThat(call("POST", "queues/email/jobs/retry?status=FAILED", null).status).isEqualTo(401);
+            assertThat(call("GET", "queues", "nobody").status).as("unknown user").isEqualTo(401);
+        }
+
+        @Test
+        void viewersReadButMayNotAct() throws Exception {
+            String failed = failedReport("viewer-may-not-retry");
+            assertThat(call("GET", "queues", "viewer").status).isEqualTo(200);
+            assertThat(call("GET", "queues/report/jobs/" + failed, "viewer").status).isEqualTo(200);
+
+            for (String[] act : new String[][] {{"POST", "queues/report/jobs/" + failed + "/retry"},
+                    {"POST", "queues/report/jobs/" + failed + "/kill"}, {"DELETE", "queues/report/jobs/" + failed},
+                    {"POST", "queues/report/jobs/retry?status=FAILED"}, {"DELETE", "queues/report/jobs?status=FAILED"}}) {
+                Answer refused = call(act[0], act[1], "viewer");
+                assertThat(refused.status).as(act[0] + " " + act[1] + ": " + refused.body).isEqualTo(403);
+                assertThat(refused.json().asJsonObject().getString("message")).contains("apiary-admin");
+            }
+            assertThat(job(failed, "admin").getString("status")).isEqualTo("FAILED");
+        }
+
+        @Test
+        void adminsActOnOneJobAndOnAStatus() throws Exception {
+            String failed = failedReport("admin-retries");
+            Answer retried = call("POST", "queues/report/jobs/" + failed + "/retry", "admin");
+            assertThat(retried.status).as(retried.body).isEqualTo(200);
+            assertThat(retried.json().asJsonObject().getString("status")).isIn("PENDING", "RUNNING", "FAILED");
+
+            String other = failedReport("admin-deletes");
+            Answer deleted = call("DELETE", "queues/report/jobs?status=FAILED", "admin");
+            assertThat(deleted.status).as(deleted.body).isEqualTo(200);
+            assertThat(deleted.json().asJsonObject().getInt("jobs")).isGreaterThanOrEqualTo(1);
+            assertThat(call("GET", "queues/report/jobs/" + other, "admin").status).isEqualTo(404);
+        }
+
+        @Test
+        void payloadsAreHiddenFromViewersAndShownToAdmins() throws Exception {
+            String id = failedReport("personal-data");
+            JsonObject asViewer = job(id, "viewer");
+            JsonObject asAdmin = job(id, "admin");
+            assertThat(asViewer.getBoolean("payloadHidden")).isTrue();
+            assertThat(!asViewer.containsKey("payload") || asViewer.isNull("payload")).as(asViewer.toString()).isTrue();
+            assertThat(asAdmin.getBoolean("payloadHidden")).isFalse();
+            assertThat(asAdmin.getJsonObject("payload").getString("name")).isEqualTo("personal-data");
+        }
+
+        @Test
+        void badParametersAreRefusedWithAMessage() throws Exception {
+            expectError(call("GET", "queues/email/jobs?limit=0", "viewer"), 400, "'limit' must be between 1 and 200");
+            expectError(call("GET", "queues/email/jobs?limit=5000", "viewer"), 400, "'limit'");
+            expectError(call("GET", "queues/email/jobs?offset=-1", "viewer"), 400, "'offset'");
+            expectError(call("GET", "queues/email/jobs?status=LOST", "viewer"), 400, "unknown status 'LOST'");
+            expectError(call("GET", "queues/throughput?minutes=many", "viewer"), 400, "'minutes'");
+            expectError(call("POST", "queues/email/jobs/retry", "admin"), 400, "'status' is required");
+            expectError(call("POST", "queues/email/jobs/retry?status=DONE", "admin"), 400, "not DONE");
+            expectError(call("DELETE", "queues/email/jobs?status=RUNNING", "admin"), 400, "kill them first");
+        }
+
+        @Test
+        void unknownQueuesAndJobsAreNotFound() throws Exception {
+            expectError(call("GET", "queues/no-such-queue/jobs", "viewer"), 404, "no queue 'no-such-queue'");
+            expectError(call("GET", "queues/email/jobs/no-such-job", "viewer"), 404, "no job 'no-such-job'");
+            expectError(call("POST", "queues/email/jobs/no-such-job/retry", "admin"), 404, "no job");
+        }
+
+        @Test
+        void jobsAreFoundByIdAndListedByStatusNewestFirst() throws Exception {
+            String first = failedReport("search-1");
+            String second = failedReport("search-2");
+            Answer page = call("GET", "queues/report/jobs?status=FAILED&limit=2", "viewer");
+            assertThat(page.json().asJsonObject().getJsonArray("items").getJsonObject(0).getString("id"))
+                    .isEqualTo(second);
+            Answer found = call("GET", "queues/report/jobs?search=" + first, "viewer");
+            assertThat(found.json().asJsonObject().getJsonArray("items")).hasSize(1);
+            assertThat(found.json().asJsonObject().getJsonArray("items").getJsonObject(0).getString("id"))
+                    .isEqualTo(first);
+        }
+    }
+
+    // ---- the page, in a browser
+
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+    class InABrowser {
+
+        private Playwright playwright;
+        private Browser browser;
+
+        @BeforeAll
+        void launch() throws Exception {
+            // traffic for the chart and the counts: e-mails (a share of attempts fail and are retried) and a ledger
+            // sync that ends killed
+            for (int i = 0; i < 30; i++) {
+                enqueue("email", "maxAttempts=5", "{\"to\":\"user" + i + "@example.com\",\"subject\":\"Hi\"}");
+            }
+            enqueue("ledger-sync", "maxAttempts=2", "{\"account\":\"ACME\",\"amount\":12.50}");
+            Path chromium = Path.of(System.getProperty("dashboard.chromium", "/usr/bin/chromium"));
+            if (!java.nio.file.Files.isExecutable(chromium)) {
+                throw new AssertionError("The dashboard's browser tests need Chromium at " + chromium + ": install it "
+                        + "with 'apt-get install -y --no-install-recommends chromium' (.ci/run does), or set "
+                        + "-Ddashboard.chromium=<path>");
+            }
+            playwright = Playwright.create(new Playwright.CreateOptions()
+                    .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+            browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setHeadless(true)
+                    .setExecutablePath(chromium));
+        }
+
+        @AfterAll
+        void close() {
+            if (playwright != null) {
+                playwright.close();
+            }
+        }
+
+        private Page open(String user, String hash, int width, int height) {
+            BrowserContext context = browser.newContext(new Browser.NewContextOptions()
+                    .setHttpCredentials(user, user).setViewportSize(width, height));
+            Page page = context.newPage();
+            page.setDefaultTimeout(JOB_TIMEOUT.toMillis());
+            page.navigate(server.app().resolve("apiary/index.html" + hash).toString());
+            return page;
+        }
+
+        private void screenshot(Page page, String name) {
+            page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve(name + ".png")).setFullPage(true));
+        }
+
+        @Test
+        @Order(1)
+        void theOverviewShowsEveryQueueWithTheStoragesCounts() throws Exception {
+            failedReport("overview");
+            Page page = open("admin", "#/", 1280, 800);
+            assertThat(page.locator("#user")).containsText("admin");
+            Locator reportRow = page.locator("#queues tr[data-queue='report']");
+            assertThat(reportRow).isVisible();
+
+            // the counts the page shows are the storage's (read through the API after the page has refreshed)
+            JsonObject report = call("GET", "queues", "admin").json().asJsonArray().stream()
+                    .map(v -> v.asJsonObject()).filter(q -> q.getString("name").equals("report")).findFirst()
+                    .orElseThrow();
+            long failed = report.getJsonObject("counts").getJsonNumber("FAILED").longValue();
+            assertThat(reportRow.locator("td[data-status='FAILED']")).hasText(Long.toString(failed));
+            for (String queue : new String[] {"email", "report", "reminder", "ledger-sync"}) {
+                assertThat(page.locator("#queues tr[data-queue='" + queue + "']")).isVisible();
+            }
+            assertThat(page.locator("#chart canvas")).isVisible();
+            screenshot(page, "overview");
+
+            Page phone = open("admin", "#/", 390, 844);
+            assertThat(phone.locator("#queues tr[data-queue='report']")).isVisible();
+            screenshot(phone, "overview-phone");
+        }
+
+        @Test
+        @Order(2)
+        void anAdminRetriesAFailedJobFromThePageAndSeesItDone() throws Exception {
+            Instant ready = Instant.now().plusSeconds(3);
+            String id = failedReport("retry-from-page", ready);
+            Page page = open("admin", "#/queue/report?status=FAILED", 1280, 800);
+            page.locator("#jobs tr[data-job='" + id + "'] a").click();
+            assertThat(page.locator("#job-status")).hasText("FAILED");
+            assertThat(page.locator("#error")).containsText("is not ready");
+            screenshot(page, "failed-job");
+
+            while (Instant.now().isBefore(ready.plusMillis(200))) {
+                page.waitForTimeout(200);
+            }
+            page.locator("button[data-action='retry']").click();
+            assertThat(page.locator("#confirm")).isVisible();
+            page.locator("#confirm-ok").click();
+            assertThat(page.locator("#job-status")).hasText("DONE",
+                    new LocatorAssertions.HasTextOptions().setTimeout(JOB_TIMEOUT.toMillis()));
+            assertThat(job(id, "admin").getString("status")).isEqualTo("DONE");
+            screenshot(page, "retried-job-done");
+        }
+
+        @Test
+        @Order(3)
+        void theProgressBarOfARunningJobAdvances() throws Exception {
+            String id = enqueueReport("{\"name\":\"progress\",\"seconds\":8}", 3);
+            Page page = open("admin", "#/job/report/" + id, 1280, 800);
+            Locator bar = page.locator("#job-progress");
+            assertThat(bar).isVisible();
+            int first = Integer.parseInt(bar.getAttribute("value"));
+            page.waitForCondition(() -> bar.count() == 1 && Integer.parseInt(bar.getAttribute("value")) > first,
+                    new Page.WaitForConditionOptions().setTimeout(JOB_TIMEOUT.toMillis()));
+            assertThat(page.locator("#job-progress-text")).containsText("section");
+            screenshot(page, "progress");
+        }
+
+        @Test
+        @Order(4)
+        void aViewerSeesNoActionButtonsAndNoPayload() throws Exception {
+            String id = failedReport("viewer-page");
+            Page page = open("viewer", "#/job/report/" + id, 1280, 800);
+            assertThat(page.locator("#user")).containsText("viewer");
+            assertThat(page.locator("#job-status")).hasText("FAILED");
+            assertThat(page.locator("#payload-hidden")).isVisible();
+            assertThat(page.locator("button[data-action]")).hasCount(0);
+            screenshot(page, "viewer-job");
+
+            page.navigate(server.app().resolve("apiary/index.html#/queue/report?status=FAILED").toString());
+            assertThat(page.locator("#jobs tr[data-job='" + id + "']")).isVisible();
+            assertThat(page.locator("button[data-action]")).hasCount(0);
+        }
+
+        @Test
+        @Order(5)
+        void theWorkersPageListsEveryInstance() {
+            Page page = open("viewer", "#/workers", 1280, 800);
+            assertThat(page.locator("#workers tbody tr").first()).isVisible();
+            assertThat(page.locator("#workers")).containsText("report-builder");
+            assertThat(page.locator("#workers")).containsText("mail-sender");
+            screenshot(page, "workers");
+
+            // the overview once the tests have run jobs of every kind: the README's picture
+            page.navigate(server.app().resolve("apiary/index.html#/").toString());
+            assertThat(page.locator("#chart canvas")).isVisible();
+            screenshot(page, "overview-after-tests");
+        }
+    }
+
+    // ---- helpers
+
+    /** A report that failed on its only attempt, its data not ready for an hour (or until {@code ready}). */
+    private String failedReport(String name) throws Exception {
+        return failedReport(name, Instant.now().plusSeconds(3600));
+    }
+
+    private String failedReport(String name, Instant ready) throws Exception {
+        String id = enqueueReport("{\"name\":\"" + name + "\",\"seconds\":1,\"dataReadyAt\":\"" + ready + "\"}", 1);
+        Instant deadline = Instant.now().plus(JOB_TIMEOUT);
+        while (Instant.now().isBefore(deadline)) {
+            if (job(id, "admin").getString("status").equals("FAILED")) {
+                return id;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("report " + id + " did not fail within " + JOB_TIMEOUT + ": " + job(id, "admin"));
+    }
+
+    private String enqueueReport(String body, int maxAttempts) throws Exception {
+        return enqueue("report", "maxAttempts=" + maxAttempts, body);
+    }
+
+    /** Enqueues through the example's own API (not the dashboard's, which only reads and acts). */
+    private String enqueue(String queue, String query, String body) throws Exception {
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(
+                        server.app().resolve("api/queues/" + queue + "/jobs?" + query))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(15))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(201);
+        return new Answer(answer.statusCode(), answer.body(), "").json().asJsonObject().getString("id");
+    }
+
+    private JsonObject job(String id, String user) throws Exception {
+        Answer answer = call("GET", "queues/report/jobs/" + id, user);
+        assertThat(answer.status).as(answer.body).isEqualTo(200);
+        return answer.json().asJsonObject();
+    }
+
+    private Answer call(String method, String path, String user) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(server.app().resolve("apiary/api/" + path))
+                .timeout(Duration.ofSeconds(15)).method(method, HttpRequest.BodyPublishers.noBody());
+        if (user != null) {
+            request.header("Authorization", "Basic " + Base64.getEncoder()
+                    .encodeToString((user + ":" + user).getBytes(StandardCharsets.UTF_8)));
+        }
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return new Answer(response.statusCode(), response.body(),
+                response.headers().firstValue("Content-Type").orElse(""));
+    }
+
+    private static void expectError(Answer answer, int status, String message) {
+        assertThat(answer.status).as(answer.body).isEqualTo(status);
+        assertThat(answer.contentType).startsWith("application/json");
+        JsonObject error = answer.json().asJsonObject();
+        assertThat(error.getInt("status")).isEqualTo(status);
+        assertThat(error.getString("message")).contains(message);
+        assertThat(answer.body).doesNotContain("\tat ", "\\tat ", "Exception");
+    }
+
+    private record Answer(int status, String body, String contentType) {
+        JsonStructure json() {
+            try (var reader = Json.createReader(new StringReader(body))) {
+                return reader.read();
+            }
+        }
+    }
+
+}

@@ -47,7 +47,10 @@ public final class Layers {
         return ApiaryProvider.instance().catchFailureLayer();
     }
 
-    /** Logs each job's start, outcome and duration under the logger {@code dev.apiary.jobs}. */
+    /**
+     * Logs each job's start, outcome, duration and trace id under the logger {@code dev.apiary.jobs}. The attempt's
+     * span and the metrics are recorded by the runtime for every job, with or without this layer.
+     */
     public static Layer tracing() {
         return ApiaryProvider.instance().tracingLayer();
     }

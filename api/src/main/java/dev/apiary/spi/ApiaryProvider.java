@@ -1,6 +1,7 @@
 package dev.apiary.spi;
 
 import dev.apiary.ConfigurationException;
+import dev.apiary.JobOptions;
 import dev.apiary.layer.Layer;
 import dev.apiary.layer.RetryPolicy;
 import dev.apiary.worker.Monitor;
@@ -50,6 +51,14 @@ public abstract class ApiaryProvider {
     }
 
     public abstract WorkerBuilder<Object> newWorkerBuilder(String name);
+
+    /**
+     * Called by a storage before it stores pushed jobs, on the pusher's thread: the runtime may add metadata (the
+     * caller's trace context, as a W3C {@code traceparent}) and count the jobs. Returns the options to store.
+     */
+    public JobOptions pushing(String queue, JobOptions options, int jobs) {
+        return options;
+    }
 
     public abstract Monitor newMonitor();
 

@@ -48,6 +48,18 @@ public interface Monitor {
     /** The registered schedules: list them, pause, resume or trigger one. */
     Schedules schedules();
 
+    /**
+     * Reports traces and metrics to {@code openTelemetry}, an {@code io.opentelemetry.api.OpenTelemetry} (typed
+     * {@code Object} so that the API needs no OpenTelemetry on the class path); pushes in this application report
+     * to it too, and so do monitors that are given none. Without any such call a monitor uses
+     * {@code GlobalOpenTelemetry} if the application or the OpenTelemetry agent has set it by the time the monitor
+     * starts (a container monitor: the server's MicroProfile Telemetry), and
+     * records nothing otherwise; pass {@code OpenTelemetry.noop()} to record nothing. Call it before {@link #start()}.
+     *
+     * @throws dev.apiary.ConfigurationException when it is not an OpenTelemetry or the API is not on the class path
+     */
+    Monitor telemetry(Object openTelemetry);
+
     /** Adds a listener for every worker's events. */
     Monitor addListener(WorkerListener listener);
 

@@ -1,6 +1,8 @@
 package dev.apiary.impl;
 
+import dev.apiary.JobOptions;
 import dev.apiary.impl.codec.JsonbCodec;
+import dev.apiary.impl.telemetry.Telemetry;
 import dev.apiary.impl.layer.CatchFailureStrategy;
 import dev.apiary.impl.layer.ConcurrencyLimitStrategy;
 import dev.apiary.impl.layer.RateLimitStrategy;
@@ -37,6 +39,11 @@ public final class DefaultApiaryProvider extends ApiaryProvider {
     @Override
     public WorkerBuilder<Object> newWorkerBuilder(String name) {
         return new DefaultWorkerBuilder<>(name);
+    }
+
+    @Override
+    public JobOptions pushing(String queue, JobOptions options, int jobs) {
+        return Telemetry.shared().pushing(queue, options, jobs);
     }
 
     @Override

@@ -180,8 +180,9 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     // ---- enqueue
 
     @Override
-    public String push(T payload, JobOptions options) {
-        Objects.requireNonNull(options, "options");
+    public String push(T payload, JobOptions given) {
+        Objects.requireNonNull(given, "options");
+        JobOptions options = ApiaryProvider.instance().pushing(queue, given, 1);
         String json = checkLength(codec.encode(payload));
         String metadata = encodeMetadata(options.metadata());
         String key = options.uniqueKey();
@@ -227,7 +228,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         for (T payload : payloads) {
             json.add(checkLength(codec.encode(payload)));
         }
-        String metadata = encodeMetadata(options.metadata());
+        String metadata = encodeMetadata(ApiaryProvider.instance().pushing(queue, options, payloads.size())
+                .metadata());
         return enqueue("push " + payloads.size() + " jobs",
                 (em, notify) -> table.insertAll(em, json, metadata, options, now(), notify));
     }

@@ -12,6 +12,7 @@ import dev.apiary.impl.config.LayerSettings;
 import dev.apiary.impl.config.Durations;
 import dev.apiary.impl.config.MonitorSettings;
 import dev.apiary.impl.config.ScheduleSettings;
+import dev.apiary.impl.config.TelemetrySettings;
 import dev.apiary.impl.config.WorkerSettings;
 import dev.apiary.schedule.Schedule;
 import dev.apiary.spi.DefaultStorageFactory;
@@ -78,6 +79,7 @@ public class ApiaryExtension implements Extension {
     private final List<Bean<?>> namedBeans = new ArrayList<>();
     private final List<RecurringBean> schedules = new ArrayList<>();
     private MonitorSettings monitorSettings;
+    private TelemetrySettings telemetrySettings;
     private StorageDirectory directory;
     /** The storage module's factory for queues without a storage bean, if one is on the class path. */
     private Class<?> defaultStorageFactory;
@@ -380,6 +382,7 @@ public class ApiaryExtension implements Extension {
     void validate(@Observes AfterDeploymentValidation adv, BeanManager bm) {
         ApiaryConfig config = ApiaryConfig.fromEnvironment();
         monitorSettings = MonitorSettings.read(config);
+        telemetrySettings = TelemetrySettings.read(config);
         for (WorkerBean worker : workers) {
             resolveStorage(worker, bm).ifPresent(problem -> adv.addDeploymentProblem(problem));
             WorkerSettings s = WorkerSettings.read(config, worker.annotated());
@@ -525,6 +528,10 @@ public class ApiaryExtension implements Extension {
     }
 
     /** The monitor-wide settings, read when the deployment was validated. */
+    public TelemetrySettings telemetrySettings() {
+        return telemetrySettings;
+    }
+
     public MonitorSettings monitorSettings() {
         return monitorSettings;
     }

@@ -5,6 +5,8 @@ import dev.apiary.JobHandler;
 import dev.apiary.impl.config.MonitorSettings;
 import dev.apiary.impl.config.ApiaryConfig;
 import dev.apiary.impl.config.UnknownKeys;
+import dev.apiary.impl.config.TelemetrySettings;
+import dev.apiary.impl.telemetry.Telemetry;
 import dev.apiary.impl.config.WorkerSettings;
 import dev.apiary.impl.monitor.DefaultMonitor;
 import dev.apiary.impl.monitor.ExecutorCapacity;
@@ -70,6 +72,7 @@ public class ContainerMonitor {
     BeanManager beanManager;
 
     private DefaultMonitor monitor;
+    private Telemetry telemetry = Telemetry.NONE;
     private volatile boolean started;
     private volatile boolean stopped;
     private volatile Thread shutdownHook;
@@ -81,6 +84,12 @@ public class ContainerMonitor {
         monitor.wakeUpContext(executors::withApplicationContext);
         monitor.gracePeriod(settings.gracePeriod());
         monitor.restartBudget(settings.maxRestarts(), settings.restartBackoff(), settings.maxRestartBackoff());
+        TelemetrySettings telemetrySettings = extension.telemetrySettings();
+        // the OpenTelemetry classes are touched only when they are there
+        telemetry = telemetrySettings.enabled() && Telemetry.AVAILABLE
+                ? ContainerTelemetry.lookup(beanManager, telemetrySettings.backlogRefresh()) : Telemetry.NONE;
+        monitor.telemetry(telemetry);
+        CdiWorkerEvents.forObserversIn(beanManager).ifPresent(monitor::addListener);
     }
 
     void onStartup(@Observes @Priority(Interceptor.Priority.PLATFORM_AFTER + 500) Startup startup) {
@@ -331,6 +340,7 @@ public class ContainerMonitor {
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "Stopping the Apiary monitor failed", e);
         } finally {
+            telemetry.close();
             executors.shutdownOwned();
         }
         if (started && jvmExiting) {

@@ -2,6 +2,7 @@ package dev.apiary.impl.monitor;
 
 import dev.apiary.ConfigurationException;
 import dev.apiary.impl.schedule.Scheduler;
+import dev.apiary.impl.telemetry.Telemetry;
 import dev.apiary.impl.worker.WorkerDefinition;
 import dev.apiary.impl.worker.OrphanSweep;
 import dev.apiary.impl.worker.WorkerInstance;
@@ -57,6 +58,9 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
+    private volatile Telemetry telemetry;
+    /** One reference, so that the telemetry can forget it again. */
+    private final Supplier<List<WorkerSnapshot>> snapshots = this::snapshot;
     private volatile Duration gracePeriod = Duration.ofSeconds(30);
     private volatile int maxRestarts = 10;
     private volatile Duration restartBackoff = Duration.ofSeconds(1);
@@ -118,8 +122,34 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     }
 
     @Override
+    public Monitor telemetry(Object openTelemetry) {
+        telemetry(Telemetry.of(openTelemetry, Telemetry.DEFAULT_BACKLOG_REFRESH));
+        return this;
+    }
+
+    /** Reports to {@code value}, and makes pushes in this class loader report to it too. */
+    public DefaultMonitor telemetry(Telemetry value) {
+        if (started.get()) {
+            throw new IllegalStateException("Set the monitor's telemetry before it starts");
+        }
+        this.telemetry = Objects.requireNonNull(value, "telemetry");
+        Telemetry.share(value);
+        return this;
+    }
+
+    @Override
     public Schedules schedules() {
         return schedules;
+    }
+
+    @Override
+    public Telemetry telemetry() {
+        Telemetry t = telemetry;
+        if (t == null) {
+            t = Telemetry.shared();
+            telemetry = t;
+        }
+        return t;
     }
 
     @Override
@@ -167,6 +197,7 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             }
         }
         instances.addAll(created);
+        telemetry().watch(snapshots);
         for (WorkerInstance<?> instance : created) {
             instance.start();
         }
@@ -214,6 +245,7 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             if (orphanSweep != null) {
                 orphanSweep.stop();
             }
+            telemetry().unwatch(snapshots);
             if (ownsExecutors) {
                 scheduler.shutdownNow();
                 ((ExecutorService) executor).shutdown();

@@ -5,6 +5,7 @@ import dev.apiary.Job;
 import dev.apiary.JobContext;
 import dev.apiary.JobOptions;
 import dev.apiary.JobStatus;
+import dev.apiary.spi.ApiaryProvider;
 import dev.apiary.spi.Codec;
 import dev.apiary.spi.JobIds;
 import dev.apiary.spi.JobPage;
@@ -100,9 +101,10 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
 
     @Override
     public String push(T payload, JobOptions options) {
+        JobOptions stored = ApiaryProvider.instance().pushing(queue, options, 1);
         String id;
         synchronized (lock) {
-            id = add(payload, options, clock.instant());
+            id = add(payload, stored, clock.instant());
         }
         wakeUp();
         return id;
@@ -111,10 +113,11 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     @Override
     public List<String> pushAll(List<? extends T> payloads, JobOptions options) {
         List<String> ids = new ArrayList<>(payloads.size());
+        JobOptions stored = ApiaryProvider.instance().pushing(queue, options, payloads.size());
         synchronized (lock) {
             Instant now = clock.instant();
             for (T payload : payloads) {
-                ids.add(add(payload, options, now));
+                ids.add(add(payload, stored, now));
             }
         }
         wakeUp();

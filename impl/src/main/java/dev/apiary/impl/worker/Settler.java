@@ -60,12 +60,24 @@ final class Settler<T> {
     void record(Job<T> job, Outcome outcome, List<Settlement> outcomes) {
         Settlement settlement = new Settlement(job.context(), outcome);
         outcomes.add(settlement);
-        if (outcome instanceof Outcome.Done) {
-            stats.done.increment();
-            owner.publish(WorkerEvent.Kind.JOB_DONE, job.id(), outcome, null);
-        } else {
-            stats.failed.increment();
-            owner.publish(WorkerEvent.Kind.JOB_FAILED, job.id(), outcome, null);
+        // one event and one counter per attempt, after the state the settlement decided: a retry is not a failure
+        switch (AttemptResult.of(settlement)) {
+            case DONE -> {
+                stats.done.increment();
+                owner.publish(WorkerEvent.Kind.JOB_DONE, job.id(), outcome, null);
+            }
+            case RETRIED -> {
+                stats.retried.increment();
+                owner.publish(WorkerEvent.Kind.JOB_RETRIED, job.id(), outcome, null);
+            }
+            case FAILED -> {
+                stats.failed.increment();
+                owner.publish(WorkerEvent.Kind.JOB_FAILED, job.id(), outcome, null);
+            }
+            case KILLED -> {
+                stats.failed.increment();
+                owner.publish(WorkerEvent.Kind.JOB_KILLED, job.id(), outcome, null);
+            }
         }
         FinalStateLog.settled(settlement);
     }

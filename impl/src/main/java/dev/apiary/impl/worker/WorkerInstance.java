@@ -3,6 +3,7 @@ package dev.apiary.impl.worker;
 import dev.apiary.Job;
 import dev.apiary.Outcome;
 import dev.apiary.impl.layer.LayerChain;
+import dev.apiary.impl.telemetry.Telemetry;
 import dev.apiary.spi.JobSource;
 import dev.apiary.worker.WorkerEvent;
 import dev.apiary.worker.WorkerSnapshot;
@@ -45,6 +46,11 @@ public final class WorkerInstance<T> {
         /** Whether anyone listens to events; when not, none are built. */
         boolean listening();
 
+        /** Where attempts report their spans and metrics. */
+        default Telemetry telemetry() {
+            return Telemetry.NONE;
+        }
+
         /**
          * What the source calls when new jobs may be there. A source calls it on the pusher's thread (after the
          * pusher's commit), so a container monitor gives it the application's own context: see ContainerExecutors.
@@ -61,6 +67,8 @@ public final class WorkerInstance<T> {
     private final Clock clock;
     private final Supervisor supervisor;
     private final JobSource<T> source;
+    /** Where the runners' attempts and the heartbeat's backlog counts are reported. */
+    private final Telemetry telemetry;
     /** Kept apart from the source: a snapshot must work after a container has destroyed the source's bean. */
     private final String queue;
 
@@ -98,6 +106,7 @@ public final class WorkerInstance<T> {
         this.scheduler = scheduler;
         this.clock = clock;
         this.supervisor = supervisor;
+        this.telemetry = supervisor.telemetry();
         this.buffer = new ClaimBuffer<>(def.concurrency(), def.prefetch());
         this.poller = new Poller<>(this, source, buffer, stats, def.pollInterval(), def.maxPollInterval());
         this.settler = new Settler<>(this, source, buffer, stats);
@@ -287,9 +296,13 @@ public final class WorkerInstance<T> {
         return source;
     }
 
+    Telemetry telemetry() {
+        return telemetry;
+    }
+
     public WorkerSnapshot snapshot() {
         return new WorkerSnapshot(def.name(), instanceId, queue, state.get(), buffer.held(), stats.done.sum(),
-                stats.failed.sum(), stats.restarts.get(), stats.lastTick, stats.lastError);
+                stats.retried.sum(), stats.failed.sum(), stats.restarts.get(), stats.lastTick, stats.lastError);
     }
 
     /** For the node's {@link OrphanSweep}: whether this instance's heartbeats got through for a whole lease. */

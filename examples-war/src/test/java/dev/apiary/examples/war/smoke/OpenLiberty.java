@@ -57,6 +57,10 @@ public final class OpenLiberty extends ServerProcess {
     @Override
     protected void environment(Map<String, String> env) {
         env.put("WLP_USER_DIR", userDir.toString());
+        // MicroProfile Telemetry on, spans and metrics printed to the console log for TelemetrySmoke to read
+        env.putAll(Map.of("OTEL_SDK_DISABLED", "false", "OTEL_TRACES_EXPORTER", "logging", "OTEL_METRICS_EXPORTER",
+                "logging", "OTEL_LOGS_EXPORTER", "none", "OTEL_METRIC_EXPORT_INTERVAL", "1000",
+                "WLP_LOGGING_CONSOLE_LOGLEVEL", "INFO"));
     }
 
     @Override

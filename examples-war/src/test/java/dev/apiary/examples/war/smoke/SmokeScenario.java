@@ -67,6 +67,7 @@ final class SmokeScenario {
                 scenario.healthListsApiarysChecks();
                 scenario.handlersRunOnManagedThreadsWithTheApplicationsContext();
                 scenario.timedJobsFillingTheDefaultPoolAllFinish();
+                TelemetrySmoke.assertOn(server);
                 // last: it stops the server
                 scenario.sigtermLetsTheRunningJobFinish();
             } catch (AssertionError | Exception e) {

@@ -23,14 +23,14 @@ public interface MessageQueue<T> {
     String queue();
 
     /**
-     * Sends a message, to be delivered no earlier than the options' run-at, with their attempt budget. Joins the
-     * caller's transaction where the implementation's connection is transactional.
+     * Sends a message, to be delivered no earlier than the options' run-at, with their attempt budget, and returns
+     * its id. Joins the caller's transaction where the implementation's connection is transactional.
      */
-    void send(T payload, JobOptions options);
+    String send(T payload, JobOptions options);
 
-    /** Sends a message to be delivered now, with the default attempt budget. */
-    default void send(T payload) {
-        send(payload, JobOptions.defaults());
+    /** Sends a message to be delivered now, with the default attempt budget, and returns its id. */
+    default String send(T payload) {
+        return send(payload, JobOptions.defaults());
     }
 
     /**

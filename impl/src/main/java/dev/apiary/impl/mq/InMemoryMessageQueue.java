@@ -50,10 +50,12 @@ public final class InMemoryMessageQueue<T> implements MessageQueue<T> {
     }
 
     @Override
-    public void send(T payload, JobOptions options) {
+    public String send(T payload, JobOptions options) {
         Instant now = clock.instant();
         Instant due = options.runAt() == null ? now : options.runAt();
-        offer(new Entry<>(JobIds.next(), payload, 1, options.maxAttempts(), now, options.metadata(), due));
+        String id = JobIds.next();
+        offer(new Entry<>(id, payload, 1, options.maxAttempts(), now, options.metadata(), due));
+        return id;
     }
 
     private void offer(Entry<T> e) {

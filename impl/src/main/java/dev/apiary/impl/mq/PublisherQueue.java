@@ -53,7 +53,7 @@ public final class PublisherQueue<T> implements MessageQueue<T> {
     }
 
     @Override
-    public void send(T payload, JobOptions options) {
+    public String send(T payload, JobOptions options) {
         throw new UnsupportedOperationException("stream source '" + name + "' takes its items from its publisher; "
                 + "it cannot be sent to");
     }

@@ -102,6 +102,11 @@ public final class EmbeddedBroker implements AutoCloseable {
         return f;
     }
 
+    /** A connection factory to {@code url} that outlives brokers (for restarts); the caller closes it. */
+    public static ActiveMQConnectionFactory factory(String url) {
+        return new ActiveMQConnectionFactory(url);
+    }
+
     /** A connection factory over TCP, closed with the broker. */
     public synchronized ConnectionFactory tcp() {
         ActiveMQConnectionFactory f = new ActiveMQConnectionFactory(url());

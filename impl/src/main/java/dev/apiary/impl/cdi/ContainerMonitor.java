@@ -5,7 +5,9 @@ import dev.apiary.impl.config.MonitorSettings;
 import dev.apiary.impl.config.WorkerSettings;
 import dev.apiary.impl.monitor.DefaultMonitor;
 import dev.apiary.impl.worker.DefaultWorkerBuilder;
+import dev.apiary.spi.JobSource;
 import dev.apiary.spi.JobStorage;
+import dev.apiary.spi.MessageQueue;
 import dev.apiary.worker.Monitor;
 import dev.apiary.worker.WorkerSnapshot;
 import jakarta.annotation.PostConstruct;
@@ -119,7 +121,7 @@ public class ContainerMonitor {
         }
         for (WorkerBean worker : extension.workers()) {
             if (extension.settings(worker).enabled()) {
-                extension.storageOf(worker).queue();
+                extension.sourceOf(worker, executors.jobs()).queue();
             }
         }
         for (WorkerBean worker : extension.workers()) {
@@ -129,17 +131,17 @@ public class ContainerMonitor {
                         + WorkerSettings.prefix(settings.name()) + "enabled");
                 continue;
             }
-            register(worker, settings, extension.storageOf(worker));
+            register(worker, settings, extension.sourceOf(worker, executors.jobs()));
         }
         monitor.start();
         started = true;
     }
 
     @SuppressWarnings("unchecked")
-    private <T> void register(WorkerBean worker, WorkerSettings s, JobStorage<?> storage) {
+    private <T> void register(WorkerBean worker, WorkerSettings s, JobSource<?> source) {
         JobHandler<T> handler = new BeanHandler<>(beanManager, worker.bean(), worker.handlerType());
         monitor.register(s.instances(), index -> new DefaultWorkerBuilder<>(s.name())
-                .source((JobStorage<T>) storage)
+                .source((JobSource<T>) source)
                 .concurrency(s.concurrency())
                 .pollInterval(s.pollInterval())
                 .maxPollInterval(s.maxPollInterval())
@@ -165,6 +167,7 @@ public class ContainerMonitor {
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "Stopping the Apiary monitor failed", e);
         } finally {
+            extension.closeConfiguredQueues();
             executors.shutdownOwned();
         }
     }
@@ -206,6 +209,25 @@ public class ContainerMonitor {
                 LOG.info(() -> "Storage " + back + " answers again");
             }
             result.merge(name, available, Boolean::logicalAnd);
+        }
+        if (started) {
+            for (MessageQueue<?> queue : extension.messageQueues(executors.jobs())) {
+                String name = queue.queue();
+                boolean available;
+                try {
+                    available = queue.isAvailable();
+                    if (!available) {
+                        reportUnavailable(name, null);
+                    }
+                } catch (RuntimeException e) {
+                    available = false;
+                    reportUnavailable(name, e);
+                }
+                if (available && unavailable.remove(name) != null) {
+                    LOG.info(() -> "Message queue " + name + " answers again");
+                }
+                result.merge(name, available, Boolean::logicalAnd);
+            }
         }
         return result;
     }

@@ -13,7 +13,8 @@ import java.util.Set;
  *
  * <p>Arguments (all optional): {@code --jobs=N} jobs per in-memory drain (default 1,000,000),
  * {@code --db-jobs=N} jobs per database drain (default 20,000), {@code --runs=R} measured runs per figure (default
- * 5 in memory, 3 on databases), {@code --only=memory,latency,postgresql,h2,scale} sections (default all),
+ * 5 in memory, 3 on databases), {@code --jms-jobs=N} messages per JMS drain (default 20,000),
+ * {@code --only=memory,latency,jms,postgresql,h2,scale} sections (default all),
  * {@code --quick} tiny sizes for the smoke test.
  */
 public final class Benchmarks {
@@ -48,7 +49,7 @@ public final class Benchmarks {
         int latencyJobs = quick ? 50 : 1000;
         int dbJobs = Integer.parseInt(options.getOrDefault("db-jobs", quick ? "300" : "20000"));
         int dbRuns = Integer.parseInt(options.getOrDefault("runs", quick ? "1" : "3"));
-        Set<String> only = Set.of(options.getOrDefault("only", "memory,latency,postgresql,h2,scale").split(","));
+        Set<String> only = Set.of(options.getOrDefault("only", "memory,latency,jms,postgresql,h2,scale").split(","));
         Report report = new Report();
         System.out.printf(Locale.ROOT, "Apiary benchmarks on %d cores, Java %s%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
@@ -77,6 +78,22 @@ public final class Benchmarks {
             double p99 = percentile(millis, 99);
             report.add(new Report.Row("in-memory latency push->start p99, idle workers", p99, "ms", "-", Double.NaN,
                     "< 50 ms", p99 < 50));
+        }
+        if (only.contains("jms")) {
+            int jmsJobs = Integer.parseInt(options.getOrDefault("jms-jobs", quick ? "300" : "20000"));
+            try (JmsBenchmarks jms = new JmsBenchmarks()) {
+                jms.apiaryDrain(Math.min(jmsJobs, 2000));
+                jms.plainDrain(Math.min(jmsJobs, 2000));
+                double[] apiary = new double[dbRuns];
+                double[] plain = new double[dbRuns];
+                for (int i = 0; i < dbRuns; i++) {
+                    plain[i] = jms.plainDrain(jmsJobs);
+                    apiary[i] = jms.apiaryDrain(jmsJobs);
+                }
+                report.add(new Report.Row("JMS drain " + jmsJobs + " messages, embedded Artemis (in-VM), "
+                        + JmsBenchmarks.SLOTS + " slots", median(apiary), "msgs/s", JmsBenchmarks.SLOTS
+                        + " transacted consumers, commit per message", median(plain), "-", true));
+            }
         }
         try (BenchDatabases databases = new BenchDatabases()) {
             for (BenchDatabases.Db db : BenchDatabases.Db.values()) {

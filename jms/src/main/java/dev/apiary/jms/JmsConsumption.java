@@ -13,7 +13,6 @@ import jakarta.jms.TextMessage;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
@@ -25,10 +24,13 @@ import java.util.logging.Level;
 
 /**
  * One consumption of a {@link JmsQueue}: a connection and a pool of consumer slots, each a transacted session with a
- * consumer on the queue. A slot takes one unit of the receiver's demand, waits for one message, hands it over and
- * belongs to that delivery until it is settled, so no more messages are taken than requested and a session is used
- * by one thread at a time (the receiving task, then whoever settles). When the connection breaks, every slot is
- * dropped (the broker delivers their messages again), and the connection is opened again after a backoff.
+ * consumer on the queue. A slot waits for one message, hands it over and belongs to that delivery until it is
+ * settled, then waits again; so a session is used by one thread at a time (the receiving task, then whoever settles)
+ * and no more messages are taken than there are slots. Slots are added while the receiver asks for more messages
+ * than slots are waiting, so there are as many as the worker has slots, and never removed: a waiting consumer is
+ * what a provider hands its messages to (Artemis buffers ahead for open consumers, and a consumer that stopped
+ * waiting would keep those from the others). When the connection breaks, every slot is dropped (the broker
+ * delivers their messages again), and the connection is opened again after a backoff.
  */
 final class JmsConsumption<T> implements MessageQueue.Consumption {
 
@@ -38,7 +40,7 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
         return t;
     });
     private static final Duration FIRST_RECONNECT = Duration.ofMillis(500);
-    private static final Duration MAX_RECONNECT = Duration.ofSeconds(30);
+    private static final Duration MAX_RECONNECT = Duration.ofSeconds(10);
 
     private final JmsQueue<T> queue;
     private final MessageQueue.Receiver<T> receiver;
@@ -46,8 +48,10 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
     // all guarded by this
     private JMSContext connection;
     private long generation;
+    /** Messages the receiver asked for and has not been given. */
     private int demand;
-    private final ArrayDeque<Slot> idle = new ArrayDeque<>();
+    /** Slots waiting in a receive (or about to). */
+    private int receiving;
     private final List<Slot> slots = new ArrayList<>();
     private boolean closed;
     private boolean reconnecting;
@@ -101,30 +105,23 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
         pump();
     }
 
-    /** Arms a slot for each unit of demand while connected. */
+    /** Adds waiting slots while more messages are asked for than slots wait, and the connection is up. */
     private void pump() {
         while (true) {
             Slot slot;
             synchronized (this) {
-                if (closed || connection == null || demand == 0) {
+                if (closed || connection == null || demand <= receiving) {
                     return;
                 }
-                slot = idle.poll();
-                if (slot == null) {
-                    try {
-                        slot = new Slot(connection, generation);
-                    } catch (JMSRuntimeException e) {
-                        slot = null;
-                    }
-                    if (slot == null) {
-                        JMSContext broken = connection;
-                        JmsQueue.LOG.log(Level.FINE, "Cannot open a consumer on JMS queue '" + queue.name + "'");
-                        connectionLostLater(broken);
-                        return;
-                    }
-                    slots.add(slot);
+                try {
+                    slot = new Slot(connection, generation);
+                } catch (JMSRuntimeException e) {
+                    JmsQueue.LOG.log(Level.FINE, "Cannot open a consumer on JMS queue '" + queue.name + "'", e);
+                    connectionLostLater(connection);
+                    return;
                 }
-                demand--;
+                slots.add(slot);
+                receiving++;
             }
             arm(slot);
         }
@@ -140,8 +137,8 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
             queue.executor.execute(() -> receive(slot));
         } catch (RejectedExecutionException e) {
             synchronized (this) {
-                demand++;
-                idle.add(slot);
+                receiving--;
+                drop(slot);
             }
             if (!isClosed()) {
                 JmsQueue.LOG.log(Level.WARNING, "The executor refused a consumer of JMS queue '" + queue.name
@@ -153,28 +150,30 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
     private void receive(Slot slot) {
         Message m;
         try {
+            if (slot.consumer == null) {
+                slot.consumer = slot.session.createConsumer(slot.destination);
+            }
             m = slot.consumer.receive(queue.receiveTimeout.toMillis());
         } catch (JMSRuntimeException e) {
-            synchronized (this) {
-                demand++;
-            }
             connectionLost(slot.connection, e);
             return;
         }
         synchronized (this) {
             if (closed || slot.generation != generation) {
-                // no one wants it now: roll it back for the broker to deliver again
-                drop(slot);
-                if (m == null) {
-                    return;
+                // no one wants it now: closing the session rolls it back, for the broker to deliver again
+                if (slot.generation == generation) {
+                    receiving--;
                 }
-                JmsQueue.LOG.fine(() -> "A message of JMS queue '" + queue.name + "' came after the consumption "
-                        + "stopped; rolled back");
+                drop(slot);
                 return;
+            }
+            if (m != null) {
+                receiving--;
+                demand = Math.max(0, demand - 1);
             }
         }
         if (m == null) {
-            // nothing came within the timeout: give the thread back and wait again with the same unit of demand
+            // nothing came within the timeout: give the thread back and wait again
             arm(slot);
             return;
         }
@@ -182,18 +181,14 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
         try {
             delivery = decode(slot, m);
         } catch (JMSException | JMSRuntimeException e) {
-            synchronized (this) {
-                demand++;
-            }
             connectionLost(slot.connection, e);
             return;
         }
         if (delivery == null) {
-            // dead-lettered, and its slot recycled: the unit of demand it held is free again
+            // dead-lettered (its slot waits again): the message the receiver asked for is still to come
             synchronized (this) {
                 demand++;
             }
-            pump();
             return;
         }
         receiver.onDelivery(delivery);
@@ -246,7 +241,7 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
             generation++;
             dropped = new ArrayList<>(slots);
             slots.clear();
-            idle.clear();
+            receiving = 0;
             delay = reconnectDelay;
             reconnectDelay = reconnectDelay.multipliedBy(2).compareTo(MAX_RECONNECT) > 0 ? MAX_RECONNECT
                     : reconnectDelay.multipliedBy(2);
@@ -265,21 +260,22 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
         }, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** A settled or abandoned slot: back to idle, or closed when the consumption ended or reconnected. */
+    /** A settled slot waits for the next message; closed when the consumption ended or reconnected. */
     private void recycle(Slot slot) {
         boolean keep;
         synchronized (this) {
             keep = !closed && slot.generation == generation && !slot.broken;
             if (keep) {
-                idle.add(slot);
+                receiving++;
             } else {
                 slots.remove(slot);
             }
         }
-        if (!keep) {
+        if (keep) {
+            arm(slot);
+        } else {
             slot.closeQuietly();
         }
-        pump();
     }
 
     private void drop(Slot slot) {
@@ -289,7 +285,6 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
 
     @Override
     public void close() {
-        List<Slot> toClose = new ArrayList<>();
         JMSContext c;
         synchronized (this) {
             if (closed) {
@@ -297,13 +292,8 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
             }
             closed = true;
             demand = 0;
-            toClose.addAll(idle);
-            idle.clear();
             c = connection;
             connection = null;
-        }
-        for (Slot s : toClose) {
-            s.closeQuietly();
         }
         // slots waiting in a receive return null when their consumer closes; slots holding a delivery close when it
         // is settled. The connection itself closes once neither is left, as closing it would roll back deliveries
@@ -341,7 +331,8 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
     private final class Slot {
         final JMSContext connection;
         final JMSContext session;
-        final JMSConsumer consumer;
+        /** Opened by the first receive; closed (from any thread, as JMS allows) to end a waiting receive. */
+        volatile JMSConsumer consumer;
         final Queue destination;
         final long generation;
         volatile boolean holding;
@@ -352,12 +343,16 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
             this.generation = generation;
             this.session = connection.createContext(JMSContext.SESSION_TRANSACTED);
             this.destination = session.createQueue(queue.name);
-            this.consumer = session.createConsumer(destination);
         }
 
         void closeConsumerQuietly() {
+            JMSConsumer c = consumer;
+            consumer = null;
+            if (c == null) {
+                return;
+            }
             try {
-                consumer.close();
+                c.close();
             } catch (RuntimeException e) {
                 JmsQueue.LOG.log(Level.FINE, "Closing a consumer of JMS queue '" + queue.name + "' failed", e);
             }

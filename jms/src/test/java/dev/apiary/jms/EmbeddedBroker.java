@@ -126,13 +126,15 @@ public final class EmbeddedBroker implements AutoCloseable {
         return q == null ? 0 : q.getDeliveringCount();
     }
 
-    /** Receives what waits in {@code queue} now, for assertions. */
+    /** Receives what {@code queue} holds now (as {@link #count} tells), for assertions. */
     public List<Message> drain(String queue) {
         List<Message> result = new ArrayList<>();
+        long expected = count(queue);
         try (JMSContext context = inVm().createContext(JMSContext.AUTO_ACKNOWLEDGE);
              JMSConsumer consumer = context.createConsumer(context.createQueue(queue))) {
             Message m;
-            while ((m = consumer.receive(200)) != null) {
+            // generous waits: a loaded machine can take a while to hand a new consumer its first message
+            while (result.size() < expected && (m = consumer.receive(10_000)) != null) {
                 result.add(m);
             }
         }

@@ -77,9 +77,9 @@ class JmsWorkerTest {
 
     @Test
     void everyMessageIsHandledOnceAcrossSeveralConsumers() {
-        int n = 400;
+        int n = 1000;
         Map<String, AtomicInteger> handled = new ConcurrentHashMap<>();
-        start(2, 4, job -> {
+        start(2, 8, job -> {
             handled.computeIfAbsent(job.payload().id(), k -> new AtomicInteger()).incrementAndGet();
             return Outcome.done();
         });

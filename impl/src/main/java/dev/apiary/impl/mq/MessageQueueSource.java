@@ -48,6 +48,11 @@ public final class MessageQueueSource<T> implements JobSource<T>, MessageQueue.R
     }
 
     @Override
+    public String toString() {
+        return "arrived=" + arrived.size() + " held=" + held.size() + " outstanding=" + outstanding.get();
+    }
+
+    @Override
     public String queue() {
         return queue.queue();
     }
@@ -132,7 +137,8 @@ public final class MessageQueueSource<T> implements JobSource<T>, MessageQueue.R
                 d.deadLetter("failed on its last attempt: " + f.error());
             }
         }
-        if (complete) {
+        // settled deliveries are slots the worker can fill again, and only a claim asks the queue for more
+        if (!settlements.isEmpty()) {
             wakeAll();
         }
     }

@@ -196,9 +196,10 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
 
     /** Reads a message; an undecodable one is dead-lettered here and null returned. */
     private JmsDelivery decode(Slot slot, Message m) throws JMSException {
-        int deliveries = m.propertyExists("JMSXDeliveryCount") ? m.getIntProperty("JMSXDeliveryCount") : 1;
-        int base = m.propertyExists(JmsQueue.ATTEMPT) ? m.getIntProperty(JmsQueue.ATTEMPT) : 1;
-        int attempt = base + Math.max(0, deliveries - 1);
+        // Not JMSXDeliveryCount: a provider counts a message as delivered when it merely sat in a consumer's buffer
+        // (Artemis adds one each time such a consumer goes away), which says nothing about attempts. A message
+        // redelivered after a crash keeps its attempt; the broker's own redelivery limit ends one that kills consumers.
+        int attempt = m.propertyExists(JmsQueue.ATTEMPT) ? m.getIntProperty(JmsQueue.ATTEMPT) : 1;
         int maxAttempts = m.propertyExists(JmsQueue.MAX_ATTEMPTS) ? m.getIntProperty(JmsQueue.MAX_ATTEMPTS)
                 : queue.defaultMaxAttempts;
         String id = m.propertyExists(JmsQueue.JOB_ID) ? m.getStringProperty(JmsQueue.JOB_ID) : m.getJMSMessageID();

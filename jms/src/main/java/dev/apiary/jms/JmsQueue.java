@@ -35,8 +35,9 @@ import java.util.logging.Logger;
  * instant and the next attempt number, in the same local transaction as the receive, so it is neither lost nor
  * doubled; a kill or a failure after the last attempt sends a copy to the dead-letter queue, with the reason and the
  * attempts as properties, in one transaction too; a hand-back re-sends a copy that keeps the attempt number. A
- * consumer that dies leaves its transaction open and the broker delivers the message again: that delivery counts as
- * an attempt ({@code JMSXDeliveryCount}). A message that cannot be decoded is dead-lettered at once.
+ * consumer that dies leaves its transaction open and the broker delivers the message again with the same attempt
+ * number (the broker's own redelivery limit ends a message that keeps killing consumers). A message that cannot be
+ * decoded is dead-lettered at once.
  *
  * <p>Built with {@link #builder}; thread-safe; {@link #close()} closes the sending connection.
  *

@@ -45,8 +45,13 @@ class JmsConsumerCrashTest {
             Process a = consumer(broker, runsA, dir.resolve("a.log"));
             Process b = consumer(broker, runsB, dir.resolve("b.log"));
             try {
-                await("consumer a busy").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
-                        .until(() -> lines(runsA).size() >= 150);
+                try {
+                    await("consumer a busy").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                            .until(() -> lines(runsA).size() >= 150);
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    throw new AssertionError("consumer a ran " + lines(runsA).size() + " messages; its log:\n"
+                            + Files.readString(dir.resolve("a.log")), e);
+                }
 
                 a.destroyForcibly();
                 assertThat(a.waitFor(10, TimeUnit.SECONDS)).isTrue();
@@ -66,6 +71,10 @@ class JmsConsumerCrashTest {
                         twice.add(id);
                     }
                 });
+                for (jakarta.jms.Message dead : broker.drain("crash.DLQ")) {
+                    System.out.println("DEAD " + dead.getStringProperty(JmsQueue.DEAD_LETTER_REASON) + " count="
+                            + dead.getIntProperty(JmsQueue.ATTEMPTS));
+                }
                 System.out.println("SUMMARY jms-crash messages=" + MESSAGES + " ranOnA=" + ranOnA + " ranOnB="
                         + onB.size() + " runTwice=" + twice.size() + " lost="
                         + ids.stream().filter(id -> !runs.containsKey(id)).count());

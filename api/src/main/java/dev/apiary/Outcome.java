@@ -66,16 +66,4 @@ public sealed interface Outcome {
         error.printStackTrace(new PrintWriter(out));
         return out.toString();
     }
-
-    /** The status a job has once this outcome is settled. */
-    default JobStatus settledStatus() {
-        if (this instanceof Done) {
-            return JobStatus.DONE;
-        } else if (this instanceof Retry) {
-            return JobStatus.PENDING;
-        } else if (this instanceof Kill) {
-            return JobStatus.KILLED;
-        }
-        return JobStatus.FAILED;
-    }
 }

@@ -6,7 +6,7 @@ import dev.apiary.JobHandler;
 import dev.apiary.JobOptions;
 import dev.apiary.Outcome;
 import dev.apiary.impl.layer.LayerChain;
-import dev.apiary.impl.storage.JobIds;
+import dev.apiary.spi.JobIds;
 import dev.apiary.layer.Layer;
 
 import java.time.Instant;

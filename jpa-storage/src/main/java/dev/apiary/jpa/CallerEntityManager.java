@@ -8,7 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /** The caller's resource-local EntityManager bound to this thread by {@link JpaJobStorage#joining(EntityManager)}. */
-final class CallerEntityManager implements JpaJobStorage.Joined {
+final class CallerEntityManager implements JoinedTransaction {
 
     private static final ThreadLocal<CallerEntityManager> CURRENT = new ThreadLocal<>();
 

@@ -4,7 +4,7 @@ import dev.apiary.JobContext;
 import dev.apiary.JobOptions;
 import dev.apiary.JobStatus;
 import dev.apiary.StorageException;
-import dev.apiary.impl.storage.JobIds;
+import dev.apiary.spi.JobIds;
 import jakarta.persistence.EntityManager;
 
 import java.time.Instant;
@@ -325,7 +325,7 @@ final class JobTable {
      * Running jobs locked before {@code cutoff} whose worker has no heartbeat since (or no row at all: a worker that
      * never heartbeat is judged by its lock time alone) go back to pending, the attempt counted.
      */
-    int recoverOrphans(EntityManager em, LocalDateTime cutoff, LocalDateTime now, String reason) {
+    int reenqueueOrphans(EntityManager em, LocalDateTime cutoff, LocalDateTime now, String reason) {
         String orphaned = "WHERE j.queue = :queue AND j.status = :running AND j.lockedAt < :cutoff "
                 + "AND NOT EXISTS (SELECT w.id FROM ApiaryWorker w WHERE w.id = j.workerId "
                 + "AND w.lastHeartbeat >= :cutoff)";

@@ -6,9 +6,8 @@ import dev.apiary.Job;
 import dev.apiary.JobContext;
 import dev.apiary.JobOptions;
 import dev.apiary.JobStatus;
-import dev.apiary.Outcome;
 import dev.apiary.StorageException;
-import dev.apiary.impl.codec.JsonbCodec;
+import dev.apiary.spi.ApiaryProvider;
 import dev.apiary.spi.Codec;
 import dev.apiary.spi.JobPage;
 import dev.apiary.spi.JobQuery;
@@ -87,7 +86,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     private JpaJobStorage(Builder<T> b) {
         this.queue = b.queue;
         this.payloadType = b.payloadType;
-        this.codec = b.codec == null ? new JsonbCodec() : b.codec;
+        this.codec = b.codec == null ? ApiaryProvider.instance().codec() : b.codec;
         this.clock = b.clock;
         this.tx = b.jta ? new JtaTransactions(b.emf, b.registry, b.userTransaction)
                 : new ResourceLocalTransactions(b.emf);
@@ -121,14 +120,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
      *
      * With JTA ({@link Builder#jta()}) there is nothing to bind: a push joins the thread's active transaction.
      */
-    public static Joined joining(EntityManager em) {
+    public static JoinedTransaction joining(EntityManager em) {
         return CallerEntityManager.bind(Objects.requireNonNull(em, "em"));
-    }
-
-    /** A scope opened by {@link #joining(EntityManager)}. */
-    public interface Joined extends AutoCloseable {
-        @Override
-        void close();
     }
 
     /** The SQL this storage uses, set on the builder or detected from the database. */
@@ -259,18 +252,14 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
             boolean pending = false;
             for (Settlement s : settlements) {
                 JobContext job = s.job();
-                Outcome outcome = s.outcome();
-                if (outcome instanceof Outcome.Done) {
+                JobStatus next = s.status();
+                if (next == JobStatus.DONE) {
                     done.computeIfAbsent(new Holder(job.workerId(), job.attempt()), k -> new ArrayList<>())
                             .add(job.id());
-                } else if (outcome instanceof Outcome.Retry retry && !job.isLastAttempt()) {
-                    pending |= table.settleRetry(em, job, retry.at(), retry.error());
-                } else if (outcome instanceof Outcome.Retry retry) {
-                    table.settleFinal(em, job, JobStatus.FAILED, retry.error(), now);
-                } else if (outcome instanceof Outcome.Kill kill) {
-                    table.settleFinal(em, job, JobStatus.KILLED, kill.reason(), now);
-                } else if (outcome instanceof Outcome.Failed failed) {
-                    table.settleFinal(em, job, JobStatus.FAILED, failed.error(), now);
+                } else if (next == JobStatus.PENDING) {
+                    pending |= table.settleRetry(em, job, s.runAt(), s.error());
+                } else {
+                    table.settleFinal(em, job, next, s.error(), now);
                 }
             }
             done.forEach((holder, ids) -> table.settleDone(em, holder.workerId(), holder.attempt(), ids, now));
@@ -322,18 +311,18 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     public int reenqueueOrphans(Duration lease) {
         Instant now = clock.instant();
         LocalDateTime cutoff = JobTable.utc(now.minus(lease));
-        int recovered = run("recover orphaned jobs", em -> {
-            int count = table.recoverOrphans(em, cutoff, JobTable.utc(now), "Recovered: its worker stopped heartbeating for longer "
-                    + "than the lease of " + lease);
+        int reenqueued = run("reenqueue orphaned jobs", em -> {
+            int count = table.reenqueueOrphans(em, cutoff, JobTable.utc(now), "Reenqueued: its worker stopped "
+                    + "heartbeating for longer than the lease of " + lease);
             if (count > 0) {
                 table.notifyOtherNodes(em);
             }
             return count;
         });
-        if (recovered > 0) {
+        if (reenqueued > 0) {
             wakeUp();
         }
-        return recovered;
+        return reenqueued;
     }
 
     /**

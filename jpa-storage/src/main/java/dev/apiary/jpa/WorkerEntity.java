@@ -9,7 +9,7 @@ import jakarta.persistence.Table;
 import java.time.LocalDateTime;
 
 /**
- * A worker instance that heartbeats, table {@code apiary_workers}: what orphan recovery checks and what a dashboard
+ * A worker instance that heartbeats, table {@code apiary_workers}: what reenqueueing orphans checks and what a dashboard
  * lists. Times are UTC, as in {@link JobEntity}.
  */
 // never cached: claims and settlements change rows with bulk and native statements that no cache sees

@@ -58,7 +58,7 @@ class PostgresNotificationTest {
         EntityManagerFactory emf = TestDatabases.emf(Provider.HIBERNATE, Db.POSTGRESQL);
         EntityManager em = emf.createEntityManager();
         em.getTransaction().begin();
-        try (JpaJobStorage.Joined joined = JpaJobStorage.joining(em)) {
+        try (JoinedTransaction joined = JpaJobStorage.joining(em)) {
             pusher.push(new ContractPayload("never", 1));
             em.getTransaction().rollback();
         }

@@ -34,7 +34,7 @@ class TransactionalEnqueueTest {
 
         em.getTransaction().begin();
         String id;
-        try (JpaJobStorage.Joined joined = JpaJobStorage.joining(em)) {
+        try (JoinedTransaction joined = JpaJobStorage.joining(em)) {
             id = storage.push(new ContractPayload("in-tx", 1));
             storage.pushAll(List.of(new ContractPayload("batch", 2)), dev.apiary.JobOptions.defaults());
             assertThat(storage.counts()).as("invisible before the commit").containsEntry(JobStatus.PENDING, 0L);
@@ -56,7 +56,7 @@ class TransactionalEnqueueTest {
         EntityManager em = emf.createEntityManager();
 
         em.getTransaction().begin();
-        try (JpaJobStorage.Joined joined = JpaJobStorage.joining(em)) {
+        try (JoinedTransaction joined = JpaJobStorage.joining(em)) {
             storage.push(new ContractPayload("doomed", 1));
             storage.pushAll(List.of(new ContractPayload("doomed", 2), new ContractPayload("doomed", 3)),
                     dev.apiary.JobOptions.defaults());
@@ -80,7 +80,7 @@ class TransactionalEnqueueTest {
                 java.time.LocalDateTime.now());
         em.persist(callers);
 
-        try (JpaJobStorage.Joined joined = JpaJobStorage.joining(em)) {
+        try (JoinedTransaction joined = JpaJobStorage.joining(em)) {
             storage.pushAll(java.util.stream.IntStream.range(0, 250).mapToObj(n -> new ContractPayload("b", n))
                     .toList(), dev.apiary.JobOptions.defaults());
             assertThat(em.contains(callers)).isTrue();
@@ -108,7 +108,7 @@ class TransactionalEnqueueTest {
         EntityManager other = TestDatabases.emf(Provider.ECLIPSELINK, db).createEntityManager();
         other.getTransaction().begin();
 
-        try (JpaJobStorage.Joined joined = JpaJobStorage.joining(other)) {
+        try (JoinedTransaction joined = JpaJobStorage.joining(other)) {
             assertThatThrownBy(() -> storage.push(new ContractPayload("x", 1)))
                     .isInstanceOf(ConfigurationException.class)
                     .hasMessageContaining("another EntityManagerFactory");

@@ -25,7 +25,7 @@ class DatabaseOutageTest {
 
     private static final int JOBS = 3_000;
     private static final Duration OUTAGE = Duration.ofSeconds(10);
-    private static final Pattern RECOVERED = Pattern.compile("put (\\d+) orphaned jobs");
+    private static final Pattern RECOVERED = Pattern.compile("Reenqueued (\\d+) orphaned jobs");
 
     @Test
     void nodesRideOutADatabaseOutageAndLoseNothing() throws Exception {

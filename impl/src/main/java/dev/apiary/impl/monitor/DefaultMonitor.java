@@ -2,6 +2,7 @@ package dev.apiary.impl.monitor;
 
 import dev.apiary.ConfigurationException;
 import dev.apiary.impl.worker.WorkerDefinition;
+import dev.apiary.impl.worker.OrphanSweep;
 import dev.apiary.impl.worker.WorkerInstance;
 import dev.apiary.worker.Monitor;
 import dev.apiary.worker.Worker;
@@ -46,6 +47,7 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     private final List<Registration> registrations = new ArrayList<>();
     private final List<WorkerInstance<?>> instances = new CopyOnWriteArrayList<>();
     private final List<WorkerListener> listeners = new CopyOnWriteArrayList<>();
+    private volatile OrphanSweep orphanSweep;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -148,6 +150,9 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
         for (WorkerInstance<?> instance : created) {
             instance.start();
         }
+        // once per node, not per instance: one sweep for each source the node's workers claim from
+        orphanSweep = new OrphanSweep(created, executor, scheduler);
+        orphanSweep.start();
         LOG.info(() -> "Apiary monitor started " + created.size() + " worker instances");
     }
 
@@ -184,6 +189,9 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             Thread.currentThread().interrupt();
             LOG.warning("Interrupted while stopping workers; some jobs may still be running");
         } finally {
+            if (orphanSweep != null) {
+                orphanSweep.stop();
+            }
             if (ownsExecutors) {
                 scheduler.shutdownNow();
                 ((ExecutorService) executor).shutdown();

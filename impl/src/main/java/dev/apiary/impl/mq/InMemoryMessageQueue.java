@@ -1,7 +1,7 @@
 package dev.apiary.impl.mq;
 
 import dev.apiary.JobOptions;
-import dev.apiary.impl.storage.JobIds;
+import dev.apiary.spi.JobIds;
 import dev.apiary.spi.MessageQueue;
 
 import java.time.Clock;

@@ -2,7 +2,6 @@ package dev.apiary.impl.mq;
 
 import dev.apiary.Job;
 import dev.apiary.JobContext;
-import dev.apiary.Outcome;
 import dev.apiary.spi.JobSource;
 import dev.apiary.spi.MessageQueue;
 import dev.apiary.spi.MessageQueue.Delivery;
@@ -124,17 +123,12 @@ public final class MessageQueueSource<T> implements JobSource<T>, MessageQueue.R
             if (d == null) {
                 continue;
             }
-            Outcome outcome = s.outcome();
-            if (outcome instanceof Outcome.Done) {
-                d.ack();
-            } else if (outcome instanceof Outcome.Retry r && s.job().attempt() < s.job().maxAttempts()) {
-                d.retry(r.at(), r.error());
-            } else if (outcome instanceof Outcome.Retry r) {
-                d.deadLetter("failed on its last attempt: " + r.error());
-            } else if (outcome instanceof Outcome.Kill k) {
-                d.deadLetter("killed: " + k.reason());
-            } else if (outcome instanceof Outcome.Failed f) {
-                d.deadLetter("failed on its last attempt: " + f.error());
+            // the settlement has decided: a retry on the last attempt is already a failure
+            switch (s.status()) {
+                case DONE -> d.ack();
+                case PENDING -> d.retry(s.runAt(), s.error());
+                case KILLED -> d.deadLetter("killed: " + s.error());
+                default -> d.deadLetter("failed on its last attempt: " + s.error());
             }
         }
         // settled deliveries are slots the worker can fill again, and only a claim asks the queue for more

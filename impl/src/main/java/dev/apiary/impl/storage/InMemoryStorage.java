@@ -5,8 +5,8 @@ import dev.apiary.Job;
 import dev.apiary.JobContext;
 import dev.apiary.JobOptions;
 import dev.apiary.JobStatus;
-import dev.apiary.Outcome;
 import dev.apiary.spi.Codec;
+import dev.apiary.spi.JobIds;
 import dev.apiary.spi.JobPage;
 import dev.apiary.spi.JobQuery;
 import dev.apiary.spi.JobStorage;
@@ -167,23 +167,14 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
                 }
                 e.workerId = null;
                 e.lockedAt = null;
-                Outcome outcome = s.outcome();
-                if (outcome instanceof Outcome.Done) {
-                    finish(e, JobStatus.DONE, null, now);
-                } else if (outcome instanceof Outcome.Kill kill) {
-                    finish(e, JobStatus.KILLED, kill.reason(), now);
-                } else if (outcome instanceof Outcome.Failed failed) {
-                    finish(e, JobStatus.FAILED, failed.error(), now);
-                } else if (outcome instanceof Outcome.Retry retry) {
-                    if (e.attempts >= e.maxAttempts) {
-                        finish(e, JobStatus.FAILED, retry.error(), now);
-                    } else {
-                        e.lastError = retry.error();
-                        e.runAt = retry.at();
-                        setStatus(e, JobStatus.PENDING);
-                        enqueue(e, now);
-                        requeued = true;
-                    }
+                if (s.status() == JobStatus.PENDING) {
+                    e.lastError = s.error();
+                    e.runAt = s.runAt();
+                    setStatus(e, JobStatus.PENDING);
+                    enqueue(e, now);
+                    requeued = true;
+                } else {
+                    finish(e, s.status(), s.error(), now);
                 }
             }
         }
@@ -230,7 +221,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
 
     @Override
     public int reenqueueOrphans(Duration lease) {
-        int recovered = 0;
+        int reenqueued = 0;
         synchronized (lock) {
             Instant now = clock.instant();
             Instant cutoff = now.minus(lease);
@@ -242,7 +233,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
                 if (alive.isBefore(cutoff)) {
                     e.workerId = null;
                     e.lockedAt = null;
-                    String reason = "Recovered: its worker stopped heartbeating for longer than the lease of " + lease;
+                    String reason = "Reenqueued: its worker stopped heartbeating for longer than the lease of " + lease;
                     if (e.attempts >= e.maxAttempts) {
                         // the lost attempt counts; a job that kills its worker every time must not go round for ever
                         finish(e, JobStatus.FAILED, reason + "; it was the job's last attempt", now);
@@ -251,14 +242,14 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
                         setStatus(e, JobStatus.PENDING);
                         enqueue(e, now);
                     }
-                    recovered++;
+                    reenqueued++;
                 }
             }
         }
-        if (recovered > 0) {
+        if (reenqueued > 0) {
             wakeUp();
         }
-        return recovered;
+        return reenqueued;
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.apiary.Job;
 import dev.apiary.JobOptions;
 import dev.apiary.JobStatus;
 import dev.apiary.Outcome;
+import dev.apiary.spi.JobIds;
 import dev.apiary.spi.JobPage;
 import dev.apiary.spi.JobQuery;
 import dev.apiary.spi.JobStorage;
@@ -346,7 +347,7 @@ public abstract class JobStorageContract {
 
     @Test
     void findKnowsOnlyThisQueuesJobs() {
-        assertThat(storage.find(dev.apiary.impl.storage.JobIds.next())).isEmpty();
+        assertThat(storage.find(JobIds.next())).isEmpty();
     }
 
     @Test

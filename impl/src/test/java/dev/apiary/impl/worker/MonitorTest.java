@@ -11,6 +11,8 @@ import dev.apiary.spi.InMemory;
 import dev.apiary.spi.JobSource;
 import dev.apiary.spi.JobStorage;
 import dev.apiary.spi.Settlement;
+import dev.apiary.testing.ManualClock;
+import dev.apiary.testing.WorkerDriver;
 import dev.apiary.worker.Monitor;
 import dev.apiary.worker.WorkerBuilder;
 import dev.apiary.worker.WorkerEvent;
@@ -86,18 +88,20 @@ class MonitorTest {
 
     @Test
     void anIdleWorkerIsWokenByAPushRatherThanItsNextPoll() throws Exception {
-        JobStorage<Email> storage = storage();
+        ManualClock clock = ManualClock.startingNow();
+        JobStorage<Email> storage = WorkerDriver.inMemoryStorage("email", Email.class, clock);
         CountDownLatch ran = new CountDownLatch(1);
-        monitor().register(WorkerBuilder.named("email").source(storage)
+        WorkerDriver driver = WorkerDriver.start(WorkerBuilder.named("email").source(storage)
                 .pollInterval(Duration.ofSeconds(20)).maxPollInterval(Duration.ofSeconds(30))
                 .heartbeatInterval(Duration.ofSeconds(20)).lease(Duration.ofMinutes(1))
                 .handler(job -> {
                     ran.countDown();
                     return Outcome.done();
-                })).start();
-        Thread.sleep(100); // the first poll has found nothing; the next one is 20 s away
+                }), clock);
+        // the first poll has found nothing; the next one is 20 s away, and the clock stands still
 
         storage.push(new Email("a@example.com"));
+        driver.runUntilIdle();
 
         assertThat(ran.await(2, TimeUnit.SECONDS)).isTrue();
     }
@@ -142,19 +146,21 @@ class MonitorTest {
 
     @Test
     void aKilledJobIsNeverRetried() throws InterruptedException {
-        JobStorage<Email> storage = storage();
+        ManualClock clock = ManualClock.startingNow();
+        JobStorage<Email> storage = WorkerDriver.inMemoryStorage("email", Email.class, clock);
         AtomicInteger tries = new AtomicInteger();
-        monitor().register(WorkerBuilder.named("email").source(storage)
+        WorkerDriver driver = WorkerDriver.start(WorkerBuilder.named("email").source(storage)
                 .layer(Layers.retry(RetryPolicy.exponential(Duration.ofMillis(5), Duration.ofMillis(20))))
                 .handler(job -> {
                     tries.incrementAndGet();
                     return Outcome.kill("unsubscribed");
-                })).start();
+                }), clock);
 
         String id = storage.push(new Email("a@example.com"), JobOptions.defaults().withMaxAttempts(5));
 
+        driver.runUntilIdle();
         awaitStatus(storage, id, JobStatus.KILLED);
-        Thread.sleep(200);
+        driver.advance(Duration.ofMinutes(1)); // far beyond any backoff: a retry would have run by now
         assertThat(tries).hasValue(1);
         assertThat(storage.find(id).orElseThrow().lastError()).isEqualTo("unsubscribed");
     }

@@ -1,11 +1,11 @@
-package dev.apiary.impl.storage;
+package dev.apiary.spi;
 
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Job ids: UUIDv7 (RFC 9562) strings. The first 48 bits are the Unix time in milliseconds and the next 12 a counter
+ * Job ids for storages: UUIDv7 (RFC 9562) strings. The first 48 bits are the Unix time in milliseconds and the next 12 a counter
  * within that millisecond, so ids made by one process sort in the order they were made, and ids from different
  * processes sort by time. The random tail needs uniqueness, not secrecy, so it comes from {@link ThreadLocalRandom}.
  */

@@ -1,0 +1,134 @@
+package dev.apiary.impl.worker;
+
+import dev.apiary.spi.JobSource;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Orphan recovery, once per node: for each source the node's workers claim from, one task puts back to pending the
+ * jobs of workers (on any node) whose heartbeat is older than the lease. It runs every heartbeat interval, and only
+ * while one of this node's instances on that source has heartbeat without a break for a whole lease: right after
+ * start-up or an outage every other worker looks silent too (it could not heartbeat either), and recovering its
+ * jobs would run them twice though their outcomes are about to be settled.
+ */
+public final class OrphanSweep {
+
+    private static final Logger LOG = Logger.getLogger(OrphanSweep.class.getName());
+
+    private final List<Group> groups;
+    private final Executor executor;
+    private final ScheduledExecutorService scheduler;
+    /** The schedules; written by start and stop (the monitor's lifecycle). */
+    private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+
+    /** One sweep for each distinct source (by identity) and lease among {@code instances}. */
+    public OrphanSweep(List<WorkerInstance<?>> instances, Executor executor, ScheduledExecutorService scheduler) {
+        this.executor = executor;
+        this.scheduler = scheduler;
+        Map<JobSource<?>, Map<Duration, Group>> bySource = new IdentityHashMap<>();
+        List<Group> all = new ArrayList<>();
+        for (WorkerInstance<?> instance : instances) {
+            WorkerDefinition<?> def = instance.definition();
+            if (def.lease().isZero()) {
+                continue;
+            }
+            Group group = bySource.computeIfAbsent(def.source(), s -> new HashMap<>())
+                    .computeIfAbsent(def.lease(), lease -> {
+                        Group g = new Group(def.source(), lease, def.heartbeatInterval());
+                        all.add(g);
+                        return g;
+                    });
+            group.add(instance);
+        }
+        this.groups = List.copyOf(all);
+    }
+
+    public synchronized void start() {
+        for (Group group : groups) {
+            tasks.add(scheduler.scheduleWithFixedDelay(() -> group.request(executor), group.interval.toNanos(),
+                    group.interval.toNanos(), TimeUnit.NANOSECONDS));
+        }
+    }
+
+    public synchronized void stop() {
+        tasks.forEach(t -> t.cancel(false));
+        tasks.clear();
+    }
+
+    /** The instances of one node on one source with one lease. */
+    private static final class Group {
+        private final JobSource<?> source;
+        private final Duration lease;
+        /** The shortest heartbeat interval of the group's workers. */
+        private Duration interval;
+        private final List<WorkerInstance<?>> instances = new ArrayList<>();
+        /** Held while a sweep is submitted or running, so two never overlap; taken by the schedule. */
+        private final AtomicBoolean sweeping = new AtomicBoolean();
+        /** Whether the last sweep failed, so an outage is logged once; written and read by the sweep. */
+        private volatile boolean failing;
+
+        Group(JobSource<?> source, Duration lease, Duration interval) {
+            this.source = source;
+            this.lease = lease;
+            this.interval = interval;
+        }
+
+        void add(WorkerInstance<?> instance) {
+            instances.add(instance);
+            Duration i = instance.definition().heartbeatInterval();
+            if (i.compareTo(interval) < 0) {
+                interval = i;
+            }
+        }
+
+        void request(Executor executor) {
+            if (!sweeping.compareAndSet(false, true)) {
+                return;
+            }
+            try {
+                executor.execute(this::sweep);
+            } catch (RejectedExecutionException e) {
+                sweeping.set(false);
+                LOG.log(Level.FINE, "The executor refused an orphan sweep of queue '" + source.queue() + "'", e);
+            }
+        }
+
+        private void sweep() {
+            try {
+                long now = System.nanoTime();
+                if (instances.stream().noneMatch(i -> i.heartbeatUnbrokenFor(lease, now))) {
+                    return;
+                }
+                int reenqueued = source.reenqueueOrphans(lease);
+                if (failing) {
+                    failing = false;
+                    LOG.info(() -> "Reenqueueing orphaned jobs of queue '" + source.queue() + "' works again");
+                }
+                if (reenqueued > 0) {
+                    LOG.info(() -> "Reenqueued " + reenqueued + " orphaned jobs of queue '" + source.queue()
+                            + "': their workers missed the lease of " + lease);
+                }
+            } catch (RuntimeException e) {
+                // once per outage: the next sweep tries again
+                LOG.log(failing ? Level.FINE : Level.WARNING, "Cannot reenqueue orphaned jobs of queue '"
+                        + source.queue() + "'; tries again every " + interval, e);
+                failing = true;
+            } finally {
+                sweeping.set(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package dev.apiary.impl.worker;
+
+import dev.apiary.Job;
+import dev.apiary.Outcome;
+import dev.apiary.spi.JobSource;
+import dev.apiary.spi.Settlement;
+import dev.apiary.worker.WorkerEvent;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Turns outcomes into settlements (the job's next state, decided once in {@link Settlement}) and writes them back
+ * in batches: a runner settles on its own thread, one batch at most, and what is left goes to one settling task at
+ * a time. A failed write keeps the batch and retries it; a stop drains what is queued one last time.
+ */
+final class Settler<T> {
+
+    private static final Logger LOG = Logger.getLogger(WorkerInstance.class.getName());
+    private static final int SETTLE_BATCH = 512;
+    private static final int SETTLE_GATHER = 64;
+    static final Duration SETTLE_RETRY = Duration.ofSeconds(1);
+
+    private final WorkerInstance<T> owner;
+    private final JobSource<T> source;
+    private final ClaimBuffer<T> buffer;
+    private final WorkerStats stats;
+
+    /** Settlements not yet written; added by runners (and a failed write), taken by whoever holds flushing. */
+    private final ConcurrentLinkedQueue<Settlement> queued = new ConcurrentLinkedQueue<>();
+    /** About the size of {@link #queued}; written with it, read by runners to decide when to write. */
+    private final AtomicInteger queuedCount = new AtomicInteger();
+    /** Held by the one thread writing settlements at a time (a runner, a settling task or the final drain). */
+    private final AtomicBoolean flushing = new AtomicBoolean();
+    /** Whether the last write failed, so an outage is logged once; written and read by whoever holds flushing. */
+    private volatile boolean failing;
+
+    Settler(WorkerInstance<T> owner, JobSource<T> source, ClaimBuffer<T> buffer, WorkerStats stats) {
+        this.owner = owner;
+        this.source = source;
+        this.buffer = buffer;
+        this.stats = stats;
+    }
+
+    /** Adds the settlement of one finished attempt to a runner's {@code outcomes}, and reports it. */
+    void record(Job<T> job, Outcome outcome, List<Settlement> outcomes) {
+        outcomes.add(new Settlement(job.context(), outcome));
+        if (outcome instanceof Outcome.Done) {
+            stats.done.increment();
+            owner.publish(WorkerEvent.Kind.JOB_DONE, job.id(), outcome, null);
+        } else {
+            stats.failed.increment();
+            owner.publish(WorkerEvent.Kind.JOB_FAILED, job.id(), outcome, null);
+        }
+    }
+
+    /** Queues a runner's settlements and clears its list; may write a batch on the caller's thread. */
+    void settleLater(List<Settlement> outcomes) {
+        if (outcomes.isEmpty()) {
+            return;
+        }
+        queued.addAll(outcomes);
+        // Settle on this thread, one batch at most, so no hand-off to another task is needed. While more jobs wait
+        // in the buffer, let outcomes gather into a larger batch: one storage round trip (or lock) for many jobs.
+        if ((queuedCount.addAndGet(outcomes.size()) >= SETTLE_GATHER || buffer.isEmpty())
+                && flushing.compareAndSet(false, true)) {
+            drain(1);
+        }
+        outcomes.clear();
+    }
+
+    private void flush() {
+        if (flushing.compareAndSet(false, true) && !owner.submit(this::drainAll)) {
+            flushing.set(false);
+        }
+    }
+
+    private void drainAll() {
+        drain(Integer.MAX_VALUE);
+    }
+
+    /**
+     * Writes queued settlements, up to {@code maxBatches} batches, then hands what is left to a task of its own;
+     * runs only while holding {@link #flushing}.
+     */
+    private void drain(int maxBatches) {
+        List<Settlement> batch = new ArrayList<>(Math.min(SETTLE_BATCH, 64));
+        for (int batches = 0; ; batches++) {
+            if (batches == maxBatches) {
+                if (!queued.isEmpty()) {
+                    if (!owner.submit(this::drainAll)) {
+                        flushing.set(false);
+                    }
+                    return;
+                }
+                break;
+            }
+            batch.clear();
+            Settlement s;
+            while (batch.size() < SETTLE_BATCH && (s = queued.poll()) != null) {
+                batch.add(s);
+            }
+            if (batch.isEmpty()) {
+                break;
+            }
+            queuedCount.addAndGet(-batch.size());
+            try {
+                source.settle(batch);
+                if (failing) {
+                    failing = false;
+                    LOG.info(() -> "Worker " + owner.instanceId() + " writes back job outcomes to queue '"
+                            + owner.queue() + "' again");
+                }
+            } catch (RuntimeException e) {
+                queued.addAll(batch);
+                queuedCount.addAndGet(batch.size());
+                stats.lastError = "Cannot settle " + batch.size() + " outcomes: " + e;
+                // once per outage, not once per retry: a storage that is away for minutes would flood the log
+                LOG.log(failing ? Level.FINE : Level.WARNING, "Worker " + owner.instanceId() + " cannot write back "
+                        + batch.size() + " job outcomes to queue '" + owner.queue() + "'; it keeps them and retries"
+                        + " every " + SETTLE_RETRY, e);
+                failing = true;
+                if (owner.stopping()) {
+                    flushing.set(false);
+                    return;
+                }
+                owner.schedule(() -> owner.submit(this::drainAll), SETTLE_RETRY);
+                return;
+            }
+        }
+        flushing.set(false);
+        if (!queued.isEmpty()) {
+            flush();
+        }
+    }
+
+    /**
+     * The stop's last write: waits until {@code deadline} (System.nanoTime()) for a write under way, then writes
+     * what is queued.
+     *
+     * @return how many settlements could not be written
+     */
+    int drainFinally(long deadline) throws InterruptedException {
+        while (!flushing.compareAndSet(false, true)) {
+            if (System.nanoTime() > deadline) {
+                break;
+            }
+            Thread.sleep(5);
+        }
+        drainAll();
+        return queued.size();
+    }
+}

@@ -342,7 +342,8 @@ public class ApiaryExtension implements Extension {
                     queue = bm.resolve(queues);
                 } catch (AmbiguousResolutionException e) {
                     return Optional.of(new ConfigurationException("Apiary " + worker.describe() + " has more than one"
-                            + " message queue: " + queues.size() + " beans of type Message" + wanted
+                            + " message queue: " + queues.size() + " beans of type MessageQueue<"
+                            + worker.payloadType().getName() + ">"
                             + "; qualify them with @Queue(...) and set @JobWorker(queue = ...)"));
                 }
                 messageQueues.stream().filter(s -> s.bean().equals(queue)).findFirst()
@@ -350,9 +351,9 @@ public class ApiaryExtension implements Extension {
                 return Optional.empty();
             }
             return Optional.of(new ConfigurationException("Apiary " + worker.describe()
-                    + " has no source for its queue: there is no bean of type " + wanted + " (nor Message"
-                    + wanted + "), and " + WorkerSettings.prefix(worker.name()) + "jms.destination is not set;"
-                    + " produce one, e.g."
+                    + " has no source for its queue: there is no bean of type " + wanted + " (nor MessageQueue<"
+                    + worker.payloadType().getName() + ">), and " + WorkerSettings.prefix(worker.name())
+                    + "jms.destination is not set; produce one, e.g."
                     + " @Produces @ApplicationScoped" + (worker.queue().isBlank() ? "" : " @Queue(\"" + worker.queue()
                     + "\")") + " JobStorage<" + worker.payloadType().getSimpleName() + "> ...()"));
         }

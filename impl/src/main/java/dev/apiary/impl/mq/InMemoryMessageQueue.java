@@ -59,7 +59,15 @@ public final class InMemoryMessageQueue<T> implements MessageQueue<T> {
     }
 
     private void offer(Entry<T> e) {
+        offer(e, null);
+    }
+
+    /** Adds a message; {@code settling}, when given, is settled in the same step, so size() never dips between. */
+    private void offer(Entry<T> e, InMemoryDelivery settling) {
         synchronized (this) {
+            if (settling != null) {
+                settling.settle();
+            }
             e.seq = sequence++;
             waiting.add(e);
         }
@@ -200,8 +208,7 @@ public final class InMemoryMessageQueue<T> implements MessageQueue<T> {
 
         @Override
         public void retry(Instant at, String error) {
-            settle();
-            offer(new Entry<>(e.id, e.payload, e.attempt + 1, e.maxAttempts, e.enqueuedAt, e.metadata, at));
+            offer(new Entry<>(e.id, e.payload, e.attempt + 1, e.maxAttempts, e.enqueuedAt, e.metadata, at), this);
         }
 
         @Override
@@ -214,8 +221,8 @@ public final class InMemoryMessageQueue<T> implements MessageQueue<T> {
 
         @Override
         public void release() {
-            settle();
-            offer(new Entry<>(e.id, e.payload, e.attempt, e.maxAttempts, e.enqueuedAt, e.metadata, clock.instant()));
+            offer(new Entry<>(e.id, e.payload, e.attempt, e.maxAttempts, e.enqueuedAt, e.metadata, clock.instant()),
+                    this);
         }
     }
 

@@ -9,6 +9,7 @@ import dev.apiary.worker.WorkerBuilder;
 
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.concurrent.Flow;
 import java.util.ServiceLoader;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -68,8 +69,12 @@ public abstract class ApiaryProvider {
     /** A thread-safe in-memory storage, for tests and single-process use. */
     public abstract <T> JobStorage<T> newInMemoryStorage(String queue, Class<T> payloadType);
 
-    /** A job source over a message queue; see {@link MessageQueue#asSource(int)}. */
-    public abstract <T> JobSource<T> messageQueueSource(MessageQueue<T> queue, int maxAttempts);
+    /** A job source over a message queue; see {@link MessageQueue#asSource()}. */
+    public abstract <T> JobSource<T> messageQueueSource(MessageQueue<T> queue);
+
+    /** A message queue over a reactive stream; see {@link Streams}. */
+    public abstract <T> MessageQueue<T> publisherQueue(String queue, Flow.Publisher<? extends T> publisher,
+                                                       int maxAttempts);
 
     /** A thread-safe in-memory message queue, for tests. */
     public abstract <T> MessageQueue<T> newInMemoryMessageQueue(String queue);

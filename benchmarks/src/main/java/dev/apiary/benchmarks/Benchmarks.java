@@ -15,9 +15,9 @@ import java.util.Set;
  *
  * <p>Arguments (all optional): {@code --jobs=N} jobs per in-memory drain (default 1,000,000),
  * {@code --db-jobs=N} jobs per database drain (default 20,000), {@code --peer-jobs=N} jobs per peer drain (default:
- * as {@code --db-jobs}), {@code --scale-jobs=N} jobs per multi-process drain (default 100,000), {@code --runs=R}
+ * as {@code --db-jobs}), {@code --scale-jobs=N} jobs per multi-process drain (default 100,000), {@code --jms-jobs=N} messages per JMS drain (default 20,000), {@code --runs=R}
  * measured runs per figure (default 5 in memory, 3 on databases; peers run once), {@code
- * --only=memory,latency,postgresql,peers,h2,scale,telemetry} sections (default all), {@code --quick} tiny sizes for the smoke
+ * --only=memory,latency,jms,postgresql,peers,h2,scale,telemetry} sections (default all), {@code --quick} tiny sizes for the smoke
  * test. The PostgreSQL sections run twice: with {@code synchronous_commit=off} and with PostgreSQL's default.
  */
 public final class Benchmarks {
@@ -54,7 +54,7 @@ public final class Benchmarks {
         int dbRuns = Integer.parseInt(options.getOrDefault("runs", quick ? "1" : "3"));
         int peerJobs = Integer.parseInt(options.getOrDefault("peer-jobs", quick ? "50" : String.valueOf(dbJobs)));
         int scaleJobs = Integer.parseInt(options.getOrDefault("scale-jobs", quick ? "300" : "100000"));
-        Set<String> only = Set.of(options.getOrDefault("only", "memory,latency,postgresql,peers,h2,scale,telemetry")
+        Set<String> only = Set.of(options.getOrDefault("only", "memory,latency,jms,postgresql,peers,h2,scale,telemetry")
                 .split(","));
         Report report = new Report();
         System.out.printf(Locale.ROOT, "Apiary benchmarks on %d cores, Java %s%n",
@@ -71,6 +71,22 @@ public final class Benchmarks {
             double p99 = percentile(millis, 99);
             report.add(new Report.Row("in-memory latency push->start p99, idle workers, defaults", p99, "ms", "-",
                     Double.NaN, "< 50 ms", p99 < 50));
+        }
+        if (only.contains("jms")) {
+            int jmsJobs = Integer.parseInt(options.getOrDefault("jms-jobs", quick ? "300" : "20000"));
+            try (JmsBenchmarks jms = new JmsBenchmarks()) {
+                jms.apiaryDrain(Math.min(jmsJobs, 2000));
+                jms.plainDrain(Math.min(jmsJobs, 2000));
+                double[] apiary = new double[dbRuns];
+                double[] plain = new double[dbRuns];
+                for (int i = 0; i < dbRuns; i++) {
+                    plain[i] = jms.plainDrain(jmsJobs);
+                    apiary[i] = jms.apiaryDrain(jmsJobs);
+                }
+                report.add(new Report.Row("JMS drain " + jmsJobs + " messages, embedded Artemis (in-VM), "
+                        + JmsBenchmarks.SLOTS + " slots", median(apiary), "msgs/s", JmsBenchmarks.SLOTS
+                        + " transacted consumers, commit per message", median(plain), "-", true));
+            }
         }
         try (BenchDatabases databases = new BenchDatabases()) {
             if (only.contains("postgresql") || only.contains("peers")) {

@@ -13,6 +13,7 @@ import dev.apiary.impl.monitor.DaemonThreads;
 import dev.apiary.impl.monitor.DefaultMonitor;
 import dev.apiary.impl.mq.InMemoryMessageQueue;
 import dev.apiary.impl.mq.MessageQueueSource;
+import dev.apiary.impl.mq.PublisherQueue;
 import dev.apiary.impl.storage.InMemoryStorage;
 import dev.apiary.impl.worker.DefaultWorkerBuilder;
 import dev.apiary.layer.Layer;
@@ -30,6 +31,9 @@ import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Flow;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /** The runtime behind the API's static entry points, registered in {@code META-INF/services}. */
 public final class DefaultApiaryProvider extends ApiaryProvider {
@@ -62,8 +66,13 @@ public final class DefaultApiaryProvider extends ApiaryProvider {
     }
 
     @Override
-    public <T> JobSource<T> messageQueueSource(MessageQueue<T> queue, int maxAttempts) {
-        return new MessageQueueSource<>(queue, maxAttempts);
+    public <T> JobSource<T> messageQueueSource(MessageQueue<T> queue) {
+        return new MessageQueueSource<>(queue);
+    }
+
+    @Override
+    public <T> MessageQueue<T> publisherQueue(String queue, Flow.Publisher<? extends T> publisher, int maxAttempts) {
+        return new PublisherQueue<>(queue, publisher, maxAttempts);
     }
 
     @Override

@@ -19,6 +19,9 @@ import dev.apiary.spi.DefaultStorageFactory;
 import dev.apiary.spi.JobStorage;
 import jakarta.enterprise.inject.spi.CDI;
 import jakarta.enterprise.context.ApplicationScoped;
+import dev.apiary.spi.JobSource;
+import dev.apiary.spi.MessageQueue;
+import dev.apiary.spi.MessageQueueFactory;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.AmbiguousResolutionException;
@@ -53,7 +56,11 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Apiary's portable extension: adds the runtime beans (monitor, executors, interceptors, the {@code JobContext}
@@ -71,6 +78,13 @@ public class ApiaryExtension implements Extension {
     private final List<WorkerBean> workers = new ArrayList<>();
     private final List<StorageBean> storages = new ArrayList<>();
     private final Map<WorkerBean, StorageBean> storageOfWorker = new HashMap<>();
+    /** {@code MessageQueue<T>} beans, and the one each worker without a storage consumes. */
+    private final List<StorageBean> messageQueues = new ArrayList<>();
+    private final Map<WorkerBean, StorageBean> messageQueueOfWorker = new HashMap<>();
+    /** Workers whose queue comes from configuration ({@code apiary.workers.<name>.jms.destination}), by factory. */
+    private final Map<WorkerBean, MessageQueueFactory> configuredQueueOfWorker = new HashMap<>();
+    private final Map<WorkerBean, MessageQueue<?>> configuredQueues = new ConcurrentHashMap<>();
+    private final List<MessageQueueFactory> queueFactories = new ArrayList<>();
     private final Map<WorkerBean, WorkerSettings> settings = new HashMap<>();
     private final Map<WorkerBean, LayerSettings> layerSettings = new HashMap<>();
     private final Map<WorkerBean, List<Annotation>> bindingsOf = new HashMap<>();
@@ -193,6 +207,10 @@ public class ApiaryExtension implements Extension {
                     && p.getActualTypeArguments()[0] instanceof Class<?> payload) {
                 storages.add(new StorageBean(bean, payload, p, Set.copyOf(bean.getQualifiers())));
             }
+            if (type instanceof ParameterizedType p && p.getRawType() == MessageQueue.class
+                    && p.getActualTypeArguments()[0] instanceof Class<?> payload) {
+                messageQueues.add(new StorageBean(bean, payload, p, Set.copyOf(bean.getQualifiers())));
+            }
         }
     }
 
@@ -301,6 +319,26 @@ public class ApiaryExtension implements Extension {
         for (StorageBean storage : storages) {
             addQueue(abd, storage);
         }
+        for (StorageBean queue : messageQueues) {
+            addMessageQueueJobQueue(abd, queue.payloadType(), withoutNamed(queue.qualifiers()),
+                    "bean " + queue.bean().getBeanClass().getSimpleName(),
+                    () -> directory.messageQueue(queue));
+        }
+        ApiaryConfig config = ApiaryConfig.fromEnvironment();
+        for (MessageQueueFactory factory : ServiceLoader.load(MessageQueueFactory.class,
+                ApiaryExtension.class.getClassLoader())) {
+            queueFactories.add(factory);
+        }
+        for (WorkerBean worker : workers) {
+            for (MessageQueueFactory factory : queueFactories) {
+                if (config.raw(destinationKey(worker, factory.kind())).isPresent()) {
+                    configuredQueueOfWorker.put(worker, factory);
+                    String queue = worker.queue().isBlank() ? worker.name() : worker.queue();
+                    addMessageQueueJobQueue(abd, worker.payloadType(), Set.of(Queue.Literal.of(queue)),
+                            "worker " + worker.name(), () -> configuredQueue(worker, bm));
+                }
+            }
+        }
         if (defaultStorageFactory != null) {
             addDefaultStorages(abd);
         }
@@ -315,8 +353,10 @@ public class ApiaryExtension implements Extension {
         Set<String> added = new LinkedHashSet<>();
         for (WorkerBean worker : workers) {
             Annotation qualifier = qualifierOf(worker);
-            boolean produced = storages.stream().anyMatch(s -> s.payloadType() == worker.payloadType()
-                    && s.qualifiers().contains(qualifier));
+            // a worker on a message queue (a bean, or one its configuration names) needs no storage
+            boolean produced = configuredQueueOfWorker.containsKey(worker)
+                    || Stream.concat(storages.stream(), messageQueues.stream()).anyMatch(s ->
+                            s.payloadType() == worker.payloadType() && s.qualifiers().contains(qualifier));
             if (produced || !added.add(worker.payloadType().getName() + " " + qualifier)) {
                 continue;
             }
@@ -363,6 +403,50 @@ public class ApiaryExtension implements Extension {
         return worker.queue().isBlank() ? Default.Literal.INSTANCE : Queue.Literal.of(worker.queue());
     }
 
+    private static String destinationKey(WorkerBean worker, String kind) {
+        return WorkerSettings.prefix(worker.name()) + kind + ".destination";
+    }
+
+    private static Set<Annotation> withoutNamed(Set<Annotation> qualifiers) {
+        Set<Annotation> result = new LinkedHashSet<>(qualifiers);
+        // a second bean with the source's @Named name would make the name ambiguous
+        result.removeIf(Named.class::isInstance);
+        return result;
+    }
+
+    private <T> void addMessageQueueJobQueue(AfterBeanDiscovery abd, Class<?> payloadType, Set<Annotation> qualifiers,
+                                             String name, Supplier<MessageQueue<?>> queue) {
+        abd.<MessageQueueJobQueue<T>>addBean()
+                .beanClass(MessageQueueJobQueue.class)
+                .types(ParameterizedTypes.of(JobQueue.class, payloadType), Object.class)
+                .qualifiers(qualifiers)
+                .scope(Dependent.class)
+                .createWith(cc -> {
+                    @SuppressWarnings("unchecked")
+                    Supplier<MessageQueue<T>> typed = () -> (MessageQueue<T>) queue.get();
+                    return new MessageQueueJobQueue<>(typed.get().queue(), typed);
+                });
+    }
+
+    /** The queue a worker's configuration names, made once, its consumers on the container's executor. */
+    private MessageQueue<?> configuredQueue(WorkerBean worker, BeanManager bm) {
+        return configuredQueues.computeIfAbsent(worker, w -> {
+            Bean<?> bean = bm.resolve(bm.getBeans(ContainerExecutors.class));
+            ContainerExecutors executors = (ContainerExecutors) bm.getReference(bean, ContainerExecutors.class,
+                    bm.createCreationalContext(bean));
+            return configuredQueue(w, executors.jobs());
+        });
+    }
+
+    private MessageQueue<?> configuredQueue(WorkerBean worker, Executor executor) {
+        return configuredQueues.computeIfAbsent(worker, w -> {
+            MessageQueueFactory factory = configuredQueueOfWorker.get(w);
+            ApiaryConfig config = ApiaryConfig.fromEnvironment();
+            String prefix = WorkerSettings.prefix(w.name()) + factory.kind() + ".";
+            return factory.create(w.name(), w.payloadType(), key -> config.raw(prefix + key), executor);
+        });
+    }
+
     private <T> void addQueue(AfterBeanDiscovery abd, StorageBean storage) {
         Set<Annotation> qualifiers = new LinkedHashSet<>(storage.qualifiers());
         // a second bean with the storage's @Named name would make the name ambiguous
@@ -384,7 +468,16 @@ public class ApiaryExtension implements Extension {
         monitorSettings = MonitorSettings.read(config);
         telemetrySettings = TelemetrySettings.read(config);
         for (WorkerBean worker : workers) {
-            resolveStorage(worker, bm).ifPresent(problem -> adv.addDeploymentProblem(problem));
+            for (String kind : List.of("jms")) {
+                if (config.raw(destinationKey(worker, kind)).isPresent()
+                        && queueFactories.stream().noneMatch(f -> f.kind().equals(kind))) {
+                    config.problem(destinationKey(worker, kind) + " is set, but no message queue of kind '" + kind
+                            + "' is on the class path; add dev.apiary:apiary-" + kind + " to the application");
+                }
+            }
+            if (!configuredQueueOfWorker.containsKey(worker)) {
+                resolveStorage(worker, bm).ifPresent(problem -> adv.addDeploymentProblem(problem));
+            }
             WorkerSettings s = WorkerSettings.read(config, worker.annotated());
             settings.put(worker, s);
             String prefix = WorkerSettings.prefix(worker.name());
@@ -483,8 +576,28 @@ public class ApiaryExtension implements Extension {
                 .map(StorageBean::bean)
                 .collect(Collectors.toCollection(LinkedHashSet::new));
         if (candidates.isEmpty()) {
+            Set<Bean<?>> queues = messageQueues.stream()
+                    .filter(s -> s.payloadType() == worker.payloadType() && s.qualifiers().contains(qualifier))
+                    .map(StorageBean::bean)
+                    .collect(Collectors.toCollection(LinkedHashSet::new));
+            if (!queues.isEmpty()) {
+                Bean<?> queue;
+                try {
+                    queue = bm.resolve(queues);
+                } catch (AmbiguousResolutionException e) {
+                    return Optional.of(new ConfigurationException("Apiary " + worker.describe() + " has more than one"
+                            + " message queue: " + queues.size() + " beans of type MessageQueue<"
+                            + worker.payloadType().getName() + ">"
+                            + "; qualify them with @Queue(...) and set @JobWorker(queue = ...)"));
+                }
+                messageQueues.stream().filter(s -> s.bean().equals(queue)).findFirst()
+                        .ifPresent(s -> messageQueueOfWorker.put(worker, s));
+                return Optional.empty();
+            }
             return Optional.of(new ConfigurationException("Apiary " + worker.describe()
-                    + " has no storage for its queue: there is no bean of type " + wanted + "; produce one, e.g."
+                    + " has no source for its queue: there is no bean of type " + wanted + " (nor MessageQueue<"
+                    + worker.payloadType().getName() + ">), and " + WorkerSettings.prefix(worker.name())
+                    + "jms.destination is not set; produce one, e.g."
                     + " @Produces @ApplicationScoped" + (worker.queue().isBlank() ? "" : " @Queue(\"" + worker.queue()
                     + "\")") + " JobStorage<" + worker.payloadType().getSimpleName() + "> ...(), or add"
                     + " dev.apiary:apiary-jpa-storage to the application for a default JPA storage"));
@@ -517,9 +630,56 @@ public class ApiaryExtension implements Extension {
         return settings.get(worker);
     }
 
-    /** The storage a worker takes its jobs from. */
+    /** The storage a worker's jobs are kept in (recurring schedules need one); a message-queue worker has none. */
     public JobStorage<?> storageOf(WorkerBean worker) {
-        return directory.storage(storageOfWorker.get(worker));
+        StorageBean storage = storageOfWorker.get(worker);
+        if (storage == null) {
+            throw new ConfigurationException("Apiary " + worker.describe() + " takes its jobs from a message queue,"
+                    + " which keeps no schedules; put its @Recurring schedules on a worker with a storage");
+        }
+        return directory.storage(storage);
+    }
+
+    /**
+     * Where a worker takes its jobs from: the queue its configuration names, else its storage, else its message queue
+     * bean; {@code executor} is where a configured queue's consumers wait.
+     */
+    public JobSource<?> sourceOf(WorkerBean worker, Executor executor) {
+        if (configuredQueueOfWorker.containsKey(worker)) {
+            return configuredQueue(worker, executor).asSource();
+        }
+        StorageBean storage = storageOfWorker.get(worker);
+        if (storage != null) {
+            return directory.storage(storage);
+        }
+        return directory.messageQueue(messageQueueOfWorker.get(worker)).asSource();
+    }
+
+    /** Every message queue workers consume, by bean or by configuration, made on first use. */
+    public List<MessageQueue<?>> messageQueues(Executor executor) {
+        List<MessageQueue<?>> result = new ArrayList<>();
+        for (StorageBean queue : messageQueues) {
+            result.add(directory.messageQueue(queue));
+        }
+        for (WorkerBean worker : configuredQueueOfWorker.keySet()) {
+            result.add(configuredQueue(worker, executor));
+        }
+        return result;
+    }
+
+    /** Closes the queues made from configuration (their connections). */
+    public void closeConfiguredQueues() {
+        for (MessageQueue<?> queue : configuredQueues.values()) {
+            if (queue instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    java.util.logging.Logger.getLogger(ApiaryExtension.class.getName()).log(
+                            java.util.logging.Level.WARNING, "Closing message queue " + queue.queue() + " failed", e);
+                }
+            }
+        }
+        configuredQueues.clear();
     }
 
     /** One reference per storage bean. */

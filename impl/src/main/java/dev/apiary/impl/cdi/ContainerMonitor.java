@@ -13,7 +13,9 @@ import dev.apiary.impl.monitor.ExecutorCapacity;
 import dev.apiary.impl.worker.DefaultWorkerBuilder;
 import dev.apiary.worker.WorkerBuilder;
 import dev.apiary.schedule.Schedules;
+import dev.apiary.spi.JobSource;
 import dev.apiary.spi.JobStorage;
+import dev.apiary.spi.MessageQueue;
 import dev.apiary.worker.Monitor;
 import dev.apiary.worker.WorkerSnapshot;
 import jakarta.annotation.PostConstruct;
@@ -151,7 +153,7 @@ public class ContainerMonitor {
         }
         for (WorkerBean worker : extension.workers()) {
             if (extension.settings(worker).enabled()) {
-                extension.storageOf(worker).queue();
+                extension.sourceOf(worker, executors.jobs()).queue();
             }
         }
         for (RecurringBean recurring : extension.schedules()) {
@@ -169,7 +171,7 @@ public class ContainerMonitor {
                         + WorkerSettings.prefix(settings.name()) + "enabled");
                 continue;
             }
-            register(worker, settings, extension.storageOf(worker));
+            register(worker, settings, extension.sourceOf(worker, executors.jobs()));
         }
         for (RecurringBean recurring : extension.schedules()) {
             schedule(recurring, extension.storageOf(recurring.worker()));
@@ -275,11 +277,11 @@ public class ContainerMonitor {
     }
 
     @SuppressWarnings("unchecked")
-    private <T> void register(WorkerBean worker, WorkerSettings s, JobStorage<?> storage) {
+    private <T> void register(WorkerBean worker, WorkerSettings s, JobSource<?> source) {
         JobHandler<T> handler = new BeanHandler<>(beanManager, worker.bean(), worker.handlerType());
         monitor.register(s.instances(), index -> {
             WorkerBuilder<T> builder = new DefaultWorkerBuilder<>(s.name())
-                    .source((JobStorage<T>) storage)
+                    .source((JobSource<T>) source)
                     .concurrency(s.concurrency())
                     .pollInterval(s.pollInterval())
                     .maxPollInterval(s.maxPollInterval())
@@ -341,6 +343,7 @@ public class ContainerMonitor {
             LOG.log(Level.SEVERE, "Stopping the Apiary monitor failed", e);
         } finally {
             telemetry.close();
+            extension.closeConfiguredQueues();
             executors.shutdownOwned();
         }
         if (started && jvmExiting) {
@@ -385,6 +388,25 @@ public class ContainerMonitor {
                 LOG.info(() -> "Storage " + back + " answers again");
             }
             result.merge(name, available, Boolean::logicalAnd);
+        }
+        if (started) {
+            for (MessageQueue<?> queue : extension.messageQueues(executors.jobs())) {
+                String name = queue.queue();
+                boolean available;
+                try {
+                    available = queue.isAvailable();
+                    if (!available) {
+                        reportUnavailable(name, null);
+                    }
+                } catch (RuntimeException e) {
+                    available = false;
+                    reportUnavailable(name, e);
+                }
+                if (available && unavailable.remove(name) != null) {
+                    LOG.info(() -> "Message queue " + name + " answers again");
+                }
+                result.merge(name, available, Boolean::logicalAnd);
+            }
         }
         return result;
     }

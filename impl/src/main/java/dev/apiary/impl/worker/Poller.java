@@ -113,6 +113,10 @@ final class Poller<T> {
         if (claimed >= 0) {
             idleDelay = claimed == 0 ? min(idleDelay.multipliedBy(2), maxPollInterval) : pollInterval;
         }
+        if (claimed == 0 && buffer.held() == 0 && source.isExhausted()) {
+            owner.sourceExhausted();
+            return;
+        }
         if (pollAgain) {
             requestPoll();
         } else {

@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
@@ -85,6 +86,8 @@ public final class WorkerInstance<T> {
     private final AtomicInteger consecutiveCrashes = new AtomicInteger();
     /** Set once by beginStop; read by every stage. */
     private volatile boolean stopping;
+    /** Set once when the source reports it has ended, so that only one thread stops the instance for it. */
+    private final AtomicBoolean sourceEnded = new AtomicBoolean();
     /** Set by crash, cleared by resume; read by the poller. */
     private volatile boolean suspended;
     private AutoCloseable subscription;
@@ -204,8 +207,33 @@ public final class WorkerInstance<T> {
 
     // ---- stop
 
-    /** Stops claiming and hands back jobs claimed but not started; running jobs go on. */
+    /**
+     * The source will yield nothing more (a finished stream) and nothing is held: the instance stops as a graceful
+     * stop would, on a thread of its own, since the poll that found out must not wait for itself.
+     */
+    void sourceExhausted() {
+        if (stopping || !sourceEnded.compareAndSet(false, true)) {
+            return;
+        }
+        Thread stopper = new Thread(() -> {
+            try {
+                beginStop();
+                awaitIdle(System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
+                finishStop(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+                LOG.info(() -> "Worker " + instanceId + " stopped: the source of queue '" + queue + "' has ended");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "apiary-source-end-" + instanceId);
+        stopper.setDaemon(true);
+        stopper.start();
+    }
+
+    /** Stops claiming and hands back jobs claimed but not started; running jobs go on. Once only. */
     public void beginStop() {
+        if (stopping) {
+            return;
+        }
         stopping = true;
         if (state.get() != WorkerState.FAILED) {
             state.set(WorkerState.STOPPING);
@@ -257,6 +285,9 @@ public final class WorkerInstance<T> {
      * stopped.
      */
     public void finishStop(long settleDeadline) throws InterruptedException {
+        if (state.get() == WorkerState.STOPPED) {
+            return;
+        }
         heartbeat.stop();
         handBackBuffered();
         List<String> handBack = new ArrayList<>();

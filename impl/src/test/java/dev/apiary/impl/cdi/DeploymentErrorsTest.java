@@ -189,9 +189,10 @@ class DeploymentErrorsTest {
     @Test
     void aWorkerWithoutAStorageForItsQueueIsRejected() {
         assertThat(messages(deploy(NewsletterWorker.class, EmailStorage.class)))
-                .contains("Apiary worker 'newsletter' (" + NewsletterWorker.class.getName() + ") has no storage for"
+                .contains("Apiary worker 'newsletter' (" + NewsletterWorker.class.getName() + ") has no source for"
                         + " its queue: there is no bean of type JobStorage<" + Email.class.getName()
-                        + "> with qualifier @Queue(\"newsletter\")");
+                        + "> with qualifier @Queue(\"newsletter\") (nor MessageQueue<" + Email.class.getName()
+                        + ">), and apiary.workers.newsletter.jms.destination is not set");
     }
 
     @Test

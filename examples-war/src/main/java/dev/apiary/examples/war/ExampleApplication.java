@@ -3,6 +3,7 @@ package dev.apiary.examples.war;
 import dev.apiary.examples.war.rest.ErrorMappers;
 import dev.apiary.examples.war.rest.MailsResource;
 import dev.apiary.examples.war.rest.QueuesResource;
+import dev.apiary.examples.war.rest.SchedulesResource;
 import dev.apiary.examples.war.rest.WorkersResource;
 import jakarta.annotation.sql.DataSourceDefinition;
 import jakarta.ws.rs.ApplicationPath;
@@ -33,7 +34,8 @@ public class ExampleApplication extends Application {
      */
     @Override
     public Set<Class<?>> getClasses() {
-        return Set.of(QueuesResource.class, MailsResource.class, WorkersResource.class, ErrorMappers.Problems.class,
+        return Set.of(QueuesResource.class, MailsResource.class, WorkersResource.class, SchedulesResource.class,
+                ErrorMappers.Problems.class,
                 ErrorMappers.RestErrors.class, ErrorMappers.Unexpected.class);
     }
 

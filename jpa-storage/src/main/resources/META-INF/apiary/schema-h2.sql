@@ -49,3 +49,6 @@ ALTER TABLE apiary_workers ADD COLUMN done_jobs BIGINT;
 ALTER TABLE apiary_workers ADD COLUMN failed_jobs BIGINT;
 CREATE INDEX apiary_jobs_unique_key ON apiary_jobs (queue, unique_key);
 CREATE INDEX apiary_workers_seen ON apiary_workers (last_heartbeat);
+
+-- Job results: what a done job's handler returned (Outcome.done(result)), as JSON.
+ALTER TABLE apiary_jobs ADD COLUMN result CHARACTER VARYING;

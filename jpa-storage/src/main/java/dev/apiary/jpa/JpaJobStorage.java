@@ -245,8 +245,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     }
 
     /**
-     * Done jobs are written with one statement per (worker, attempt) group, usually one per batch; other outcomes
-     * carry their own error text and run-at, one statement each. Every statement matches the job on id, worker,
+     * Done jobs without a result are written with one statement per (worker, attempt) group, usually one per batch;
+     * a done job's result and other outcomes' error text and run-at take one statement per job. Every statement matches the job on id, worker,
      * attempt and running status, so an outcome from a worker that lost the job changes nothing.
      */
     @Override
@@ -262,6 +262,11 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
                 JobContext job = s.job();
                 JobStatus next = s.status();
                 if (next == JobStatus.DONE) {
+                    Object result = s.result();
+                    if (result != null) {
+                        table.settleDone(em, job, encodeResult(result, job), now);
+                        continue;
+                    }
                     done.computeIfAbsent(new Holder(job.workerId(), job.attempt()), k -> new ArrayList<>())
                             .add(job.id());
                 } else if (next == JobStatus.PENDING) {
@@ -275,6 +280,18 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         });
         if (retried) {
             wakeUp();
+        }
+    }
+
+    private String encodeResult(Object result, JobContext job) {
+        try {
+            return codec.encode(result);
+        } catch (CodecException e) {
+            // the job did its work: it is done, only its result is lost; failing the batch would retry it forever
+            LOG.log(Level.WARNING, "Job " + job.id() + " of queue '" + queue + "' is done, but its result (a "
+                    + result.getClass().getName() + ") cannot be encoded as JSON, so it is not kept; return a"
+                    + " value the codec can encode", e);
+            return null;
         }
     }
 
@@ -559,7 +576,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         return new StoredJob<>(e.id, e.queue, payload, e.payload, e.status, e.attempts, e.maxAttempts,
                 JobTable.instant(e.runAt), e.priority, JobTable.instant(e.enqueuedAt), e.workerId, e.lastError,
                 JobTable.instant(e.finishedAt), decodeMetadata(e), e.uniqueKey, e.progress == null ? null
-                : new Progress(e.progress, e.progressMessage, JobTable.instant(e.progressAt)));
+                : new Progress(e.progress, e.progressMessage, JobTable.instant(e.progressAt)), e.result);
     }
 
     private String encodeMetadata(Map<String, String> metadata) {

@@ -186,6 +186,10 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
                     requeued = true;
                 } else {
                     finish(e, s.status(), s.error(), now);
+                    Object result = s.result();
+                    if (result != null) {
+                        e.result = encodeResult(result, e.id);
+                    }
                 }
             }
         }
@@ -540,7 +544,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     private StoredJob<T> view(Entry<T> e) {
         return new StoredJob<>(e.id, queue, e.payload, encode(e.payload), e.status, e.attempts, e.maxAttempts,
                 e.runAt, e.priority, e.enqueuedAt, e.workerId, e.lastError, e.finishedAt, e.metadata, e.uniqueKey,
-                e.progress);
+                e.progress, e.result);
     }
 
     /** Payloads are kept as objects and encoded only for inspection, so pushes stay cheap. */
@@ -548,6 +552,18 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         try {
             return codec.encode(payload);
         } catch (CodecException e) {
+            return null;
+        }
+    }
+
+    /** Encodes a done job's result once, when it is settled, as a database storage does. */
+    private String encodeResult(Object result, String jobId) {
+        try {
+            return codec.encode(result);
+        } catch (CodecException e) {
+            LOG.log(Level.WARNING, "Job " + jobId + " of queue '" + queue + "' is done, but its result (a "
+                    + result.getClass().getName() + ") cannot be encoded as JSON, so it is not kept; return a"
+                    + " value the codec can encode", e);
             return null;
         }
     }
@@ -667,5 +683,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         String uniqueKey;
         Map<String, String> metadata;
         Progress progress;
+        /** A done job's result as encoded JSON, or {@code null}. */
+        String result;
     }
 }

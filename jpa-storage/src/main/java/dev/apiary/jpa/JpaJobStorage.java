@@ -104,7 +104,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
                 : run("detect the database", SqlDialect::detect);
         this.table = new JobTable(queue, payloadType, dialect);
         this.host = localHost();
-        this.workerRetention = b.workerRetention;
+        this.workerRetention = b.workerRetention == null ? ApiaryProvider.instance().workerRetention()
+                : b.workerRetention;
     }
 
     /** Starts building a storage on {@code emf}; {@link Builder#queue} is required. */
@@ -675,7 +676,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         private SqlDialect dialect;
         private DataSource notificationSource;
         private ThreadFactory threadFactory = Executors.defaultThreadFactory();
-        private Duration workerRetention = Duration.ofHours(1);
+        private Duration workerRetention;
 
         private Builder(EntityManagerFactory emf) {
             this.emf = emf;
@@ -755,7 +756,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
 
         /**
          * How long the row of a worker instance that stopped heartbeating stays in {@code apiary_workers} (and in
-         * {@link JpaJobStorage#workers()}); one hour by default. Longer than any worker's lease.
+         * {@link JpaJobStorage#workers()}); by default {@code apiary.storage.worker-retention}, or one hour. Longer than
+         * any worker's lease.
          */
         public Builder<T> workerRetention(Duration value) {
             if (value == null || value.isNegative() || value.isZero()) {

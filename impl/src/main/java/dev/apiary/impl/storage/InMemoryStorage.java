@@ -1,6 +1,7 @@
 package dev.apiary.impl.storage;
 
 import dev.apiary.CodecException;
+import dev.apiary.ConfigurationException;
 import dev.apiary.Job;
 import dev.apiary.JobContext;
 import dev.apiary.JobOptions;
@@ -68,14 +69,24 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     /** The host name shown as the node of this process's workers. */
     private static final String NODE = hostName();
     /** Worker rows not seen for this long are dropped at the next heartbeat. */
-    static final Duration WORKER_RETENTION = Duration.ofHours(1);
+    private final Duration workerRetention;
     /** Running jobs, so that orphan recovery need not scan every job. */
     private final Set<Entry<T>> running = new HashSet<>();
     private final long[] counts = new long[JobStatus.values().length];
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private long sequence;
 
+    /** A storage that keeps worker rows for an hour after their last heartbeat. */
     public InMemoryStorage(String queue, Class<T> payloadType, Codec codec, Clock clock) {
+        this(queue, payloadType, codec, clock, Duration.ofHours(1));
+    }
+
+    /** A storage that drops a worker instance's row once it has not heartbeat for {@code workerRetention}. */
+    public InMemoryStorage(String queue, Class<T> payloadType, Codec codec, Clock clock, Duration workerRetention) {
+        if (workerRetention.isNegative() || workerRetention.isZero()) {
+            throw new ConfigurationException("workerRetention must be positive, was " + workerRetention);
+        }
+        this.workerRetention = workerRetention;
         this.queue = Objects.requireNonNull(queue, "queue");
         this.payloadType = Objects.requireNonNull(payloadType, "payloadType");
         this.codec = Objects.requireNonNull(codec, "codec");
@@ -243,7 +254,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             workers.put(instance.instanceId(), new WorkerRecord(instance.instanceId(), instance.worker(), queue,
                     NODE, instance.state() == null ? null : instance.state().name(), instance.running(),
                     instance.done(), instance.failed(), before == null ? now : before.startedAt(), now));
-            Instant stale = now.minus(WORKER_RETENTION);
+            Instant stale = now.minus(workerRetention);
             workers.values().removeIf(w -> w.lastSeen().isBefore(stale));
             heartbeats.values().removeIf(at -> at.isBefore(stale));
         }

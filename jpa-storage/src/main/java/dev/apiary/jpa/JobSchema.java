@@ -1,15 +1,18 @@
 package dev.apiary.jpa;
 
+import dev.apiary.ConfigurationException;
 import dev.apiary.StorageException;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The schema scripts this jar ships ({@code META-INF/apiary/schema-postgresql.sql}, {@code schema-h2.sql}), for
@@ -43,13 +46,77 @@ public final class JobSchema {
         return statements;
     }
 
-    /** Creates Apiary's tables on {@code connection}'s database (PostgreSQL or H2, read from its metadata). */
+    /** The tables the scripts create; a storage needs both. */
+    static final List<String> TABLES = List.of("apiary_jobs", "apiary_workers");
+
+    /**
+     * SQL states that say an object of the script exists already: PostgreSQL duplicate table/index, object, column;
+     * H2 table, index, column exists, and H2's constraint-exists code.
+     */
+    private static final Set<String> EXISTS = Set.of("42P07", "42710", "42701", "42S01", "42S11", "42S21", "90045");
+
+    /**
+     * Creates Apiary's tables on {@code connection}'s database (PostgreSQL or H2, read from its metadata) and commits.
+     * Idempotent: a statement whose table, index, column or constraint exists already is skipped, so it may run at
+     * every start and after an upgrade adds statements. Each statement commits on its own (auto-commit is switched on
+     * for the call and restored after).
+     */
     public static void create(Connection connection) throws SQLException {
         SqlDialect dialect = SqlDialect.ofProductName(connection.getMetaData().getDatabaseProductName());
+        boolean autoCommit = connection.getAutoCommit();
+        if (!autoCommit) {
+            connection.setAutoCommit(true);
+        }
         try (Statement s = connection.createStatement()) {
             for (String statement : statements(dialect)) {
-                s.execute(statement);
+                try {
+                    s.execute(statement);
+                } catch (SQLException e) {
+                    if (!EXISTS.contains(e.getSQLState()) && e.getErrorCode() != 90045) {
+                        throw e;
+                    }
+                }
+            }
+        } finally {
+            if (!autoCommit) {
+                connection.setAutoCommit(false);
             }
         }
+    }
+
+    /**
+     * Fails with a message that says how to create them when Apiary's tables are missing from {@code connection}'s
+     * database.
+     */
+    public static void requireTables(Connection connection) throws SQLException {
+        List<String> missing = new ArrayList<>();
+        for (String table : TABLES) {
+            if (!exists(connection, table)) {
+                missing.add(table);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new ConfigurationException(missingTablesMessage(missing,
+                    connection.getMetaData().getDatabaseProductName()));
+        }
+    }
+
+    static String missingTablesMessage(List<String> missing, String product) {
+        return "Apiary's tables " + missing + " do not exist in the " + product + " database. Create them with the"
+                + " script shipped in apiary-jpa-storage (META-INF/apiary/schema-postgresql.sql or schema-h2.sql, as is"
+                + " or in a Flyway or Liquibase migration), with JobSchema.create(connection), or, for the default"
+                + " storage, by setting apiary.storage.create-schema=true";
+    }
+
+    private static boolean exists(Connection connection, String table) throws SQLException {
+        var meta = connection.getMetaData();
+        for (String name : new String[] {table, table.toUpperCase(java.util.Locale.ROOT)}) {
+            try (ResultSet rs = meta.getTables(null, null, name, new String[] {"TABLE"})) {
+                if (rs.next()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 }

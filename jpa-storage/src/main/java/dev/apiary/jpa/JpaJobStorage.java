@@ -2,6 +2,7 @@ package dev.apiary.jpa;
 
 import dev.apiary.CodecException;
 import dev.apiary.ConfigurationException;
+import dev.apiary.PayloadTooLargeException;
 import dev.apiary.Job;
 import dev.apiary.JobContext;
 import dev.apiary.JobOptions;
@@ -42,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -70,6 +72,9 @@ import java.util.logging.Logger;
  */
 public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
 
+    /** The default longest payload: the length of the payload column JPA generates from {@link JobEntity}. */
+    public static final int DEFAULT_MAX_PAYLOAD_LENGTH = 1_000_000;
+
     private static final Logger LOG = Logger.getLogger(JpaJobStorage.class.getName());
 
     private final String queue;
@@ -81,6 +86,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     private final JobTable table;
     private final DataSource notificationSource;
     private final ThreadFactory threadFactory;
+    private final int maxPayloadLength;
     private final String host;
     private final Duration workerRetention;
     /** System.nanoTime() of the last purge of stale worker rows by this storage; 0 before the first. */
@@ -91,6 +97,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     private AutoCloseable notifications;
 
     private JpaJobStorage(Builder<T> b) {
+        requireEntities(b.emf, b.queue);
         this.queue = b.queue;
         this.payloadType = b.payloadType;
         this.codec = b.codec == null ? ApiaryProvider.instance().codec() : b.codec;
@@ -99,13 +106,31 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
                 : new ResourceLocalTransactions(b.emf);
         this.notificationSource = b.notificationSource;
         this.threadFactory = b.threadFactory;
+        this.maxPayloadLength = b.maxPayloadLength;
         this.dialect = b.dialect != null ? b.dialect
                 : notificationSource != null ? SqlDialect.detect(notificationSource)
-                : run("detect the database", SqlDialect::detect);
+                : detectDialect();
         this.table = new JobTable(queue, payloadType, dialect);
         this.host = localHost();
         this.workerRetention = b.workerRetention == null ? ApiaryProvider.instance().workerRetention()
                 : b.workerRetention;
+    }
+
+    /** The database from the provider's connection, else from the database's own answer, else portable SQL. */
+    private SqlDialect detectDialect() {
+        List<String> reasons = new ArrayList<>();
+        SqlDialect found = run("detect the database", em -> SqlDialect.fromProvider(em, reasons));
+        if (found == null) {
+            found = SqlDialect.fromUnitDataSource(tx.emf, reasons);
+        }
+        if (found == null) {
+            try {
+                found = run("ask the database for its version", em -> SqlDialect.fromVersionQuery(em, reasons));
+            } catch (StorageException e) {
+                reasons.add(e.getMessage());
+            }
+        }
+        return found != null ? found : SqlDialect.fallback(reasons);
     }
 
     /** Starts building a storage on {@code emf}; {@link Builder#queue} is required. */
@@ -153,7 +178,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     @Override
     public String push(T payload, JobOptions options) {
         Objects.requireNonNull(options, "options");
-        String json = codec.encode(payload);
+        String json = checkLength(codec.encode(payload));
         String metadata = encodeMetadata(options.metadata());
         String key = options.uniqueKey();
         if (key == null) {
@@ -198,7 +223,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         }
         List<String> json = new ArrayList<>(payloads.size());
         for (T payload : payloads) {
-            json.add(codec.encode(payload));
+            json.add(checkLength(codec.encode(payload)));
         }
         String metadata = encodeMetadata(options.metadata());
         return enqueue("push " + payloads.size() + " jobs", em -> {
@@ -206,6 +231,16 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
             table.notifyOtherNodes(em);
             return ids;
         });
+    }
+
+    /** Fails a push at once, before any SQL, when its payload would not fit (or fail deep in the JDBC driver). */
+    private String checkLength(String json) {
+        if (json.length() > maxPayloadLength) {
+            throw new PayloadTooLargeException(queue, json.length(), maxPayloadLength,
+                    "JpaJobStorage.Builder.maxPayloadLength(..), or for the default storage the key apiary.queues."
+                    + queue + ".max-payload-length, up to what the payload column holds");
+        }
+        return json;
     }
 
     private <R> R enqueue(String what, Function<EntityManager, R> work) {
@@ -645,8 +680,41 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     }
 
     private StorageException failure(String what, PersistenceException e) {
-        return new StorageException("Job storage of queue '" + queue + "' could not " + what + ": " + e.getMessage(),
-                e);
+        String hint = missingTable(e) ? ". " + JobSchema.missingTablesMessage(JobSchema.TABLES, "job storage's") : "";
+        return new StorageException("Job storage of queue '" + queue + "' could not " + what + ": " + e.getMessage()
+                + hint, e);
+    }
+
+    /**
+     * Whether the database said a table does not exist: PostgreSQL 42P01; H2 42S02, and 42S04 when the database is
+     * empty.
+     */
+    private static boolean missingTable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && Set.of("42P01", "42S02", "42S04").contains(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A persistence unit without Apiary's entities fails deep inside the provider at the first query: say it here. */
+    private static void requireEntities(EntityManagerFactory emf, String queue) {
+        List<String> missing = new ArrayList<>();
+        for (Class<?> entity : List.of(JobEntity.class, WorkerEntity.class)) {
+            try {
+                emf.getMetamodel().entity(entity);
+            } catch (IllegalArgumentException e) {
+                missing.add(entity.getName());
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new ConfigurationException("The persistence unit of the job storage of queue '" + queue + "' does"
+                    + " not manage Apiary's entities " + missing + ": list them in its persistence.xml ("
+                    + missing.stream().map(c -> "<class>" + c + "</class>").collect(java.util.stream.Collectors
+                    .joining(" ")) + "), or drop the storage producer and let Apiary's default storage use its own"
+                    + " persistence unit 'apiary'");
+        }
     }
 
     private static String localHost() {
@@ -676,6 +744,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         private SqlDialect dialect;
         private DataSource notificationSource;
         private ThreadFactory threadFactory = Executors.defaultThreadFactory();
+        private int maxPayloadLength = DEFAULT_MAX_PAYLOAD_LENGTH;
         private Duration workerRetention;
 
         private Builder(EntityManagerFactory emf) {
@@ -744,13 +813,34 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
          * workers at once. Ignored on other databases. Without it, other nodes' jobs are found by polling.
          */
         public Builder<T> notifications(DataSource dataSource) {
-            this.notificationSource = Objects.requireNonNull(dataSource, "dataSource");
+            if (dataSource == null) {
+                throw new ConfigurationException("notifications(dataSource) of the job storage of queue '" + queue
+                        + "' got no DataSource: the lookup or @Resource injection that should have given it found"
+                        + " nothing. Open Liberty binds java:comp/DefaultDataSource only when server.xml defines"
+                        + " <dataSource id=\"DefaultDataSource\" ...>; otherwise look up the JNDI name of a data"
+                        + " source the server defines, or leave notifications out (workers then find other nodes'"
+                        + " jobs by polling)");
+            }
+            this.notificationSource = dataSource;
             return this;
         }
 
         /** Makes the listener thread; in a container pass a {@code ManagedThreadFactory}. */
         public Builder<T> threadFactory(ThreadFactory value) {
             this.threadFactory = Objects.requireNonNull(value, "threadFactory");
+            return this;
+        }
+
+        /**
+         * The longest payload, in characters of JSON, a push accepts; a longer one fails with
+         * {@link PayloadTooLargeException} before any SQL. The default, {@value JpaJobStorage#DEFAULT_MAX_PAYLOAD_LENGTH},
+         * is what the column generated from the entity holds; the shipped scripts' columns hold more.
+         */
+        public Builder<T> maxPayloadLength(int characters) {
+            if (characters < 1) {
+                throw new ConfigurationException("maxPayloadLength must be at least 1, was " + characters);
+            }
+            this.maxPayloadLength = characters;
             return this;
         }
 

@@ -7,9 +7,12 @@ import dev.apiary.cdi.JobWorker;
 import dev.apiary.cdi.Queue;
 import dev.apiary.cdi.Retry;
 import dev.apiary.impl.config.ApiaryConfig;
+import dev.apiary.impl.config.LayerSettings;
 import dev.apiary.impl.config.MonitorSettings;
 import dev.apiary.impl.config.WorkerSettings;
+import dev.apiary.spi.DefaultStorageFactory;
 import dev.apiary.spi.JobStorage;
+import jakarta.enterprise.inject.spi.CDI;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.AmbiguousResolutionException;
@@ -40,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -59,9 +63,25 @@ public class ApiaryExtension implements Extension {
     private final List<StorageBean> storages = new ArrayList<>();
     private final Map<WorkerBean, StorageBean> storageOfWorker = new HashMap<>();
     private final Map<WorkerBean, WorkerSettings> settings = new HashMap<>();
+    private final Map<WorkerBean, LayerSettings> layerSettings = new HashMap<>();
+    private final Map<WorkerBean, List<Annotation>> bindingsOf = new HashMap<>();
     private final Map<Class<?>, WorkerBean> workerByClass = new HashMap<>();
     private MonitorSettings monitorSettings;
     private StorageDirectory directory;
+    /** The storage module's factory for queues without a storage bean, if one is on the class path. */
+    private Class<?> defaultStorageFactory;
+    private final boolean factoryGiven;
+
+    /** The extension as the container loads it: default storages from a storage module on the class path. */
+    public ApiaryExtension() {
+        this.factoryGiven = false;
+    }
+
+    /** The extension with {@code defaultStorageFactory} giving the storage of queues without one (tests). */
+    public ApiaryExtension(Class<? extends DefaultStorageFactory> defaultStorageFactory) {
+        this.defaultStorageFactory = defaultStorageFactory;
+        this.factoryGiven = true;
+    }
 
     void addRuntimeBeans(@Observes BeforeBeanDiscovery bbd, BeanManager bm) {
         // added here rather than discovered, so that the impl jar needs no scanning (its beans.xml says "none")
@@ -70,6 +90,15 @@ public class ApiaryExtension implements Extension {
                 RetryInterceptor.class, TimeoutInterceptor.class, RateLimitInterceptor.class,
                 ConcurrencyLimitInterceptor.class)) {
             add(bbd, bm, type);
+        }
+        if (!factoryGiven) {
+            defaultStorageFactory = findDefaultStorageFactory();
+        }
+        if (defaultStorageFactory != null) {
+            // application-scoped here, not by an annotation: a container that scans the storage jar as an implicit
+            // bean archive would otherwise find the class a second time
+            bbd.addAnnotatedType(defaultStorageFactory, ApiaryExtension.class.getName() + "#"
+                    + defaultStorageFactory.getName()).add(jakarta.enterprise.context.ApplicationScoped.Literal.INSTANCE);
         }
         // only by name: on a server without MicroProfile Health the check classes must never be loaded
         if (isPresent(HEALTH_API)) {
@@ -85,6 +114,21 @@ public class ApiaryExtension implements Extension {
 
     private static void add(BeforeBeanDiscovery bbd, BeanManager bm, Class<?> type) {
         bbd.addAnnotatedType(bm.createAnnotatedType(type), ApiaryExtension.class.getName() + "#" + type.getName());
+    }
+
+    /** The first {@link DefaultStorageFactory} listed in {@code META-INF/services}, by class, not instantiated. */
+    private static Class<?> findDefaultStorageFactory() {
+        for (ClassLoader loader : new ClassLoader[] {Thread.currentThread().getContextClassLoader(),
+                ApiaryExtension.class.getClassLoader()}) {
+            if (loader != null) {
+                Optional<Class<?>> found = ServiceLoader.load(DefaultStorageFactory.class, loader).stream()
+                        .<Class<?>>map(ServiceLoader.Provider::type).findFirst();
+                if (found.isPresent()) {
+                    return found.get();
+                }
+            }
+        }
+        return null;
     }
 
     private static boolean isPresent(String className) {
@@ -161,6 +205,7 @@ public class ApiaryExtension implements Extension {
                 annotation.instances(), hasRetry);
         workers.add(worker);
         workerByClass.put(beanClass, worker);
+        bindingsOf.put(worker, layerBindings(type));
     }
 
     /** The layer annotations on a worker's class and on its methods. */
@@ -189,6 +234,66 @@ public class ApiaryExtension implements Extension {
         for (StorageBean storage : storages) {
             addQueue(abd, storage);
         }
+        if (defaultStorageFactory != null) {
+            addDefaultStorages(abd);
+        }
+    }
+
+    /**
+     * A JPA (or other module's) storage for every worker whose queue has no storage bean: one synthetic
+     * {@code JobStorage<T>} bean with the worker's qualifier, built by the storage module's factory, and its
+     * {@code JobQueue<T>}.
+     */
+    private void addDefaultStorages(AfterBeanDiscovery abd) {
+        Set<String> added = new LinkedHashSet<>();
+        for (WorkerBean worker : workers) {
+            Annotation qualifier = qualifierOf(worker);
+            boolean produced = storages.stream().anyMatch(s -> s.payloadType() == worker.payloadType()
+                    && s.qualifiers().contains(qualifier));
+            if (produced || !added.add(worker.payloadType().getName() + " " + qualifier)) {
+                continue;
+            }
+            String queue = worker.queue().isBlank() ? worker.name() : worker.queue();
+            addDefaultStorage(abd, worker.payloadType(), queue, qualifier);
+        }
+    }
+
+    private <T> void addDefaultStorage(AfterBeanDiscovery abd, Class<T> payloadType, String queue,
+                                       Annotation qualifier) {
+        Set<Annotation> qualifiers = Set.of(qualifier, jakarta.enterprise.inject.Any.Literal.INSTANCE);
+        java.util.concurrent.atomic.AtomicReference<DefaultStorageFactory> factory =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        abd.<JobStorage<T>>addBean()
+                .beanClass(defaultStorageFactory)
+                .types(ParameterizedTypes.of(JobStorage.class, payloadType), Object.class)
+                .qualifiers(qualifiers)
+                .scope(jakarta.enterprise.context.ApplicationScoped.class)
+                .createWith(cc -> {
+                    // kept for destroyWith: at shutdown CDI.current() may no longer answer
+                    factory.set(defaultFactory());
+                    return factory.get().create(queue, payloadType, ApiaryConfig.fromEnvironment()::raw);
+                })
+                .destroyWith((storage, cc) -> factory.get().destroy(storage));
+        abd.<StorageQueue<T>>addBean()
+                .beanClass(StorageQueue.class)
+                .types(ParameterizedTypes.of(JobQueue.class, payloadType), Object.class)
+                .qualifiers(qualifiers)
+                .scope(Dependent.class)
+                .createWith(cc -> {
+                    StorageBean storage = storages.stream().filter(s -> s.payloadType() == payloadType
+                            && s.qualifiers().contains(qualifier)).findFirst().orElseThrow();
+                    @SuppressWarnings("unchecked")
+                    JobStorage<T> target = (JobStorage<T>) directory.storage(storage);
+                    return new StorageQueue<>(target);
+                });
+    }
+
+    private static DefaultStorageFactory defaultFactory() {
+        return CDI.current().select(DefaultStorageFactory.class).get();
+    }
+
+    private static Annotation qualifierOf(WorkerBean worker) {
+        return worker.queue().isBlank() ? Default.Literal.INSTANCE : Queue.Literal.of(worker.queue());
     }
 
     private <T> void addQueue(AfterBeanDiscovery abd, StorageBean storage) {
@@ -215,6 +320,7 @@ public class ApiaryExtension implements Extension {
             WorkerSettings s = WorkerSettings.read(config, worker.name(), worker.concurrency(), worker.instances());
             settings.put(worker, s);
             String prefix = WorkerSettings.prefix(worker.name());
+            checkLayerKeys(config, worker, s);
             if (s.maxAttempts().isPresent() && !worker.hasRetry()) {
                 config.problem(prefix + "max-attempts is set, but " + worker.describe() + " has no @Retry, so nothing"
                         + " retries its jobs; add @Retry to the bean or remove the key");
@@ -228,8 +334,32 @@ public class ApiaryExtension implements Extension {
         config.problems().forEach(adv::addDeploymentProblem);
     }
 
+    /**
+     * Reads the worker's layer keys, rejects one set for a layer the worker does not have, and builds each layer
+     * with them so that a bad value fails the deployment.
+     */
+    private void checkLayerKeys(ApiaryConfig config, WorkerBean worker, WorkerSettings s) {
+        LayerSettings layers = LayerSettings.read(config, worker.name());
+        layerSettings.put(worker, layers);
+        List<Annotation> bindings = bindingsOf.getOrDefault(worker, List.of());
+        for (String suffix : layers.values().keySet()) {
+            String annotation = LayerSettings.ANNOTATION_OF.get(suffix);
+            if (bindings.stream().noneMatch(b -> b.annotationType().getSimpleName().equals(annotation))) {
+                config.problem(layers.key(suffix) + " is set, but " + worker.describe() + " has no @" + annotation
+                        + ", so the key changes nothing; add @" + annotation + " to the bean or remove the key");
+            }
+        }
+        for (Annotation binding : bindings) {
+            try {
+                LayerBindings.strategy(binding, s.maxAttempts(), layers, null);
+            } catch (ConfigurationException e) {
+                config.problem(worker.describe() + ": " + e.getMessage());
+            }
+        }
+    }
+
     private Optional<ConfigurationException> resolveStorage(WorkerBean worker, BeanManager bm) {
-        Annotation qualifier = worker.queue().isBlank() ? Default.Literal.INSTANCE : Queue.Literal.of(worker.queue());
+        Annotation qualifier = qualifierOf(worker);
         String wanted = "JobStorage<" + worker.payloadType().getName() + "> with qualifier "
                 + (worker.queue().isBlank() ? "@Default" : "@Queue(\"" + worker.queue() + "\")");
         // Resolved among the JobStorage beans this extension saw in ProcessBean, not with bm.getBeans(..): on Payara
@@ -244,7 +374,8 @@ public class ApiaryExtension implements Extension {
             return Optional.of(new ConfigurationException("Apiary " + worker.describe()
                     + " has no storage for its queue: there is no bean of type " + wanted + "; produce one, e.g."
                     + " @Produces @ApplicationScoped" + (worker.queue().isBlank() ? "" : " @Queue(\"" + worker.queue()
-                    + "\")") + " JobStorage<" + worker.payloadType().getSimpleName() + "> ...()"));
+                    + "\")") + " JobStorage<" + worker.payloadType().getSimpleName() + "> ...(), or add"
+                    + " dev.apiary:apiary-jpa-storage to the application for a default JPA storage"));
         }
         Bean<?> resolved;
         try {
@@ -287,6 +418,17 @@ public class ApiaryExtension implements Extension {
     /** The monitor-wide settings, read when the deployment was validated. */
     public MonitorSettings monitorSettings() {
         return monitorSettings;
+    }
+
+    /** The configured layer values of the worker whose bean class is {@code type} or a superclass of it. */
+    LayerSettings layerSettings(Class<?> type) {
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            WorkerBean worker = workerByClass.get(c);
+            if (worker != null) {
+                return layerSettings.getOrDefault(worker, LayerSettings.NONE);
+            }
+        }
+        return LayerSettings.NONE;
     }
 
     /**

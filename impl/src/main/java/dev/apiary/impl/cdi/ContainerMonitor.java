@@ -2,6 +2,8 @@ package dev.apiary.impl.cdi;
 
 import dev.apiary.JobHandler;
 import dev.apiary.impl.config.MonitorSettings;
+import dev.apiary.impl.config.ApiaryConfig;
+import dev.apiary.impl.config.UnknownKeys;
 import dev.apiary.impl.config.WorkerSettings;
 import dev.apiary.impl.monitor.DefaultMonitor;
 import dev.apiary.impl.worker.DefaultWorkerBuilder;
@@ -133,6 +135,8 @@ public class ContainerMonitor {
         }
         monitor.start();
         started = true;
+        // after the storages and workers have read their keys, so that every valid key is known
+        UnknownKeys.warn(ApiaryConfig.fromEnvironment());
     }
 
     @SuppressWarnings("unchecked")

@@ -8,6 +8,7 @@ import dev.apiary.cdi.Retry;
 import dev.apiary.cdi.Timeout;
 import dev.apiary.cdi.Traced;
 import dev.apiary.impl.config.Durations;
+import dev.apiary.impl.config.LayerSettings;
 import dev.apiary.impl.layer.CatchFailureStrategy;
 import dev.apiary.impl.layer.ConcurrencyLimitStrategy;
 import dev.apiary.impl.layer.RateLimitStrategy;
@@ -44,43 +45,90 @@ final class LayerBindings {
     }
 
     /**
-     * The strategy an annotation stands for.
+     * The strategy an annotation stands for, with a worker's configured values in place of the annotation's.
      *
      * @param maxAttempts a configured override of {@code @Retry(maxAttempts)}
+     * @param layers      configured overrides of the other values
      * @param timed       where {@code @Timeout} runs the rest of the chain
-     * @throws ConfigurationException naming the annotation member and value at fault
+     * @throws ConfigurationException naming the annotation member or key, and the value at fault
      */
-    static Layer strategy(Annotation binding, OptionalInt maxAttempts, ExecutorService timed) {
+    static Layer strategy(Annotation binding, OptionalInt maxAttempts, LayerSettings layers, ExecutorService timed) {
         if (binding instanceof Traced) {
             return new TracingStrategy();
         } else if (binding instanceof CatchFailure) {
             return new CatchFailureStrategy();
         } else if (binding instanceof Retry r) {
-            return new RetryStrategy(retryPolicy(r, maxAttempts));
+            return new RetryStrategy(retryPolicy(r, maxAttempts, layers));
         } else if (binding instanceof Timeout t) {
-            return new TimeoutStrategy(positive("@Timeout(value)", t.value()), timed);
+            Value v = value(layers, LayerSettings.TIMEOUT, "@Timeout(value)", t.value());
+            return new TimeoutStrategy(positive(v.name, v.text), timed);
         } else if (binding instanceof RateLimit r) {
-            Duration period = positive("@RateLimit(period)", r.period());
-            if (r.permits() < 1) {
-                throw new ConfigurationException("@RateLimit(permits = " + r.permits() + "): must be at least 1");
-            }
-            return new RateLimitStrategy(r.permits(), period);
+            Value p = value(layers, LayerSettings.RATE_LIMIT_PERIOD, "@RateLimit(period)", r.period());
+            Duration period = positive(p.name, p.text);
+            Value n = value(layers, LayerSettings.RATE_LIMIT_PERMITS, "@RateLimit(permits)",
+                    String.valueOf(r.permits()));
+            return new RateLimitStrategy(atLeastOne(n), period);
         } else if (binding instanceof ConcurrencyLimit c) {
-            if (c.value() < 1) {
-                throw new ConfigurationException("@ConcurrencyLimit(" + c.value() + "): must be at least 1");
-            }
-            return new ConcurrencyLimitStrategy(c.value());
+            return new ConcurrencyLimitStrategy(atLeastOne(value(layers, LayerSettings.CONCURRENCY_LIMIT,
+                    "@ConcurrencyLimit(value)", String.valueOf(c.value()))));
         }
         throw new IllegalArgumentException("Not an Apiary layer annotation: " + binding);
     }
 
+    static Layer strategy(Annotation binding, OptionalInt maxAttempts, ExecutorService timed) {
+        return strategy(binding, maxAttempts, LayerSettings.NONE, timed);
+    }
+
     static RetryPolicy retryPolicy(Retry r, OptionalInt maxAttempts) {
-        Duration initial = duration("@Retry(initialDelay)", r.initialDelay());
-        Duration max = duration("@Retry(maxDelay)", r.maxDelay());
+        return retryPolicy(r, maxAttempts, LayerSettings.NONE);
+    }
+
+    static RetryPolicy retryPolicy(Retry r, OptionalInt maxAttempts, LayerSettings layers) {
+        Value i = value(layers, LayerSettings.RETRY_INITIAL_DELAY, "@Retry(initialDelay)", r.initialDelay());
+        Value m = value(layers, LayerSettings.RETRY_MAX_DELAY, "@Retry(maxDelay)", r.maxDelay());
+        Duration initial = duration(i.name, i.text);
+        Duration max = duration(m.name, m.text);
+        double multiplier = decimal(value(layers, LayerSettings.RETRY_MULTIPLIER, "@Retry(multiplier)",
+                String.valueOf(r.multiplier())));
+        double jitter = decimal(value(layers, LayerSettings.RETRY_JITTER, "@Retry(jitter)",
+                String.valueOf(r.jitter())));
         try {
-            return new RetryPolicy(maxAttempts.orElse(r.maxAttempts()), initial, max, r.multiplier(), r.jitter());
+            return new RetryPolicy(maxAttempts.orElse(r.maxAttempts()), initial, max, multiplier, jitter);
         } catch (IllegalArgumentException e) {
-            throw new ConfigurationException("@Retry: " + e.getMessage());
+            throw new ConfigurationException("@Retry" + (layers.values().isEmpty() ? "" : " with "
+                    + layers.prefix() + "retry.*") + ": " + e.getMessage());
+        }
+    }
+
+    /** A value and where it came from: a configuration key, else the annotation member. */
+    private record Value(String name, String text) {
+    }
+
+    private static Value value(LayerSettings layers, String suffix, String member, String annotated) {
+        return layers.get(suffix).map(v -> new Value(layers.key(suffix), v)).orElse(new Value(member, annotated));
+    }
+
+    private static int atLeastOne(Value v) {
+        try {
+            int n = Integer.parseInt(v.text.trim());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        // an annotation member reads as it is written: @RateLimit(permits = 0)
+        String shown = v.name.startsWith("@") ? v.name.replace(")", " = " + v.text + ")").replace("(value = ", "(")
+                : v.name + " = " + v.text;
+        throw new ConfigurationException(shown + ": must be " + (v.name.startsWith("@") ? "" : "a whole number of ")
+                + "at least 1");
+    }
+
+    private static double decimal(Value v) {
+        try {
+            return Double.parseDouble(v.text.trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigurationException(v.name + " = " + v.text + ": must be a number", e);
         }
     }
 

@@ -42,7 +42,8 @@ public class LayerStrategies {
 
     private Layer create(InvocationContext ctx, Class<? extends Annotation> binding) {
         OptionalInt maxAttempts = extension.maxAttemptsOverride(ctx.getTarget().getClass());
-        return LayerBindings.strategy(LayerBindings.find(ctx, binding), maxAttempts, executors.timed());
+        return LayerBindings.strategy(LayerBindings.find(ctx, binding), maxAttempts,
+                extension.layerSettings(ctx.getTarget().getClass()), executors.timed());
     }
 
     private record Key(Class<?> target, Method method, Class<?> binding) {

@@ -18,6 +18,12 @@ public final class ApiaryConfig {
     private static final Logger LOG = Logger.getLogger(ApiaryConfig.class.getName());
     private static final String MP_CONFIG = "org.eclipse.microprofile.config.ConfigProvider";
 
+    /**
+     * Every key read through any instance, for {@link UnknownKeys}: a key read at deployment or start-up is a valid
+     * one, whoever reads it.
+     */
+    static final java.util.Set<String> READ = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final ConfigLookup lookup;
     private final List<ConfigurationException> problems = new ArrayList<>();
 
@@ -65,12 +71,18 @@ public final class ApiaryConfig {
 
     /** The raw value of a key, if set. */
     public Optional<String> raw(String key) {
+        READ.add(key);
         return lookup.get(key);
+    }
+
+    /** The names of every configured property (and environment variable), as the configuration lists them. */
+    public Iterable<String> names() {
+        return lookup.names();
     }
 
     /** A whole number of at least {@code min}. */
     public int integer(String key, int fallback, int min) {
-        Optional<String> value = lookup.get(key);
+        Optional<String> value = raw(key);
         if (value.isEmpty()) {
             return fallback;
         }
@@ -88,7 +100,7 @@ public final class ApiaryConfig {
 
     /** {@code true} or {@code false}. */
     public boolean bool(String key, boolean fallback) {
-        Optional<String> value = lookup.get(key);
+        Optional<String> value = raw(key);
         if (value.isEmpty()) {
             return fallback;
         }
@@ -102,7 +114,7 @@ public final class ApiaryConfig {
 
     /** A positive duration, or also zero when {@code zeroAllowed}. */
     public Duration duration(String key, Duration fallback, boolean zeroAllowed) {
-        Optional<String> value = lookup.get(key);
+        Optional<String> value = raw(key);
         if (value.isEmpty()) {
             return fallback;
         }
@@ -121,7 +133,7 @@ public final class ApiaryConfig {
 
     /** A non-blank string. */
     public String string(String key, String fallback) {
-        return lookup.get(key).orElse(fallback);
+        return raw(key).orElse(fallback);
     }
 
     /** Records a problem with a value that was read and parsed, but does not fit with another. */

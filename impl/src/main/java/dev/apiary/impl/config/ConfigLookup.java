@@ -9,6 +9,11 @@ public interface ConfigLookup {
     /** The raw value of {@code key}, if set. */
     Optional<String> get(String key);
 
+    /** The names of every configured property, for spotting keys that match nothing. */
+    default Iterable<String> names() {
+        return java.util.List.of();
+    }
+
     /** No configuration: annotation values and defaults apply. */
     ConfigLookup NONE = key -> Optional.empty();
 }

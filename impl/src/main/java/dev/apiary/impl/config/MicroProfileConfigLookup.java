@@ -28,6 +28,11 @@ final class MicroProfileConfigLookup implements ConfigLookup {
     }
 
     @Override
+    public Iterable<String> names() {
+        return config.getPropertyNames();
+    }
+
+    @Override
     public Optional<String> get(String key) {
         // raw strings: Apiary parses and reports bad values itself, naming the key
         return config.getOptionalValue(key, String.class).map(String::trim).filter(v -> !v.isEmpty());

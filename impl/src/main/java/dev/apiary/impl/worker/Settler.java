@@ -51,7 +51,8 @@ final class Settler<T> {
 
     /** Adds the settlement of one finished attempt to a runner's {@code outcomes}, and reports it. */
     void record(Job<T> job, Outcome outcome, List<Settlement> outcomes) {
-        outcomes.add(new Settlement(job.context(), outcome));
+        Settlement settlement = new Settlement(job.context(), outcome);
+        outcomes.add(settlement);
         if (outcome instanceof Outcome.Done) {
             stats.done.increment();
             owner.publish(WorkerEvent.Kind.JOB_DONE, job.id(), outcome, null);
@@ -59,6 +60,7 @@ final class Settler<T> {
             stats.failed.increment();
             owner.publish(WorkerEvent.Kind.JOB_FAILED, job.id(), outcome, null);
         }
+        FinalStateLog.settled(settlement);
     }
 
     /** Queues a runner's settlements and clears its list; may write a batch on the caller's thread. */

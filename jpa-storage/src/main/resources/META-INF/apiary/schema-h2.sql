@@ -50,5 +50,15 @@ ALTER TABLE apiary_workers ADD COLUMN failed_jobs BIGINT;
 CREATE INDEX apiary_jobs_unique_key ON apiary_jobs (queue, unique_key);
 CREATE INDEX apiary_workers_seen ON apiary_workers (last_heartbeat);
 
+-- Recurring jobs: one row per schedule, shared by every node. A fire moves last_fire from the value a node read to
+-- the fire time in the same transaction as the fire's job, so a fire is enqueued once however many nodes tick.
+CREATE TABLE apiary_schedules (
+    name       VARCHAR(150) NOT NULL PRIMARY KEY,
+    queue      VARCHAR(200) NOT NULL,
+    last_fire  TIMESTAMP(6) NOT NULL,
+    paused     BOOLEAN      NOT NULL,
+    updated_at TIMESTAMP(6) NOT NULL
+);
+
 -- Job results: what a done job's handler returned (Outcome.done(result)), as JSON.
 ALTER TABLE apiary_jobs ADD COLUMN result CHARACTER VARYING;

@@ -50,4 +50,25 @@ public @interface JobWorker {
 
     /** Instances of this worker in this application (each polls and runs on its own), at least 1. */
     int instances() default 1;
+
+    /**
+     * Jobs an instance claims beyond its free slots, at least 0; by default (-1) the claim size follows the load.
+     * See {@link dev.apiary.worker.WorkerBuilder#prefetch(int)}.
+     */
+    int prefetch() default -1;
+
+    /** The shortest pause between polls, e.g. {@code "100ms"} or {@code "PT0.1S"}; empty for the default (100 ms). */
+    String pollInterval() default "";
+
+    /** The longest pause between polls when idle, e.g. {@code "2s"}; empty for the default (2 s). */
+    String maxPollInterval() default "";
+
+    /** How often an instance heartbeats to its storage, e.g. {@code "10s"}; empty for the default (10 s). */
+    String heartbeatInterval() default "";
+
+    /**
+     * After how long without a heartbeat another node's running jobs go back to pending, e.g. {@code "60s"};
+     * {@code "0"} turns orphan recovery off; empty for the default (60 s).
+     */
+    String lease() default "";
 }

@@ -12,8 +12,9 @@ import java.lang.annotation.Target;
 
 /**
  * Fails an attempt of a worker bean that runs longer than {@link #value()} with a retryable
- * {@code JobTimeoutException}, like {@code Layers.timeout}. The rest of the chain runs on a thread of the container's
- * managed executor, interrupted and abandoned at the deadline, so the worker's slot is free at once. Runs at
+ * {@code JobTimeoutException}, like {@code Layers.timeout}. The time counts from the handler's start, not from when
+ * the job was claimed; the handler runs on its own thread, which the container's managed scheduler interrupts at
+ * the deadline (a handler that ignores interruption keeps its slot until it returns). Runs at
  * {@link LayerPriorities#TIMEOUT}.
  *
  * <p>Durations are ISO-8601 ({@code "PT30S"}) or a number with a unit: {@code ms}, {@code s}, {@code m}, {@code h},

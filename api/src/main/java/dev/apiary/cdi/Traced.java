@@ -11,7 +11,8 @@ import java.lang.annotation.Target;
 
 /**
  * Logs each job of a worker bean under the logger {@code dev.apiary.jobs}: start and success at FINE, other
- * outcomes at INFO, exceptions at WARNING, with id, queue, attempt and duration; like {@code Layers.tracing}.
+ * outcomes at INFO, exceptions at WARNING, with id, queue, attempt, duration and trace id; like
+ * {@code Layers.tracing}. Spans and metrics are recorded for every job, with or without it.
  * Runs at {@link LayerPriorities#TRACING}, outermost.
  */
 @InterceptorBinding

@@ -23,7 +23,11 @@ public final class Layers {
         return ApiaryProvider.instance().retryLayer(policy);
     }
 
-    /** Fails the attempt with {@link dev.apiary.JobTimeoutException} when the rest of the chain takes longer. */
+    /**
+     * Fails the attempt with {@link dev.apiary.JobTimeoutException} when the rest of the chain takes longer than
+     * {@code timeout}, counted from when the attempt reaches this layer: the chain runs on the caller's thread,
+     * which is interrupted at the deadline.
+     */
     public static Layer timeout(Duration timeout) {
         return ApiaryProvider.instance().timeoutLayer(timeout);
     }
@@ -43,7 +47,10 @@ public final class Layers {
         return ApiaryProvider.instance().catchFailureLayer();
     }
 
-    /** Logs each job's start, outcome and duration under the logger {@code dev.apiary.jobs}. */
+    /**
+     * Logs each job's start, outcome, duration and trace id under the logger {@code dev.apiary.jobs}. The attempt's
+     * span and the metrics are recorded by the runtime for every job, with or without this layer.
+     */
     public static Layer tracing() {
         return ApiaryProvider.instance().tracingLayer();
     }

@@ -1,6 +1,7 @@
 package dev.apiary.spi;
 
 import dev.apiary.ConfigurationException;
+import dev.apiary.JobOptions;
 import dev.apiary.layer.Layer;
 import dev.apiary.layer.RetryPolicy;
 import dev.apiary.worker.Monitor;
@@ -8,7 +9,10 @@ import dev.apiary.worker.WorkerBuilder;
 
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.concurrent.Flow;
 import java.util.ServiceLoader;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The bridge from the API to a runtime, found with {@link ServiceLoader} (as MicroProfile specs find theirs).
@@ -49,13 +53,28 @@ public abstract class ApiaryProvider {
 
     public abstract WorkerBuilder<Object> newWorkerBuilder(String name);
 
+    /**
+     * Called by a storage before it stores pushed jobs, on the pusher's thread: the runtime may add metadata (the
+     * caller's trace context, as a W3C {@code traceparent}) and count the jobs. Returns the options to store.
+     */
+    public JobOptions pushing(String queue, JobOptions options, int jobs) {
+        return options;
+    }
+
     public abstract Monitor newMonitor();
+
+    /** A monitor on executors the caller owns. */
+    public abstract Monitor newMonitor(Executor executor, ScheduledExecutorService scheduler);
 
     /** A thread-safe in-memory storage, for tests and single-process use. */
     public abstract <T> JobStorage<T> newInMemoryStorage(String queue, Class<T> payloadType);
 
-    /** A job source over a message queue; see {@link MessageQueue#asSource(int)}. */
-    public abstract <T> JobSource<T> messageQueueSource(MessageQueue<T> queue, int maxAttempts);
+    /** A job source over a message queue; see {@link MessageQueue#asSource()}. */
+    public abstract <T> JobSource<T> messageQueueSource(MessageQueue<T> queue);
+
+    /** A message queue over a reactive stream; see {@link Streams}. */
+    public abstract <T> MessageQueue<T> publisherQueue(String queue, Flow.Publisher<? extends T> publisher,
+                                                       int maxAttempts);
 
     /** A thread-safe in-memory message queue, for tests. */
     public abstract <T> MessageQueue<T> newInMemoryMessageQueue(String queue);

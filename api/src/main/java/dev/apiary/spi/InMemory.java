@@ -12,8 +12,9 @@ public final class InMemory {
     }
 
     /**
-     * A new, empty, thread-safe in-memory message queue: delivered messages stay invisible until acked or nacked;
-     * nacked ones are delivered again. For tests of message-driven workers.
+     * A new, empty, thread-safe in-memory message queue with the whole {@link MessageQueue} contract (delayed
+     * retries, hand-back, a dead-letter list). Messages are lost when the process ends. For tests of message-driven
+     * workers.
      */
     public static <T> MessageQueue<T> messageQueue(String queue) {
         return ApiaryProvider.instance().newInMemoryMessageQueue(queue);

@@ -63,6 +63,14 @@ public interface JobSource<T> {
     }
 
     /**
+     * Whether the source will never yield another job (a finished stream): a worker whose claim finds nothing and
+     * who runs nothing then stops.
+     */
+    default boolean isExhausted() {
+        return false;
+    }
+
+    /**
      * Calls {@code wakeup} whenever new work may be available (a push, a notification from another node), so that
      * idle workers need not wait for their next poll. The returned handle stops the calls.
      */

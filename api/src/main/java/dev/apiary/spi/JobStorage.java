@@ -131,6 +131,14 @@ public interface JobStorage<T> extends JobSource<T> {
      */
     int purgeFinished(Instant before);
 
+    /**
+     * Where this storage keeps the state of recurring schedules that push to its queue, or empty when it keeps none
+     * (then schedules cannot push to it).
+     */
+    default Optional<ScheduleStore<T>> scheduleStore() {
+        return Optional.empty();
+    }
+
     /** Whether the storage can be reached now (used by readiness checks). */
     default boolean isAvailable() {
         return true;

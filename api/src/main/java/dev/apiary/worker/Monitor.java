@@ -1,11 +1,17 @@
 package dev.apiary.worker;
 
+import dev.apiary.schedule.Schedule;
+import dev.apiary.schedule.Schedules;
 import dev.apiary.spi.ApiaryProvider;
+import dev.apiary.spi.JobStorage;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 /**
  * Supervises workers: starts their instances, restarts an instance whose loop crashed (with backoff, up to a
@@ -13,9 +19,17 @@ import java.util.function.IntFunction;
  */
 public interface Monitor {
 
-    /** A monitor on plain executors (outside a container). */
+    /** A monitor on its own daemon threads (outside a container), shut down when it stops. */
     static Monitor create() {
         return ApiaryProvider.instance().newMonitor();
+    }
+
+    /**
+     * A monitor whose jobs run on {@code executor} and whose polls, heartbeats and restarts are timed by
+     * {@code scheduler}; both stay the caller's: the monitor never shuts them down.
+     */
+    static Monitor create(Executor executor, ScheduledExecutorService scheduler) {
+        return ApiaryProvider.instance().newMonitor(executor, scheduler);
     }
 
     /** Registers one instance of a worker. */
@@ -23,6 +37,28 @@ public interface Monitor {
 
     /** Registers {@code count} instances, each built by {@code factory} from its index. */
     Monitor register(int count, IntFunction<Worker> factory);
+
+    /**
+     * Registers a recurring schedule: while the monitor runs, each fire time pushes one job with a payload from
+     * {@code payload} to {@code storage}, once across every node that registers the same schedule on the same
+     * storage. The storage must keep schedules ({@link JobStorage#scheduleStore()}). Register before {@link #start()}.
+     */
+    <T> Monitor schedule(Schedule schedule, JobStorage<T> storage, Supplier<? extends T> payload);
+
+    /** The registered schedules: list them, pause, resume or trigger one. */
+    Schedules schedules();
+
+    /**
+     * Reports traces and metrics to {@code openTelemetry}, an {@code io.opentelemetry.api.OpenTelemetry} (typed
+     * {@code Object} so that the API needs no OpenTelemetry on the class path); pushes in this application report
+     * to it too, and so do monitors that are given none. Without any such call a monitor uses
+     * {@code GlobalOpenTelemetry} if the application or the OpenTelemetry agent has set it by the time the monitor
+     * starts (a container monitor: the server's MicroProfile Telemetry), and
+     * records nothing otherwise; pass {@code OpenTelemetry.noop()} to record nothing. Call it before {@link #start()}.
+     *
+     * @throws dev.apiary.ConfigurationException when it is not an OpenTelemetry or the API is not on the class path
+     */
+    Monitor telemetry(Object openTelemetry);
 
     /** Adds a listener for every worker's events. */
     Monitor addListener(WorkerListener listener);
@@ -52,6 +88,13 @@ public interface Monitor {
 
     /** Like {@link #run()}, and stops gracefully when {@code signal} completes. */
     void runUntil(CompletionStage<?> signal) throws InterruptedException;
+
+    /**
+     * Like {@link #run()}, and stops gracefully when the JVM is asked to shut down (SIGTERM, SIGINT or Ctrl-C,
+     * {@code System.exit}): the stop runs in a shutdown hook, so the JVM exits only once running jobs have finished
+     * or, after the grace period, been handed back.
+     */
+    void runUntilShutdown() throws InterruptedException;
 
     /** The state of every worker instance now. */
     List<WorkerSnapshot> snapshot();

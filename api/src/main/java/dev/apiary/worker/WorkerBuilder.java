@@ -39,9 +39,11 @@ public interface WorkerBuilder<T> {
     WorkerBuilder<T> concurrency(int concurrency);
 
     /**
-     * Jobs an instance may claim beyond its free slots, to keep its slots busy between claims (default 0).
-     * Prefetched jobs are held (running, in the storage's eyes) while they wait; a stop hands them back at once.
-     * Raise it for many short jobs; keep it 0 for long jobs spread over several nodes.
+     * Jobs an instance claims beyond its free slots, a fixed number. Without it (the default) an instance claims
+     * ahead as far as keeps its slots busy until its next claim returns (the rate at which it finishes jobs times a
+     * claim's round trip), up to 1,000: many short jobs are claimed hundreds at a time, long jobs only for free
+     * slots. Prefetched jobs are held (running, in the storage's eyes) while they wait; a stop hands them back at
+     * once. Set 0 to claim only for free slots.
      */
     WorkerBuilder<T> prefetch(int jobs);
 

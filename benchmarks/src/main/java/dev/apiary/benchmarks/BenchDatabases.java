@@ -36,9 +36,11 @@ final class BenchDatabases implements AutoCloseable {
         if (postgres == null) {
             try {
                 postgres = EmbeddedPostgres.builder()
-                        // a benchmark of the job queue, not of fsync on a shared disk; stated in the README
-                        .setServerConfig("synchronous_commit", "off")
-                        .setServerConfig("max_connections", "100")
+                        // PostgreSQL's defaults, which the embedded server turns off (it starts with -F and
+                        // synchronous_commit=off); each section then sets synchronous_commit for its sessions
+                        .setServerConfig("fsync", "on")
+                        .setServerConfig("synchronous_commit", "on")
+                        .setServerConfig("max_connections", "200")
                         .start();
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot start the embedded PostgreSQL", e);
@@ -46,6 +48,25 @@ final class BenchDatabases implements AutoCloseable {
             runScript(postgres.getJdbcUrl("postgres", "postgres"), "postgres", "schema-postgresql.sql");
         }
         return postgres.getJdbcUrl("postgres", "postgres");
+    }
+
+    /**
+     * Sets PostgreSQL's {@code synchronous_commit} for the sessions opened from now on (a section opens its own
+     * connections): {@code on} is PostgreSQL's default (each commit waits for its WAL flush), {@code off} measures the
+     * queue rather than the disk.
+     */
+    void synchronousCommit(boolean on) throws SQLException {
+        try (Connection c = connect(Db.POSTGRESQL); Statement s = c.createStatement()) {
+            s.execute("ALTER DATABASE postgres SET synchronous_commit = " + (on ? "on" : "off"));
+        }
+        try (Connection c = connect(Db.POSTGRESQL); Statement s = c.createStatement();
+             var rs = s.executeQuery("SELECT current_setting('synchronous_commit'), current_setting('fsync')")) {
+            rs.next();
+            if (!rs.getString(1).equals(on ? "on" : "off") || !rs.getString(2).equals("on")) {
+                throw new IllegalStateException("A new session has synchronous_commit=" + rs.getString(1)
+                        + " and fsync=" + rs.getString(2));
+            }
+        }
     }
 
     String user(Db db) {

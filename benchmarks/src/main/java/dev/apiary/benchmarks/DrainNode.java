@@ -10,12 +10,11 @@ import jakarta.persistence.Persistence;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Map;
 
 /**
  * One worker node of the scale benchmark, run as a process of its own: a monitor with one worker instance of
- * {@link JpaBenchmarks#THREADS} slots on the given PostgreSQL queue. It prints {@code READY} once polling and stops
+ * {@link JpaBenchmarks#THREADS} slots and otherwise the defaults on the given PostgreSQL queue. It prints {@code READY} once polling and stops
  * when its standard input closes.
  * Arguments: JDBC URL, queue.
  */
@@ -31,8 +30,6 @@ public final class DrainNode {
         JpaJobStorage<Noop> storage = JpaJobStorage.builder(emf).queue(args[1], Noop.class).build();
         Monitor monitor = Monitor.create();
         monitor.register(WorkerBuilder.named("node").source(storage).concurrency(JpaBenchmarks.THREADS)
-                .prefetch(JpaBenchmarks.PREFETCH)
-                .pollInterval(Duration.ofMillis(10)).maxPollInterval(Duration.ofMillis(50))
                 .handler(job -> Outcome.done()));
         monitor.start();
         System.out.println("READY");

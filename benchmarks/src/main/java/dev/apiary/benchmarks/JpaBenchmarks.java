@@ -14,14 +14,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /** The JPA storage's enqueue, drain and latency on one database, each beside its JDBC baseline. */
 final class JpaBenchmarks implements AutoCloseable {
 
     static final int THREADS = 8;
-    /** Worker instances sharing the {@value #THREADS} slots: each claims and settles on its own connection. */
-    static final int INSTANCES = Integer.getInteger("bench.jpa.instances", 1);
-    static final int PREFETCH = Integer.getInteger("bench.jpa.prefetch", 120);
+    /** Jobs the JDBC baseline claims per transaction. */
+    static final int JDBC_BATCH = 100;
+
+    /** A worker configuration of the drain: what it changes from the defaults (printed), and the change. */
+    record Tuning(String settings, UnaryOperator<WorkerBuilder<Noop>> apply) {
+        static final Tuning DEFAULTS = new Tuning("defaults", b -> b);
+        /** The tuning of earlier releases' published figures: claim 120 jobs beyond the free slots. */
+        static final Tuning PREFETCH_120 = new Tuning("prefetch(120)", b -> b.prefetch(120));
+    }
 
     private final BenchDatabases databases;
     private final BenchDatabases.Db db;
@@ -71,15 +78,16 @@ final class JpaBenchmarks implements AutoCloseable {
         }
     }
 
-    /** Jobs per second: {@code n} queued no-op jobs drained by one worker instance with {@value #THREADS} slots. */
-    double drain(int n) throws InterruptedException {
+    /**
+     * Jobs per second: {@code n} queued no-op jobs drained by one worker instance with {@value #THREADS} slots and
+     * otherwise {@code tuning}; the clock stops when the last outcome is written.
+     */
+    double drain(int n, Tuning tuning) throws InterruptedException {
         JpaJobStorage<Noop> storage = storage();
         pushAll(storage, n, 1000);
         CountDownLatch ran = new CountDownLatch(n);
         Monitor monitor = Monitor.create().gracePeriod(Duration.ofSeconds(10));
-        monitor.register(INSTANCES, i -> WorkerBuilder.named("drain").source(storage)
-                .concurrency(THREADS / INSTANCES).prefetch(PREFETCH / INSTANCES)
-                .pollInterval(Duration.ofMillis(10)).maxPollInterval(Duration.ofMillis(100))
+        monitor.register(tuning.apply().apply(WorkerBuilder.named("drain").source(storage).concurrency(THREADS))
                 .handler(job -> {
                     ran.countDown();
                     return Outcome.done();
@@ -100,7 +108,7 @@ final class JpaBenchmarks implements AutoCloseable {
         String queue = "jdbc-" + (queues++);
         JdbcQueue jdbc = new JdbcQueue(databases, db);
         jdbc.enqueueBatched(queue, n, 1000);
-        return jdbc.drain(queue, n, THREADS, (THREADS + PREFETCH) / INSTANCES);
+        return jdbc.drain(queue, n, THREADS, JDBC_BATCH);
     }
 
     double jdbcEnqueueOneByOne(int n) throws Exception {

@@ -15,25 +15,37 @@ final class Report {
 
     private final List<Row> rows = new ArrayList<>();
 
+    /** Adds a row, and prints it at once: a long run shows its figures as they come. */
     void add(Row row) {
         rows.add(row);
+        System.out.printf(Locale.ROOT, "%s: %s%s%n", row.what(), format(row.value(), row.unit()),
+                Double.isNaN(row.baseline()) ? "" : String.format(Locale.ROOT, " (%s: %s, ratio %.2f)",
+                        row.baselineName(), format(row.baseline(), row.unit()), row.value() / row.baseline()));
     }
 
     List<Row> rows() {
         return rows;
     }
 
+    /** A Markdown table, the columns as wide as their widest cell. */
     void print(PrintStream out) {
+        int what = "measure".length();
+        int base = "baseline".length();
+        int target = "target".length();
+        for (Row r : rows) {
+            what = Math.max(what, r.what().length());
+            base = Math.max(base, r.baselineName().length());
+            target = Math.max(target, r.target().length());
+        }
+        String line = "| %-" + what + "s | %14s | %-" + base + "s | %14s | %7s | %-" + target + "s | %-4s |%n";
         out.println();
-        out.printf(Locale.ROOT, "| %-52s | %14s | %-30s | %14s | %7s | %-28s | %-4s |%n", "measure", "value", "baseline",
-                "baseline value", "ratio", "target", "met");
-        out.println("| " + "-".repeat(52) + " | " + "-".repeat(14) + " | " + "-".repeat(30) + " | " + "-".repeat(14)
-                + " | " + "-".repeat(7) + " | " + "-".repeat(28) + " | " + "-".repeat(4) + " |");
+        out.printf(Locale.ROOT, line, "measure", "value", "baseline", "baseline value", "ratio", "target", "met");
+        out.println("| " + "-".repeat(what) + " | " + "-".repeat(14) + " | " + "-".repeat(base) + " | "
+                + "-".repeat(14) + " | " + "-".repeat(7) + " | " + "-".repeat(target) + " | " + "-".repeat(4) + " |");
         for (Row r : rows) {
             boolean hasBaseline = !Double.isNaN(r.baseline());
-            out.printf(Locale.ROOT, "| %-52s | %14s | %-30s | %14s | %7s | %-28s | %-4s |%n", r.what(),
-                    format(r.value(), r.unit()), hasBaseline ? r.baselineName() : "-",
-                    hasBaseline ? format(r.baseline(), r.unit()) : "-",
+            out.printf(Locale.ROOT, line, r.what(), format(r.value(), r.unit()),
+                    hasBaseline ? r.baselineName() : "-", hasBaseline ? format(r.baseline(), r.unit()) : "-",
                     hasBaseline ? String.format(Locale.ROOT, "%.2f", r.value() / r.baseline()) : "-", r.target(),
                     r.met() ? "yes" : "NO");
         }

@@ -10,8 +10,8 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Runs every section of the benchmark harness (in memory, PostgreSQL, H2, a worker process) with tiny sizes so that
- * it cannot rot; the figures themselves are not judged here.
+ * Runs every section of the benchmark harness (in memory, PostgreSQL with both durability settings, the peers, H2, a
+ * worker process) with tiny sizes so that it cannot rot; the figures themselves are not judged here.
  */
 class BenchmarksSmokeTest {
 
@@ -20,13 +20,22 @@ class BenchmarksSmokeTest {
         Report report = Benchmarks.run(Map.of("quick", "true"));
 
         assertThat(report.rows()).extracting(Report.Row::what)
-                .anySatisfy(w -> assertThat(w).contains("in-memory drain"))
+                .anySatisfy(w -> assertThat(w).contains("in-memory drain").endsWith("defaults"))
+                .anySatisfy(w -> assertThat(w).contains("in-memory drain").contains("tuned: prefetch("))
                 .anySatisfy(w -> assertThat(w).contains("in-memory latency"))
-                .anySatisfy(w -> assertThat(w).contains("PostgreSQL batch enqueue"))
-                .anySatisfy(w -> assertThat(w).contains("PostgreSQL drain"))
-                .anySatisfy(w -> assertThat(w).contains("PostgreSQL latency"))
-                .anySatisfy(w -> assertThat(w).contains("H2 drain"))
-                .anySatisfy(w -> assertThat(w).contains("1 worker process"));
+                .anySatisfy(w -> assertThat(w).contains("synchronous_commit=off: enqueue one job per transaction"))
+                .anySatisfy(w -> assertThat(w).contains("synchronous_commit=on (default): batch enqueue"))
+                .anySatisfy(w -> assertThat(w).contains("synchronous_commit=off: drain").endsWith("defaults"))
+                .anySatisfy(w -> assertThat(w).contains("synchronous_commit=on (default): drain")
+                        .endsWith("defaults"))
+                .anySatisfy(w -> assertThat(w).contains("latency"))
+                .anySatisfy(w -> assertThat(w).contains("db-scheduler").contains("pollUsingLockAndFetch"))
+                .anySatisfy(w -> assertThat(w).contains("JobRunr").contains("andWorkerCount"))
+                .anySatisfy(w -> assertThat(w).contains("Quartz").contains("threadCount"))
+                .anySatisfy(w -> assertThat(w).contains("against the best peer"))
+                .anySatisfy(w -> assertThat(w).contains("H2 (in memory): drain"))
+                .anySatisfy(w -> assertThat(w).contains("1 worker process"))
+                .anySatisfy(w -> assertThat(w).contains("tracing and metrics on"));
         assertThat(report.rows()).allSatisfy(r -> assertThat(r.value()).isPositive());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         report.print(new PrintStream(out, true, StandardCharsets.UTF_8));

@@ -1,8 +1,10 @@
 package dev.apiary.impl;
 
+import dev.apiary.JobOptions;
 import dev.apiary.impl.codec.JsonbCodec;
 import dev.apiary.impl.config.ApiaryConfig;
 import dev.apiary.impl.config.StorageSettings;
+import dev.apiary.impl.telemetry.Telemetry;
 import dev.apiary.impl.layer.CatchFailureStrategy;
 import dev.apiary.impl.layer.ConcurrencyLimitStrategy;
 import dev.apiary.impl.layer.RateLimitStrategy;
@@ -13,6 +15,7 @@ import dev.apiary.impl.monitor.DaemonThreads;
 import dev.apiary.impl.monitor.DefaultMonitor;
 import dev.apiary.impl.mq.InMemoryMessageQueue;
 import dev.apiary.impl.mq.MessageQueueSource;
+import dev.apiary.impl.mq.PublisherQueue;
 import dev.apiary.impl.storage.InMemoryStorage;
 import dev.apiary.impl.worker.DefaultWorkerBuilder;
 import dev.apiary.layer.Layer;
@@ -27,6 +30,10 @@ import dev.apiary.worker.WorkerBuilder;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Flow;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -41,8 +48,18 @@ public final class DefaultApiaryProvider extends ApiaryProvider {
     }
 
     @Override
+    public JobOptions pushing(String queue, JobOptions options, int jobs) {
+        return Telemetry.shared().pushing(queue, options, jobs);
+    }
+
+    @Override
     public Monitor newMonitor() {
         return new DefaultMonitor();
+    }
+
+    @Override
+    public Monitor newMonitor(Executor executor, ScheduledExecutorService scheduler) {
+        return new DefaultMonitor(executor, scheduler);
     }
 
     @Override
@@ -56,8 +73,13 @@ public final class DefaultApiaryProvider extends ApiaryProvider {
     }
 
     @Override
-    public <T> JobSource<T> messageQueueSource(MessageQueue<T> queue, int maxAttempts) {
-        return new MessageQueueSource<>(queue, maxAttempts);
+    public <T> JobSource<T> messageQueueSource(MessageQueue<T> queue) {
+        return new MessageQueueSource<>(queue);
+    }
+
+    @Override
+    public <T> MessageQueue<T> publisherQueue(String queue, Flow.Publisher<? extends T> publisher, int maxAttempts) {
+        return new PublisherQueue<>(queue, publisher, maxAttempts);
     }
 
     @Override
@@ -86,7 +108,7 @@ public final class DefaultApiaryProvider extends ApiaryProvider {
 
     @Override
     public Layer timeoutLayer(Duration timeout) {
-        return new TimeoutStrategy(timeout, TimeoutThreads.POOL);
+        return new TimeoutStrategy(timeout, TimeoutAlarms.SCHEDULER);
     }
 
     @Override
@@ -109,9 +131,15 @@ public final class DefaultApiaryProvider extends ApiaryProvider {
         return new TracingStrategy();
     }
 
-    /** Threads for timed attempts outside a container: daemon, created on demand, reused. */
-    private static final class TimeoutThreads {
-        static final ExecutorService POOL = Executors.newCachedThreadPool(DaemonThreads.named("apiary-timed"));
+    /** One daemon thread, created on first use, that interrupts timed-out attempts outside a container. */
+    private static final class TimeoutAlarms {
+        static final ScheduledExecutorService SCHEDULER = newScheduler();
+
+        private static ScheduledExecutorService newScheduler() {
+            ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("apiary-timeout"));
+            s.setRemoveOnCancelPolicy(true);
+            return s;
+        }
     }
 
     @Override

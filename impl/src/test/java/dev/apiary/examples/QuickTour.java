@@ -32,7 +32,7 @@ public final class QuickTour {
 
         Monitor monitor = Monitor.create().gracePeriod(Duration.ofSeconds(5));
         monitor.addListener(event -> {
-            if (event.kind() == WorkerEvent.Kind.JOB_DONE || event.kind() == WorkerEvent.Kind.JOB_FAILED) {
+            if (event.jobId() != null) {
                 System.out.printf("%-10s %-16s job %s -> %s%n", event.kind(), event.instanceId(), event.jobId(),
                         describe(event.outcome()));
             }
@@ -85,7 +85,7 @@ public final class QuickTour {
         emails.list(JobQuery.of(JobStatus.KILLED, 0, 10)).items()
                 .forEach(j -> System.out.println("killed: " + j.payload().to() + " (" + j.lastError() + ")"));
         monitor.snapshot().forEach(s -> System.out.println("worker " + s.instanceId() + ": " + s.state() + ", done "
-                + s.done() + ", failed attempts " + s.failed()));
+                + s.done() + ", retried attempts " + s.retried() + ", failed jobs " + s.failed()));
     }
 
     private static String describe(Outcome outcome) {

@@ -46,6 +46,12 @@ final class CallerEntityManager implements JoinedTransaction {
         return scope.em;
     }
 
+    /** Whether {@code wakeup} is already due when this thread's innermost scope closes. */
+    static boolean hasAfterScope(Runnable wakeup) {
+        CallerEntityManager scope = CURRENT.get();
+        return scope != null && scope.wakeups.contains(wakeup);
+    }
+
     static void afterScope(Runnable wakeup) {
         CURRENT.get().wakeups.add(wakeup);
     }

@@ -38,6 +38,13 @@ final class JobTable {
      */
     private static final int ROWS_PER_INSERT = 100;
     private static final int IDS_PER_STATEMENT = 1000;
+    /**
+     * Claimed rows are read, never changed through the entity: loaded read-only, Hibernate keeps no snapshot of them
+     * and does not compare every claimed row at the flushes before later statements and at the commit. Other
+     * providers ignore the hint, as JPA requires. (EclipseLink's own read-only hint is not used: its read-only
+     * queries answer from the shared cache, which does not see the claim's update.)
+     */
+    private static final String HIBERNATE_READ_ONLY = "org.hibernate.readOnly";
     /** Matches a job only while the settling worker still holds the attempt it ran. */
     private static final String HELD_BY = "WHERE j.id = :id AND j.queue = :queue AND j.status = :running "
             + "AND j.workerId = :worker AND j.attempts = :attempt";
@@ -58,10 +65,19 @@ final class JobTable {
 
     // ---- enqueue
 
-    String insert(EntityManager em, String json, String metadata, JobOptions options, LocalDateTime now) {
-        JobEntity job = newJob(json, metadata, options, now);
-        em.persist(job);
-        return job.id;
+    /**
+     * One job; with {@code notify}, other nodes are told too. On PostgreSQL and H2 it is one native statement, on
+     * PostgreSQL with the {@code NOTIFY} inside it: a push in a transaction of its own costs two round trips (the
+     * statement and the commit), and the entity manager keeps no state for it.
+     */
+    String insert(EntityManager em, String json, String metadata, JobOptions options, LocalDateTime now,
+                  boolean notify) {
+        if (dialect == SqlDialect.STANDARD) {
+            JobEntity job = newJob(json, metadata, options, now);
+            em.persist(job);
+            return job.id;
+        }
+        return insertAll(em, List.of(json), metadata, options, now, notify).get(0);
     }
 
     /**
@@ -74,7 +90,12 @@ final class JobTable {
         String key = options.uniqueKey();
         if (dialect != SqlDialect.POSTGRESQL) {
             String holder = activeHolder(em, key);
-            return holder != null ? holder : insert(em, json, metadata, options, now);
+            if (holder != null) {
+                return holder;
+            }
+            JobEntity job = newJob(json, metadata, options, now);
+            em.persist(job);
+            return job.id;
         }
         String sql = "INSERT INTO apiary_jobs (id, queue, payload, payload_type, status, attempts, max_attempts, "
                 + "run_at, priority, enqueued_at, unique_key, active_key" + (metadata == null ? "" : ", metadata")
@@ -104,10 +125,11 @@ final class JobTable {
 
     /**
      * Many jobs with the same options: multi-row inserts with the shared options bound once per statement and two
-     * parameters per job on PostgreSQL and H2, batched {@code persist} elsewhere.
+     * parameters per job on PostgreSQL and H2, batched {@code persist} elsewhere. With {@code notify}, other nodes
+     * are told too; on PostgreSQL by the first insert statement itself, which saves a round trip.
      */
     List<String> insertAll(EntityManager em, List<String> json, String metadata, JobOptions options,
-                           LocalDateTime now) {
+                           LocalDateTime now, boolean notify) {
         List<String> ids = new ArrayList<>(json.size());
         if (dialect == SqlDialect.STANDARD) {
             List<JobEntity> batch = new ArrayList<>(ROWS_PER_INSERT);
@@ -124,17 +146,29 @@ final class JobTable {
                     batch.clear();
                 }
             }
+            if (notify) {
+                notifyOtherNodes(em);
+            }
             return ids;
         }
         int constants = metadata == null ? 6 : 7;
+        boolean notifyInStatement = notify && dialect == SqlDialect.POSTGRESQL;
         for (int from = 0; from < json.size(); from += ROWS_PER_INSERT) {
             int to = Math.min(json.size(), from + ROWS_PER_INSERT);
-            StringBuilder sql = new StringBuilder("INSERT INTO apiary_jobs (id, payload, queue, payload_type, "
+            // the first statement carries the NOTIFY: a data-modifying CTE runs whether or not it is referenced
+            boolean withNotify = notifyInStatement && from == 0;
+            int last = constants + 2 * (to - from);
+            StringBuilder sql = new StringBuilder(withNotify ? "WITH job AS (" : "")
+                    .append("INSERT INTO apiary_jobs (id, payload, queue, payload_type, "
                     + "status, attempts, max_attempts, run_at, priority, enqueued_at")
                     .append(metadata == null ? ") VALUES " : ", metadata) VALUES ");
             for (int row = 0, p = constants + 1; row < to - from; row++, p += 2) {
                 sql.append(row == 0 ? "" : ", ").append("(?").append(p).append(", ?").append(p + 1)
                         .append(", ?1, ?2, 'PENDING', 0, ?3, ?4, ?5, ?6").append(metadata == null ? ")" : ", ?7)");
+            }
+            if (withNotify) {
+                sql.append(") SELECT 1 FROM pg_notify(?").append(last + 1).append(", ?").append(last + 2)
+                        .append(')');
             }
             var insert = em.createNativeQuery(sql.toString())
                     .setParameter(1, queue).setParameter(2, payloadType)
@@ -148,7 +182,11 @@ final class JobTable {
                 ids.add(id);
                 insert.setParameter(p, id).setParameter(p + 1, json.get(i));
             }
-            insert.executeUpdate();
+            if (withNotify) {
+                insert.setParameter(last + 1, CHANNEL).setParameter(last + 2, queue).getResultList();
+            } else {
+                insert.executeUpdate();
+            }
         }
         return ids;
     }
@@ -208,6 +246,7 @@ final class JobTable {
                         + "attempts = j.attempts + 1 FROM picked WHERE j.id = picked.id RETURNING j.*",
                         JobEntity.class)
                 .setParameter(1, workerId).setParameter(2, now).setParameter(3, queue).setParameter(4, max)
+                .setHint(HIBERNATE_READ_ONLY, true)
                 .getResultList());
     }
 
@@ -239,7 +278,8 @@ final class JobTable {
                                 + "AND j.status = :running AND j.workerId = :worker AND j.lockedAt = :now",
                                 JobEntity.class)
                         .setParameter("ids", candidates).setParameter("running", JobStatus.RUNNING)
-                        .setParameter("worker", workerId).setParameter("now", now).getResultList());
+                        .setParameter("worker", workerId).setParameter("now", now)
+                        .setHint(HIBERNATE_READ_ONLY, true).getResultList());
             }
         }
         return new ArrayList<>();

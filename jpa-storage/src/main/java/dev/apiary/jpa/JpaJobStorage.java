@@ -13,6 +13,7 @@ import dev.apiary.spi.Codec;
 import dev.apiary.spi.JobPage;
 import dev.apiary.spi.JobQuery;
 import dev.apiary.spi.JobStorage;
+import dev.apiary.spi.ScheduleStore;
 import dev.apiary.spi.Settlement;
 import dev.apiary.spi.Progress;
 import dev.apiary.spi.StoredJob;
@@ -47,13 +48,15 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * A {@link JobStorage} for one queue in a relational database through JPA 3.1 (Hibernate 6.6, EclipseLink 4.0).
- * The persistence unit must list {@link JobEntity} and {@link WorkerEntity}; the tables come from
+ * The persistence unit must list {@link JobEntity} and {@link WorkerEntity} (and {@link ScheduleEntity} for recurring
+ * jobs); the tables come from
  * {@code META-INF/apiary/schema-h2.sql} or {@code schema-postgresql.sql} in this jar, or from JPA schema generation.
  *
  * <pre>{@code
@@ -95,6 +98,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     /** One instance, so that many pushes in one caller transaction wake the workers once. */
     private final Runnable wakeUpOnce = this::wakeUp;
     private AutoCloseable notifications;
+    private final ScheduleStore<T> schedules;
 
     private JpaJobStorage(Builder<T> b) {
         requireEntities(b.emf, b.queue);
@@ -112,6 +116,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
                 : detectDialect();
         this.table = new JobTable(queue, payloadType, dialect);
         this.host = localHost();
+        this.schedules = new JpaScheduleStore<>(queue, dialect, clock, new ScheduleJobs());
         this.workerRetention = b.workerRetention == null ? ApiaryProvider.instance().workerRetention()
                 : b.workerRetention;
     }
@@ -176,25 +181,24 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     // ---- enqueue
 
     @Override
-    public String push(T payload, JobOptions options) {
-        Objects.requireNonNull(options, "options");
+    public String push(T payload, JobOptions given) {
+        Objects.requireNonNull(given, "options");
+        JobOptions options = ApiaryProvider.instance().pushing(queue, given, 1);
         String json = checkLength(codec.encode(payload));
         String metadata = encodeMetadata(options.metadata());
         String key = options.uniqueKey();
         if (key == null) {
-            return enqueue("push a job", em -> {
-                String id = table.insert(em, json, metadata, options, now());
-                table.notifyOtherNodes(em);
-                return id;
-            });
+            return enqueue("push a job", (em, notify) -> table.insert(em, json, metadata, options, now(), notify));
         }
         // a lost race for the key fails the insert; in a transaction of its own that means the winner holds it (a
         // caller's transaction is spoiled by the failure, so there the error reaches the caller)
         boolean joined = tx.joinsCaller();
         try {
-            return enqueue("push a job with unique key '" + key + "'", em -> {
+            return enqueue("push a job with unique key '" + key + "'", (em, notify) -> {
                 String id = table.insertUnique(em, json, metadata, options, now());
-                table.notifyOtherNodes(em);
+                if (notify) {
+                    table.notifyOtherNodes(em);
+                }
                 return id;
             });
         } catch (StorageException e) {
@@ -225,12 +229,10 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         for (T payload : payloads) {
             json.add(checkLength(codec.encode(payload)));
         }
-        String metadata = encodeMetadata(options.metadata());
-        return enqueue("push " + payloads.size() + " jobs", em -> {
-            List<String> ids = table.insertAll(em, json, metadata, options, now());
-            table.notifyOtherNodes(em);
-            return ids;
-        });
+        String metadata = encodeMetadata(ApiaryProvider.instance().pushing(queue, options, payloads.size())
+                .metadata());
+        return enqueue("push " + payloads.size() + " jobs",
+                (em, notify) -> table.insertAll(em, json, metadata, options, now(), notify));
     }
 
     /** Fails a push at once, before any SQL, when its payload would not fit (or fail deep in the JDBC driver). */
@@ -243,11 +245,48 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         return json;
     }
 
-    private <R> R enqueue(String what, Function<EntityManager, R> work) {
+    /** {@code work} gets the entity manager and whether to notify other nodes (once per transaction). */
+    private <R> R enqueue(String what, BiFunction<EntityManager, Boolean, R> work) {
         try {
             return tx.enqueue(work, wakeUpOnce);
         } catch (PersistenceException e) {
             throw failure(what, e);
+        }
+    }
+
+    // ---- recurring schedules
+
+    /** The schedules that push to this queue, in {@code apiary_schedules} ({@link ScheduleEntity}). */
+    @Override
+    public Optional<ScheduleStore<T>> scheduleStore() {
+        return Optional.of(schedules);
+    }
+
+    /** What a schedule's fire needs of the storage: its own transactions and the inserts of a push. */
+    private final class ScheduleJobs implements JpaScheduleStore.Jobs {
+
+        @Override
+        public <R> R run(String what, Function<EntityManager, R> work) {
+            return JpaJobStorage.this.run(what, work);
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public String insert(EntityManager em, Object payload, JobOptions options) {
+            String json = codec.encode((T) payload);
+            String metadata = encodeMetadata(options.metadata());
+            return options.uniqueKey() == null ? table.insert(em, json, metadata, options, now(), false)
+                    : table.insertUnique(em, json, metadata, options, now());
+        }
+
+        @Override
+        public void afterFire(EntityManager em) {
+            table.notifyOtherNodes(em);
+        }
+
+        @Override
+        public void wakeUp() {
+            JpaJobStorage.this.wakeUp();
         }
     }
 

@@ -11,6 +11,7 @@ import jakarta.transaction.UserTransaction;
 
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -68,15 +69,16 @@ final class JtaTransactions extends Transactions {
     }
 
     @Override
-    <R> R enqueue(Function<EntityManager, R> work, Runnable afterCommit) {
+    <R> R enqueue(BiFunction<EntityManager, Boolean, R> work, Runnable afterCommit) {
         if (!callerTransactionActive()) {
-            R result = inTransaction(work);
+            R result = inTransaction(em -> work.apply(em, true));
             afterCommit.run();
             return result;
         }
-        R result = inCallerTransaction(work);
         TransactionSynchronizationRegistry tsr = registry();
-        if (tsr.getResource(afterCommit) != null) {
+        boolean first = tsr.getResource(afterCommit) == null;
+        R result = inCallerTransaction(em -> work.apply(em, first));
+        if (!first) {
             return result;  // many pushes in one transaction wake the workers once
         }
         tsr.putResource(afterCommit, Boolean.TRUE);

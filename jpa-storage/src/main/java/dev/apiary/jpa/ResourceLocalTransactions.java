@@ -4,6 +4,7 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.EntityTransaction;
 
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -34,16 +35,16 @@ final class ResourceLocalTransactions extends Transactions {
     }
 
     @Override
-    <R> R enqueue(Function<EntityManager, R> work, Runnable afterCommit) {
+    <R> R enqueue(BiFunction<EntityManager, Boolean, R> work, Runnable afterCommit) {
         EntityManager caller = CallerEntityManager.current(emf);
         if (caller == null) {
-            R result = inTransaction(work);
+            R result = inTransaction(em -> work.apply(em, true));
             afterCommit.run();
             return result;
         }
         // The caller commits later and resource-local transactions offer no commit callback: wake workers when the
         // caller's scope closes (CallerEntityManager), which is after its commit in the documented usage.
-        R result = work.apply(caller);
+        R result = work.apply(caller, !CallerEntityManager.hasAfterScope(afterCommit));
         CallerEntityManager.afterScope(afterCommit);
         return result;
     }

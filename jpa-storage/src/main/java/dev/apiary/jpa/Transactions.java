@@ -4,6 +4,7 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -34,9 +35,11 @@ abstract class Transactions {
 
     /**
      * Runs an enqueue: in the caller's transaction when there is one, else in its own. {@code afterCommit} runs
-     * once the enqueued rows are visible to other transactions (or as soon as possible when that cannot be known).
+     * once the enqueued rows are visible to other transactions (or as soon as possible when that cannot be known),
+     * once per transaction however many enqueues it holds. {@code work} is told whether this is the transaction's
+     * first enqueue with this {@code afterCommit}, so that it notifies other nodes once per transaction.
      */
-    abstract <R> R enqueue(Function<EntityManager, R> work, Runnable afterCommit);
+    abstract <R> R enqueue(BiFunction<EntityManager, Boolean, R> work, Runnable afterCommit);
 
     /** Whether an enqueue now would join the caller's transaction rather than run in its own. */
     abstract boolean joinsCaller();

@@ -70,6 +70,29 @@ class PostgresNotificationTest {
     }
 
     @Test
+    void manyPushesInOneTransactionOnAnotherNodeWakeIdleWorkersOnceAtTheCommit() throws InterruptedException {
+        // EclipseLink this time: the NOTIFY travels inside the insert statement with either provider
+        EntityManagerFactory emf = TestDatabases.emf(Provider.ECLIPSELINK, Db.POSTGRESQL);
+        JpaJobStorage<ContractPayload> eclipseLinkPusher = JpaJobStorage.builder(emf)
+                .queue(queue, ContractPayload.class).build();
+        EntityManager em = emf.createEntityManager();
+        em.getTransaction().begin();
+        try (JoinedTransaction joined = JpaJobStorage.joining(em)) {
+            eclipseLinkPusher.push(new ContractPayload("one", 1));
+            eclipseLinkPusher.push(new ContractPayload("two", 2));
+            eclipseLinkPusher.pushAll(List.of(new ContractPayload("three", 3), new ContractPayload("four", 4)),
+                    dev.apiary.JobOptions.defaults());
+            assertThat(woken.tryAcquire(500, TimeUnit.MILLISECONDS)).isFalse();
+            em.getTransaction().commit();
+        }
+        em.close();
+
+        assertThat(woken.tryAcquire(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(woken.tryAcquire(1, TimeUnit.SECONDS)).isFalse();
+        assertThat(listener.counts().get(dev.apiary.JobStatus.PENDING)).isEqualTo(4);
+    }
+
+    @Test
     void aPushToAnotherQueueWakesNoOne() throws InterruptedException {
         JpaJobStorage<ContractPayload> elsewhere = JpaJobStorage.builder(TestDatabases.emf(Provider.HIBERNATE,
                 Db.POSTGRESQL)).queue(queue + "-other", ContractPayload.class).build();

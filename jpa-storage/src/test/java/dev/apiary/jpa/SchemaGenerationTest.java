@@ -1,16 +1,20 @@
 package dev.apiary.jpa;
 
+import dev.apiary.JobOptions;
 import dev.apiary.JobStatus;
 import dev.apiary.Outcome;
 import dev.apiary.impl.storage.ContractPayload;
 import dev.apiary.jpa.TestDatabases.Provider;
+import dev.apiary.spi.ScheduleStore;
 import dev.apiary.spi.Settlement;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.Persistence;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,6 +41,13 @@ class SchemaGenerationTest {
                     .map(j -> new Settlement(j.context(), Outcome.done())).toList());
 
             assertThat(storage.find(id).orElseThrow().status()).isEqualTo(JobStatus.DONE);
+
+            // and the recurring schedules' table too
+            ScheduleStore<ContractPayload> schedules = storage.scheduleStore().orElseThrow();
+            Instant last = schedules.register("generated").lastFire();
+            assertThat(schedules.fire("generated", last, last.plusSeconds(1), List.of(new ScheduleStore.Push<>(
+                    new ContractPayload("fired", 2), JobOptions.defaults())))).hasValueSatisfying(ids ->
+                    assertThat(storage.find(ids.get(0))).isPresent());
         } finally {
             emf.close();
         }

@@ -4,6 +4,7 @@ import dev.apiary.jpa.JpaJobStorage;
 import dev.apiary.reliability.Payloads.Erroring;
 import dev.apiary.reliability.Payloads.Hanging;
 import dev.apiary.reliability.Payloads.Throwing;
+import dev.apiary.reliability.Payloads.Tick;
 import dev.apiary.reliability.Payloads.Work;
 import dev.apiary.spi.JobStorage;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -59,6 +60,12 @@ public class NodeStorages {
     @ApplicationScoped
     JobStorage<Erroring> erroring() {
         return storage("erroring", Erroring.class);
+    }
+
+    @Produces
+    @ApplicationScoped
+    JobStorage<Tick> tick() {
+        return storage("tick", Tick.class);
     }
 
     private static <T> JobStorage<T> storage(String queue, Class<T> type) {

@@ -4,11 +4,13 @@ import dev.apiary.Job;
 import dev.apiary.JobHandler;
 import dev.apiary.Outcome;
 import dev.apiary.cdi.JobWorker;
+import dev.apiary.cdi.Recurring;
 import dev.apiary.cdi.Retry;
 import dev.apiary.cdi.Timeout;
 import dev.apiary.reliability.Payloads.Erroring;
 import dev.apiary.reliability.Payloads.Hanging;
 import dev.apiary.reliability.Payloads.Throwing;
+import dev.apiary.reliability.Payloads.Tick;
 import dev.apiary.reliability.Payloads.Work;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -70,6 +72,20 @@ public final class NodeWorkers {
         @Override
         public Outcome handle(Job<Erroring> job) {
             throw new AssertionError("erroring handler breaks on " + job.payload().note());
+        }
+    }
+
+    /**
+     * Runs the jobs of a schedule that fires every second; its misfire threshold is short, so that a test can pause
+     * every node for longer. Disabled, with its schedule, except where a scenario asks for them.
+     */
+    @JobWorker(name = "tick", concurrency = 4)
+    @Recurring(name = "every-second", cron = "* * * * * *", misfireThreshold = "10s")
+    @ApplicationScoped
+    public static class TickWorker implements JobHandler<Tick> {
+        @Override
+        public Outcome handle(Job<Tick> job) {
+            return Outcome.done();
         }
     }
 }

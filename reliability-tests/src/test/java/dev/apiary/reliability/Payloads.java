@@ -22,6 +22,11 @@ public final class Payloads {
     public record Erroring(String note) {
     }
 
+    /** Queue {@code tick}: what the every-second schedule pushes; made by its public no-argument constructor. */
+    public static final class Tick {
+        public String note = "tick";
+    }
+
     /** Queue {@code unserved}: no node has a worker for it. */
     public record Unserved(String note) {
     }

@@ -49,11 +49,13 @@ public final class WorkerNode {
             LogManager.getLogManager().readConfiguration(logging);
         }
         System.setProperty("apiary.shutdown.grace-period", grace.toString());
-        for (String poison : new String[] {"throwing", "hanging", "erroring"}) {
-            // the poison-job workers run only where a scenario asks for them
+        for (String poison : new String[] {"throwing", "hanging", "erroring", "tick"}) {
+            // the poison-job and schedule workers run only where a scenario asks for them
             System.setProperty("apiary.workers." + poison + ".enabled",
                     System.getProperty("apiary.workers." + poison + ".enabled", "false"));
         }
+        System.setProperty("apiary.schedules.every-second.enabled",
+                System.getProperty("apiary.schedules.every-second.enabled", "false"));
 
         EntityManagerFactory emf = Persistence.createEntityManagerFactory("apiary-node",
                 Map.of("jakarta.persistence.jdbc.url", url));
@@ -65,7 +67,7 @@ public final class WorkerNode {
 
         WeldContainer container = new Weld("node-" + name).disableDiscovery().skipShutdownHook()
                 .addBeanClasses(NodeStorages.class, NodeWorkers.WorkWorker.class, NodeWorkers.ThrowingWorker.class,
-                        NodeWorkers.HangingWorker.class, NodeWorkers.ErroringWorker.class,
+                        NodeWorkers.HangingWorker.class, NodeWorkers.ErroringWorker.class, NodeWorkers.TickWorker.class,
                         SmallRyeHealthReporter.class, AsyncHealthCheckFactory.class)
                 .addExtension(new ApiaryExtension())
                 .addExtension(new ConfigExtension())

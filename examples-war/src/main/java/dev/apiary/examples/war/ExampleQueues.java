@@ -3,6 +3,7 @@ package dev.apiary.examples.war;
 import dev.apiary.examples.war.ledger.LedgerEntry;
 import dev.apiary.examples.war.mail.Email;
 import dev.apiary.examples.war.reminder.Reminder;
+import dev.apiary.examples.war.render.RenderRequest;
 import dev.apiary.examples.war.report.ReportRequest;
 import dev.apiary.spi.JobStorage;
 import jakarta.annotation.PostConstruct;
@@ -22,6 +23,7 @@ public class ExampleQueues {
     public static final String REPORT = "report";
     public static final String REMINDER = "reminder";
     public static final String LEDGER = "ledger-sync";
+    public static final String RENDER = "render";
 
     private final Map<String, ExampleQueue<?>> queues = new LinkedHashMap<>();
 
@@ -37,6 +39,9 @@ public class ExampleQueues {
     @Inject
     JobStorage<LedgerEntry> ledgerEntries;
 
+    @Inject
+    JobStorage<RenderRequest> renderRequests;
+
     @PostConstruct
     void create() {
         add(new ExampleQueue<>(EMAIL, "sends an e-mail; a configurable share of attempts fail and are retried",
@@ -47,6 +52,8 @@ public class ExampleQueues {
                 Reminder.class, reminders, Reminder::problem));
         add(new ExampleQueue<>(LEDGER, "syncs with a ledger that is always down: retried, then killed",
                 LedgerEntry.class, ledgerEntries, LedgerEntry::problem));
+        add(new ExampleQueue<>(RENDER, "renders a page within a 4 s timeout, using a java:comp resource",
+                RenderRequest.class, renderRequests, RenderRequest::problem));
     }
 
     private void add(ExampleQueue<?> queue) {

@@ -3,6 +3,7 @@ package dev.apiary.examples.war;
 import dev.apiary.examples.war.ledger.LedgerEntry;
 import dev.apiary.examples.war.mail.Email;
 import dev.apiary.examples.war.reminder.Reminder;
+import dev.apiary.examples.war.render.RenderRequest;
 import dev.apiary.examples.war.report.ReportRequest;
 import dev.apiary.jpa.JpaJobStorage;
 import dev.apiary.spi.JobStorage;
@@ -48,6 +49,12 @@ public class ExampleStorages {
         return storage(ExampleQueues.LEDGER, LedgerEntry.class);
     }
 
+    @Produces
+    @ApplicationScoped
+    JobStorage<RenderRequest> renderRequests() {
+        return storage(ExampleQueues.RENDER, RenderRequest.class);
+    }
+
     void closeEmails(@Disposes JobStorage<Email> storage) {
         close(storage);
     }
@@ -61,6 +68,10 @@ public class ExampleStorages {
     }
 
     void closeLedgerEntries(@Disposes JobStorage<LedgerEntry> storage) {
+        close(storage);
+    }
+
+    void closeRenderRequests(@Disposes JobStorage<RenderRequest> storage) {
         close(storage);
     }
 

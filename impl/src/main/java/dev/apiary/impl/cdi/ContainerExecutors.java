@@ -11,6 +11,7 @@ import jakarta.inject.Inject;
 
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
+import javax.naming.NoInitialContextException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -24,8 +25,9 @@ import java.util.logging.Logger;
 /**
  * The executors jobs and polls run on: the container's {@code ManagedExecutorService} and
  * {@code ManagedScheduledExecutorService}, looked up by JNDI, so that jobs run on threads the container knows
- * (with its naming, security and class-loading context). Outside a container (Weld SE, tests) the default names do
- * not resolve and plain daemon pools stand in; a name configured explicitly must resolve.
+ * (with its naming, security and class-loading context). Outside a container (Weld SE, tests: no JNDI at all) plain
+ * daemon pools stand in; in a container a name that does not resolve, the default one included, fails the
+ * deployment.
  */
 @ApplicationScoped
 public class ContainerExecutors {
@@ -67,21 +69,29 @@ public class ContainerExecutors {
             LOG.info(() -> "No managed executor at " + (managedJobs == null ? settings.executorJndiName() : "")
                     + (managedJobs == null && managedScheduler == null ? " and " : "")
                     + (managedScheduler == null ? settings.schedulerJndiName() : "")
-                    + " (not in a Jakarta EE container): Apiary runs jobs and polls on its own daemon threads");
+                    + " (no JNDI: not in a Jakarta EE container): Apiary runs jobs and polls on its own daemon threads");
         }
     }
 
+    /*
+     * Outside a container (Weld SE, tests) there is no JNDI at all: NoInitialContextException, and plain threads
+     * stand in. In a container a name that does not resolve is a mistake, and jobs on plain threads would lack the
+     * application's naming, security and class-loading context: the deployment fails, naming the key.
+     */
     private static Object lookUp(String key, String name, String defaultName, Class<?> type) {
         Object found;
         try {
             found = new InitialContext().lookup(name);
-        } catch (NamingException | RuntimeException e) {
+        } catch (NoInitialContextException e) {
             if (name.equals(defaultName)) {
                 return null;
             }
-            throw new ConfigurationException(key + " = " + name + ": no such resource (" + e
-                    + "); use the JNDI name of a managed executor, or remove the key for the default " + defaultName,
-                    e);
+            throw new ConfigurationException(key + " = " + name + ": there is no JNDI here (" + e.getMessage()
+                    + "); remove the key outside a Jakarta EE container", e);
+        } catch (NamingException | RuntimeException e) {
+            throw new ConfigurationException(key + " = " + name + " does not resolve (" + e + "); set " + key
+                    + " to the JNDI name of a Managed" + type.getSimpleName() + " of this server"
+                    + (name.equals(defaultName) ? "" : ", or remove the key for the default " + defaultName), e);
         }
         if (!type.isInstance(found)) {
             throw new ConfigurationException(key + " = " + name + " is a " + found.getClass().getName() + ", not a "
@@ -89,7 +99,6 @@ public class ContainerExecutors {
         }
         return found;
     }
-
 
     /*
      * A managed executor runs a task with the context of the thread that submitted it. A push wakes the workers on
@@ -146,9 +155,9 @@ public class ContainerExecutors {
         return scheduler;
     }
 
-    /** Where {@code @Timeout} runs the rest of a job's chain: the job executor too. */
-    public ExecutorService timed() {
-        return jobs;
+    /** What interrupts a {@code @Timeout} attempt at its deadline: the scheduler. */
+    public ScheduledExecutorService timed() {
+        return scheduler;
     }
 
     /** Shuts down the stand-in pools (never the container's); called once the monitor has stopped. */

@@ -1,13 +1,21 @@
 package dev.apiary.impl.cdi;
 
+import dev.apiary.ConfigurationException;
 import dev.apiary.JobHandler;
 import dev.apiary.impl.config.MonitorSettings;
 import dev.apiary.impl.config.ApiaryConfig;
 import dev.apiary.impl.config.UnknownKeys;
+import dev.apiary.impl.config.TelemetrySettings;
+import dev.apiary.impl.telemetry.Telemetry;
 import dev.apiary.impl.config.WorkerSettings;
 import dev.apiary.impl.monitor.DefaultMonitor;
+import dev.apiary.impl.monitor.ExecutorCapacity;
 import dev.apiary.impl.worker.DefaultWorkerBuilder;
+import dev.apiary.worker.WorkerBuilder;
+import dev.apiary.schedule.Schedules;
+import dev.apiary.spi.JobSource;
 import dev.apiary.spi.JobStorage;
+import dev.apiary.spi.MessageQueue;
 import dev.apiary.worker.Monitor;
 import dev.apiary.worker.WorkerSnapshot;
 import jakarta.annotation.PostConstruct;
@@ -18,17 +26,24 @@ import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.Shutdown;
 import jakarta.enterprise.event.Startup;
+import jakarta.enterprise.context.spi.CreationalContext;
 import jakarta.enterprise.inject.Produces;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -59,8 +74,10 @@ public class ContainerMonitor {
     BeanManager beanManager;
 
     private DefaultMonitor monitor;
+    private Telemetry telemetry = Telemetry.NONE;
     private volatile boolean started;
     private volatile boolean stopped;
+    private volatile Thread shutdownHook;
 
     @PostConstruct
     void create() {
@@ -69,11 +86,19 @@ public class ContainerMonitor {
         monitor.wakeUpContext(executors::withApplicationContext);
         monitor.gracePeriod(settings.gracePeriod());
         monitor.restartBudget(settings.maxRestarts(), settings.restartBackoff(), settings.maxRestartBackoff());
+        TelemetrySettings telemetrySettings = extension.telemetrySettings();
+        // the OpenTelemetry classes are touched only when they are there
+        telemetry = telemetrySettings.enabled() && Telemetry.AVAILABLE
+                ? ContainerTelemetry.lookup(beanManager, telemetrySettings.backlogRefresh()) : Telemetry.NONE;
+        monitor.telemetry(telemetry);
+        CdiWorkerEvents.forObserversIn(beanManager).ifPresent(monitor::addListener);
     }
 
     void onStartup(@Observes @Priority(Interceptor.Priority.PLATFORM_AFTER + 500) Startup startup) {
         try {
             start();
+        } catch (ConfigurationException e) {
+            LOG.log(Level.SEVERE, "Apiary workers cannot start; the readiness check stays DOWN", e);
         } catch (RuntimeException e) {
             // Payara fires Startup (and @Initialized(ApplicationScoped)) from Weld's endInitialization while it is
             // still loading the application, before the web module's java:comp/env is bound: a storage producer
@@ -111,6 +136,13 @@ public class ContainerMonitor {
         return monitor;
     }
 
+    /** The application's recurring schedules, for operations and dashboards. */
+    @Produces
+    @Dependent
+    Schedules schedules() {
+        return monitor.schedules();
+    }
+
     /**
      * Builds and starts every enabled worker; does nothing the second time. When a storage cannot be reached yet it
      * throws before registering anything, so it can be called again.
@@ -121,7 +153,15 @@ public class ContainerMonitor {
         }
         for (WorkerBean worker : extension.workers()) {
             if (extension.settings(worker).enabled()) {
-                extension.storageOf(worker).queue();
+                extension.sourceOf(worker, executors.jobs()).queue();
+            }
+        }
+        for (RecurringBean recurring : extension.schedules()) {
+            JobStorage<?> storage = extension.storageOf(recurring.worker());
+            if (storage.scheduleStore().isEmpty()) {
+                throw new ConfigurationException("Apiary " + recurring.worker().describe() + ", schedule '"
+                        + recurring.schedule().name() + "': its storage for queue '" + storage.queue() + "' ("
+                        + storage.getClass().getName() + ") keeps no schedules; use the JPA or the in-memory storage");
             }
         }
         for (WorkerBean worker : extension.workers()) {
@@ -131,25 +171,155 @@ public class ContainerMonitor {
                         + WorkerSettings.prefix(settings.name()) + "enabled");
                 continue;
             }
-            register(worker, settings, extension.storageOf(worker));
+            register(worker, settings, extension.sourceOf(worker, executors.jobs()));
+        }
+        for (RecurringBean recurring : extension.schedules()) {
+            schedule(recurring, extension.storageOf(recurring.worker()));
         }
         monitor.start();
         started = true;
         // after the storages and workers have read their keys, so that every valid key is known
         UnknownKeys.warn(ApiaryConfig.fromEnvironment());
+        addShutdownHook();
+        probeExecutor();
+    }
+
+    /*
+     * On Payara Micro 6 SIGTERM was not seen to reach the monitor (no Shutdown event or @PreDestroy logged), and
+     * running jobs came back only when their lease expired. A JVM shutdown hook stops the
+     * monitor whatever the server does; the JVM halts only after every hook has returned, so the grace period is
+     * served. Where the server stops the application itself (WildFly, Open Liberty), whichever comes first stops
+     * the monitor and the other waits for it (stop() is synchronized and runs once). The hook is removed at an
+     * ordinary undeploy, so it does not hold the application's class loader.
+     */
+    private void addShutdownHook() {
+        Thread hook = new Thread(this::stopOnShutdown, "apiary-shutdown");
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+            shutdownHook = hook;
+        } catch (IllegalStateException | SecurityException e) {
+            LOG.log(Level.WARNING, "No JVM shutdown hook for the Apiary monitor (" + e + "); it stops when the server"
+                    + " stops the application", e);
+        }
+    }
+
+    private void stopOnShutdown() {
+        if (!stopped) {
+            LOG.info("The JVM is shutting down: stopping the Apiary monitor");
+        }
+        stop();
+    }
+
+    /*
+     * JUL may be closed by the time a stop during JVM shutdown ends: the JDK's own hook resets it, and on Payara
+     * Micro and Open Liberty nothing Apiary logs after the first moments of the shutdown reaches the log. So the outcome of such a
+     * stop also goes to the process's standard error, which a container runtime collects.
+     */
+    private void reportStopOnShutdown(List<WorkerSnapshot> before, long startNanos) {
+        int running = before.stream().mapToInt(WorkerSnapshot::running).sum();
+        long ended = before.stream().mapToLong(w -> w.done() + w.failed()).sum();
+        long endedSince = monitor.snapshot().stream().mapToLong(w -> w.done() + w.failed()).sum() - ended;
+        String line = "Apiary monitor stopped on JVM shutdown after " + (System.nanoTime() - startNanos) / 1_000_000
+                + " ms: " + running + " jobs were running, " + endedSince + " finished within the grace period ("
+                + settings().gracePeriod() + "), the rest were handed back";
+        LOG.info(line);
+        @SuppressWarnings("resource") // the process's own stderr: never closed
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        err.println(Instant.now() + " INFO [" + ContainerMonitor.class.getName() + "] " + line);
+    }
+
+    /** Removes the hook at an ordinary stop; true when the JVM is shutting down (the hook runs or has run). */
+    private boolean removeShutdownHook() {
+        Thread hook = shutdownHook;
+        if (hook == null) {
+            return false;
+        }
+        if (hook == Thread.currentThread()) {
+            return true;
+        }
+        try {
+            return !Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            return true;
+        }
+    }
+
+    /*
+     * A warning, not a deployment error: the same WAR must deploy on a server whose default pool is smaller than
+     * on the developer's machine (WildFly sizes it from the cores), other applications share the pool, and jobs
+     * beyond its threads only wait: the claim is bounded by the configured concurrency, and @Timeout counts from
+     * the handler's start, not from the queue. Failing would make the example undeployable on a 2-core WildFly.
+     */
+    private void probeExecutor() {
+        List<String> wants = new ArrayList<>();
+        int wanted = 0;
+        for (WorkerSettings s : enabledWorkers()) {
+            wanted += s.concurrency() * s.instances();
+            wants.add(s.name() + " " + s.instances() + "x" + s.concurrency());
+        }
+        if (wanted == 0) {
+            return;
+        }
+        int total = wanted;
+        String executor = extension.monitorSettings().executorJndiName();
+        ExecutorCapacity.probe(executors.jobs(), executors.scheduler(), total, ran -> {
+            if (ran < total) {
+                LOG.warning(() -> "Apiary workers may run " + total + " jobs at once (" + String.join(", ", wants)
+                        + ", instances x concurrency), but the executor " + executor + " ran only " + ran
+                        + " tasks at once at start-up: jobs beyond that wait for a thread. Give the executor more"
+                        + " threads (or name another with " + MonitorSettings.EXECUTOR_JNDI_NAME + "), or lower"
+                        + " apiary.workers.<name>.concurrency");
+            } else {
+                LOG.info(() -> "Apiary workers may run " + total + " jobs at once; the executor " + executor
+                        + " ran as many tasks at once at start-up");
+            }
+        });
     }
 
     @SuppressWarnings("unchecked")
-    private <T> void register(WorkerBean worker, WorkerSettings s, JobStorage<?> storage) {
+    private <T> void register(WorkerBean worker, WorkerSettings s, JobSource<?> source) {
         JobHandler<T> handler = new BeanHandler<>(beanManager, worker.bean(), worker.handlerType());
-        monitor.register(s.instances(), index -> new DefaultWorkerBuilder<>(s.name())
-                .source((JobStorage<T>) storage)
-                .concurrency(s.concurrency())
-                .pollInterval(s.pollInterval())
-                .maxPollInterval(s.maxPollInterval())
-                .heartbeatInterval(s.heartbeatInterval())
-                .lease(s.lease())
-                .handler(handler));
+        monitor.register(s.instances(), index -> {
+            WorkerBuilder<T> builder = new DefaultWorkerBuilder<>(s.name())
+                    .source((JobSource<T>) source)
+                    .concurrency(s.concurrency())
+                    .pollInterval(s.pollInterval())
+                    .maxPollInterval(s.maxPollInterval())
+                    .heartbeatInterval(s.heartbeatInterval())
+                    .lease(s.lease());
+            if (s.prefetch().isPresent()) {
+                builder = builder.prefetch(s.prefetch().getAsInt());
+            }
+            return builder.handler(handler);
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> void schedule(RecurringBean recurring, JobStorage<?> storage) {
+        Class<T> type = (Class<T>) recurring.worker().payloadType();
+        Supplier<T> payload;
+        if (recurring.payload() != null) {
+            var bean = recurring.payload();
+            // a fresh context per fire: a @Dependent producer's product is released once the job holds its payload
+            payload = () -> {
+                CreationalContext<?> context = beanManager.createCreationalContext(bean);
+                try {
+                    return type.cast(beanManager.getReference(bean, type, context));
+                } finally {
+                    context.release();
+                }
+            };
+        } else {
+            payload = () -> {
+                try {
+                    return type.getConstructor().newInstance();
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException("Cannot make the payload of schedule '"
+                            + recurring.schedule().name() + "' with " + type.getName() + "()", e);
+                }
+            };
+        }
+        monitor.schedule(recurring.schedule(), (JobStorage<T>) storage, payload);
     }
 
     /**
@@ -162,6 +332,9 @@ public class ContainerMonitor {
             return;
         }
         stopped = true;
+        boolean jvmExiting = removeShutdownHook();
+        List<WorkerSnapshot> before = started ? monitor.snapshot() : List.of();
+        long startNanos = System.nanoTime();
         try {
             if (started) {
                 monitor.stop();
@@ -169,7 +342,12 @@ public class ContainerMonitor {
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "Stopping the Apiary monitor failed", e);
         } finally {
+            telemetry.close();
+            extension.closeConfiguredQueues();
             executors.shutdownOwned();
+        }
+        if (started && jvmExiting) {
+            reportStopOnShutdown(before, startNanos);
         }
     }
 
@@ -210,6 +388,25 @@ public class ContainerMonitor {
                 LOG.info(() -> "Storage " + back + " answers again");
             }
             result.merge(name, available, Boolean::logicalAnd);
+        }
+        if (started) {
+            for (MessageQueue<?> queue : extension.messageQueues(executors.jobs())) {
+                String name = queue.queue();
+                boolean available;
+                try {
+                    available = queue.isAvailable();
+                    if (!available) {
+                        reportUnavailable(name, null);
+                    }
+                } catch (RuntimeException e) {
+                    available = false;
+                    reportUnavailable(name, e);
+                }
+                if (available && unavailable.remove(name) != null) {
+                    LOG.info(() -> "Message queue " + name + " answers again");
+                }
+                result.merge(name, available, Boolean::logicalAnd);
+            }
         }
         return result;
     }

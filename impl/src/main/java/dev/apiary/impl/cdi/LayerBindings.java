@@ -26,7 +26,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Turns the layer annotations ({@code @Retry}, {@code @Timeout}, ...) into the strategy classes the programmatic
@@ -49,10 +49,11 @@ final class LayerBindings {
      *
      * @param maxAttempts a configured override of {@code @Retry(maxAttempts)}
      * @param layers      configured overrides of the other values
-     * @param timed       where {@code @Timeout} runs the rest of the chain
+     * @param timed       the scheduler that interrupts a {@code @Timeout} attempt at its deadline
      * @throws ConfigurationException naming the annotation member or key, and the value at fault
      */
-    static Layer strategy(Annotation binding, OptionalInt maxAttempts, LayerSettings layers, ExecutorService timed) {
+    static Layer strategy(Annotation binding, OptionalInt maxAttempts, LayerSettings layers,
+            ScheduledExecutorService timed) {
         if (binding instanceof Traced) {
             return new TracingStrategy();
         } else if (binding instanceof CatchFailure) {
@@ -75,7 +76,7 @@ final class LayerBindings {
         throw new IllegalArgumentException("Not an Apiary layer annotation: " + binding);
     }
 
-    static Layer strategy(Annotation binding, OptionalInt maxAttempts, ExecutorService timed) {
+    static Layer strategy(Annotation binding, OptionalInt maxAttempts, ScheduledExecutorService timed) {
         return strategy(binding, maxAttempts, LayerSettings.NONE, timed);
     }
 

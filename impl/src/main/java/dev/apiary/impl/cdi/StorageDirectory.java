@@ -1,6 +1,7 @@
 package dev.apiary.impl.cdi;
 
 import dev.apiary.spi.JobStorage;
+import dev.apiary.spi.MessageQueue;
 import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
 
@@ -15,6 +16,7 @@ public final class StorageDirectory {
 
     private final BeanManager beanManager;
     private final Map<Bean<?>, JobStorage<?>> references = new ConcurrentHashMap<>();
+    private final Map<Bean<?>, MessageQueue<?>> queues = new ConcurrentHashMap<>();
 
     StorageDirectory(BeanManager beanManager) {
         this.beanManager = beanManager;
@@ -24,5 +26,11 @@ public final class StorageDirectory {
     public JobStorage<?> storage(StorageBean storage) {
         return references.computeIfAbsent(storage.bean(), bean -> (JobStorage<?>) beanManager.getReference(bean,
                 storage.storageType(), beanManager.createCreationalContext(bean)));
+    }
+
+    /** The message queue behind a {@code MessageQueue<T>} bean, created on first use. */
+    public MessageQueue<?> messageQueue(StorageBean queue) {
+        return queues.computeIfAbsent(queue.bean(), bean -> (MessageQueue<?>) beanManager.getReference(bean,
+                queue.storageType(), beanManager.createCreationalContext(bean)));
     }
 }

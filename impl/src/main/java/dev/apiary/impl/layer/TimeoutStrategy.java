@@ -6,50 +6,87 @@ import dev.apiary.Outcome;
 import dev.apiary.layer.Layer;
 
 import java.time.Duration;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
- * Fails an attempt that runs longer than its timeout. The rest of the chain runs on a thread of its own so that the
- * worker's slot is given back at the deadline even when the handler ignores interruption: the late thread is
- * interrupted and its result, if any, discarded.
+ * Fails an attempt that runs longer than its timeout, counted from the moment the attempt reaches this layer (time a
+ * job spent waiting for a thread is not counted). The rest of the chain runs on the caller's thread, so an attempt
+ * takes one thread of the executor, not two; at the deadline a task on the scheduler interrupts that thread, and
+ * the attempt ends with {@link JobTimeoutException} whatever the handler returns afterwards. A handler that ignores
+ * interruption keeps its worker's slot until it returns.
  */
 public final class TimeoutStrategy implements Layer {
 
     private final Duration timeout;
-    private final ExecutorService executor;
+    private final ScheduledExecutorService scheduler;
 
-    public TimeoutStrategy(Duration timeout, ExecutorService executor) {
+    /** A timeout whose alarms {@code scheduler} runs (null only to validate the timeout, never to apply it). */
+    public TimeoutStrategy(Duration timeout, ScheduledExecutorService scheduler) {
         if (timeout == null || timeout.isZero() || timeout.isNegative()) {
             throw new IllegalArgumentException("timeout must be positive, was " + timeout);
         }
         this.timeout = timeout;
-        this.executor = executor;
+        this.scheduler = scheduler;
     }
 
     @Override
     public Outcome apply(Job<?> job, Next next) throws Exception {
-        Future<Outcome> attempt = executor.submit(next::proceed);
+        Attempt attempt = new Attempt(Thread.currentThread());
+        ScheduledFuture<?> alarm = scheduler.schedule(attempt::expire, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        Outcome outcome;
         try {
-            return attempt.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            attempt.cancel(true);
-            throw new JobTimeoutException(job.id(), timeout);
-        } catch (InterruptedException e) {
-            attempt.cancel(true);
-            throw e;
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof Exception ex) {
-                throw ex;
-            }
-            if (cause instanceof Error err) {
-                throw err;
+            outcome = next.proceed();
+        } catch (Exception | Error e) {
+            alarm.cancel(false);
+            if (attempt.finish()) {
+                throw timedOut(job, e);
             }
             throw e;
+        }
+        alarm.cancel(false);
+        if (attempt.finish()) {
+            throw timedOut(job, null);
+        }
+        return outcome;
+    }
+
+    private JobTimeoutException timedOut(Job<?> job, Throwable cause) {
+        JobTimeoutException e = new JobTimeoutException(job.id(), timeout);
+        if (cause != null && !(cause instanceof InterruptedException)) {
+            e.addSuppressed(cause);
+        }
+        return e;
+    }
+
+    /**
+     * One attempt's race between its end and its deadline, decided under a lock so that the interrupt of an expired
+     * attempt is always cleared by the attempt itself and never leaks into the next job on the same thread.
+     */
+    private static final class Attempt {
+        private final Thread runner;
+        private boolean ended;
+        private boolean expired;
+
+        Attempt(Thread runner) {
+            this.runner = runner;
+        }
+
+        synchronized void expire() {
+            if (!ended) {
+                expired = true;
+                runner.interrupt();
+            }
+        }
+
+        /** Ends the attempt; true when it had expired (its interrupt is then cleared). */
+        synchronized boolean finish() {
+            ended = true;
+            if (expired) {
+                Thread.interrupted();
+            }
+            return expired;
         }
     }
 }

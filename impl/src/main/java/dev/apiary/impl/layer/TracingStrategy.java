@@ -2,6 +2,7 @@ package dev.apiary.impl.layer;
 
 import dev.apiary.Job;
 import dev.apiary.Outcome;
+import dev.apiary.impl.telemetry.Telemetry;
 import dev.apiary.layer.Layer;
 
 import java.util.logging.Level;
@@ -9,7 +10,9 @@ import java.util.logging.Logger;
 
 /**
  * Logs each job under {@code dev.apiary.jobs}: start and success at FINE, any other outcome at INFO with its
- * first line, an exception at WARNING; always with the job id, queue, attempt and duration.
+ * first line, an exception at WARNING; always with the job id, queue, attempt, duration and, when the attempt runs
+ * in a span, the trace id, so that logs and traces can be joined. The span itself and the metrics are the
+ * runtime's, recorded for every attempt whether this layer is there or not (see {@code Telemetry}).
  */
 public final class TracingStrategy implements Layer {
 
@@ -38,8 +41,9 @@ public final class TracingStrategy implements Layer {
     }
 
     private static String describe(Job<?> job) {
+        String traceId = Telemetry.currentTraceId();
         return "job " + job.id() + " queue=" + job.context().queue() + " attempt=" + job.context().attempt() + "/"
-                + job.context().maxAttempts();
+                + job.context().maxAttempts() + (traceId == null ? "" : " trace=" + traceId);
     }
 
     private static String summary(Outcome outcome) {

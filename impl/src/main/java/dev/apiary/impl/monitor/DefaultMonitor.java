@@ -1,9 +1,14 @@
 package dev.apiary.impl.monitor;
 
 import dev.apiary.ConfigurationException;
+import dev.apiary.impl.schedule.Scheduler;
+import dev.apiary.impl.telemetry.Telemetry;
 import dev.apiary.impl.worker.WorkerDefinition;
 import dev.apiary.impl.worker.OrphanSweep;
 import dev.apiary.impl.worker.WorkerInstance;
+import dev.apiary.schedule.Schedule;
+import dev.apiary.schedule.Schedules;
+import dev.apiary.spi.JobStorage;
 import dev.apiary.worker.Monitor;
 import dev.apiary.worker.Worker;
 import dev.apiary.worker.WorkerEvent;
@@ -27,6 +32,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -47,10 +53,14 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     private final List<Registration> registrations = new ArrayList<>();
     private final List<WorkerInstance<?>> instances = new CopyOnWriteArrayList<>();
     private final List<WorkerListener> listeners = new CopyOnWriteArrayList<>();
+    private final Scheduler schedules = new Scheduler();
     private volatile OrphanSweep orphanSweep;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
+    private volatile Telemetry telemetry;
+    /** One reference, so that the telemetry can forget it again. */
+    private final Supplier<List<WorkerSnapshot>> snapshots = this::snapshot;
     private volatile Duration gracePeriod = Duration.ofSeconds(30);
     private volatile int maxRestarts = 10;
     private volatile Duration restartBackoff = Duration.ofSeconds(1);
@@ -103,6 +113,46 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     }
 
     @Override
+    public <T> Monitor schedule(Schedule schedule, JobStorage<T> storage, Supplier<? extends T> payload) {
+        if (started.get()) {
+            throw new IllegalStateException("Register schedules before the monitor starts");
+        }
+        schedules.add(schedule, storage, payload);
+        return this;
+    }
+
+    @Override
+    public Monitor telemetry(Object openTelemetry) {
+        telemetry(Telemetry.of(openTelemetry, Telemetry.DEFAULT_BACKLOG_REFRESH));
+        return this;
+    }
+
+    /** Reports to {@code value}, and makes pushes in this class loader report to it too. */
+    public DefaultMonitor telemetry(Telemetry value) {
+        if (started.get()) {
+            throw new IllegalStateException("Set the monitor's telemetry before it starts");
+        }
+        this.telemetry = Objects.requireNonNull(value, "telemetry");
+        Telemetry.share(value);
+        return this;
+    }
+
+    @Override
+    public Schedules schedules() {
+        return schedules;
+    }
+
+    @Override
+    public Telemetry telemetry() {
+        Telemetry t = telemetry;
+        if (t == null) {
+            t = Telemetry.shared();
+            telemetry = t;
+        }
+        return t;
+    }
+
+    @Override
     public Monitor addListener(WorkerListener listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
         return this;
@@ -147,12 +197,14 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             }
         }
         instances.addAll(created);
+        telemetry().watch(snapshots);
         for (WorkerInstance<?> instance : created) {
             instance.start();
         }
         // once per node, not per instance: one sweep for each source the node's workers claim from
         orphanSweep = new OrphanSweep(created, executor, scheduler);
         orphanSweep.start();
+        schedules.start(scheduler);
         LOG.info(() -> "Apiary monitor started " + created.size() + " worker instances");
     }
 
@@ -173,6 +225,7 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             awaitTerminationQuietly();
             return;
         }
+        schedules.stop();
         try {
             long deadline = System.nanoTime() + gracePeriod.toNanos();
             for (WorkerInstance<?> instance : instances) {
@@ -192,6 +245,7 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             if (orphanSweep != null) {
                 orphanSweep.stop();
             }
+            telemetry().unwatch(snapshots);
             if (ownsExecutors) {
                 scheduler.shutdownNow();
                 ((ExecutorService) executor).shutdown();
@@ -224,6 +278,23 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             stopper.start();
         });
         terminated.await();
+    }
+
+    @Override
+    public void runUntilShutdown() throws InterruptedException {
+        // a shutdown hook, not a signal handler: the JVM runs every hook to its end before it halts, so the grace
+        // period is served in full whatever asked for the exit
+        Thread hook = new Thread(this::stop, "apiary-monitor-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            run();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or has run: nothing to remove
+            }
+        }
     }
 
     /** Whether {@link #stop()} has finished. */

@@ -2,35 +2,53 @@ package dev.apiary.impl.mq;
 
 import dev.apiary.Job;
 import dev.apiary.JobContext;
-import dev.apiary.JobStatus;
 import dev.apiary.spi.JobSource;
 import dev.apiary.spi.MessageQueue;
+import dev.apiary.spi.MessageQueue.Delivery;
 import dev.apiary.spi.Settlement;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * A {@link MessageQueue} as a worker's {@link JobSource}: a delivery is an attempt, an ack ends the message, a nack
- * asks for redelivery. The broker owns the message's fate after a crash (its own visibility timeout or
- * redelivery), so heartbeats and orphan recovery are the broker's, not this adapter's.
+ * A {@link MessageQueue} as a worker's {@link JobSource}. The queue pushes deliveries as they arrive and wakes the
+ * worker; a claim hands over what arrived and asks the queue for as many more as the claim had free slots, so no
+ * more messages are taken than slots are free. A delivery is an attempt; settling maps each outcome to one call on
+ * the delivery's own handle: done acks, a retry re-delivers at its instant while attempts remain, a kill or a failure
+ * after the last attempt dead-letters. A crash leaves unsettled deliveries to the broker, which delivers them again
+ * (at least once), so heartbeats and orphan recovery are the broker's, not this adapter's.
  */
-public final class MessageQueueSource<T> implements JobSource<T> {
+public final class MessageQueueSource<T> implements JobSource<T>, MessageQueue.Receiver<T> {
 
     private static final Logger LOG = Logger.getLogger(MessageQueueSource.class.getName());
 
     private final MessageQueue<T> queue;
-    private final int maxAttempts;
+    /** Delivered, not yet claimed. */
+    private final ConcurrentLinkedQueue<Delivery<T>> arrived = new ConcurrentLinkedQueue<>();
+    /** Claimed by a worker, not yet settled, by job id. */
+    private final Map<String, Delivery<T>> held = new ConcurrentHashMap<>();
+    /** Requested from the queue and not yet delivered. */
+    private final AtomicInteger outstanding = new AtomicInteger();
+    private final Set<Runnable> wakeups = new CopyOnWriteArraySet<>();
+    private MessageQueue.Consumption consumption;
+    private volatile boolean complete;
 
-    public MessageQueueSource(MessageQueue<T> queue, int maxAttempts) {
-        if (maxAttempts < 1) {
-            throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
-        }
+    public MessageQueueSource(MessageQueue<T> queue) {
         this.queue = queue;
-        this.maxAttempts = maxAttempts;
+    }
+
+    @Override
+    public String toString() {
+        return "arrived=" + arrived.size() + " held=" + held.size() + " outstanding=" + outstanding.get();
     }
 
     @Override
@@ -40,42 +58,134 @@ public final class MessageQueueSource<T> implements JobSource<T> {
 
     @Override
     public List<Job<T>> claim(String workerId, int max) {
+        MessageQueue.Consumption c = openConsumption();
+        if (c == null) {
+            return List.of();
+        }
         List<Job<T>> jobs = new ArrayList<>();
-        Instant now = Instant.now();
-        for (MessageQueue.Message<T> m : queue.dequeue(max)) {
-            if (m.deliveries() > maxAttempts) {
-                // a message that keeps coming back (a poison message, or a worker that dies on it) ends here
-                LOG.warning(() -> "Message " + m.id() + " of queue '" + queue.queue() + "' was delivered "
-                        + m.deliveries() + " times, more than its " + maxAttempts + " attempts; acked as failed");
-                queue.ack(m.id());
-                continue;
-            }
-            jobs.add(new Job<>(m.payload(), new JobContext(m.id(), queue.queue(), m.deliveries(), maxAttempts, now, 0,
-                    now, workerId, Map.of())));
+        Delivery<T> d;
+        while (jobs.size() < max && (d = arrived.poll()) != null) {
+            held.put(d.id(), d);
+            jobs.add(new Job<>(d.payload(), new JobContext(d.id(), queue.queue(), d.attempt(), d.maxAttempts(),
+                    Instant.now(), 0, d.enqueuedAt(), workerId, d.metadata())));
+        }
+        int more = max - jobs.size() - outstanding.get() - arrived.size();
+        if (more > 0 && !complete) {
+            outstanding.addAndGet(more);
+            c.request(more);
         }
         return jobs;
     }
 
     @Override
+    public void onDelivery(Delivery<T> delivery) {
+        // a queue may deliver unasked what it keeps itself (a stream's retries), so never count below zero
+        outstanding.updateAndGet(n -> Math.max(0, n - 1));
+        if (delivery.attempt() > delivery.maxAttempts()) {
+            // delivered again after its last attempt was lost with its consumer (a message that kills workers)
+            String reason = "delivered for attempt " + delivery.attempt() + " of " + delivery.maxAttempts()
+                    + ": its last attempt was lost with a consumer that stopped without settling it";
+            LOG.warning(() -> "Message " + delivery.id() + " of queue '" + queue.queue() + "' " + reason
+                    + "; dead-lettered without running");
+            delivery.deadLetter(reason);
+            outstanding.incrementAndGet();
+            MessageQueue.Consumption c = openConsumption();
+            if (c != null) {
+                c.request(1);
+            }
+            return;
+        }
+        arrived.add(delivery);
+        wakeAll();
+    }
+
+    @Override
+    public void onComplete() {
+        complete = true;
+        wakeAll();
+    }
+
+    private void wakeAll() {
+        for (Runnable wakeup : wakeups) {
+            wakeup.run();
+        }
+    }
+
+    @Override
+    public boolean isExhausted() {
+        return complete && arrived.isEmpty() && held.isEmpty();
+    }
+
+    @Override
     public void settle(List<Settlement> settlements) {
         for (Settlement s : settlements) {
-            String id = s.job().id();
-            if (s.status() == JobStatus.PENDING) {
-                queue.nack(id);
-            } else {
-                if (s.status() == JobStatus.FAILED) {
-                    LOG.warning(() -> "Message " + id + " of queue '" + queue.queue() + "' failed on its last attempt "
-                            + "and is acked; route it to a dead-letter queue in the handler if it must be kept");
-                }
-                queue.ack(id);
+            Delivery<T> d = held.remove(s.job().id());
+            if (d == null) {
+                continue;
             }
+            // the settlement has decided: a retry on the last attempt is already a failure
+            switch (s.status()) {
+                case DONE -> d.ack();
+                case PENDING -> d.retry(s.runAt(), s.error());
+                case KILLED -> d.deadLetter("killed: " + s.error());
+                default -> d.deadLetter("failed on its last attempt: " + s.error());
+            }
+        }
+        // settled deliveries are slots the worker can fill again, and only a claim asks the queue for more
+        if (!settlements.isEmpty()) {
+            wakeAll();
         }
     }
 
     @Override
     public void release(String workerId, List<String> jobIds) {
         for (String id : jobIds) {
-            queue.nack(id);
+            Delivery<T> d = held.remove(id);
+            if (d != null) {
+                d.release();
+            }
+        }
+    }
+
+    @Override
+    public AutoCloseable onAvailable(Runnable wakeup) {
+        wakeups.add(wakeup);
+        openConsumption();
+        return () -> {
+            wakeups.remove(wakeup);
+            if (wakeups.isEmpty()) {
+                stopConsuming();
+            }
+        };
+    }
+
+    /** The running consumption, opened on first use; null when no worker consumes (they all stopped). */
+    private synchronized MessageQueue.Consumption openConsumption() {
+        if (wakeups.isEmpty()) {
+            return consumption;
+        }
+        if (consumption == null) {
+            consumption = queue.open(this);
+        }
+        return consumption;
+    }
+
+    /** The last worker stops: take no more messages and hand back those delivered but never claimed. */
+    private synchronized void stopConsuming() {
+        if (consumption == null) {
+            return;
+        }
+        try {
+            consumption.close();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Closing the consumer of queue '" + queue.queue() + "' failed", e);
+        }
+        consumption = null;
+        outstanding.set(0);
+        List<Delivery<T>> unclaimed = new ArrayList<>(arrived);
+        arrived.removeAll(unclaimed);
+        for (Delivery<T> d : unclaimed) {
+            d.release();
         }
     }
 }

@@ -6,11 +6,13 @@ import dev.apiary.Job;
 import dev.apiary.JobContext;
 import dev.apiary.JobOptions;
 import dev.apiary.JobStatus;
+import dev.apiary.spi.ApiaryProvider;
 import dev.apiary.spi.Codec;
 import dev.apiary.spi.JobIds;
 import dev.apiary.spi.JobPage;
 import dev.apiary.spi.JobQuery;
 import dev.apiary.spi.JobStorage;
+import dev.apiary.spi.ScheduleStore;
 import dev.apiary.spi.Settlement;
 import dev.apiary.spi.Progress;
 import dev.apiary.spi.StoredJob;
@@ -27,8 +29,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -70,10 +71,16 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     private static final String NODE = hostName();
     /** Worker rows not seen for this long are dropped at the next heartbeat. */
     private final Duration workerRetention;
-    /** Running jobs, so that orphan recovery need not scan every job. */
-    private final Set<Entry<T>> running = new HashSet<>();
+    /**
+     * Running jobs by the context their claim handed out: orphan recovery need not scan every job, and a settlement
+     * (which carries that very context) finds its job by identity in this small map rather than by id among all.
+     */
+    private final Map<JobContext, Entry<T>> running = new IdentityHashMap<>();
     private final long[] counts = new long[JobStatus.values().length];
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    /** Recurring schedules pushing to this queue, by name. */
+    private final Map<String, ScheduleStore.State> scheduleStates = new HashMap<>();
+    private final ScheduleStore<T> scheduleStore = new Schedules();
     private long sequence;
 
     /** A storage that keeps worker rows for an hour after their last heartbeat. */
@@ -105,9 +112,10 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
 
     @Override
     public String push(T payload, JobOptions options) {
+        JobOptions stored = ApiaryProvider.instance().pushing(queue, options, 1);
         String id;
         synchronized (lock) {
-            id = add(payload, options, clock.instant());
+            id = add(payload, stored, clock.instant());
         }
         wakeUp();
         return id;
@@ -116,10 +124,11 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     @Override
     public List<String> pushAll(List<? extends T> payloads, JobOptions options) {
         List<String> ids = new ArrayList<>(payloads.size());
+        JobOptions stored = ApiaryProvider.instance().pushing(queue, options, payloads.size());
         synchronized (lock) {
             Instant now = clock.instant();
             for (T payload : payloads) {
-                ids.add(add(payload, options, now));
+                ids.add(add(payload, stored, now));
             }
         }
         wakeUp();
@@ -166,12 +175,13 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             List<Job<T>> claimed = new ArrayList<>(Math.min(max, ready.size()));
             while (claimed.size() < max && !ready.isEmpty()) {
                 Entry<T> e = ready.poll();
-                setStatus(e, JobStatus.RUNNING);
                 e.attempts++;
                 e.workerId = workerId;
                 e.lockedAt = now;
-                claimed.add(new Job<>(e.payload, new JobContext(e.id, queue, e.attempts, e.maxAttempts, e.runAt,
-                        e.priority, e.enqueuedAt, workerId, e.metadata)));
+                e.claim = new JobContext(e.id, queue, e.attempts, e.maxAttempts, e.runAt, e.priority, e.enqueuedAt,
+                        workerId, e.metadata);
+                setStatus(e, JobStatus.RUNNING);
+                claimed.add(new Job<>(e.payload, e.claim));
             }
             return claimed;
         }
@@ -183,7 +193,10 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         synchronized (lock) {
             Instant now = clock.instant();
             for (Settlement s : settlements) {
-                Entry<T> e = jobs.get(s.job().id());
+                Entry<T> e = running.get(s.job());
+                if (e == null) {
+                    e = jobs.get(s.job().id());
+                }
                 if (e == null || !holds(e, s.job())) {
                     continue;
                 }
@@ -285,7 +298,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         synchronized (lock) {
             Instant now = clock.instant();
             Instant cutoff = now.minus(lease);
-            for (Entry<T> e : new ArrayList<>(running)) {
+            for (Entry<T> e : new ArrayList<>(running.values())) {
                 Instant alive = heartbeats.getOrDefault(e.workerId, e.lockedAt);
                 if (alive.isBefore(e.lockedAt)) {
                     alive = e.lockedAt;
@@ -542,12 +555,13 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         if (e.status != null) {
             counts[e.status.ordinal()]--;
             if (e.status == JobStatus.RUNNING) {
-                running.remove(e);
+                running.remove(e.claim);
+                e.claim = null;
             }
         }
         counts[status.ordinal()]++;
         if (status == JobStatus.RUNNING) {
-            running.add(e);
+            running.put(e.claim, e);
         }
         e.status = status;
     }
@@ -576,6 +590,76 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
                     + result.getClass().getName() + ") cannot be encoded as JSON, so it is not kept; return a"
                     + " value the codec can encode", e);
             return null;
+        }
+    }
+
+    @Override
+    public Optional<ScheduleStore<T>> scheduleStore() {
+        return Optional.of(scheduleStore);
+    }
+
+    /** Schedule state under the storage's lock, so that a fire and its pushes are one step. */
+    private final class Schedules implements ScheduleStore<T> {
+
+        @Override
+        public Instant now() {
+            return clock.instant();
+        }
+
+        @Override
+        public State register(String name) {
+            synchronized (lock) {
+                Instant now = clock.instant();
+                State state = scheduleStates.computeIfAbsent(name,
+                        n -> new State(n, now.truncatedTo(ChronoUnit.SECONDS), false, now));
+                return new State(name, state.lastFire(), state.paused(), now);
+            }
+        }
+
+        @Override
+        public Optional<State> state(String name) {
+            synchronized (lock) {
+                State state = scheduleStates.get(name);
+                return state == null ? Optional.empty()
+                        : Optional.of(new State(name, state.lastFire(), state.paused(), clock.instant()));
+            }
+        }
+
+        @Override
+        public Optional<List<String>> fire(String name, Instant expectedLastFire, Instant lastFire,
+                                           List<Push<T>> pushes) {
+            List<String> ids = new ArrayList<>(pushes.size());
+            synchronized (lock) {
+                State state = scheduleStates.get(name);
+                if (state == null || state.paused() || !state.lastFire().equals(expectedLastFire)) {
+                    return Optional.empty();
+                }
+                Instant now = clock.instant();
+                for (Push<T> push : pushes) {
+                    ids.add(add(push.payload(), push.options(), now));
+                }
+                scheduleStates.put(name, new State(name, lastFire, false, now));
+            }
+            if (!ids.isEmpty()) {
+                wakeUp();
+            }
+            return Optional.of(ids);
+        }
+
+        @Override
+        public boolean setPaused(String name, boolean paused) {
+            synchronized (lock) {
+                State state = scheduleStates.get(name);
+                if (state == null) {
+                    return false;
+                }
+                if (state.paused() != paused) {
+                    Instant now = clock.instant();
+                    Instant last = paused ? state.lastFire() : now;
+                    scheduleStates.put(name, new State(name, last, paused, now));
+                }
+                return true;
+            }
         }
     }
 
@@ -696,5 +780,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         Progress progress;
         /** A done job's result as encoded JSON, or {@code null}. */
         String result;
+        /** The context of the claim that holds the job while it runs; null otherwise. */
+        JobContext claim;
     }
 }

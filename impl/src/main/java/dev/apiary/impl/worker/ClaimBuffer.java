@@ -5,36 +5,80 @@ import dev.apiary.Job;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The jobs an instance holds: claimed ones waiting for a runner, and a count of all claimed but not yet finished
  * (the slots in use). The poller adds, runners take and finish, a stop hands back what was not taken.
+ *
+ * <p>How many jobs an instance may hold beyond its runners (the prefetch) is the user's {@code prefetch} when set.
+ * Otherwise it follows the load: enough buffered jobs to keep the runners busy while the next claim is under way,
+ * that is the rate at which runners finish jobs times the time a claim takes, with a margin, up to
+ * {@link #MAX_ADAPTIVE_PREFETCH}. Long jobs finish slowly, so a worker of long jobs claims only for its free slots
+ * and leaves the rest of a backlog to other nodes; thousands of short jobs make it claim hundreds at a time, one
+ * round trip (and one disk flush) for many jobs.
  */
 final class ClaimBuffer<T> {
 
     private static final int MAX_CHUNK = 32;
+    /** The most an adapted prefetch grows to. */
+    static final int MAX_ADAPTIVE_PREFETCH = 1000;
+    /** Buffered jobs should last this many claim round trips: the claim starts at half the buffer, plus jitter. */
+    private static final double CLAIMS_AHEAD = 4;
 
     private final int concurrency;
-    /** How many jobs the instance may hold at once: runners plus prefetch. */
-    private final int capacity;
-    /** Below this many buffered jobs a runner claims more ahead of need. */
-    private final int lowWater;
+    /** Whether the prefetch follows the load (the user set none). */
+    private final boolean adaptive;
+    /** Jobs to hold beyond the runners now; written by the poller ({@link #adapt}), read by it and runners. */
+    private volatile int prefetch;
     /** Written by the poller (add) and runners or a stop (take); guarded by itself. */
     private final ArrayDeque<Job<T>> jobs = new ArrayDeque<>();
     /** The size of {@link #jobs}, readable without its lock; written with it held. Read by runners and the poller. */
     private final AtomicInteger buffered = new AtomicInteger();
     /** Claimed and not finished; raised by the poller, lowered by runners and a stop; read by snapshots. */
     private final AtomicInteger held = new AtomicInteger();
+    /** Jobs finished (or handed back) since the start; raised by runners and a stop, read by the poller. */
+    private final LongAdder finishedTotal = new LongAdder();
+    /** The poller's estimates, smoothed over claims: finished jobs per nanosecond, a claim's duration in ns. */
+    private double rate;
+    private double claimNanos;
+    private long lastAdapt;
+    private long finishedAtLastAdapt;
 
+    /** @param prefetch the user's prefetch, or negative to let it follow the load */
     ClaimBuffer(int concurrency, int prefetch) {
         this.concurrency = concurrency;
-        this.capacity = concurrency + prefetch;
-        this.lowWater = Math.max(1, (concurrency + prefetch) / 2);
+        this.adaptive = prefetch < 0;
+        this.prefetch = Math.max(0, prefetch);
     }
 
     /** How many more jobs a claim may take now; zero or less when every slot is held. */
     int free() {
-        return capacity - held.get();
+        return concurrency + prefetch - held.get();
+    }
+
+    /**
+     * Called by the poller after each claim, with how long the claim took: re-estimates the rate at which runners
+     * finish jobs and sizes an adaptive prefetch to it.
+     */
+    void adapt(long claimTookNanos, long now) {
+        if (!adaptive) {
+            return;
+        }
+        long finished = finishedTotal.sum();
+        if (lastAdapt != 0 && now > lastAdapt) {
+            double recent = (double) (finished - finishedAtLastAdapt) / (now - lastAdapt);
+            rate = rate == 0 ? recent : (rate + recent) / 2;
+        }
+        claimNanos = claimNanos == 0 ? claimTookNanos : (claimNanos + claimTookNanos) / 2;
+        lastAdapt = now;
+        finishedAtLastAdapt = finished;
+        prefetch = (int) Math.min(MAX_ADAPTIVE_PREFETCH, CLAIMS_AHEAD * rate * claimNanos);
+    }
+
+    /** Jobs held beyond the runners now (the adapted prefetch). */
+    int prefetch() {
+        return prefetch;
     }
 
     /**
@@ -84,9 +128,9 @@ final class ClaimBuffer<T> {
         return buffered.get() == 0;
     }
 
-    /** Whether the buffer is low enough that a runner should claim ahead of need. */
+    /** Whether the buffer is low enough (below half of what it may hold) that a runner should claim ahead of need. */
     boolean isLow() {
-        return buffered.get() < lowWater;
+        return buffered.get() < Math.max(1, (concurrency + prefetch) / 2);
     }
 
     /**
@@ -95,6 +139,7 @@ final class ClaimBuffer<T> {
      * @return whether the instance now holds no job (it turns idle)
      */
     boolean finished(int count) {
+        finishedTotal.add(count);
         return held.addAndGet(-count) == 0;
     }
 

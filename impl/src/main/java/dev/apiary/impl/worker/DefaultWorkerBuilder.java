@@ -23,7 +23,8 @@ public final class DefaultWorkerBuilder<T> implements WorkerBuilder<T> {
     private final List<Layer> layers = new ArrayList<>();
     private final Map<Class<?>, Object> data = new HashMap<>();
     private int concurrency = 1;
-    private int prefetch;
+    /** The cap on jobs held beyond the runners; negative for the default cap. */
+    private int prefetch = -1;
     private Duration pollInterval = Duration.ofMillis(100);
     private Duration maxPollInterval = Duration.ofSeconds(2);
     private Duration heartbeatInterval = Duration.ofSeconds(10);

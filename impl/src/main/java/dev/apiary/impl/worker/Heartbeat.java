@@ -1,6 +1,7 @@
 package dev.apiary.impl.worker;
 
 import dev.apiary.spi.JobSource;
+import dev.apiary.spi.JobStorage;
 
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
@@ -76,6 +77,9 @@ final class Heartbeat<T> {
         try {
             // the instance's name, state and counters go along, for dashboards listing the workers of every node
             source.heartbeat(owner.snapshot());
+            if (source instanceof JobStorage<T> storage) {
+                owner.telemetry().refreshBacklog(owner.queue(), storage::counts);
+            }
             long now = System.nanoTime();
             if (beatingSince == 0 || failing) {
                 beatingSince = now;

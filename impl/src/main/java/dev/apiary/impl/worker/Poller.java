@@ -113,6 +113,10 @@ final class Poller<T> {
         if (claimed >= 0) {
             idleDelay = claimed == 0 ? min(idleDelay.multipliedBy(2), maxPollInterval) : pollInterval;
         }
+        if (claimed == 0 && buffer.held() == 0 && source.isExhausted()) {
+            owner.sourceExhausted();
+            return;
+        }
         if (pollAgain) {
             requestPoll();
         } else {
@@ -163,11 +167,14 @@ final class Poller<T> {
         }
         List<Job<T>> jobs;
         claiming = true;
+        long start = System.nanoTime();
         try {
             jobs = source.claim(owner.instanceId(), free);
         } finally {
             claiming = false;
         }
+        long end = System.nanoTime();
+        buffer.adapt(end - start, end);
         owner.claimSucceeded();
         mayHaveMore = jobs.size() == free;
         if (!jobs.isEmpty()) {

@@ -3,6 +3,7 @@ package dev.apiary.impl.worker;
 import dev.apiary.Job;
 import dev.apiary.Outcome;
 import dev.apiary.impl.layer.LayerChain;
+import dev.apiary.impl.telemetry.Telemetry;
 import dev.apiary.impl.progress.ProgressTracker;
 import dev.apiary.spi.Settlement;
 
@@ -114,13 +115,20 @@ final class Runner<T> implements Runnable {
         }
     }
 
+    /** Runs one attempt through the layers, in its span: current for the layers and the handler. */
     private Outcome invoke(Job<T> job) {
+        Telemetry.Attempt attempt = owner.telemetry().attempt(owner.definition().name(), job.context());
+        Outcome outcome;
+        Throwable thrown = null;
         try (var progress = ProgressTracker.track(owner.source(), job.context())) {
-            return chain.invoke(data.isEmpty() ? job : job.withData(data));
+            outcome = chain.invoke(data.isEmpty() ? job : job.withData(data));
         } catch (Throwable t) {
             // the worker's last guard: whatever the layers let through fails the job, never the worker
-            return Outcome.failed(t);
+            thrown = t;
+            outcome = Outcome.failed(t);
         }
+        attempt.end(outcome, thrown);
+        return outcome;
     }
 
     /** No chunks once stopping: what a runner has not started must be easy to hand back. */

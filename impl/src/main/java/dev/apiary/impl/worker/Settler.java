@@ -11,15 +11,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Turns outcomes into settlements (the job's next state, decided once in {@link Settlement}) and writes them back
- * in batches: a runner settles on its own thread, one batch at most, and what is left goes to one settling task at
- * a time. A failed write keeps the batch and retries it; a stop drains what is queued one last time.
+ * in batches: a runner settles on its own thread, one batch at most, and what is left goes to a settling task.
+ * Up to {@link #WRITERS} writes are under way at once, beside the poller's claim: on a database that waits for its
+ * disk at each commit, transactions that commit together share one flush, where one write at a time would wait
+ * for a flush of its own. A failed write keeps the batch and retries it, alone; a stop drains what is queued one
+ * last time.
  */
 final class Settler<T> {
 
@@ -33,13 +35,18 @@ final class Settler<T> {
     private final ClaimBuffer<T> buffer;
     private final WorkerStats stats;
 
-    /** Settlements not yet written; added by runners (and a failed write), taken by whoever holds flushing. */
+    /** Settlements not yet written; added by runners (and a failed write), taken by writers. */
     private final ConcurrentLinkedQueue<Settlement> queued = new ConcurrentLinkedQueue<>();
     /** About the size of {@link #queued}; written with it, read by runners to decide when to write. */
     private final AtomicInteger queuedCount = new AtomicInteger();
-    /** Held by the one thread writing settlements at a time (a runner, a settling task or the final drain). */
-    private final AtomicBoolean flushing = new AtomicBoolean();
-    /** Whether the last write failed, so an outage is logged once; written and read by whoever holds flushing. */
+    /** Writes under way at once, at most. */
+    static final int WRITERS = 4;
+    /**
+     * Threads writing settlements now (runners, settling tasks, the final drain): taken by {@link #tryWrite}, given
+     * back by the writer; all of them while a failed write waits to retry, or the stop's final drain runs.
+     */
+    private final AtomicInteger writers = new AtomicInteger();
+    /** Whether the last write failed, so an outage is logged once; written and read by writers. */
     private volatile boolean failing;
 
     Settler(WorkerInstance<T> owner, JobSource<T> source, ClaimBuffer<T> buffer, WorkerStats stats) {
@@ -53,12 +60,24 @@ final class Settler<T> {
     void record(Job<T> job, Outcome outcome, List<Settlement> outcomes) {
         Settlement settlement = new Settlement(job.context(), outcome);
         outcomes.add(settlement);
-        if (outcome instanceof Outcome.Done) {
-            stats.done.increment();
-            owner.publish(WorkerEvent.Kind.JOB_DONE, job.id(), outcome, null);
-        } else {
-            stats.failed.increment();
-            owner.publish(WorkerEvent.Kind.JOB_FAILED, job.id(), outcome, null);
+        // one event and one counter per attempt, after the state the settlement decided: a retry is not a failure
+        switch (AttemptResult.of(settlement)) {
+            case DONE -> {
+                stats.done.increment();
+                owner.publish(WorkerEvent.Kind.JOB_DONE, job.id(), outcome, null);
+            }
+            case RETRIED -> {
+                stats.retried.increment();
+                owner.publish(WorkerEvent.Kind.JOB_RETRIED, job.id(), outcome, null);
+            }
+            case FAILED -> {
+                stats.failed.increment();
+                owner.publish(WorkerEvent.Kind.JOB_FAILED, job.id(), outcome, null);
+            }
+            case KILLED -> {
+                stats.failed.increment();
+                owner.publish(WorkerEvent.Kind.JOB_KILLED, job.id(), outcome, null);
+            }
         }
         FinalStateLog.settled(settlement);
     }
@@ -71,16 +90,28 @@ final class Settler<T> {
         queued.addAll(outcomes);
         // Settle on this thread, one batch at most, so no hand-off to another task is needed. While more jobs wait
         // in the buffer, let outcomes gather into a larger batch: one storage round trip (or lock) for many jobs.
-        if ((queuedCount.addAndGet(outcomes.size()) >= SETTLE_GATHER || buffer.isEmpty())
-                && flushing.compareAndSet(false, true)) {
+        if ((queuedCount.addAndGet(outcomes.size()) >= SETTLE_GATHER || buffer.isEmpty()) && tryWrite()) {
             drain(1);
         }
         outcomes.clear();
     }
 
+    /** Takes a writer's place, if one is free and no failed write waits to retry. */
+    private boolean tryWrite() {
+        while (true) {
+            int now = writers.get();
+            if (now >= WRITERS || failing) {
+                return false;
+            }
+            if (writers.compareAndSet(now, now + 1)) {
+                return true;
+            }
+        }
+    }
+
     private void flush() {
-        if (flushing.compareAndSet(false, true) && !owner.submit(this::drainAll)) {
-            flushing.set(false);
+        if (tryWrite() && !owner.submit(this::drainAll)) {
+            writers.decrementAndGet();
         }
     }
 
@@ -90,7 +121,7 @@ final class Settler<T> {
 
     /**
      * Writes queued settlements, up to {@code maxBatches} batches, then hands what is left to a task of its own;
-     * runs only while holding {@link #flushing}.
+     * runs only in a writer's place, which it gives back.
      */
     private void drain(int maxBatches) {
         List<Settlement> batch = new ArrayList<>(Math.min(SETTLE_BATCH, 64));
@@ -98,7 +129,7 @@ final class Settler<T> {
             if (batches == maxBatches) {
                 if (!queued.isEmpty()) {
                     if (!owner.submit(this::drainAll)) {
-                        flushing.set(false);
+                        writers.decrementAndGet();
                     }
                     return;
                 }
@@ -130,14 +161,19 @@ final class Settler<T> {
                         + " every " + SETTLE_RETRY, e);
                 failing = true;
                 if (owner.stopping()) {
-                    flushing.set(false);
+                    writers.decrementAndGet();
                     return;
                 }
-                owner.schedule(() -> owner.submit(this::drainAll), SETTLE_RETRY);
+                // this writer keeps its place until the retry, and no other starts meanwhile (failing is set)
+                owner.schedule(() -> {
+                    if (!owner.submit(this::drainAll)) {
+                        writers.decrementAndGet();
+                    }
+                }, SETTLE_RETRY);
                 return;
             }
         }
-        flushing.set(false);
+        writers.decrementAndGet();
         if (!queued.isEmpty()) {
             flush();
         }
@@ -150,11 +186,16 @@ final class Settler<T> {
      * @return how many settlements could not be written
      */
     int drainFinally(long deadline) throws InterruptedException {
-        while (!flushing.compareAndSet(false, true)) {
+        // wait for the writes under way, then write
+        boolean alone;
+        while (!(alone = writers.compareAndSet(0, 1))) {
             if (System.nanoTime() > deadline) {
                 break;
             }
             Thread.sleep(5);
+        }
+        if (!alone) {
+            writers.incrementAndGet();
         }
         drainAll();
         return queued.size();

@@ -3,6 +3,7 @@ package dev.apiary.impl.worker;
 import dev.apiary.Job;
 import dev.apiary.Outcome;
 import dev.apiary.impl.layer.LayerChain;
+import dev.apiary.impl.telemetry.Telemetry;
 import dev.apiary.spi.JobSource;
 import dev.apiary.worker.WorkerEvent;
 import dev.apiary.worker.WorkerSnapshot;
@@ -19,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
@@ -45,6 +47,11 @@ public final class WorkerInstance<T> {
         /** Whether anyone listens to events; when not, none are built. */
         boolean listening();
 
+        /** Where attempts report their spans and metrics. */
+        default Telemetry telemetry() {
+            return Telemetry.NONE;
+        }
+
         /**
          * What the source calls when new jobs may be there. A source calls it on the pusher's thread (after the
          * pusher's commit), so a container monitor gives it the application's own context: see ContainerExecutors.
@@ -61,6 +68,8 @@ public final class WorkerInstance<T> {
     private final Clock clock;
     private final Supervisor supervisor;
     private final JobSource<T> source;
+    /** Where the runners' attempts and the heartbeat's backlog counts are reported. */
+    private final Telemetry telemetry;
     /** Kept apart from the source: a snapshot must work after a container has destroyed the source's bean. */
     private final String queue;
 
@@ -77,6 +86,8 @@ public final class WorkerInstance<T> {
     private final AtomicInteger consecutiveCrashes = new AtomicInteger();
     /** Set once by beginStop; read by every stage. */
     private volatile boolean stopping;
+    /** Set once when the source reports it has ended, so that only one thread stops the instance for it. */
+    private final AtomicBoolean sourceEnded = new AtomicBoolean();
     /** Set by crash, cleared by resume; read by the poller. */
     private volatile boolean suspended;
     private AutoCloseable subscription;
@@ -98,6 +109,7 @@ public final class WorkerInstance<T> {
         this.scheduler = scheduler;
         this.clock = clock;
         this.supervisor = supervisor;
+        this.telemetry = supervisor.telemetry();
         this.buffer = new ClaimBuffer<>(def.concurrency(), def.prefetch());
         this.poller = new Poller<>(this, source, buffer, stats, def.pollInterval(), def.maxPollInterval());
         this.settler = new Settler<>(this, source, buffer, stats);
@@ -195,8 +207,33 @@ public final class WorkerInstance<T> {
 
     // ---- stop
 
-    /** Stops claiming and hands back jobs claimed but not started; running jobs go on. */
+    /**
+     * The source will yield nothing more (a finished stream) and nothing is held: the instance stops as a graceful
+     * stop would, on a thread of its own, since the poll that found out must not wait for itself.
+     */
+    void sourceExhausted() {
+        if (stopping || !sourceEnded.compareAndSet(false, true)) {
+            return;
+        }
+        Thread stopper = new Thread(() -> {
+            try {
+                beginStop();
+                awaitIdle(System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
+                finishStop(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+                LOG.info(() -> "Worker " + instanceId + " stopped: the source of queue '" + queue + "' has ended");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "apiary-source-end-" + instanceId);
+        stopper.setDaemon(true);
+        stopper.start();
+    }
+
+    /** Stops claiming and hands back jobs claimed but not started; running jobs go on. Once only. */
     public void beginStop() {
+        if (stopping) {
+            return;
+        }
         stopping = true;
         if (state.get() != WorkerState.FAILED) {
             state.set(WorkerState.STOPPING);
@@ -248,6 +285,9 @@ public final class WorkerInstance<T> {
      * stopped.
      */
     public void finishStop(long settleDeadline) throws InterruptedException {
+        if (state.get() == WorkerState.STOPPED) {
+            return;
+        }
         heartbeat.stop();
         handBackBuffered();
         List<String> handBack = new ArrayList<>();
@@ -287,9 +327,13 @@ public final class WorkerInstance<T> {
         return source;
     }
 
+    Telemetry telemetry() {
+        return telemetry;
+    }
+
     public WorkerSnapshot snapshot() {
         return new WorkerSnapshot(def.name(), instanceId, queue, state.get(), buffer.held(), stats.done.sum(),
-                stats.failed.sum(), stats.restarts.get(), stats.lastTick, stats.lastError);
+                stats.retried.sum(), stats.failed.sum(), stats.restarts.get(), stats.lastTick, stats.lastError);
     }
 
     /** For the node's {@link OrphanSweep}: whether this instance's heartbeats got through for a whole lease. */

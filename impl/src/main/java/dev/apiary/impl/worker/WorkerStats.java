@@ -9,7 +9,9 @@ final class WorkerStats {
 
     /** Jobs that ended done; written by the settler as it records an outcome. */
     final LongAdder done = new LongAdder();
-    /** Jobs whose attempt did not end done; written by the settler as it records an outcome. */
+    /** Attempts that failed and left their job to run again; written by the settler as it records an outcome. */
+    final LongAdder retried = new LongAdder();
+    /** Jobs that ended failed or killed; written by the settler as it records an outcome. */
     final LongAdder failed = new LongAdder();
     /** Restarts after a crash; written by the instance's lifecycle. */
     final AtomicInteger restarts = new AtomicInteger();

@@ -67,6 +67,19 @@ class ConfigOverridesTest {
         }
     }
 
+    @JobWorker(queue = "capped", prefetch = 1, pollInterval = "20ms", maxPollInterval = "200ms",
+            heartbeatInterval = "1s", lease = "5s")
+    @ApplicationScoped
+    public static class CappedWorker implements JobHandler<Email> {
+        static final CountDownLatch RELEASE = new CountDownLatch(1);
+
+        @Override
+        public Outcome handle(Job<Email> job) throws InterruptedException {
+            RELEASE.await(10, TimeUnit.SECONDS);
+            return Outcome.done();
+        }
+    }
+
     @ApplicationScoped
     public static class Storages {
         @Produces
@@ -85,6 +98,13 @@ class ConfigOverridesTest {
 
         @Produces
         @ApplicationScoped
+        @Queue("capped")
+        JobStorage<Email> capped() {
+            return InMemory.storage("capped", Email.class);
+        }
+
+        @Produces
+        @ApplicationScoped
         @Queue("off")
         JobStorage<Email> off() {
             return InMemory.storage("off", Email.class);
@@ -93,7 +113,8 @@ class ConfigOverridesTest {
 
     @WeldSetup
     WeldInitiator weld = WeldInitiator.from(WeldInitiator.createWeld()
-            .addBeanClasses(BlockingWorker.class, FlakyWorker.class, DisabledWorker.class, Storages.class)
+            .addBeanClasses(BlockingWorker.class, FlakyWorker.class, DisabledWorker.class, CappedWorker.class,
+                    Storages.class)
             .addExtension(new ApiaryExtension())).build();
 
     @Inject
@@ -116,6 +137,14 @@ class ConfigOverridesTest {
     JobQueue<Email> off;
 
     @Inject
+    @Queue("capped")
+    JobQueue<Email> capped;
+
+    @Inject
+    @Queue("capped")
+    JobStorage<Email> cappedStorage;
+
+    @Inject
     @Queue("off")
     JobStorage<Email> offStorage;
 
@@ -127,12 +156,14 @@ class ConfigOverridesTest {
                 "apiary.workers.blocking.poll-interval", "20ms",
                 "apiary.workers.flaky.max-attempts", "2",
                 "apiary.workers.off.enabled", "false",
+                "apiary.workers.capped.prefetch", "2",
                 "apiary.shutdown.grace-period", "PT1S"));
     }
 
     @AfterAll
     static void defaults() {
         BlockingWorker.RELEASE.countDown();
+        CappedWorker.RELEASE.countDown();
         TestConfig.clear();
     }
 
@@ -160,8 +191,21 @@ class ConfigOverridesTest {
         String id = off.push(new Email("later@example.com"));
 
         List<String> workers = monitor.snapshot().stream().map(WorkerSnapshot::worker).distinct().toList();
-        assertThat(workers).containsExactlyInAnyOrder("blocking", "flaky");
+        assertThat(workers).containsExactlyInAnyOrder("blocking", "flaky", "capped");
         assertThat(offStorage.find(id).orElseThrow().status()).isEqualTo(JobStatus.PENDING);
+    }
+
+    @Test
+    void prefetchFromConfigOverridesTheAnnotationAndSetsWhatAnInstanceHolds() {
+        capped.pushAll(Collections.nCopies(6, new Email("many@example.com")));
+
+        // 1 slot + prefetch 2 (the key) rather than 1 (the annotation): 3 held, the rest left to other nodes
+        await().atMost(Duration.ofSeconds(10)).until(() -> cappedStorage.counts().get(JobStatus.RUNNING) == 3);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                .until(() -> cappedStorage.counts().get(JobStatus.RUNNING) == 3);
+        assertThat(cappedStorage.counts().get(JobStatus.PENDING)).isEqualTo(3);
+        CappedWorker.RELEASE.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> cappedStorage.counts().get(JobStatus.DONE) == 6);
     }
 
     private int running(String worker) {

@@ -90,6 +90,14 @@ class DeploymentErrorsTest {
         }
     }
 
+    @JobWorker(name = "email", prefetch = -2, pollInterval = "fast", lease = "-PT1S")
+    public static class BadSettingsWorker implements JobHandler<Email> {
+        @Override
+        public Outcome handle(Job<Email> job) {
+            return Outcome.done();
+        }
+    }
+
     @JobWorker(name = "email")
     public static class EmailWorker implements JobHandler<Email> {
         @Override
@@ -137,7 +145,7 @@ class DeploymentErrorsTest {
         TestConfig.clear();
     }
 
-    private static Throwable deploy(Class<?>... beans) {
+    static Throwable deploy(Class<?>... beans) {
         Weld weld = new Weld().disableDiscovery().addBeanClasses(beans).addExtension(new ApiaryExtension());
         try (WeldContainer container = weld.initialize()) {
             throw new AssertionError("The deployment was expected to fail, but started " + container.getId());
@@ -146,7 +154,7 @@ class DeploymentErrorsTest {
         }
     }
 
-    private static String messages(Throwable error) {
+    static String messages(Throwable error) {
         StringBuilder all = new StringBuilder();
         for (Throwable t = error; t != null; t = t.getCause()) {
             all.append(t.getMessage()).append('\n');
@@ -181,9 +189,10 @@ class DeploymentErrorsTest {
     @Test
     void aWorkerWithoutAStorageForItsQueueIsRejected() {
         assertThat(messages(deploy(NewsletterWorker.class, EmailStorage.class)))
-                .contains("Apiary worker 'newsletter' (" + NewsletterWorker.class.getName() + ") has no storage for"
+                .contains("Apiary worker 'newsletter' (" + NewsletterWorker.class.getName() + ") has no source for"
                         + " its queue: there is no bean of type JobStorage<" + Email.class.getName()
-                        + "> with qualifier @Queue(\"newsletter\")");
+                        + "> with qualifier @Queue(\"newsletter\") (nor MessageQueue<" + Email.class.getName()
+                        + ">), and apiary.workers.newsletter.jms.destination is not set");
     }
 
     @Test
@@ -205,6 +214,15 @@ class DeploymentErrorsTest {
     void aConcurrencyBelowOneIsRejected() {
         assertThat(messages(deploy(ZeroConcurrencyWorker.class, EmailStorage.class)))
                 .contains("@JobWorker(concurrency = 0): must be at least 1");
+    }
+
+    @Test
+    void badSettingsInTheAnnotationAreRejectedNamingTheMemberAndTheValue() {
+        String messages = messages(deploy(BadSettingsWorker.class, EmailStorage.class));
+
+        assertThat(messages).contains("@JobWorker(prefetch = -2): must be 0 or more, or -1");
+        assertThat(messages).contains("@JobWorker(pollInterval = \"fast\"): expected a positive duration");
+        assertThat(messages).contains("@JobWorker(lease = \"-PT1S\"): expected a duration of zero or more");
     }
 
     @Test
@@ -244,6 +262,32 @@ class DeploymentErrorsTest {
         TestConfig.use(Map.of("apiary.executor.jndi-name", "java:comp/env/concurrent/Missing"));
 
         assertThat(messages(deploy(RetryingEmailWorker.class, EmailStorage.class)))
-                .contains("apiary.executor.jndi-name = java:comp/env/concurrent/Missing: no such resource");
+                .contains("apiary.executor.jndi-name = java:comp/env/concurrent/Missing: there is no JNDI here");
+    }
+
+    /** A container's naming service in which nothing is bound: what a server without a default executor has. */
+    public static class EmptyNaming implements javax.naming.spi.InitialContextFactory {
+        @Override
+        public javax.naming.Context getInitialContext(java.util.Hashtable<?, ?> environment) {
+            return (javax.naming.Context) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {javax.naming.Context.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("lookup")) {
+                            throw new javax.naming.NameNotFoundException(args[0] + " is not bound");
+                        }
+                        return null;
+                    });
+        }
+    }
+
+    @Test
+    void aContainerWithoutTheDefaultManagedExecutorFailsTheStartNamingTheKey() {
+        System.setProperty(javax.naming.Context.INITIAL_CONTEXT_FACTORY, EmptyNaming.class.getName());
+        try {
+            assertThat(messages(deploy(RetryingEmailWorker.class, EmailStorage.class)))
+                    .contains("apiary.executor.jndi-name = java:comp/DefaultManagedExecutorService does not resolve")
+                    .contains("set apiary.executor.jndi-name to the JNDI name of a ManagedExecutorService");
+        } finally {
+            System.clearProperty(javax.naming.Context.INITIAL_CONTEXT_FACTORY);
+        }
     }
 }

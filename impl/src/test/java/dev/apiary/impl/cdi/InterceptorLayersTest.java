@@ -140,7 +140,6 @@ class InterceptorLayersTest {
 
         @Override
         public Outcome handle(Job<Email> job) {
-            // runs on the timeout layer's thread: the current job must have followed it there
             CURRENT_JOB_SEEN.put(job.id() + "#" + job.context().attempt(), currentJob.get().id());
             if (job.context().attempt() == 1) {
                 throw new IllegalStateException("the first attempt fails");
@@ -226,10 +225,12 @@ class InterceptorLayersTest {
         // between retry and timeout: on the worker's thread, inside tracing, catch-failure and retry
         assertThat(AuditInterceptor.ENCLOSING.get(0))
                 .containsExactly("TracingInterceptor", "CatchFailureInterceptor", "RetryInterceptor");
-        // at APPLICATION priority: on the timeout layer's thread, inside the job scope and the limits
+        // at APPLICATION priority: inside the job scope and the limits, on the same thread (the timeout takes none)
         assertThat(InnermostInterceptor.ENCLOSING.get(0))
-                .containsExactly("JobScopeInterceptor", "RateLimitInterceptor", "ConcurrencyLimitInterceptor");
-        assertThat(InnermostInterceptor.THREADS.get(0)).isNotEqualTo(AuditInterceptor.THREADS.get(0));
+                .containsExactly("TracingInterceptor", "CatchFailureInterceptor", "RetryInterceptor",
+                        "TimeoutInterceptor", "JobScopeInterceptor", "RateLimitInterceptor",
+                        "ConcurrencyLimitInterceptor");
+        assertThat(InnermostInterceptor.THREADS.get(0)).isEqualTo(AuditInterceptor.THREADS.get(0));
     }
 
     @Test
@@ -244,7 +245,7 @@ class InterceptorLayersTest {
     }
 
     @Test
-    void theCurrentJobContextFollowsTheHandlerOntoTheTimeoutThread() {
+    void theCurrentJobContextIsTheHandlersOwnInsideTheTimeout() {
         String id = layered.push(new Email("context@example.com"));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> LayeredWorker.CURRENT_JOB_SEEN.containsKey(id + "#2"));

@@ -36,7 +36,8 @@ class ApiaryConfigTest {
     void withNothingSetEveryWorkerSettingHasItsDefault() {
         WorkerSettings s = WorkerSettings.read(new ApiaryConfig(ConfigLookup.NONE), "email", 4, 2);
 
-        assertThat(s).isEqualTo(new WorkerSettings("email", true, 4, 2, Duration.ofMillis(100), Duration.ofSeconds(2),
+        assertThat(s).isEqualTo(new WorkerSettings("email", true, 4, 2, OptionalInt.empty(), Duration.ofMillis(100),
+                Duration.ofSeconds(2),
                 Duration.ofSeconds(10), Duration.ofSeconds(60), OptionalInt.empty()));
         MonitorSettings m = MonitorSettings.read(new ApiaryConfig(ConfigLookup.NONE));
         assertThat(m.gracePeriod()).isEqualTo(Duration.ofSeconds(30));
@@ -49,7 +50,9 @@ class ApiaryConfigTest {
     void keysOverrideTheAnnotationValues() {
         ApiaryConfig config = config(Map.of("apiary.workers.email.concurrency", "8",
                 "apiary.workers.email.instances", "3", "apiary.workers.email.enabled", "FALSE",
-                "apiary.workers.email.lease", "0", "apiary.workers.email.max-attempts", "7"));
+                "apiary.workers.email.lease", "0", "apiary.workers.email.max-attempts", "7",
+                "apiary.workers.email.prefetch", "50", "apiary.workers.email.poll-interval", "20ms",
+                "apiary.workers.email.max-poll-interval", "1s", "apiary.workers.email.heartbeat-interval", "5s"));
 
         WorkerSettings s = WorkerSettings.read(config, "email", 1, 1);
 
@@ -58,6 +61,10 @@ class ApiaryConfigTest {
         assertThat(s.enabled()).isFalse();
         assertThat(s.lease()).isZero();
         assertThat(s.maxAttempts()).hasValue(7);
+        assertThat(s.prefetch()).hasValue(50);
+        assertThat(s.pollInterval()).isEqualTo(Duration.ofMillis(20));
+        assertThat(s.maxPollInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(s.heartbeatInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.problems()).isEmpty();
     }
 
@@ -65,7 +72,7 @@ class ApiaryConfigTest {
     void everyBadValueIsReportedWithItsKeyAndTheDefaultIsKept() {
         ApiaryConfig config = config(Map.of("apiary.workers.email.instances", "0",
                 "apiary.workers.email.enabled", "yes", "apiary.workers.email.heartbeat-interval", "0",
-                "apiary.workers.email.lease", "5s"));
+                "apiary.workers.email.lease", "5s", "apiary.workers.email.prefetch", "-1"));
 
         WorkerSettings s = WorkerSettings.read(config, "email", 1, 2);
 
@@ -74,6 +81,7 @@ class ApiaryConfigTest {
                 "Invalid value '0' for apiary.workers.email.instances: expected a whole number of at least 1",
                 "Invalid value 'yes' for apiary.workers.email.enabled: expected true or false",
                 "Invalid value '0' for apiary.workers.email.heartbeat-interval: expected a positive duration",
+                "Invalid value '-1' for apiary.workers.email.prefetch: expected a whole number of at least 0",
                 "apiary.workers.email.lease (PT5S) must be longer than apiary.workers.email.heartbeat-interval"
                         + " (PT10S), or live workers lose their jobs; 0 turns orphan recovery off");
     }

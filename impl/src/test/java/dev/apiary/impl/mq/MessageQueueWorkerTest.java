@@ -1,26 +1,30 @@
 package dev.apiary.impl.mq;
 
+import dev.apiary.JobHandler;
+import dev.apiary.JobOptions;
 import dev.apiary.Outcome;
 import dev.apiary.layer.Layers;
 import dev.apiary.layer.RetryPolicy;
 import dev.apiary.spi.InMemory;
-import dev.apiary.spi.MessageQueue;
 import dev.apiary.worker.Monitor;
 import dev.apiary.worker.WorkerBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** A worker consuming a message queue: acks on done, kill and final failure; nacks for a retry. */
+/** A worker consuming a message queue through the MessageQueue SPI, on the in-memory implementation. */
 class MessageQueueWorkerTest {
 
     private Monitor monitor;
@@ -32,79 +36,105 @@ class MessageQueueWorkerTest {
         }
     }
 
-    private InMemoryMessageQueue<String> start(MessageQueue<String> queue, int maxAttempts,
-                                               dev.apiary.JobHandler<String> handler) {
-        monitor = Monitor.create();
-        monitor.register(WorkerBuilder.named("mq").source(queue.asSource(maxAttempts))
-                .layer(Layers.retry(RetryPolicy.exponential(Duration.ZERO, Duration.ZERO)))
-                .pollInterval(Duration.ofMillis(10)).maxPollInterval(Duration.ofMillis(20))
-                .concurrency(2).handler(handler));
+    private InMemoryMessageQueue<String> start(int concurrency, JobHandler<String> handler) {
+        InMemoryMessageQueue<String> queue = (InMemoryMessageQueue<String>) InMemory.<String>messageQueue("orders");
+        monitor = Monitor.create().gracePeriod(Duration.ofSeconds(5));
+        monitor.register(WorkerBuilder.named("mq").source(queue.asSource())
+                .layer(Layers.retry(RetryPolicy.exponential(Duration.ofMillis(300), Duration.ofMillis(300))
+                        .withJitter(0)))
+                .concurrency(concurrency).handler(handler));
         monitor.start();
-        return (InMemoryMessageQueue<String>) queue;
+        return queue;
     }
 
     @Test
     void messagesAreHandledAndAcked() {
         List<String> seen = new CopyOnWriteArrayList<>();
-        InMemoryMessageQueue<String> queue = start(InMemory.messageQueue("orders"), 3, job -> {
+        InMemoryMessageQueue<String> queue = start(2, job -> {
             seen.add(job.payload());
             return Outcome.done();
         });
 
-        queue.enqueue("a");
-        queue.enqueue("b");
+        queue.send("a");
+        queue.send("b");
 
         await().atMost(Duration.ofSeconds(5)).until(() -> queue.size() == 0);
         assertThat(seen).containsExactlyInAnyOrder("a", "b");
+        assertThat(queue.deadLetters()).isEmpty();
     }
 
     @Test
-    void aFailingMessageIsRedeliveredUntilItSucceeds() {
-        Map<String, AtomicInteger> tries = new ConcurrentHashMap<>();
-        InMemoryMessageQueue<String> queue = start(InMemory.messageQueue("orders"), 5, job -> {
-            if (tries.computeIfAbsent(job.payload(), k -> new AtomicInteger()).incrementAndGet() < 3) {
+    void aFailingMessageIsDeliveredAgainAfterItsBackoffUntilItSucceeds() {
+        Map<String, List<Instant>> tries = new ConcurrentHashMap<>();
+        InMemoryMessageQueue<String> queue = start(2, job -> {
+            List<Instant> t = tries.computeIfAbsent(job.payload(), k -> new CopyOnWriteArrayList<>());
+            t.add(Instant.now());
+            if (t.size() < 3) {
                 throw new IllegalStateException("downstream busy");
             }
             return Outcome.done();
         });
 
-        queue.enqueue("a");
+        queue.send("a", JobOptions.defaults().withMaxAttempts(5));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> queue.size() == 0);
-        assertThat(tries.get("a")).hasValue(3);
+        List<Instant> t = tries.get("a");
+        assertThat(t).hasSize(3);
+        assertThat(Duration.between(t.get(0), t.get(1))).isGreaterThanOrEqualTo(Duration.ofMillis(290));
+        assertThat(Duration.between(t.get(1), t.get(2))).isGreaterThanOrEqualTo(Duration.ofMillis(290));
     }
 
     @Test
-    void aMessageThatFailsEveryAttemptIsAckedAfterTheLast() {
+    void aMessageThatFailsEveryAttemptIsDeadLetteredAfterTheLastWithTheReason() {
         AtomicInteger tries = new AtomicInteger();
-        InMemoryMessageQueue<String> queue = start(InMemory.messageQueue("orders"), 3, job -> {
+        InMemoryMessageQueue<String> queue = start(1, job -> {
             tries.incrementAndGet();
-            throw new IllegalStateException("poison");
+            throw new IllegalStateException("ledger refused entry");
         });
 
-        queue.enqueue("poison");
+        queue.send("poison", JobOptions.defaults().withMaxAttempts(2));
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> queue.size() == 0);
-        assertThat(tries).hasValue(3);
+        await().atMost(Duration.ofSeconds(5)).until(() -> queue.deadLetters().size() == 1);
+        assertThat(tries).hasValue(2);
+        InMemoryMessageQueue.DeadLetter<String> dead = queue.deadLetters().get(0);
+        assertThat(dead.attempts()).isEqualTo(2);
+        assertThat(dead.reason()).contains("ledger refused entry");
+        assertThat(queue.size()).isZero();
     }
 
     @Test
-    void aMessageDeliveredMoreOftenThanItsAttemptsIsDroppedWithoutRunning() {
-        InMemoryMessageQueue<String> queue = new InMemoryMessageQueue<>("orders");
-        queue.enqueue("crashes-workers");
-        // three deliveries that never came back (workers that died on it)
-        for (int i = 0; i < 3; i++) {
-            String id = queue.dequeue(1).get(0).id();
-            queue.nack(id);
-        }
-        AtomicInteger ran = new AtomicInteger();
+    void aKilledMessageIsDeadLetteredAtOnce() {
+        InMemoryMessageQueue<String> queue = start(1, job -> Outcome.kill("account closed"));
 
-        start(queue, 3, job -> {
-            ran.incrementAndGet();
+        queue.send("x");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> queue.deadLetters().size() == 1);
+        assertThat(queue.deadLetters().get(0).reason()).contains("account closed");
+        assertThat(queue.deadLetters().get(0).attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void theWorkerTakesNoMoreMessagesThanItHasSlotsAndHandsBackTheRestOnStop() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger started = new AtomicInteger();
+        InMemoryMessageQueue<String> queue = start(2, job -> {
+            started.incrementAndGet();
+            release.await(10, TimeUnit.SECONDS);
             return Outcome.done();
         });
+        for (int i = 0; i < 10; i++) {
+            queue.send("m" + i);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> started.get() == 2);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> queue.inFlight() == 2);
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> queue.size() == 0);
-        assertThat(ran).hasValue(0);
+        Thread stopper = new Thread(monitor::stop);
+        stopper.start();
+        release.countDown();
+        stopper.join(10_000);
+
+        assertThat(started).hasValue(2);
+        assertThat(queue.size()).isEqualTo(8);
+        assertThat(queue.deadLetters()).isEmpty();
     }
 }

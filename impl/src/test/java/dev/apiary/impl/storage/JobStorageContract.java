@@ -523,11 +523,11 @@ public abstract class JobStorageContract {
         // instance ids are unique across the cluster: one of this test's queue
         String first0 = "mailer-0-" + queue;
         String first1 = "mailer-1-" + queue;
-        storage.heartbeat(new WorkerSnapshot("mailer", first0, queue, WorkerState.ENGAGED, 2, 40, 3, 0,
+        storage.heartbeat(new WorkerSnapshot("mailer", first0, queue, WorkerState.ENGAGED, 2, 40, 5, 3, 0,
                 Instant.now(), null));
-        storage.heartbeat(new WorkerSnapshot("mailer", first1, queue, WorkerState.IDLE, 0, 7, 0, 0,
+        storage.heartbeat(new WorkerSnapshot("mailer", first1, queue, WorkerState.IDLE, 0, 7, 0, 0, 0,
                 Instant.now(), null));
-        storage.heartbeat(new WorkerSnapshot("mailer", first0, queue, WorkerState.IDLE, 0, 42, 3, 0,
+        storage.heartbeat(new WorkerSnapshot("mailer", first0, queue, WorkerState.IDLE, 0, 42, 5, 3, 0,
                 Instant.now(), null));
 
         List<WorkerRecord> workers = storage.workers();

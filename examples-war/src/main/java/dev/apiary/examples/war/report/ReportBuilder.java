@@ -5,6 +5,7 @@ import dev.apiary.JobHandler;
 import dev.apiary.JobProgress;
 import dev.apiary.Outcome;
 import dev.apiary.cdi.JobWorker;
+import dev.apiary.cdi.Recurring;
 import dev.apiary.cdi.Timeout;
 import dev.apiary.cdi.Traced;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,8 +17,12 @@ import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Logger;
 
-/** Builds a report: slow work that holds a slot for a few seconds; an attempt longer than 6 minutes fails. */
+/**
+ * Builds a report: slow work that holds a slot for a few seconds; an attempt longer than 6 minutes fails. A nightly
+ * report is built on a schedule (its payload from {@link NightlyReport}); the demo's configuration fires it every 10 s.
+ */
 @JobWorker(name = "report-builder", concurrency = 2)
+@Recurring(name = "nightly-report", cron = "0 0 2 * * *", zone = "Europe/Paris")
 @Traced
 @Timeout("6m")
 @ApplicationScoped

@@ -35,7 +35,9 @@ public final class OpenLiberty extends ServerProcess {
         try (InputStream xml = OpenLiberty.class.getResourceAsStream("/liberty/server.xml")) {
             Files.copy(xml, server.resolve("server.xml"));
         }
-        Files.writeString(server.resolve("bootstrap.properties"), "http.port=" + port + "\n");
+        // INFO on the console too (by default only in logs/messages.log): the scenario reads the application's lines
+        Files.writeString(server.resolve("bootstrap.properties"), "http.port=" + port + "\n"
+                + "com.ibm.ws.logging.console.log.level=INFO\n");
         Files.writeString(server.resolve("jvm.options"), "-Xmx512m\n");
         Files.copy(war, server.resolve("apps").resolve(war.getFileName()));
         Path h2 = h2Jar();
@@ -55,11 +57,24 @@ public final class OpenLiberty extends ServerProcess {
     @Override
     protected void environment(Map<String, String> env) {
         env.put("WLP_USER_DIR", userDir.toString());
+        // MicroProfile Telemetry on, spans and metrics printed to the console log for TelemetrySmoke to read
+        env.putAll(Map.of("OTEL_SDK_DISABLED", "false", "OTEL_TRACES_EXPORTER", "logging", "OTEL_METRICS_EXPORTER",
+                "logging", "OTEL_LOGS_EXPORTER", "none", "OTEL_METRIC_EXPORT_INTERVAL", "1000",
+                "WLP_LOGGING_CONSOLE_LOGLEVEL", "INFO"));
     }
 
     @Override
     protected List<String> deploymentFailureMarkers() {
         return List.of("CWWKZ0002E", "CWWKZ0004E", "CWWKZ0013E", "CWWKF0001E");
+    }
+
+    /**
+     * Open Liberty's default managed executor runs on its auto-tuned global pool with no concurrency limit; the
+     * check runs 8 slots.
+     */
+    @Override
+    public int timedConcurrency() {
+        return 8;
     }
 
     @Override

@@ -40,6 +40,15 @@ public final class PayaraMicro extends ServerProcess {
         return List.of("Exception while loading the app", "Exception during lifecycle processing");
     }
 
+    /**
+     * Payara Micro's default managed executor has up to 200 threads (domain.xml {@code maximum-pool-size}); the
+     * check runs 8 slots, more than the 2 threads @Timeout took per job before.
+     */
+    @Override
+    public int timedConcurrency() {
+        return 8;
+    }
+
     @Override
     public URI app() {
         return URI.create("http://localhost:" + port + "/apiary-example/");

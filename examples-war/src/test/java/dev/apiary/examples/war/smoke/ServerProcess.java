@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +48,17 @@ public abstract class ServerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The concurrency of the {@code @Timeout} check: the threads of the server's default managed executor where
+     * that pool is small enough to fill (WildFly), otherwise as many as the check can afford on a shared machine.
+     */
+    public abstract int timedConcurrency();
+
+    /** Extra environment this server's run of the scenario needs (on top of the scenario's own settings). */
+    public Map<String, String> settings() {
+        return Map.of();
+    }
+
     /** Base URI of the application: {@code .../apiary-example/}. */
     public abstract URI app();
 
@@ -84,6 +96,37 @@ public abstract class ServerProcess implements AutoCloseable {
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
         } catch (IOException | UncheckedIOException e) {
             return "(log unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    /**
+     * Sends SIGTERM to the server's JVM (not to a launch script, which may not pass it on) and waits up to
+     * {@code limit} for the server to exit; returns how long it took, or null when it was still running.
+     */
+    public Duration terminate(Duration limit) throws InterruptedException {
+        long start = System.nanoTime();
+        List<ProcessHandle> jvms = java.util.stream.Stream.concat(java.util.stream.Stream.of(process.toHandle()),
+                        process.descendants())
+                .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false)).toList();
+        (jvms.isEmpty() ? List.of(process.toHandle()) : jvms).forEach(ProcessHandle::destroy);
+        boolean exited = process.waitFor(limit.toNanos(), TimeUnit.NANOSECONDS);
+        for (ProcessHandle jvm : jvms) {
+            long left = limit.toNanos() - (System.nanoTime() - start);
+            try {
+                jvm.onExit().get(Math.max(0, left), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                exited = false;
+            }
+        }
+        return exited ? Duration.ofNanos(System.nanoTime() - start) : null;
+    }
+
+    /** Every line of the server's output so far. */
+    public List<String> logLines() {
+        try {
+            return Files.readAllLines(log, StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -145,7 +188,7 @@ public abstract class ServerProcess implements AutoCloseable {
         Path path = Path.of(dir, child);
         if (!Files.exists(path)) {
             throw new IllegalStateException(path + " does not exist; the build provisions it (the WildFly and Open"
-                    + " Liberty servers only with -Pall-servers)");
+                    + " Liberty zips are unpacked in the package phase)");
         }
         return path;
     }

@@ -15,12 +15,15 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What every server must do with the example WAR: boot, report ready, take jobs over REST, run them to their final
- * state (done, and killed for the always-failing one), refuse bad requests with a JSON 4xx, and stop.
+ * What every server must do with the example WAR: boot, report ready with Apiary's own checks, take jobs over REST,
+ * run them to their final state (done, and killed for the always-failing one) on the container's managed threads,
+ * keep {@code @Timeout} jobs within their deadline when they fill the server's default pool, refuse bad requests
+ * with a JSON 4xx, and stop gracefully on SIGTERM. One method per check; a check of another feature goes in its own
+ * class, called with one line from {@link #run}.
  */
 final class SmokeScenario {
 
-    static final Duration BOOT_TIMEOUT = Duration.ofSeconds(180);
+    static final Duration BOOT_TIMEOUT = Duration.ofSeconds(300);
     static final Duration JOBS_TIMEOUT = Duration.ofSeconds(90);
 
     /**
@@ -29,6 +32,9 @@ final class SmokeScenario {
      */
     static final Map<String, String> SETTINGS = Map.of("APIARY_WORKERS_MAIL_SENDER_INSTANCES", "3",
             "EXAMPLE_MAIL_FAILURE_SHARE", "0.2");
+
+    /** The example's {@code apiary.shutdown.grace-period} (microprofile-config.properties). */
+    static final Duration GRACE_PERIOD = Duration.ofSeconds(10);
 
     private final ServerProcess server;
     private final Http http = new Http();
@@ -43,7 +49,11 @@ final class SmokeScenario {
         Path work = Path.of(System.getProperty("smoke.work", "target/smoke")).resolve(server.name());
         try (server) {
             long start = System.nanoTime();
-            server.start(war, work, SETTINGS);
+            Map<String, String> settings = new java.util.HashMap<>(SETTINGS);
+            settings.put("APIARY_WORKERS_PAGE_RENDERER_CONCURRENCY",
+                    Integer.toString(server.timedConcurrency()));
+            settings.putAll(server.settings());
+            server.start(war, work, settings);
             SmokeScenario scenario = new SmokeScenario(server);
             try {
                 scenario.awaitReady();
@@ -51,8 +61,15 @@ final class SmokeScenario {
                 scenario.settingsComeFromTheEnvironment();
                 scenario.jobsReachTheirFinalState();
                 scenario.badRequestsGetJsonErrors();
+                RecurringSmoke.assertOn(server, scenario.http);
                 scenario.healthIsUp();
                 DashboardSmoke.assertOn(server);
+                scenario.healthListsApiarysChecks();
+                scenario.handlersRunOnManagedThreadsWithTheApplicationsContext();
+                scenario.timedJobsFillingTheDefaultPoolAllFinish();
+                TelemetrySmoke.assertOn(server);
+                // last: it stops the server
+                scenario.sigtermLetsTheRunningJobFinish();
             } catch (AssertionError | Exception e) {
                 throw new AssertionError(server.name() + " smoke test failed: " + e.getMessage()
                         + "\n--- last lines of " + server.log() + " ---\n" + server.logTail(60), e);
@@ -169,6 +186,112 @@ final class SmokeScenario {
             assertThat(answer.status()).as(probe + ": " + answer.body()).isEqualTo(200);
             assertThat(answer.object().getString("status")).isEqualTo("UP");
         }
+    }
+
+    /** Apiary's own checks are in both probes, not only the server's (which alone would also say UP). */
+    private void healthListsApiarysChecks() throws Exception {
+        Map<String, String> expected = Map.of("ready", "apiary-workers", "live", "apiary-pollers");
+        for (var probe : expected.entrySet()) {
+            Http.Answer answer = http.get(server.health().resolve(probe.getKey()));
+            JsonObject check = answer.object().getJsonArray("checks").stream().map(JsonValue::asJsonObject)
+                    .filter(c -> c.getString("name").equals(probe.getValue())).findFirst()
+                    .orElseThrow(() -> new AssertionError("no check " + probe.getValue() + " in /health/"
+                            + probe.getKey() + ": " + answer.body()));
+            assertThat(check.getString("status")).as(answer.body()).isEqualTo("UP");
+            assertThat(check.getJsonObject("data").keySet()).as(answer.body()).anyMatch(k -> k.startsWith(
+                    "mail-sender"));
+        }
+        System.out.printf("%s /health/ready: %s%n", server.name(),
+                http.get(server.health().resolve("ready")).body());
+    }
+
+    /**
+     * A handler looks up {@code java:comp/DefaultManagedExecutorService}, which only a thread with the
+     * application's naming context can: the job is DONE only when it ran on a managed thread.
+     */
+    private void handlersRunOnManagedThreadsWithTheApplicationsContext() throws Exception {
+        String id = enqueue("render", "maxAttempts=1", "{\"page\":\"context\",\"millis\":0}");
+        JsonObject job = awaitFinal("render", id);
+        assertThat(job.getString("status")).as("a java:comp lookup in the handler: " + job).isEqualTo("DONE");
+        String line = server.logLines().stream().filter(l -> l.contains("page " + id)).findFirst().orElseThrow();
+        System.out.printf("%s handler: %s%n", server.name(), line.substring(line.indexOf("page ")));
+    }
+
+    /**
+     * With the worker's concurrency equal to the server's default pool size (see
+     * {@link ServerProcess#timedConcurrency()}), twice as many jobs as slots, each taking more than half of its 4 s
+     * {@code @Timeout}, all end DONE: the timeout takes no second thread and does
+     * not count time spent waiting for one.
+     */
+    private void timedJobsFillingTheDefaultPoolAllFinish() throws Exception {
+        int jobs = 2 * server.timedConcurrency();
+        long start = System.nanoTime();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < jobs; i++) {
+            ids.add(enqueue("render", "maxAttempts=1", "{\"page\":\"p" + i + "\",\"millis\":2500}"));
+        }
+        List<String> notDone = new ArrayList<>();
+        for (String id : ids) {
+            JsonObject job = awaitFinal("render", id);
+            if (!job.getString("status").equals("DONE")) {
+                notDone.add(id + " " + job.getString("status") + ": " + job.getString("lastError", ""));
+            }
+        }
+        assertThat(notDone).as(jobs + " jobs of 2.5 s with @Timeout(4s), concurrency " + server.timedConcurrency())
+                .isEmpty();
+        System.out.printf("%s timeout: %d jobs of 2.5 s (@Timeout 4 s, concurrency %d) all DONE in %.1f s%n",
+                server.name(), jobs, server.timedConcurrency(), (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * SIGTERM while a 4 s report runs: the monitor stops gracefully, the report finishes within the grace period and
+     * nothing is handed back, and the server exits. The evidence is the report's end before {@code Apiary monitor
+     * stopped} in the log, or, where logging is closed before the application stops (Payara Micro), the
+     * monitor's own account on standard error: {@code 1 jobs were running, 1 finished within the grace period}.
+     */
+    private void sigtermLetsTheRunningJobFinish() throws Exception {
+        String id = enqueue("report", "", "{\"name\":\"at-shutdown\",\"seconds\":4}");
+        awaitStatus("report", id, "RUNNING");
+        Duration stopped = server.terminate(GRACE_PERIOD.plusSeconds(40));
+        List<String> log = server.logLines();
+        System.out.printf("%s SIGTERM: exited after %s%n", server.name(), stopped);
+        assertThat(stopped).as("exit after SIGTERM").isNotNull();
+        int monitorStopped = indexOf(log, "Apiary monitor stopped");
+        assertThat(monitorStopped).as("the monitor's graceful stop in the log").isNotNegative();
+        int done = indexOf(log, "report " + id + " 'at-shutdown': done");
+        java.util.regex.Matcher account = java.util.regex.Pattern
+                .compile("Apiary monitor stopped on JVM shutdown .*: (\\d+) jobs were running, (\\d+) finished")
+                .matcher(log.get(monitorStopped));
+        boolean accounted = account.find() && Integer.parseInt(account.group(1)) >= 1
+                && account.group(1).equals(account.group(2));
+        assertThat(done >= 0 && done < monitorStopped || accounted)
+                .as("the running report ended before the monitor stopped: " + log.get(monitorStopped)).isTrue();
+        assertThat(log).as("nothing handed back or left unsettled")
+                .noneMatch(l -> l.contains("hands back") || l.contains(" stopped with "));
+        System.out.printf("%s SIGTERM: %s%n", server.name(), log.get(monitorStopped).strip());
+    }
+
+    private static int indexOf(List<String> lines, String text) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(text)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private void awaitStatus(String queue, String id, String status) throws Exception {
+        Instant deadline = Instant.now().plus(JOBS_TIMEOUT);
+        JsonObject job = null;
+        while (Instant.now().isBefore(deadline)) {
+            job = http.get(api("queues/" + queue + "/jobs/" + id)).object();
+            if (job.getString("status").equals(status)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("job " + id + " of " + queue + " not " + status + " within " + JOBS_TIMEOUT + ": "
+                + job);
     }
 
     private static void expectJsonError(Http.Answer answer, int status) {

@@ -49,6 +49,15 @@ public final class WildFly extends ServerProcess {
         return List.of("WFLYCTL0013", "WFLYSRV0021", "WFLYCTL0186");
     }
 
+    /**
+     * standalone-microprofile.xml's default managed executor sets no thread count: WildFly gives it 4 threads on
+     * this 2-core machine ({@code EE-ManagedExecutorService-default-Thread-1} to {@code -4}). The check fills it.
+     */
+    @Override
+    public int timedConcurrency() {
+        return 4;
+    }
+
     @Override
     public URI app() {
         return URI.create("http://127.0.0.1:" + (8080 + offset) + "/apiary-example/");

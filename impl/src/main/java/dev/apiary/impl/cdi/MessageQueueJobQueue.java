@@ -1,0 +1,71 @@
+package dev.apiary.impl.cdi;
+
+import dev.apiary.JobOptions;
+import dev.apiary.JobQueue;
+import dev.apiary.spi.MessageQueue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/** The {@link JobQueue} injected for a message queue: sends to it (a unique key is not supported by brokers). */
+final class MessageQueueJobQueue<T> implements JobQueue<T> {
+
+    private final Supplier<MessageQueue<T>> queue;
+    private final String name;
+
+    MessageQueueJobQueue(String name, Supplier<MessageQueue<T>> queue) {
+        this.name = name;
+        this.queue = queue;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String push(T payload) {
+        return queue.get().send(payload);
+    }
+
+    @Override
+    public String push(T payload, JobOptions options) {
+        if (options.uniqueKey() != null) {
+            throw new UnsupportedOperationException("Queue '" + name + "' is a message queue, which cannot refuse a "
+                    + "duplicate: push without a unique key, or use a JobStorage for this queue");
+        }
+        return queue.get().send(payload, options);
+    }
+
+    @Override
+    public List<String> pushAll(List<? extends T> payloads) {
+        return pushAll(payloads, JobOptions.defaults());
+    }
+
+    @Override
+    public List<String> pushAll(List<? extends T> payloads, JobOptions options) {
+        List<String> ids = new ArrayList<>(payloads.size());
+        for (T payload : payloads) {
+            ids.add(push(payload, options));
+        }
+        return ids;
+    }
+
+    @Override
+    public String schedule(T payload, Instant at) {
+        return push(payload, JobOptions.defaults().withRunAt(at));
+    }
+
+    @Override
+    public String schedule(T payload, Duration delay) {
+        return push(payload, JobOptions.defaults().withDelay(delay));
+    }
+
+    @Override
+    public String toString() {
+        return "JobQueue[" + name + "]";
+    }
+}

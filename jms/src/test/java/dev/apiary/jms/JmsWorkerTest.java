@@ -1,0 +1,206 @@
+package dev.apiary.jms;
+
+import dev.apiary.JobHandler;
+import dev.apiary.JobOptions;
+import dev.apiary.Outcome;
+import dev.apiary.layer.Layers;
+import dev.apiary.layer.RetryPolicy;
+import dev.apiary.worker.Monitor;
+import dev.apiary.worker.WorkerBuilder;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.JMSContext;
+import jakarta.jms.Message;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Workers consuming a JMS queue on an embedded ActiveMQ Artemis broker. */
+class JmsWorkerTest {
+
+    private static EmbeddedBroker broker;
+    private static final AtomicInteger QUEUES = new AtomicInteger();
+
+    private Monitor monitor;
+    private JmsQueue<Order> queue;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        broker = EmbeddedBroker.start();
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        broker.close();
+    }
+
+    @AfterEach
+    void stop() {
+        if (monitor != null) {
+            monitor.stop();
+        }
+        if (queue != null) {
+            queue.close();
+        }
+    }
+
+    private JmsQueue<Order> start(int instances, int concurrency, JobHandler<Order> handler) {
+        return start(broker.inVm(), instances, concurrency, handler);
+    }
+
+    private JmsQueue<Order> start(ConnectionFactory factory, int instances, int concurrency,
+                                  JobHandler<Order> handler) {
+        queue = JmsQueue.builder(factory, "orders-" + QUEUES.incrementAndGet(), Order.class)
+                .receiveTimeout(Duration.ofSeconds(1)).build();
+        monitor = Monitor.create().gracePeriod(Duration.ofSeconds(10));
+        monitor.register(instances, i -> WorkerBuilder.named("orders").source(queue.asSource())
+                .layer(Layers.retry(RetryPolicy.exponential(Duration.ofMillis(400), Duration.ofMillis(400))
+                        .withJitter(0)))
+                .concurrency(concurrency).handler(handler));
+        monitor.start();
+        return queue;
+    }
+
+    @Test
+    void everyMessageIsHandledOnceAcrossSeveralConsumers() {
+        int n = 1000;
+        Map<String, AtomicInteger> handled = new ConcurrentHashMap<>();
+        start(2, 8, job -> {
+            handled.computeIfAbsent(job.payload().id(), k -> new AtomicInteger()).incrementAndGet();
+            return Outcome.done();
+        });
+
+        for (int i = 0; i < n; i++) {
+            queue.send(new Order("o" + i, i));
+        }
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> handled.size() == n && broker.count(queue.queue()) == 0);
+        assertThat(handled.values()).allSatisfy(count -> assertThat(count).hasValue(1));
+        assertThat(broker.count(queue.deadLetterQueue())).isZero();
+    }
+
+    @Test
+    void aFailingMessageIsDeliveredAgainAfterItsBackoffThenDeadLetteredWithTheReason() throws Exception {
+        List<Instant> tries = new CopyOnWriteArrayList<>();
+        List<Integer> attempts = new CopyOnWriteArrayList<>();
+        start(1, 2, job -> {
+            tries.add(Instant.now());
+            attempts.add(job.context().attempt());
+            throw new IllegalStateException("ledger refused entry " + job.payload().id());
+        });
+
+        queue.send(new Order("bad", 1), JobOptions.defaults().withMaxAttempts(3));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> broker.count(queue.deadLetterQueue()) == 1);
+        assertThat(attempts).containsExactly(1, 2, 3);
+        assertThat(Duration.between(tries.get(0), tries.get(1))).isGreaterThanOrEqualTo(Duration.ofMillis(380));
+        assertThat(Duration.between(tries.get(1), tries.get(2))).isGreaterThanOrEqualTo(Duration.ofMillis(380));
+        List<Message> dead = broker.drain(queue.deadLetterQueue());
+        assertThat(dead).hasSize(1);
+        assertThat(dead.get(0).getStringProperty(JmsQueue.DEAD_LETTER_REASON)).contains("ledger refused entry bad");
+        assertThat(dead.get(0).getIntProperty(JmsQueue.ATTEMPTS)).isEqualTo(3);
+        assertThat(dead.get(0).getStringProperty(JmsQueue.ORIGINAL_QUEUE)).isEqualTo(queue.queue());
+        assertThat(broker.count(queue.queue())).isZero();
+    }
+
+    @Test
+    void aKilledMessageIsDeadLetteredAtOnce() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        start(1, 1, job -> {
+            runs.incrementAndGet();
+            return Outcome.kill("account " + job.payload().id() + " is closed");
+        });
+
+        queue.send(new Order("acme", 5));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> broker.count(queue.deadLetterQueue()) == 1);
+        Message dead = broker.drain(queue.deadLetterQueue()).get(0);
+        assertThat(dead.getStringProperty(JmsQueue.DEAD_LETTER_REASON)).contains("account acme is closed");
+        assertThat(dead.getIntProperty(JmsQueue.ATTEMPTS)).isEqualTo(1);
+        assertThat(runs).hasValue(1);
+    }
+
+    @Test
+    void aMessageThatCannotBeDecodedIsDeadLetteredAtOnceWithoutRunning() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        start(1, 2, job -> {
+            seen.add(job.payload().id());
+            return Outcome.done();
+        });
+
+        try (JMSContext context = broker.inVm().createContext()) {
+            context.createProducer().send(context.createQueue(queue.queue()), "{\"id\": [not json");
+        }
+        queue.send(new Order("good", 1));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> broker.count(queue.deadLetterQueue()) == 1
+                && seen.contains("good"));
+        Message dead = broker.drain(queue.deadLetterQueue()).get(0);
+        assertThat(dead.getStringProperty(JmsQueue.DEAD_LETTER_REASON)).startsWith("cannot decode as "
+                + Order.class.getName());
+        assertThat(dead.getBody(String.class)).isEqualTo("{\"id\": [not json");
+        assertThat(seen).containsExactly("good");
+    }
+
+    @Test
+    void aDelayedMessageIsNotDeliveredBeforeItsTime() {
+        AtomicLong ranAt = new AtomicLong();
+        start(1, 1, job -> {
+            ranAt.set(System.currentTimeMillis());
+            return Outcome.done();
+        });
+
+        long sent = System.currentTimeMillis();
+        queue.send(new Order("later", 1), JobOptions.defaults().withDelay(Duration.ofMillis(700)));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> ranAt.get() != 0);
+        assertThat(ranAt.get() - sent).isGreaterThanOrEqualTo(690);
+    }
+
+    @Test
+    void consumersTakeNoMoreMessagesThanFreeSlotsAndAGracefulStopLeavesTheRestOnTheQueue() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger started = new AtomicInteger();
+        AtomicInteger finished = new AtomicInteger();
+        // Artemis clients buffer messages ahead of receive calls unless told not to: the broker would count those as
+        // delivered too
+        start(broker.inVm("consumerWindowSize=0"), 1, 2, job -> {
+            started.incrementAndGet();
+            release.await(20, TimeUnit.SECONDS);
+            finished.incrementAndGet();
+            return Outcome.done();
+        });
+        for (int i = 0; i < 10; i++) {
+            queue.send(new Order("o" + i, i));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> started.get() == 2);
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3))
+                .until(() -> broker.delivering(queue.queue()) == 2);
+
+        Thread stopper = new Thread(monitor::stop);
+        stopper.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> stopper.getState() == Thread.State.TIMED_WAITING
+                || stopper.getState() == Thread.State.WAITING);
+        release.countDown();
+        stopper.join(20_000);
+
+        assertThat(finished).hasValue(2);
+        assertThat(started).hasValue(2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> broker.count(queue.queue()) == 8);
+        assertThat(broker.count(queue.deadLetterQueue())).isZero();
+    }
+}

@@ -1,0 +1,5 @@
+package dev.apiary.jms;
+
+/** A test payload. */
+public record Order(String id, int amount) {
+}

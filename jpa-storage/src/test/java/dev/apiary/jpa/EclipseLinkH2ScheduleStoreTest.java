@@ -1,0 +1,16 @@
+package dev.apiary.jpa;
+
+import dev.apiary.impl.storage.ContractPayload;
+import dev.apiary.impl.storage.ScheduleStoreContract;
+import dev.apiary.jpa.TestDatabases.Db;
+import dev.apiary.jpa.TestDatabases.Provider;
+import dev.apiary.spi.JobStorage;
+
+/** The schedule store contract on JPA with EclipseLink on H2. */
+class EclipseLinkH2ScheduleStoreTest extends ScheduleStoreContract {
+
+    @Override
+    protected JobStorage<ContractPayload> newStorage(String queue) {
+        return JpaJobStorage.builder(TestDatabases.emf(Provider.ECLIPSELINK, Db.H2)).queue(queue, ContractPayload.class).build();
+    }
+}

@@ -1,0 +1,113 @@
+package dev.apiary.reliability;
+
+import dev.apiary.jms.EmbeddedBroker;
+import dev.apiary.jms.JmsQueue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A JMS consumer process killed with SIGKILL in the middle of a run: the broker delivers every message it held
+ * again, the surviving consumer finishes them, and nothing is lost; only messages the killed process had run but not
+ * committed run twice.
+ */
+class JmsConsumerCrashTest {
+
+    private static final int MESSAGES = 1_000;
+
+    @Test
+    void messagesOfAKilledConsumerAreDeliveredAgainAndAllAreDone(@TempDir Path dir) throws Exception {
+        try (EmbeddedBroker broker = EmbeddedBroker.start()) {
+            List<String> ids = new ArrayList<>();
+            try (JmsQueue<Payloads.Work> sender = JmsQueue.builder(broker.inVm(), "crash", Payloads.Work.class)
+                    .build()) {
+                for (int i = 0; i < MESSAGES; i++) {
+                    ids.add(sender.send(new Payloads.Work(i, 15)));
+                }
+            }
+            Path runsA = dir.resolve("a.runs");
+            Path runsB = dir.resolve("b.runs");
+            Process a = consumer(broker, runsA, dir.resolve("a.log"));
+            Process b = consumer(broker, runsB, dir.resolve("b.log"));
+            try {
+                try {
+                    await("consumer a busy").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                            .until(() -> lines(runsA).size() >= 150);
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    throw new AssertionError("consumer a ran " + lines(runsA).size() + " messages; its log:\n"
+                            + Files.readString(dir.resolve("a.log")), e);
+                }
+
+                a.destroyForcibly();
+                assertThat(a.waitFor(10, TimeUnit.SECONDS)).isTrue();
+                int ranOnA = lines(runsA).size();
+
+                await("queue drained").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> broker.count("crash") == 0);
+
+                List<String> onA = lines(runsA);
+                List<String> onB = lines(runsB);
+                Map<String, Integer> runs = new HashMap<>();
+                onA.forEach(id -> runs.merge(id, 1, Integer::sum));
+                onB.forEach(id -> runs.merge(id, 1, Integer::sum));
+                Set<String> twice = new HashSet<>();
+                runs.forEach((id, n) -> {
+                    if (n > 1) {
+                        twice.add(id);
+                    }
+                });
+                for (jakarta.jms.Message dead : broker.drain("crash.DLQ")) {
+                    System.out.println("DEAD " + dead.getStringProperty(JmsQueue.DEAD_LETTER_REASON) + " count="
+                            + dead.getIntProperty(JmsQueue.ATTEMPTS));
+                }
+                System.out.println("SUMMARY jms-crash messages=" + MESSAGES + " ranOnA=" + ranOnA + " ranOnB="
+                        + onB.size() + " runTwice=" + twice.size() + " lost="
+                        + ids.stream().filter(id -> !runs.containsKey(id)).count());
+
+                assertThat(runs.keySet()).as("every message ran").containsExactlyInAnyOrderElementsOf(ids);
+                assertThat(new HashSet<>(onB)).as("b ran each message once").hasSize(onB.size());
+                assertThat(onA).as("a ran each message once").doesNotHaveDuplicates();
+                // a message runs twice only when a ran it and was killed before committing it
+                assertThat(twice).allSatisfy(id -> assertThat(onA).contains(id));
+                assertThat(twice.size()).isLessThanOrEqualTo(64);
+                assertThat(broker.count("crash.DLQ")).isZero();
+            } finally {
+                a.destroyForcibly();
+                b.destroyForcibly();
+                b.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static Process consumer(EmbeddedBroker broker, Path runs, Path log) throws IOException {
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-cp", System.getProperty("java.class.path"), JmsConsumerNode.class.getName(),
+                broker.url(), "crash", runs.toString(), "4", "15");
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    private static List<String> lines(Path file) {
+        try {
+            return Files.exists(file) ? Files.readAllLines(file).stream().filter(l -> !l.isBlank()).toList()
+                    : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

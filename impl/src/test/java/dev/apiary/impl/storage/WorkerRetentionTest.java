@@ -28,7 +28,7 @@ class WorkerRetentionTest {
     }
 
     private static WorkerSnapshot snapshot(String instanceId) {
-        return new WorkerSnapshot("mailer", instanceId, "mail", WorkerState.IDLE, 0, 0, 0, 0, Instant.now(), null);
+        return new WorkerSnapshot("mailer", instanceId, "mail", WorkerState.IDLE, 0, 0, 0, 0, 0, Instant.now(), null);
     }
 
     @Test

@@ -1,5 +1,9 @@
 package dev.apiary.jms;
 
+import dev.apiary.impl.config.MonitorSettings;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import dev.apiary.Job;
 import dev.apiary.JobHandler;
 import dev.apiary.JobQueue;
@@ -54,8 +58,14 @@ class JmsCdiTest {
     private WeldContainer container;
     private AutoCloseable closeAfter;
 
+    /** What the server's default managed executors stand for here; bound as a server binds them. */
+    private final ExecutorService jobs = Executors.newCachedThreadPool();
+    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
+
     private void startContainer(ConnectionFactory factory) {
         TestNaming.bind(JmsQueueFactory.DEFAULT_CONNECTION_FACTORY, factory);
+        TestNaming.bind(MonitorSettings.DEFAULT_EXECUTOR, jobs);
+        TestNaming.bind(MonitorSettings.DEFAULT_SCHEDULER, scheduler);
         TestConfig.use(Map.of(
                 "apiary.workers.payments.jms.destination", "payments",
                 "apiary.workers.payments.jms.receive-timeout", "1s"));
@@ -80,6 +90,8 @@ class JmsCdiTest {
         TestConfig.clear();
         TestNaming.clear();
         HANDLED.clear();
+        jobs.shutdownNow();
+        scheduler.shutdownNow();
     }
 
     private JobQueue<Order> payments() {

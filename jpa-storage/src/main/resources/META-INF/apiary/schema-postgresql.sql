@@ -63,3 +63,6 @@ CREATE TABLE apiary_schedules (
     paused     BOOLEAN      NOT NULL,
     updated_at TIMESTAMP(6) NOT NULL
 );
+
+-- Job results: what a done job's handler returned (Outcome.done(result)), as JSON.
+ALTER TABLE apiary_jobs ADD COLUMN result TEXT;

@@ -94,6 +94,14 @@ public abstract class ApiaryProvider {
 
     public abstract Layer tracingLayer();
 
+    /**
+     * How long a storage keeps a worker instance's row after its last heartbeat, for the cluster's worker list:
+     * {@code apiary.storage.worker-retention}, one hour by default. Read each time a storage is built.
+     */
+    public Duration workerRetention() {
+        return Duration.ofHours(1);
+    }
+
     /** The progress reporter of a job running in this process; see {@link dev.apiary.JobProgress#of}. */
     public dev.apiary.JobProgress progress(dev.apiary.JobContext job) {
         return (percent, message) -> { };

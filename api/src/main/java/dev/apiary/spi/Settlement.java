@@ -11,7 +11,8 @@ import java.util.Objects;
  * A job's next state after one attempt, decided here once for every {@link JobSource}: done; pending again at a
  * later time (a retry, the attempt counted); killed; or failed, which is also what a retry on the job's last
  * attempt becomes. A source writes {@link #status()}, {@link #runAt()} and {@link #error()} as they are and
- * derives no policy of its own. The context names the job, the worker that ran it and the attempt, so that a
+ * derives no policy of its own; a done job's {@link #result()}, when there is one, is stored encoded by the storage's
+ * codec. The context names the job, the worker that ran it and the attempt, so that a
  * storage can ignore a settlement from a worker that lost the job.
  *
  * @param outcome the outcome as decided: never a {@link Outcome.Retry} on the last attempt
@@ -53,5 +54,10 @@ public record Settlement(JobContext job, Outcome outcome) {
             return failed.error();
         }
         return null;
+    }
+
+    /** The result a done job returned ({@link Outcome.Done#result()}); {@code null} for any other outcome or none. */
+    public Object result() {
+        return outcome instanceof Outcome.Done done ? done.result() : null;
     }
 }

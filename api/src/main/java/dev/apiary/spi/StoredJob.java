@@ -15,21 +15,31 @@ import java.util.Map;
  * @param finishedAt  when the job reached a final status, or {@code null}
  * @param uniqueKey   the unique key it was pushed with, or {@code null}
  * @param progress    the last progress it reported, or {@code null}
+ * @param result      the result a done job returned, encoded (JSON) by the storage's codec, or {@code null} if none
  */
 public record StoredJob<T>(String id, String queue, T payload, String rawPayload, JobStatus status, int attempts,
                            int maxAttempts, Instant runAt, int priority, Instant enqueuedAt, String workerId,
                            String lastError, Instant finishedAt, Map<String, String> metadata, String uniqueKey,
-                           Progress progress) {
+                           Progress progress, String result) {
 
     public StoredJob {
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
     }
 
-    /** A job without unique key or progress. */
+    /** A job without a result. */
+    public StoredJob(String id, String queue, T payload, String rawPayload, JobStatus status, int attempts,
+                     int maxAttempts, Instant runAt, int priority, Instant enqueuedAt, String workerId,
+                     String lastError, Instant finishedAt, Map<String, String> metadata, String uniqueKey,
+                     Progress progress) {
+        this(id, queue, payload, rawPayload, status, attempts, maxAttempts, runAt, priority, enqueuedAt, workerId,
+                lastError, finishedAt, metadata, uniqueKey, progress, null);
+    }
+
+    /** A job without unique key, progress or result. */
     public StoredJob(String id, String queue, T payload, String rawPayload, JobStatus status, int attempts,
                      int maxAttempts, Instant runAt, int priority, Instant enqueuedAt, String workerId,
                      String lastError, Instant finishedAt, Map<String, String> metadata) {
         this(id, queue, payload, rawPayload, status, attempts, maxAttempts, runAt, priority, enqueuedAt, workerId,
-                lastError, finishedAt, metadata, null, null);
+                lastError, finishedAt, metadata, null, null, null);
     }
 }

@@ -197,6 +197,8 @@ const views = {
         h('h2', {}, 'Payload'),
         j.payloadHidden ? h('p', { class: 'muted', id: 'payload-hidden' }, 'Hidden (apiary.dashboard.show-payloads)')
           : h('pre', { id: 'payload' }, JSON.stringify(j.payload, null, 2)),
+        j.result != null ? [h('h2', {}, 'Result'), h('pre', { id: 'result' }, JSON.stringify(j.result, null, 2))]
+          : null,
         j.lastErrorTrace ? [h('h2', {}, 'Last error'), h('pre', { id: 'error' }, j.lastErrorTrace)] : null);
     };
   },

@@ -2,6 +2,8 @@ package dev.apiary.impl;
 
 import dev.apiary.JobOptions;
 import dev.apiary.impl.codec.JsonbCodec;
+import dev.apiary.impl.config.ApiaryConfig;
+import dev.apiary.impl.config.StorageSettings;
 import dev.apiary.impl.telemetry.Telemetry;
 import dev.apiary.impl.layer.CatchFailureStrategy;
 import dev.apiary.impl.layer.ConcurrencyLimitStrategy;
@@ -62,7 +64,12 @@ public final class DefaultApiaryProvider extends ApiaryProvider {
 
     @Override
     public <T> JobStorage<T> newInMemoryStorage(String queue, Class<T> payloadType) {
-        return new InMemoryStorage<>(queue, payloadType, codec(), Clock.systemUTC());
+        return new InMemoryStorage<>(queue, payloadType, codec(), Clock.systemUTC(), workerRetention());
+    }
+
+    @Override
+    public Duration workerRetention() {
+        return StorageSettings.workerRetention(ApiaryConfig.fromEnvironmentQuietly());
     }
 
     @Override

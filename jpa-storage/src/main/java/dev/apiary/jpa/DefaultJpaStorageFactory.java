@@ -24,7 +24,8 @@ import java.util.logging.Logger;
  *
  * <p>Keys: {@value #CREATE_SCHEMA} ({@code false}: create the tables from the shipped script at start-up, skipping
  * what exists), {@value #NOTIFICATIONS} ({@code true}), {@code apiary.queues.<queue>.max-payload-length}
- * ({@value JpaJobStorage#DEFAULT_MAX_PAYLOAD_LENGTH}).
+ * ({@value JpaJobStorage#DEFAULT_MAX_PAYLOAD_LENGTH}), {@code apiary.storage.worker-retention} ({@code 1h}, read by the
+ * builder).
  *
  * <p>The runtime adds this class as an application-scoped bean (it carries no bean-defining annotation, so that
  * scanning the jar does not find it a second time).

@@ -95,6 +95,10 @@ public class JobEntity {
     @Column(name = "progress_at")
     LocalDateTime progressAt;
 
+    /** A done job's result as JSON, or {@code null}. */
+    @Column(name = "result", length = 1_000_000)
+    String result;
+
     /** For JPA. */
     protected JobEntity() {
     }

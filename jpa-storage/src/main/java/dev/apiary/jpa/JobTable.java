@@ -319,6 +319,16 @@ final class JobTable {
         }
     }
 
+    /** Ends one held job as done with its encoded result. */
+    void settleDone(EntityManager em, JobContext job, String result, LocalDateTime now) {
+        em.createQuery("UPDATE ApiaryJob j SET j.status = :done, j.finishedAt = :now, j.lastError = NULL, "
+                        + "j.result = :result, j.workerId = NULL, j.lockedAt = NULL, j.activeKey = NULL " + HELD_BY)
+                .setParameter("done", JobStatus.DONE).setParameter("now", now).setParameter("result", result)
+                .setParameter("id", job.id()).setParameter("queue", queue)
+                .setParameter("running", JobStatus.RUNNING).setParameter("worker", job.workerId())
+                .setParameter("attempt", job.attempt()).executeUpdate();
+    }
+
     /** Puts a held job back to pending until {@code runAt}; the attempt stays counted. */
     boolean settleRetry(EntityManager em, JobContext job, Instant runAt, String error) {
         return em.createQuery("UPDATE ApiaryJob j SET j.status = :pending, j.runAt = :runAt, j.lastError = :error, "

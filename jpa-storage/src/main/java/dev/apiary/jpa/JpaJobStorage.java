@@ -117,7 +117,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         this.table = new JobTable(queue, payloadType, dialect);
         this.host = localHost();
         this.schedules = new JpaScheduleStore<>(queue, dialect, clock, new ScheduleJobs());
-        this.workerRetention = b.workerRetention;
+        this.workerRetention = b.workerRetention == null ? ApiaryProvider.instance().workerRetention()
+                : b.workerRetention;
     }
 
     /** The database from the provider's connection, else from the database's own answer, else portable SQL. */
@@ -319,8 +320,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     }
 
     /**
-     * Done jobs are written with one statement per (worker, attempt) group, usually one per batch; other outcomes
-     * carry their own error text and run-at, one statement each. Every statement matches the job on id, worker,
+     * Done jobs without a result are written with one statement per (worker, attempt) group, usually one per batch;
+     * a done job's result and other outcomes' error text and run-at take one statement per job. Every statement matches the job on id, worker,
      * attempt and running status, so an outcome from a worker that lost the job changes nothing.
      */
     @Override
@@ -336,6 +337,11 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
                 JobContext job = s.job();
                 JobStatus next = s.status();
                 if (next == JobStatus.DONE) {
+                    Object result = s.result();
+                    if (result != null) {
+                        table.settleDone(em, job, encodeResult(result, job), now);
+                        continue;
+                    }
                     done.computeIfAbsent(new Holder(job.workerId(), job.attempt()), k -> new ArrayList<>())
                             .add(job.id());
                 } else if (next == JobStatus.PENDING) {
@@ -349,6 +355,18 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         });
         if (retried) {
             wakeUp();
+        }
+    }
+
+    private String encodeResult(Object result, JobContext job) {
+        try {
+            return codec.encode(result);
+        } catch (CodecException e) {
+            // the job did its work: it is done, only its result is lost; failing the batch would retry it forever
+            LOG.log(Level.WARNING, "Job " + job.id() + " of queue '" + queue + "' is done, but its result (a "
+                    + result.getClass().getName() + ") cannot be encoded as JSON, so it is not kept; return a"
+                    + " value the codec can encode", e);
+            return null;
         }
     }
 
@@ -633,7 +651,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         return new StoredJob<>(e.id, e.queue, payload, e.payload, e.status, e.attempts, e.maxAttempts,
                 JobTable.instant(e.runAt), e.priority, JobTable.instant(e.enqueuedAt), e.workerId, e.lastError,
                 JobTable.instant(e.finishedAt), decodeMetadata(e), e.uniqueKey, e.progress == null ? null
-                : new Progress(e.progress, e.progressMessage, JobTable.instant(e.progressAt)));
+                : new Progress(e.progress, e.progressMessage, JobTable.instant(e.progressAt)), e.result);
     }
 
     private String encodeMetadata(Map<String, String> metadata) {
@@ -766,7 +784,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         private DataSource notificationSource;
         private ThreadFactory threadFactory = Executors.defaultThreadFactory();
         private int maxPayloadLength = DEFAULT_MAX_PAYLOAD_LENGTH;
-        private Duration workerRetention = Duration.ofHours(1);
+        private Duration workerRetention;
 
         private Builder(EntityManagerFactory emf) {
             this.emf = emf;
@@ -867,7 +885,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
 
         /**
          * How long the row of a worker instance that stopped heartbeating stays in {@code apiary_workers} (and in
-         * {@link JpaJobStorage#workers()}); one hour by default. Longer than any worker's lease.
+         * {@link JpaJobStorage#workers()}); by default {@code apiary.storage.worker-retention}, or one hour. Longer than
+         * any worker's lease.
          */
         public Builder<T> workerRetention(Duration value) {
             if (value == null || value.isNegative() || value.isZero()) {

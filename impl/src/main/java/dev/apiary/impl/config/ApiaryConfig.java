@@ -36,14 +36,22 @@ public final class ApiaryConfig {
      * values and defaults apply, which is logged once).
      */
     public static ApiaryConfig fromEnvironment() {
+        ApiaryConfig config = fromEnvironmentQuietly();
+        if (config.lookup == ConfigLookup.NONE) {
+            LOG.info("MicroProfile Config is not available: Apiary uses annotation values and defaults, apiary.*"
+                    + " keys are not read");
+        }
+        return config;
+    }
+
+    /** As {@link #fromEnvironment()}, without the log line: for values read each time a storage is built. */
+    public static ApiaryConfig fromEnvironmentQuietly() {
         if (isPresent(MP_CONFIG)) {
             Optional<ConfigLookup> mp = MicroProfileConfigLookup.create();
             if (mp.isPresent()) {
                 return new ApiaryConfig(mp.get());
             }
         }
-        LOG.info("MicroProfile Config is not available: Apiary uses annotation values and defaults, apiary.* keys"
-                + " are not read");
         return new ApiaryConfig(ConfigLookup.NONE);
     }
 

@@ -1,6 +1,7 @@
 package dev.apiary.impl.storage;
 
 import dev.apiary.CodecException;
+import dev.apiary.ConfigurationException;
 import dev.apiary.Job;
 import dev.apiary.JobContext;
 import dev.apiary.JobOptions;
@@ -69,7 +70,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     /** The host name shown as the node of this process's workers. */
     private static final String NODE = hostName();
     /** Worker rows not seen for this long are dropped at the next heartbeat. */
-    static final Duration WORKER_RETENTION = Duration.ofHours(1);
+    private final Duration workerRetention;
     /**
      * Running jobs by the context their claim handed out: orphan recovery need not scan every job, and a settlement
      * (which carries that very context) finds its job by identity in this small map rather than by id among all.
@@ -82,7 +83,17 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     private final ScheduleStore<T> scheduleStore = new Schedules();
     private long sequence;
 
+    /** A storage that keeps worker rows for an hour after their last heartbeat. */
     public InMemoryStorage(String queue, Class<T> payloadType, Codec codec, Clock clock) {
+        this(queue, payloadType, codec, clock, Duration.ofHours(1));
+    }
+
+    /** A storage that drops a worker instance's row once it has not heartbeat for {@code workerRetention}. */
+    public InMemoryStorage(String queue, Class<T> payloadType, Codec codec, Clock clock, Duration workerRetention) {
+        if (workerRetention.isNegative() || workerRetention.isZero()) {
+            throw new ConfigurationException("workerRetention must be positive, was " + workerRetention);
+        }
+        this.workerRetention = workerRetention;
         this.queue = Objects.requireNonNull(queue, "queue");
         this.payloadType = Objects.requireNonNull(payloadType, "payloadType");
         this.codec = Objects.requireNonNull(codec, "codec");
@@ -199,6 +210,10 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
                     requeued = true;
                 } else {
                     finish(e, s.status(), s.error(), now);
+                    Object result = s.result();
+                    if (result != null) {
+                        e.result = encodeResult(result, e.id);
+                    }
                 }
             }
         }
@@ -252,7 +267,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             workers.put(instance.instanceId(), new WorkerRecord(instance.instanceId(), instance.worker(), queue,
                     NODE, instance.state() == null ? null : instance.state().name(), instance.running(),
                     instance.done(), instance.failed(), before == null ? now : before.startedAt(), now));
-            Instant stale = now.minus(WORKER_RETENTION);
+            Instant stale = now.minus(workerRetention);
             workers.values().removeIf(w -> w.lastSeen().isBefore(stale));
             heartbeats.values().removeIf(at -> at.isBefore(stale));
         }
@@ -554,7 +569,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     private StoredJob<T> view(Entry<T> e) {
         return new StoredJob<>(e.id, queue, e.payload, encode(e.payload), e.status, e.attempts, e.maxAttempts,
                 e.runAt, e.priority, e.enqueuedAt, e.workerId, e.lastError, e.finishedAt, e.metadata, e.uniqueKey,
-                e.progress);
+                e.progress, e.result);
     }
 
     /** Payloads are kept as objects and encoded only for inspection, so pushes stay cheap. */
@@ -562,6 +577,18 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         try {
             return codec.encode(payload);
         } catch (CodecException e) {
+            return null;
+        }
+    }
+
+    /** Encodes a done job's result once, when it is settled, as a database storage does. */
+    private String encodeResult(Object result, String jobId) {
+        try {
+            return codec.encode(result);
+        } catch (CodecException e) {
+            LOG.log(Level.WARNING, "Job " + jobId + " of queue '" + queue + "' is done, but its result (a "
+                    + result.getClass().getName() + ") cannot be encoded as JSON, so it is not kept; return a"
+                    + " value the codec can encode", e);
             return null;
         }
     }
@@ -751,6 +778,8 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         String uniqueKey;
         Map<String, String> metadata;
         Progress progress;
+        /** A done job's result as encoded JSON, or {@code null}. */
+        String result;
         /** The context of the claim that holds the job while it runs; null otherwise. */
         JobContext claim;
     }

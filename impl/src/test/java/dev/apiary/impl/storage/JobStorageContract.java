@@ -149,6 +149,44 @@ public abstract class JobStorageContract {
     }
 
     @Test
+    void aDoneJobKeepsTheResultItReturnedAsJson() {
+        String withResult = storage.push(payload(1));
+        String withoutResult = storage.push(payload(2));
+        String failed = storage.push(payload(3), JobOptions.defaults().withMaxAttempts(1));
+        List<Job<ContractPayload>> jobs = storage.claim("w1", 3);
+        Map<String, Job<ContractPayload>> byId = new java.util.HashMap<>();
+        jobs.forEach(j -> byId.put(j.id(), j));
+
+        storage.settle(List.of(
+                new Settlement(byId.get(withResult).context(), Outcome.done(new ContractPayload("total", 42))),
+                new Settlement(byId.get(withoutResult).context(), Outcome.done()),
+                new Settlement(byId.get(failed).context(), Outcome.failed("broken"))));
+
+        StoredJob<ContractPayload> s = stored(withResult);
+        assertThat(s.status()).isEqualTo(JobStatus.DONE);
+        assertThat(s.finishedAt()).isNotNull();
+        assertThat(s.workerId()).isNull();
+        assertThat(s.result()).contains("\"name\":\"total\"").contains("\"n\":42");
+        assertThat(stored(withoutResult).status()).isEqualTo(JobStatus.DONE);
+        assertThat(stored(withoutResult).result()).isNull();
+        assertThat(stored(failed).status()).isEqualTo(JobStatus.FAILED);
+        assertThat(stored(failed).result()).isNull();
+        assertThat(storage.counts()).containsEntry(JobStatus.DONE, 2L).containsEntry(JobStatus.RUNNING, 0L);
+    }
+
+    @Test
+    void aResultFromAWorkerThatLostTheJobIsIgnored() {
+        String id = storage.push(payload(1));
+        Job<ContractPayload> job = storage.claim("w1", 1).get(0);
+        storage.kill(id, "stopped by an admin");
+
+        settle(storage, job, Outcome.done("too late"));
+
+        assertThat(stored(id).status()).isEqualTo(JobStatus.KILLED);
+        assertThat(stored(id).result()).isNull();
+    }
+
+    @Test
     void retryIsStoredAsRunAtAndCountsTheAttempt() {
         String id = storage.push(payload(1));
         Job<ContractPayload> first = storage.claim("w1", 1).get(0);

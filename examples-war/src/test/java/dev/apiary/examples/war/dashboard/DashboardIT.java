@@ -21,6 +21,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.StringReader;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -47,13 +48,34 @@ class DashboardIT {
     private static final Path SCREENSHOTS = Path.of(System.getProperty("dashboard.screenshots",
             "target/dashboard-screenshots"));
 
+    /** Workers of the copies are off: the example's own instances run every job of the shared database. */
+    private static final String[] WORKERS = {"mail-sender", "report-builder", "reminder-sender", "ledger-sync"};
+
     private final PayaraMicro server = new PayaraMicro();
+    private URI renamedRoles;
+    private URI openToAnyone;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     void boot() throws Exception {
         Path war = Path.of(System.getProperty("smoke.war", "target/apiary-example.war"));
-        server.start(war, Path.of(System.getProperty("smoke.work", "target/smoke")).resolve("dashboard"), Map.of());
+        Path work = Path.of(System.getProperty("smoke.work", "target/smoke")).resolve("dashboard");
+        // two copies of the example in the same server: one with renamed roles, one open to anyone
+        server.alsoDeploying(withoutWorkers(new WarVariant())
+                .set("apiary.dashboard.viewer-role", "ops-read").set("apiary.dashboard.admin-role", "ops-write")
+                .set("example.users", "reader:reader:ops-read,writer:writer:ops-write,viewer:viewer:apiary-viewer")
+                .file("WEB-INF/web.xml", webXml("<security-role><role-name>ops-read</role-name></security-role>"
+                        + "<security-role><role-name>ops-write</role-name></security-role>"))
+                .file("WEB-INF/glassfish-web.xml", GLASSFISH_ROLES)
+                .write(war, work.resolve("wars"), "apiary-renamed-roles"));
+        // the container's login stays (the fragment's constraint): a user with none of the dashboard's roles
+        server.alsoDeploying(withoutWorkers(new WarVariant())
+                .set("apiary.dashboard.allow-anonymous", "true")
+                .set("example.users", "guest:guest:no-dashboard-role")
+                .write(war, work.resolve("wars"), "apiary-open"));
+        server.start(war, work, Map.of());
+        renamedRoles = server.app().resolve("/apiary-renamed-roles/");
+        openToAnyone = server.app().resolve("/apiary-open/");
         Instant deadline = Instant.now().plus(BOOT_TIMEOUT);
         String last = "nothing yet";
         while (Instant.now().isBefore(deadline)) {
@@ -63,7 +85,12 @@ class DashboardIT {
             try {
                 Answer workers = call("GET", "workers", "admin");
                 last = workers.status + " " + workers.body;
-                if (workers.status == 200 && workers.body.contains("report-builder")) {
+                Answer renamed = call(renamedRoles, "GET", "queues", "reader");
+                Answer open = call(openToAnyone, "GET", "session", "guest");
+                last = workers.status + " " + workers.body + "; renamed roles: " + renamed.status + " " + renamed.body
+                        + "; open: " + open.status + " " + open.body;
+                if (workers.status == 200 && workers.body.contains("report-builder") && renamed.status != 404
+                        && open.status != 404) {
                     return;
                 }
             } catch (java.io.IOException e) {
@@ -169,6 +196,47 @@ class DashboardIT {
         }
     }
 
+    // ---- the dashboard as an application configures it (copies of the example in the same server)
+
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class Configured {
+
+        @Test
+        void renamedRolesReplaceTheDefaultOnes() throws Exception {
+            assertThat(call(renamedRoles, "GET", "queues", "reader").status).isEqualTo(200);
+            assertThat(call(renamedRoles, "GET", "session", "reader").json().asJsonObject().getBoolean("admin"))
+                    .isFalse();
+            Answer refused = call(renamedRoles, "POST", "queues/report/jobs/no-such-job/retry", "reader");
+            assertThat(refused.status).as(refused.body).isEqualTo(403);
+            assertThat(refused.json().asJsonObject().getString("message")).contains("ops-write");
+
+            assertThat(call(renamedRoles, "GET", "session", "writer").json().asJsonObject().getBoolean("admin"))
+                    .isTrue();
+            // past the role check: the job is unknown
+            expectError(call(renamedRoles, "POST", "queues/report/jobs/no-such-job/retry", "writer"), 404, "no job");
+
+            Answer oldRole = call(renamedRoles, "GET", "queues", "viewer");
+            assertThat(oldRole.status).as("a user in apiary-viewer, no longer the viewer role: " + oldRole.body)
+                    .isEqualTo(403);
+            assertThat(oldRole.json().asJsonObject().getString("message")).contains("user 'viewer' lacks role");
+        }
+
+        @Test
+        void allowAnonymousSkipsTheRoleCheckAndLogsAWarning() throws Exception {
+            Answer queues = call(openToAnyone, "GET", "queues", "guest");
+            assertThat(queues.status).as(queues.body).isEqualTo(200);
+            assertThat(queues.body).contains("\"report\"");
+            assertThat(call(openToAnyone, "GET", "queues/report/jobs?status=FAILED", "guest").status).isEqualTo(200);
+            expectError(call(openToAnyone, "POST", "queues/report/jobs/no-such-job/retry", "guest"), 404, "no job");
+
+            assertThat(java.nio.file.Files.readString(server.log()))
+                    .contains("apiary.dashboard.allow-anonymous=true: the Apiary dashboard and its API let anyone");
+            // the example itself still asks for a login
+            assertThat(call("GET", "queues", null).status).isEqualTo(401);
+        }
+    }
+
     // ---- the page, in a browser
 
     @Nested
@@ -265,6 +333,11 @@ class DashboardIT {
             assertThat(page.locator("#job-status")).hasText("DONE",
                     new LocatorAssertions.HasTextOptions().setTimeout(JOB_TIMEOUT.toMillis()));
             assertThat(job(id, "admin").getString("status")).isEqualTo("DONE");
+            // the handler's result (Outcome.done("<n> rows")) is stored and shown; hidden from viewers with payloads
+            assertThat(job(id, "admin").getString("result")).matches("\\d+ rows");
+            assertThat(page.locator("#result")).containsText(" rows");
+            JsonObject asViewer = job(id, "viewer");
+            assertThat(!asViewer.containsKey("result") || asViewer.isNull("result")).as(asViewer.toString()).isTrue();
             screenshot(page, "retried-job-done");
         }
 
@@ -353,8 +426,32 @@ class DashboardIT {
         return answer.json().asJsonObject();
     }
 
+    private static WarVariant withoutWorkers(WarVariant war) {
+        for (String worker : WORKERS) {
+            war.set("apiary.workers." + worker + ".enabled", "false");
+        }
+        return war;
+    }
+
+    private static String webXml(String body) {
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<web-app xmlns=\"https://jakarta.ee/xml/ns/jakartaee\" "
+                + "version=\"6.0\">" + body + "</web-app>\n";
+    }
+
+    /** Payara: the renamed roles are held by the users of the groups of the same name. */
+    private static final String GLASSFISH_ROLES = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            + "<!DOCTYPE glassfish-web-app PUBLIC \"-//GlassFish.org//DTD GlassFish Application Server 3.1 Servlet "
+            + "3.0//EN\" \"http://glassfish.org/dtds/glassfish-web-app_3_0-1.dtd\">\n<glassfish-web-app>"
+            + "<security-role-mapping><role-name>ops-read</role-name><group-name>ops-read</group-name>"
+            + "</security-role-mapping><security-role-mapping><role-name>ops-write</role-name>"
+            + "<group-name>ops-write</group-name></security-role-mapping></glassfish-web-app>\n";
+
     private Answer call(String method, String path, String user) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(server.app().resolve("apiary/api/" + path))
+        return call(server.app(), method, path, user);
+    }
+
+    private Answer call(URI app, String method, String path, String user) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(app.resolve("apiary/api/" + path))
                 .timeout(Duration.ofSeconds(15)).method(method, HttpRequest.BodyPublishers.noBody());
         if (user != null) {
             request.header("Authorization", "Basic " + Base64.getEncoder()

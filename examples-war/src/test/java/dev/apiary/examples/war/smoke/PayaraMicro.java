@@ -2,12 +2,20 @@ package dev.apiary.examples.war.smoke;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Payara Micro: one jar, {@code --deploy app.war}; the WAR's name is its context root. */
 public final class PayaraMicro extends ServerProcess {
 
     private final int port = freePort();
+    private final List<Path> moreWars = new ArrayList<>();
+
+    /** Deploys {@code war} too, beside the one given to {@link #start}; its file name is its context root. */
+    public PayaraMicro alsoDeploying(Path war) {
+        moreWars.add(war);
+        return this;
+    }
 
     @Override
     public String name() {
@@ -18,9 +26,13 @@ public final class PayaraMicro extends ServerProcess {
     protected List<String> prepare(Path war, Path work) throws java.io.IOException {
         Path root = work.resolve("payara-root");
         deleteTree(root);
-        return List.of(javaExecutable(), "-Xmx512m", "-jar", serversDir("payara-micro.jar").toString(),
-                "--deploy", war.toString(), "--port", Integer.toString(port), "--nocluster",
-                "--rootDir", root.toString());
+        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx512m", "-jar",
+                serversDir("payara-micro.jar").toString(), "--deploy", war.toString()));
+        for (Path more : moreWars) {
+            command.addAll(List.of("--deploy", more.toString()));
+        }
+        command.addAll(List.of("--port", Integer.toString(port), "--nocluster", "--rootDir", root.toString()));
+        return command;
     }
 
     @Override

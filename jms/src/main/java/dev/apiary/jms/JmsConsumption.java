@@ -300,7 +300,6 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
         // is settled. The connection itself closes once neither is left, as closing it would roll back deliveries
         // still being settled.
         closeConnectionWhenDone(c);
-        queue.closed(this);
     }
 
     private void closeConnectionWhenDone(JMSContext c) {

@@ -11,7 +11,6 @@ import jakarta.jms.JMSContext;
 import jakarta.jms.JMSException;
 import jakarta.jms.JMSProducer;
 import jakarta.jms.JMSRuntimeException;
-import jakarta.jms.Message;
 import jakarta.jms.TextMessage;
 
 import java.time.Duration;
@@ -80,7 +79,6 @@ public final class JmsQueue<T> implements MessageQueue<T>, AutoCloseable {
     private final Object senderLock = new Object();
     private JMSContext senderRoot;
     private final ConcurrentLinkedQueue<JMSContext> senders = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger consumptions = new AtomicInteger();
     private volatile JmsConsumption<T> consumption;
 
     private JmsQueue(Builder<T> b) {
@@ -197,14 +195,9 @@ public final class JmsQueue<T> implements MessageQueue<T>, AutoCloseable {
     @Override
     public Consumption open(Receiver<T> receiver) {
         JmsConsumption<T> c = new JmsConsumption<>(this, receiver);
-        consumptions.incrementAndGet();
         consumption = c;
         c.connect();
         return c;
-    }
-
-    void closed(JmsConsumption<T> c) {
-        consumptions.decrementAndGet();
     }
 
     /** Up while a consumption is connected; without one, whether a connection can be opened now. */
@@ -249,11 +242,6 @@ public final class JmsQueue<T> implements MessageQueue<T>, AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "Closing a JMS context failed", e);
         }
-    }
-
-    /** Whether {@code m} is a text message; others cannot carry a JSON payload. */
-    static boolean isText(Message m) {
-        return m instanceof TextMessage;
     }
 
     /**

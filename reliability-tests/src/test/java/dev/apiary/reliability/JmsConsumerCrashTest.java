@@ -43,8 +43,7 @@ class JmsConsumerCrashTest {
             Path runsA = dir.resolve("a.runs");
             Path runsB = dir.resolve("b.runs");
             Process a = consumer(broker, runsA, dir.resolve("a.log"));
-            // b starts once a is busy: started together, b could take every message before a's JVM is up
-            Process b = null;
+            Process b = consumer(broker, runsB, dir.resolve("b.log"));
             try {
                 try {
                     await("consumer a busy").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
@@ -54,7 +53,6 @@ class JmsConsumerCrashTest {
                             + Files.readString(dir.resolve("a.log")), e);
                 }
 
-                b = consumer(broker, runsB, dir.resolve("b.log"));
                 a.destroyForcibly();
                 assertThat(a.waitFor(10, TimeUnit.SECONDS)).isTrue();
                 int ranOnA = lines(runsA).size();
@@ -90,10 +88,8 @@ class JmsConsumerCrashTest {
                 assertThat(broker.count("crash.DLQ")).isZero();
             } finally {
                 a.destroyForcibly();
-                if (b != null) {
-                    b.destroyForcibly();
-                    b.waitFor(10, TimeUnit.SECONDS);
-                }
+                b.destroyForcibly();
+                b.waitFor(10, TimeUnit.SECONDS);
             }
         }
     }

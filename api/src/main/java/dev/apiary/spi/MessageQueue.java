@@ -98,8 +98,19 @@ public interface MessageQueue<T> {
         /** When the message was first sent. */
         Instant enqueuedAt();
 
+        /** The metadata the message was sent with (the push's {@code traceparent} included). */
         default Map<String, String> metadata() {
             return Map.of();
+        }
+
+        /** The priority the message was sent with; 0 when it carries none. */
+        default int priority() {
+            return 0;
+        }
+
+        /** The unique key the message was sent with, or {@code null}; carried, not enforced by a broker. */
+        default String uniqueKey() {
+            return null;
         }
 
         /** The message is done: remove it for good. */

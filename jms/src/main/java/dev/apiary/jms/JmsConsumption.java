@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -74,7 +75,10 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
     void connect() {
         JMSContext c;
         try {
-            c = queue.factory.createContext(JMSContext.SESSION_TRANSACTED);
+            // with a connection per consumer this one only watches the broker: a pooled factory may refuse a
+            // transacted session on it (its slots' sessions say so below)
+            c = queue.factory.createContext(queue.connectionPerConsumer ? JMSContext.AUTO_ACKNOWLEDGE
+                    : JMSContext.SESSION_TRANSACTED);
         } catch (JMSRuntimeException e) {
             connectionLost(null, e);
             return;
@@ -117,7 +121,7 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
                     slot = new Slot(connection, generation);
                 } catch (JMSRuntimeException e) {
                     JmsQueue.LOG.log(Level.FINE, "Cannot open a consumer on JMS queue '" + queue.name + "'", e);
-                    connectionLostLater(connection);
+                    connectionLostLater(connection, e);
                     return;
                 }
                 slots.add(slot);
@@ -127,9 +131,13 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
         }
     }
 
-    private void connectionLostLater(JMSContext broken) {
-        RECONNECTS.execute(() -> connectionLost(broken,
-                new JMSRuntimeException("cannot open a consumer on queue '" + queue.name + "'")));
+    private void connectionLostLater(JMSContext broken, JMSRuntimeException e) {
+        JMSRuntimeException cause = new JMSRuntimeException("cannot open a transacted session with a consumer on"
+                + " queue '" + queue.name + "' (" + e.getMessage() + "); if the broker runs, the connection factory"
+                + " refuses local transactions: a container's pooled factory must allow them (WildFly:"
+                + " allow-local-transactions=true on its pooled-connection-factory), or name a non-pooled factory"
+                + " in the worker's jms.connection-factory key (WildFly: java:/ConnectionFactory)", e.getErrorCode(), e);
+        RECONNECTS.execute(() -> connectionLost(broken, cause));
     }
 
     private void arm(Slot slot) {
@@ -206,6 +214,10 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
         Instant enqueuedAt = Instant.ofEpochMilli(m.propertyExists(JmsQueue.ENQUEUED_AT)
                 ? m.getLongProperty(JmsQueue.ENQUEUED_AT) : m.getJMSTimestamp());
         JmsDelivery d = new JmsDelivery(slot, m, id, attempt, maxAttempts, enqueuedAt);
+        d.priority = m.propertyExists(JmsQueue.PRIORITY) ? m.getIntProperty(JmsQueue.PRIORITY)
+                : m.getJMSPriority() - 4;
+        d.uniqueKey = m.propertyExists(JmsQueue.UNIQUE_KEY) ? m.getStringProperty(JmsQueue.UNIQUE_KEY) : null;
+        d.metadata = queue.metadata(m);
         if (!(m instanceof TextMessage text)) {
             d.deadLetter("cannot decode: a " + m.getClass().getSimpleName() + " is not a text message with JSON");
             return null;
@@ -341,7 +353,9 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
         Slot(JMSContext connection, long generation) {
             this.connection = connection;
             this.generation = generation;
-            this.session = connection.createContext(JMSContext.SESSION_TRANSACTED);
+            // a container's pooled factory allows one session per connection: then each slot has its own
+            this.session = queue.connectionPerConsumer ? queue.factory.createContext(JMSContext.SESSION_TRANSACTED)
+                    : connection.createContext(JMSContext.SESSION_TRANSACTED);
             this.destination = session.createQueue(queue.name);
         }
 
@@ -373,6 +387,9 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
         private final int maxAttempts;
         private final Instant enqueuedAt;
         T payload;
+        int priority;
+        String uniqueKey;
+        Map<String, String> metadata = Map.of();
 
         JmsDelivery(Slot slot, Message message, String id, int attempt, int maxAttempts, Instant enqueuedAt) {
             this.slot = slot;
@@ -410,6 +427,21 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
         }
 
         @Override
+        public Map<String, String> metadata() {
+            return metadata;
+        }
+
+        @Override
+        public int priority() {
+            return priority;
+        }
+
+        @Override
+        public String uniqueKey() {
+            return uniqueKey;
+        }
+
+        @Override
         public void ack() {
             settle("acknowledge", () -> { });
         }
@@ -419,7 +451,7 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
             settle("re-send for attempt " + (attempt + 1), () -> {
                 Message copy = copy(slot.session, message, attempt + 1);
                 copy.setStringProperty(JmsQueue.LAST_ERROR, JmsQueue.shorten(error));
-                JMSProducer producer = slot.session.createProducer();
+                JMSProducer producer = slot.session.createProducer().setPriority(message.getJMSPriority());
                 long delay = Duration.between(Instant.now(), at).toMillis();
                 if (delay > 0) {
                     producer.setDeliveryDelay(delay);
@@ -442,7 +474,8 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
         @Override
         public void release() {
             // a copy that keeps the attempt, rather than a rollback, which the broker would count as a delivery
-            settle("hand back", () -> slot.session.createProducer().send(slot.destination,
+            settle("hand back", () -> slot.session.createProducer().setPriority(message.getJMSPriority())
+                    .send(slot.destination,
                     copy(slot.session, message, attempt)));
         }
 

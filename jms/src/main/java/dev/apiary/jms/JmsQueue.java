@@ -11,11 +11,15 @@ import jakarta.jms.JMSContext;
 import jakarta.jms.JMSException;
 import jakarta.jms.JMSProducer;
 import jakarta.jms.JMSRuntimeException;
+import jakarta.jms.Message;
 import jakarta.jms.TextMessage;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -60,6 +64,14 @@ public final class JmsQueue<T> implements MessageQueue<T>, AutoCloseable {
     public static final String ATTEMPTS = "ApiaryAttempts";
     /** The queue a dead-lettered message came from. */
     public static final String ORIGINAL_QUEUE = "ApiaryOriginalQueue";
+    /** The job's priority as pushed (the JMS priority carries it too, clamped to 0–9 around 4). */
+    public static final String PRIORITY = "ApiaryPriority";
+    /** The unique key the job was pushed with (carried, not enforced: a broker does not refuse a duplicate). */
+    public static final String UNIQUE_KEY = "ApiaryUniqueKey";
+    /** The job's metadata as a JSON object of strings, the {@code traceparent} the runtime adds at push included. */
+    public static final String METADATA = "ApiaryMetadata";
+    /** The W3C trace context of the push, also as a property of its own for tracing-aware consumers. */
+    public static final String TRACEPARENT = "traceparent";
 
     static final Logger LOG = Logger.getLogger(JmsQueue.class.getName());
     private static final int MAX_ERROR_LENGTH = 4000;
@@ -74,6 +86,7 @@ public final class JmsQueue<T> implements MessageQueue<T>, AutoCloseable {
     final Executor executor;
     private final ExecutorService ownExecutor;
     private final boolean contextPerSend;
+    final boolean connectionPerConsumer;
 
     /** Shares one connection among sending sessions, each used by one thread at a time. */
     private final Object senderLock = new Object();
@@ -90,6 +103,7 @@ public final class JmsQueue<T> implements MessageQueue<T>, AutoCloseable {
         this.defaultMaxAttempts = b.maxAttempts;
         this.receiveTimeout = b.receiveTimeout;
         this.contextPerSend = b.contextPerSend;
+        this.connectionPerConsumer = b.connectionPerConsumer;
         if (b.executor != null) {
             this.executor = b.executor;
             this.ownExecutor = null;
@@ -122,6 +136,8 @@ public final class JmsQueue<T> implements MessageQueue<T>, AutoCloseable {
     @Override
     public String send(T payload, JobOptions options) {
         Objects.requireNonNull(options, "options");
+        // the runtime adds the caller's trace context to the metadata and counts the push, as a storage does
+        options = ApiaryProvider.instance().pushing(name, options, 1);
         String body = codec.encode(payload);
         String id = UUID.randomUUID().toString();
         if (contextPerSend) {
@@ -151,7 +167,18 @@ public final class JmsQueue<T> implements MessageQueue<T>, AutoCloseable {
         message.setIntProperty(ATTEMPT, 1);
         message.setIntProperty(MAX_ATTEMPTS, options.maxAttempts());
         message.setLongProperty(ENQUEUED_AT, System.currentTimeMillis());
-        JMSProducer producer = context.createProducer();
+        message.setIntProperty(PRIORITY, options.priority());
+        if (options.uniqueKey() != null) {
+            message.setStringProperty(UNIQUE_KEY, options.uniqueKey());
+        }
+        if (!options.metadata().isEmpty()) {
+            message.setStringProperty(METADATA, codec.encode(new TreeMap<>(options.metadata())));
+            String traceparent = options.metadata().get(TRACEPARENT);
+            if (traceparent != null) {
+                message.setStringProperty(TRACEPARENT, traceparent);
+            }
+        }
+        JMSProducer producer = context.createProducer().setPriority(jmsPriority(options.priority()));
         if (options.runAt() != null) {
             long delay = Duration.between(Instant.now(), options.runAt()).toMillis();
             if (delay > 0) {
@@ -159,6 +186,30 @@ public final class JmsQueue<T> implements MessageQueue<T>, AutoCloseable {
             }
         }
         producer.send(context.createQueue(name), message);
+    }
+
+    /** Apiary's priority (0 by default, higher first) as a JMS priority (4 by default, 0 to 9). */
+    static int jmsPriority(int priority) {
+        return (int) Math.max(0, Math.min(9, 4L + priority));
+    }
+
+    /** The metadata a message carries: its {@link #METADATA} property, else a lone {@link #TRACEPARENT}. */
+    Map<String, String> metadata(Message m) throws JMSException {
+        Map<String, String> result = new LinkedHashMap<>();
+        if (m.propertyExists(METADATA)) {
+            String json = m.getStringProperty(METADATA);
+            try {
+                Map<?, ?> decoded = codec.decode(json, Map.class);
+                decoded.forEach((k, v) -> result.put(String.valueOf(k), v == null ? null : String.valueOf(v)));
+            } catch (RuntimeException e) {
+                LOG.warning(() -> "Message " + m + " of JMS queue '" + name + "' has a " + METADATA + " property"
+                        + " that is not a JSON object (" + e.getMessage() + "); its metadata is left out");
+            }
+        } else if (m.propertyExists(TRACEPARENT)) {
+            result.put(TRACEPARENT, m.getStringProperty(TRACEPARENT));
+        }
+        result.values().removeIf(Objects::isNull);
+        return result;
     }
 
     private StorageException sendFailed(Exception e) {
@@ -259,6 +310,7 @@ public final class JmsQueue<T> implements MessageQueue<T>, AutoCloseable {
         private Duration receiveTimeout = Duration.ofSeconds(5);
         private Executor executor;
         private boolean contextPerSend;
+        private boolean connectionPerConsumer;
 
         private Builder(ConnectionFactory factory, String queue, Class<T> type) {
             this.factory = Objects.requireNonNull(factory, "factory");
@@ -316,6 +368,16 @@ public final class JmsQueue<T> implements MessageQueue<T>, AutoCloseable {
          */
         public Builder<T> contextPerSend(boolean value) {
             this.contextPerSend = value;
+            return this;
+        }
+
+        /**
+         * Opens each consumer on a connection of its own instead of sessions on one shared connection: required by a
+         * container's pooled connection factory, which allows one session per connection (WildFly's
+         * {@code java:jboss/DefaultJMSConnectionFactory} refuses a second); default false.
+         */
+        public Builder<T> connectionPerConsumer(boolean value) {
+            this.connectionPerConsumer = value;
             return this;
         }
 

@@ -17,7 +17,9 @@ import java.util.function.Function;
  * Makes the {@link JmsQueue} of a CDI worker from {@code apiary.workers.<name>.jms.*}: {@code destination} (the
  * queue's name), {@code connection-factory} (a JNDI name, default the platform's
  * {@value #DEFAULT_CONNECTION_FACTORY}), {@code dead-letter-queue}, {@code max-attempts}, {@code receive-timeout}.
- * Sends go through a new context each, so a container's pooled factory joins the caller's transaction.
+ * Sends go through a new context each, so a container's pooled factory joins the caller's transaction; each consumer
+ * has a connection of its own, as a pooled factory allows one session per connection. Consumers use local transacted
+ * sessions, which a pooled factory must allow outside a JTA transaction (WildFly: {@code allow-local-transactions}).
  */
 public final class JmsQueueFactory implements MessageQueueFactory {
 
@@ -46,7 +48,8 @@ public final class JmsQueueFactory implements MessageQueueFactory {
         }
         JmsQueue.Builder<T> builder = JmsQueue.builder(factory, destination, payloadType)
                 .executor(executor)
-                .contextPerSend(true);
+                .contextPerSend(true)
+                .connectionPerConsumer(true);
         setting.apply("dead-letter-queue").ifPresent(builder::deadLetterQueue);
         setting.apply("max-attempts").ifPresent(v -> {
             try {

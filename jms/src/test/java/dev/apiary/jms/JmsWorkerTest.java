@@ -203,4 +203,64 @@ class JmsWorkerTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> broker.count(queue.queue()) == 8);
         assertThat(broker.count(queue.deadLetterQueue())).isZero();
     }
+
+    @Test
+    void metadataPriorityAndUniqueKeyTravelAsMessagePropertiesAndBackIntoTheJob() throws Exception {
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        List<dev.apiary.JobContext> runs = new CopyOnWriteArrayList<>();
+        start(1, 1, job -> {
+            runs.add(job.context());
+            throw new IllegalStateException("warehouse closed");
+        });
+
+        queue.send(new Order("o1", 1), JobOptions.defaults().withMaxAttempts(2).withPriority(3)
+                .withUniqueKey("order-o1").withMetadata("traceparent", traceparent).withMetadata("tenant", "acme"));
+
+        // each attempt's job, the retry's re-sent copy included, has the metadata and priority it was pushed with
+        await().atMost(Duration.ofSeconds(20)).until(() -> broker.count(queue.deadLetterQueue()) == 1);
+        assertThat(runs).extracting(dev.apiary.JobContext::attempt).containsExactly(1, 2);
+        assertThat(runs).allSatisfy(c -> {
+            assertThat(c.metadata()).containsExactlyInAnyOrderEntriesOf(Map.of("traceparent", traceparent,
+                    "tenant", "acme"));
+            assertThat(c.priority()).isEqualTo(3);
+        });
+        // and the dead letter carries them as properties, the trace context as a property of its own too
+        Message dead = broker.drain(queue.deadLetterQueue()).get(0);
+        assertThat(dead.getStringProperty(JmsQueue.TRACEPARENT)).isEqualTo(traceparent);
+        assertThat(dead.getStringProperty(JmsQueue.UNIQUE_KEY)).isEqualTo("order-o1");
+        assertThat(dead.getIntProperty(JmsQueue.PRIORITY)).isEqualTo(3);
+        assertThat(dead.getJMSPriority()).isEqualTo(7);
+        assertThat(dead.getStringProperty(JmsQueue.METADATA)).contains("\"tenant\":\"acme\"");
+    }
+
+    @Test
+    void aDeliveryHasTheUniqueKeyAndATraceparentFromAnotherProducer() throws Exception {
+        queue = JmsQueue.builder(broker.inVm(), "orders-" + QUEUES.incrementAndGet(), Order.class)
+                .receiveTimeout(Duration.ofSeconds(1)).build();
+        queue.send(new Order("o1", 1), JobOptions.defaults().withUniqueKey("order-o1").withPriority(-2));
+        // a producer that is not Apiary, with a trace context as OpenTelemetry's JMS instrumentation sets it
+        try (JMSContext context = broker.inVm().createContext()) {
+            jakarta.jms.TextMessage m = context.createTextMessage("{\"id\":\"o2\",\"amount\":2}");
+            m.setStringProperty("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+            context.createProducer().setPriority(9).send(context.createQueue(queue.queue()), m);
+        }
+        List<dev.apiary.spi.MessageQueue.Delivery<Order>> deliveries = new CopyOnWriteArrayList<>();
+        // settled as they come: a consumer's client may hold both messages until its first is settled
+        try (dev.apiary.spi.MessageQueue.Consumption c = queue.open(d -> {
+            deliveries.add(d);
+            d.ack();
+        })) {
+            c.request(2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> deliveries.size() == 2);
+        }
+        Map<String, dev.apiary.spi.MessageQueue.Delivery<Order>> byId = new java.util.HashMap<>();
+        deliveries.forEach(d -> byId.put(d.payload().id(), d));
+        assertThat(byId.get("o1").uniqueKey()).isEqualTo("order-o1");
+        assertThat(byId.get("o1").priority()).isEqualTo(-2);
+        assertThat(byId.get("o1").metadata()).isEmpty();
+        assertThat(byId.get("o2").uniqueKey()).isNull();
+        assertThat(byId.get("o2").priority()).isEqualTo(5);
+        assertThat(byId.get("o2").metadata()).containsExactly(Map.entry("traceparent",
+                "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
+    }
 }

@@ -655,14 +655,20 @@ public class ApiaryExtension implements Extension {
         return directory.messageQueue(messageQueueOfWorker.get(worker)).asSource();
     }
 
-    /** Every message queue workers consume, by bean or by configuration, made on first use. */
+    /**
+     * Every message queue workers consume, by bean or by configuration, made on first use; not the configured queue
+     * of a disabled worker, which may name a broker this server does not have.
+     */
     public List<MessageQueue<?>> messageQueues(Executor executor) {
         List<MessageQueue<?>> result = new ArrayList<>();
         for (StorageBean queue : messageQueues) {
             result.add(directory.messageQueue(queue));
         }
         for (WorkerBean worker : configuredQueueOfWorker.keySet()) {
-            result.add(configuredQueue(worker, executor));
+            WorkerSettings s = settings.get(worker);
+            if (s == null || s.enabled()) {
+                result.add(configuredQueue(worker, executor));
+            }
         }
         return result;
     }

@@ -67,7 +67,7 @@ public final class MessageQueueSource<T> implements JobSource<T>, MessageQueue.R
         while (jobs.size() < max && (d = arrived.poll()) != null) {
             held.put(d.id(), d);
             jobs.add(new Job<>(d.payload(), new JobContext(d.id(), queue.queue(), d.attempt(), d.maxAttempts(),
-                    Instant.now(), 0, d.enqueuedAt(), workerId, d.metadata())));
+                    Instant.now(), d.priority(), d.enqueuedAt(), workerId, d.metadata())));
         }
         int more = max - jobs.size() - outstanding.get() - arrived.size();
         if (more > 0 && !complete) {

@@ -2,10 +2,8 @@ package dev.apiary.jms;
 
 import dev.apiary.CodecException;
 import dev.apiary.spi.MessageQueue;
-import jakarta.jms.JMSConsumer;
 import jakarta.jms.JMSContext;
 import jakarta.jms.JMSException;
-import jakarta.jms.JMSProducer;
 import jakarta.jms.JMSRuntimeException;
 import jakarta.jms.Message;
 import jakarta.jms.Queue;
@@ -75,8 +73,7 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
     void connect() {
         JMSContext c;
         try {
-            // with a connection per consumer this one only watches the broker: a pooled factory may refuse a
-            // transacted session on it (its slots' sessions say so below)
+            // with a connection per consumer this one only watches the broker, in a mode a pooled factory allows
             c = queue.factory.createContext(queue.connectionPerConsumer ? JMSContext.AUTO_ACKNOWLEDGE
                     : JMSContext.SESSION_TRANSACTED);
         } catch (JMSRuntimeException e) {
@@ -93,7 +90,10 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
             connection = c;
             generation++;
             reconnecting = false;
-            reconnectDelay = FIRST_RECONNECT;
+            if (demand == 0) {
+                // nothing to open a consumer for yet: the connection itself says the broker is back
+                reconnectDelay = FIRST_RECONNECT;
+            }
         }
         if (back) {
             JmsQueue.LOG.info(() -> "JMS queue '" + queue.name + "' is reachable again; consumers resume");
@@ -126,6 +126,8 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
                 }
                 slots.add(slot);
                 receiving++;
+                // a consumer opened: the backoff starts again from the first delay at the next failure
+                reconnectDelay = FIRST_RECONNECT;
             }
             arm(slot);
         }
@@ -135,7 +137,7 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
         JMSRuntimeException cause = new JMSRuntimeException("cannot open a transacted session with a consumer on"
                 + " queue '" + queue.name + "' (" + e.getMessage() + "); if the broker runs, the connection factory"
                 + " refuses local transactions: a container's pooled factory must allow them (WildFly:"
-                + " allow-local-transactions=true on its pooled-connection-factory), or name a non-pooled factory"
+                + " <outbound-config allow-local-transactions=\"true\"/> in its pooled-connection-factory), or name a non-pooled factory"
                 + " in the worker's jms.connection-factory key (WildFly: java:/ConnectionFactory)", e.getErrorCode(), e);
         RECONNECTS.execute(() -> connectionLost(broken, cause));
     }
@@ -158,10 +160,7 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
     private void receive(Slot slot) {
         Message m;
         try {
-            if (slot.consumer == null) {
-                slot.consumer = slot.session.createConsumer(slot.destination);
-            }
-            m = slot.consumer.receive(queue.receiveTimeout.toMillis());
+            m = slot.session.receive(slot.destination, queue.receiveTimeout.toMillis());
         } catch (JMSRuntimeException e) {
             connectionLost(slot.connection, e);
             return;
@@ -342,9 +341,8 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
     /** A transacted session with a consumer on the queue. */
     private final class Slot {
         final JMSContext connection;
-        final JMSContext session;
-        /** Opened by the first receive; closed (from any thread, as JMS allows) to end a waiting receive. */
-        volatile JMSConsumer consumer;
+        /** Its consumer opens with the first receive and closes (from any thread) to end a waiting receive. */
+        final SlotSession session;
         final Queue destination;
         final long generation;
         volatile boolean holding;
@@ -354,19 +352,19 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
             this.connection = connection;
             this.generation = generation;
             // a container's pooled factory allows one session per connection: then each slot has its own
-            this.session = queue.connectionPerConsumer ? queue.factory.createContext(JMSContext.SESSION_TRANSACTED)
-                    : connection.createContext(JMSContext.SESSION_TRANSACTED);
-            this.destination = session.createQueue(queue.name);
+            this.session = queue.connectionPerConsumer ? SlotSession.ownConnection(queue.factory)
+                    : SlotSession.onContext(connection);
+            try {
+                this.destination = session.queue(queue.name);
+            } catch (JMSRuntimeException e) {
+                session.close();
+                throw e;
+            }
         }
 
         void closeConsumerQuietly() {
-            JMSConsumer c = consumer;
-            consumer = null;
-            if (c == null) {
-                return;
-            }
             try {
-                c.close();
+                session.closeConsumer();
             } catch (RuntimeException e) {
                 JmsQueue.LOG.log(Level.FINE, "Closing a consumer of JMS queue '" + queue.name + "' failed", e);
             }
@@ -374,7 +372,11 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
 
         void closeQuietly() {
             closeConsumerQuietly();
-            JmsQueue.closeQuietly(session);
+            try {
+                session.close();
+            } catch (RuntimeException e) {
+                JmsQueue.LOG.log(Level.FINE, "Closing a session of JMS queue '" + queue.name + "' failed", e);
+            }
         }
     }
 
@@ -451,12 +453,8 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
             settle("re-send for attempt " + (attempt + 1), () -> {
                 Message copy = copy(slot.session, message, attempt + 1);
                 copy.setStringProperty(JmsQueue.LAST_ERROR, JmsQueue.shorten(error));
-                JMSProducer producer = slot.session.createProducer().setPriority(message.getJMSPriority());
-                long delay = Duration.between(Instant.now(), at).toMillis();
-                if (delay > 0) {
-                    producer.setDeliveryDelay(delay);
-                }
-                producer.send(slot.destination, copy);
+                slot.session.send(slot.destination, copy, message.getJMSPriority(),
+                        Duration.between(Instant.now(), at).toMillis());
             });
         }
 
@@ -467,16 +465,15 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
                 copy.setStringProperty(JmsQueue.DEAD_LETTER_REASON, JmsQueue.shorten(reason));
                 copy.setIntProperty(JmsQueue.ATTEMPTS, attempt);
                 copy.setStringProperty(JmsQueue.ORIGINAL_QUEUE, queue.name);
-                slot.session.createProducer().send(slot.session.createQueue(queue.deadLetterQueue), copy);
+                slot.session.send(slot.session.queue(queue.deadLetterQueue), copy, message.getJMSPriority(), 0);
             });
         }
 
         @Override
         public void release() {
             // a copy that keeps the attempt, rather than a rollback, which the broker would count as a delivery
-            settle("hand back", () -> slot.session.createProducer().setPriority(message.getJMSPriority())
-                    .send(slot.destination,
-                    copy(slot.session, message, attempt)));
+            settle("hand back", () -> slot.session.send(slot.destination, copy(slot.session, message, attempt),
+                    message.getJMSPriority(), 0));
         }
 
         private void settle(String what, JmsAction action) {
@@ -501,7 +498,7 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
     }
 
     /** A copy of a message's body and application properties for a new send. */
-    private static Message copy(JMSContext session, Message m, int attempt) throws JMSException {
+    private static Message copy(SlotSession session, Message m, int attempt) throws JMSException {
         Message copy = m instanceof TextMessage t ? session.createTextMessage(t.getText()) : session.createMessage();
         for (Enumeration<?> names = m.getPropertyNames(); names.hasMoreElements(); ) {
             String name = (String) names.nextElement();

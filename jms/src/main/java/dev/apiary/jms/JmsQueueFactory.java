@@ -18,8 +18,9 @@ import java.util.function.Function;
  * queue's name), {@code connection-factory} (a JNDI name, default the platform's
  * {@value #DEFAULT_CONNECTION_FACTORY}), {@code dead-letter-queue}, {@code max-attempts}, {@code receive-timeout}.
  * Sends go through a new context each, so a container's pooled factory joins the caller's transaction; each consumer
- * has a connection of its own, as a pooled factory allows one session per connection. Consumers use local transacted
- * sessions, which a pooled factory must allow outside a JTA transaction (WildFly: {@code allow-local-transactions}).
+ * has a connection of its own, as a pooled factory allows one session per connection, with a local transacted
+ * session of the classic API, which a pooled factory must allow outside a JTA transaction (WildFly:
+ * {@code allow-local-transactions} in the pooled factory's {@code outbound-config}).
  */
 public final class JmsQueueFactory implements MessageQueueFactory {
 

@@ -2,6 +2,7 @@ package dev.apiary.examples.war;
 
 import dev.apiary.examples.war.rest.ErrorMappers;
 import dev.apiary.examples.war.rest.MailsResource;
+import dev.apiary.examples.war.rest.OrdersResource;
 import dev.apiary.examples.war.rest.QueuesResource;
 import dev.apiary.examples.war.rest.SchedulesResource;
 import dev.apiary.examples.war.rest.WorkersResource;
@@ -35,6 +36,7 @@ public class ExampleApplication extends Application {
     @Override
     public Set<Class<?>> getClasses() {
         return Set.of(QueuesResource.class, MailsResource.class, WorkersResource.class, SchedulesResource.class,
+                OrdersResource.class,
                 ErrorMappers.Problems.class,
                 ErrorMappers.RestErrors.class, ErrorMappers.Unexpected.class);
     }

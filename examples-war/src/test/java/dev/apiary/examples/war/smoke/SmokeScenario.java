@@ -68,6 +68,7 @@ final class SmokeScenario {
                 scenario.handlersRunOnManagedThreadsWithTheApplicationsContext();
                 scenario.timedJobsFillingTheDefaultPoolAllFinish();
                 TelemetrySmoke.assertOn(server);
+                JmsSmoke.assertOn(server);
                 // last: it stops the server
                 scenario.sigtermLetsTheRunningJobFinish();
             } catch (AssertionError | Exception e) {

@@ -10,8 +10,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * WildFly from the unpacked {@code wildfly-dist} zip, with {@code standalone-microprofile.xml} (MicroProfile Config
- * and Health). The distribution stays untouched: each run gets its own server base directory (configuration copied,
- * the WAR in its deployments folder). Ports move together through {@code jboss.socket.binding.port-offset}; health
+ * and Health) and the embedded Artemis broker of {@code standalone-full.xml} added ({@link JmsSmoke#addBroker}). The
+ * distribution stays untouched: each run gets its own server base directory (configuration copied, the WAR in its
+ * deployments folder). Ports move together through {@code jboss.socket.binding.port-offset}; health
  * is on the management port.
  */
 public final class WildFly extends ServerProcess {
@@ -30,6 +31,7 @@ public final class WildFly extends ServerProcess {
         deleteTree(base);
         copyTree(home.resolve("standalone/configuration"), base.resolve("configuration"));
         DashboardSmoke.allowApplicationIdentityStore(base.resolve("configuration/standalone-microprofile.xml"));
+        JmsSmoke.addBroker(base.resolve("configuration/standalone-microprofile.xml"));
         Files.createDirectories(base.resolve("deployments"));
         Files.copy(war, base.resolve("deployments").resolve(war.getFileName()));
         return List.of("bash", home.resolve("bin/standalone.sh").toString(),
@@ -42,6 +44,12 @@ public final class WildFly extends ServerProcess {
     @Override
     protected void environment(Map<String, String> env) {
         env.put("JAVA_OPTS", "-Xmx512m -Djava.net.preferIPv4Stack=true");
+    }
+
+    /** The example's JMS worker runs here, on the broker {@link JmsSmoke#addBroker} adds. */
+    @Override
+    public Map<String, String> settings() {
+        return JmsSmoke.settings();
     }
 
     @Override

@@ -92,7 +92,7 @@ public final class WorkerNode {
         Thread.currentThread().join();
     }
 
-    private static void respond(HttpExchange exchange, Supplier<SmallRyeHealth> check) throws IOException {
+    static void respond(HttpExchange exchange, Supplier<SmallRyeHealth> check) throws IOException {
         byte[] body;
         int status;
         try {

@@ -110,6 +110,26 @@ class StorageSetupErrorsTest {
     }
 
     @Test
+    void aScheduleFireWhosePayloadIsTooLongFailsAsAPushDoesAndLeavesTheFireDue() {
+        EntityManagerFactory emf = TestDatabases.emf(TestDatabases.Provider.HIBERNATE, TestDatabases.Db.H2);
+        String queue = "big-fire-" + UUID.randomUUID();
+        JpaJobStorage<String> storage = JpaJobStorage.builder(emf).queue(queue, String.class)
+                .maxPayloadLength(100).build();
+        dev.apiary.spi.ScheduleStore<String> store = storage.scheduleStore().orElseThrow();
+        String name = "report-" + UUID.randomUUID();
+        java.time.Instant last = store.register(name).lastFire();
+        java.time.Instant fire = last.plusSeconds(1);
+
+        assertThatThrownBy(() -> store.fire(name, last, fire, java.util.List.of(new dev.apiary.spi.ScheduleStore.Push<>(
+                "x".repeat(200), dev.apiary.JobOptions.defaults().withUniqueKey("schedule:" + name + "@" + fire)))))
+                .isInstanceOf(PayloadTooLargeException.class)
+                .hasMessageContaining("202 characters of JSON");
+        assertThat(storage.counts().get(JobStatus.PENDING)).as("nothing stored").isZero();
+        assertThat(store.state(name)).as("the fire stays due").hasValueSatisfying(
+                s -> assertThat(s.lastFire()).isEqualTo(last));
+    }
+
+    @Test
     void aDataSourceLookupThatFoundNothingIsNamedInsteadOfANullPointer() {
         EntityManagerFactory emf = TestDatabases.emf(TestDatabases.Provider.HIBERNATE, TestDatabases.Db.H2);
         javax.sql.DataSource injectedNothing = null;   // @Resource(lookup = "java:comp/DefaultDataSource") on Liberty

@@ -59,7 +59,8 @@ class StorageSetupErrorsTest {
             assertThatThrownBy(() -> JobSchema.requireTables(c))
                     .isInstanceOf(ConfigurationException.class)
                     .hasMessageStartingWith("Apiary's tables [apiary_jobs, apiary_workers] do not exist in the H2"
-                            + " database. Create them with the script shipped in apiary-jpa-storage");
+                            + " database. Create them with the script shipped in apiary-jpa-storage")
+                    .hasMessageContaining("classpath:db/apiary/postgresql").hasMessageContaining("db/apiary/changelog.xml");
         }
     }
 

@@ -12,22 +12,17 @@ import dev.apiary.cdi.JobWorker;
 import dev.apiary.cdi.Queue;
 import dev.apiary.impl.cdi.ApiaryExtension;
 import dev.apiary.impl.cdi.TestConfig;
-import dev.apiary.impl.health.WorkerReadinessCheck;
 import io.smallrye.config.inject.ConfigExtension;
 import io.smallrye.health.AsyncHealthCheckFactory;
 import io.smallrye.health.SmallRyeHealthReporter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.util.TypeLiteral;
 import jakarta.jms.ConnectionFactory;
-import jakarta.json.JsonObject;
-import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.jboss.weld.environment.se.Weld;
 import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,7 +33,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A CDI worker whose jobs come from the JMS queue its configuration names, with the connection factory from JNDI, a
- * {@code JobQueue} that sends to it, and readiness following the broker.
+ * {@code JobQueue} that sends to it. A broker restart (readiness DOWN, then UP once consumers reconnected) is
+ * {@code reliability-tests}' {@code JmsBrokerRestartTest}, with the broker and the consumer in JVMs of their own.
  */
 class JmsCdiTest {
 
@@ -56,7 +52,6 @@ class JmsCdiTest {
 
     private EmbeddedBroker broker;
     private WeldContainer container;
-    private AutoCloseable closeAfter;
 
     /** What the server's default managed executors stand for here; bound as a server binds them. */
     private final ExecutorService jobs = Executors.newCachedThreadPool();
@@ -81,9 +76,6 @@ class JmsCdiTest {
         if (container != null) {
             container.close();
         }
-        if (closeAfter != null) {
-            closeAfter.close();
-        }
         if (broker != null) {
             broker.close();
         }
@@ -96,13 +88,6 @@ class JmsCdiTest {
 
     private JobQueue<Order> payments() {
         return container.select(new TypeLiteral<JobQueue<Order>>() { }, Queue.Literal.of("payments")).get();
-    }
-
-    private String readiness(SmallRyeHealthReporter health, String key) {
-        JsonObject check = health.getReadiness().getPayload().getJsonArray("checks").stream()
-                .map(JsonObject.class::cast).filter(c -> c.getString("name").equals(WorkerReadinessCheck.NAME))
-                .findFirst().orElseThrow();
-        return check.getString("status") + " " + check.getJsonObject("data").getString(key, "");
     }
 
     @Test
@@ -118,35 +103,5 @@ class JmsCdiTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> HANDLED.size() == 50 && broker.count("payments") == 0);
         assertThat(HANDLED.values()).allSatisfy(n -> assertThat(n).hasValue(1));
         assertThat(payments.name()).isEqualTo("payments");
-    }
-
-    @Test
-    void aBrokerRestartTakesReadinessDownThenUpAndConsumersReconnect(@TempDir Path data) throws Exception {
-        int port = EmbeddedBroker.freePort();
-        broker = EmbeddedBroker.start(port, data);
-        // a factory of the application's, as a server's is: it outlives the broker's restart
-        ActiveMQConnectionFactory factory = EmbeddedBroker.factory(broker.url());
-        closeAfter = factory;
-        startContainer(factory);
-        SmallRyeHealthReporter health = container.select(SmallRyeHealthReporter.class).get();
-        await().atMost(Duration.ofSeconds(10)).until(() -> readiness(health, "storage.payments")
-                .equals("UP available"));
-        payments().push(new Order("before", 1));
-        // handled and committed (a restart before the commit would deliver it again: at least once)
-        await().atMost(Duration.ofSeconds(10)).until(() -> HANDLED.containsKey("before")
-                && broker.count("payments") == 0);
-
-        broker.close();
-
-        await().atMost(Duration.ofSeconds(20)).until(() -> readiness(health, "storage.payments")
-                .equals("DOWN unreachable"));
-
-        broker = EmbeddedBroker.start(port, data);
-
-        await().atMost(Duration.ofSeconds(40)).until(() -> readiness(health, "storage.payments")
-                .equals("UP available"));
-        payments().push(new Order("after", 2));
-        await().atMost(Duration.ofSeconds(20)).until(() -> HANDLED.containsKey("after"));
-        assertThat(HANDLED.get("before")).hasValue(1);
     }
 }

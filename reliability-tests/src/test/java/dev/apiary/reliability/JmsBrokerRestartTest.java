@@ -40,6 +40,7 @@ class JmsBrokerRestartTest {
 
     @Test
     void consumersReconnectAfterABrokerRestartAndReadinessGoesDownThenUp(@TempDir Path dir) throws Exception {
+        long start = System.nanoTime();
         int port = EmbeddedBroker.freePort();
         String url = "tcp://127.0.0.1:" + port;
         Path data = dir.resolve("broker-data");
@@ -60,17 +61,22 @@ class JmsBrokerRestartTest {
             // the broker dies while the node is busy: some messages done, some in flight, the rest queued
             await("node busy").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
                     .until(() -> lines(runs).size() >= 50);
+            long consuming = System.nanoTime();
             broker.destroyForcibly();
             assertThat(broker.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            long killed = System.nanoTime();
             int ranBefore = lines(runs).size();
 
             await("readiness DOWN without the broker").atMost(Duration.ofSeconds(30))
                     .pollInterval(Duration.ofMillis(200)).until(() -> ready(health) == 503);
+            long down = System.nanoTime();
 
             broker = broker(port, data, dir.resolve("broker-2.log"));
             awaitLine(broker, dir.resolve("broker-2.log"), "BROKER UP");
+            long restarted = System.nanoTime();
             await("readiness UP after the restart").atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(200)).until(() -> ready(health) == 200);
+            long up = System.nanoTime();
             ids.addAll(send(url, AFTER));
 
             try {
@@ -84,7 +90,10 @@ class JmsBrokerRestartTest {
             Set<String> once = new HashSet<>();
             List<String> twice = ran.stream().filter(id -> !once.add(id)).toList();
             System.out.println("SUMMARY jms-broker-restart messages=" + ids.size() + " ranBeforeKill=" + ranBefore
-                    + " runs=" + ran.size() + " runTwice=" + twice.size());
+                    + " runs=" + ran.size() + " runTwice=" + twice.size() + " startedAndConsumingMs="
+                    + ms(consuming - start) + " downAfterKillMs=" + ms(down - killed) + " brokerRestartMs="
+                    + ms(restarted - down) + " upAfterRestartMs=" + ms(up - restarted) + " totalMs="
+                    + ms(System.nanoTime() - start));
             assertThat(once).as("every message ran").containsExactlyInAnyOrderElementsOf(ids);
             // a message runs twice only when it was in flight at the kill: its commit never reached the broker
             assertThat(twice.size()).as("runs twice").isLessThanOrEqualTo(32);
@@ -96,6 +105,10 @@ class JmsBrokerRestartTest {
             broker.destroyForcibly();
             broker.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    private static long ms(long nanos) {
+        return nanos / 1_000_000;
     }
 
     private static List<String> send(String url, int n) {

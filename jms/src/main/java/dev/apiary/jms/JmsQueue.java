@@ -202,8 +202,9 @@ public final class JmsQueue<T> implements MessageQueue<T>, AutoCloseable {
                 Map<?, ?> decoded = codec.decode(json, Map.class);
                 decoded.forEach((k, v) -> result.put(String.valueOf(k), v == null ? null : String.valueOf(v)));
             } catch (RuntimeException e) {
-                LOG.warning(() -> "Message " + m + " of JMS queue '" + name + "' has a " + METADATA + " property"
-                        + " that is not a JSON object (" + e.getMessage() + "); its metadata is left out");
+                String id = m.getJMSMessageID();
+                LOG.warning(() -> "Message " + id + " of JMS queue '" + name + "' has a " + METADATA + " property"
+                        + " that is not a JSON object of strings (" + e.getMessage() + "); it runs without metadata");
             }
         } else if (m.propertyExists(TRACEPARENT)) {
             result.put(TRACEPARENT, m.getStringProperty(TRACEPARENT));
@@ -372,9 +373,11 @@ public final class JmsQueue<T> implements MessageQueue<T>, AutoCloseable {
         }
 
         /**
-         * Opens each consumer on a connection of its own instead of sessions on one shared connection: required by a
-         * container's pooled connection factory, which allows one session per connection (WildFly's
-         * {@code java:jboss/DefaultJMSConnectionFactory} refuses a second); default false.
+         * Opens each consumer on a connection of its own, with a transacted session of the classic API, instead of
+         * contexts on one shared connection: required by a container's pooled connection factory, which allows one
+         * session per connection and a local transaction only through the classic API (WildFly's
+         * {@code java:jboss/DefaultJMSConnectionFactory}, with {@code allow-local-transactions} in its
+         * {@code outbound-config}); default false.
          */
         public Builder<T> connectionPerConsumer(boolean value) {
             this.connectionPerConsumer = value;

@@ -58,12 +58,19 @@ class JmsCdiTest {
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
 
     private void startContainer(ConnectionFactory factory) {
-        TestNaming.bind(JmsQueueFactory.DEFAULT_CONNECTION_FACTORY, factory);
+        startContainer(factory, Map.of());
+    }
+
+    private void startContainer(ConnectionFactory factory, Map<String, String> more) {
+        if (factory != null) {
+            TestNaming.bind(JmsQueueFactory.DEFAULT_CONNECTION_FACTORY, factory);
+        }
         TestNaming.bind(MonitorSettings.DEFAULT_EXECUTOR, jobs);
         TestNaming.bind(MonitorSettings.DEFAULT_SCHEDULER, scheduler);
-        TestConfig.use(Map.of(
-                "apiary.workers.payments.jms.destination", "payments",
-                "apiary.workers.payments.jms.receive-timeout", "1s"));
+        Map<String, String> config = new java.util.HashMap<>(more);
+        config.put("apiary.workers.payments.jms.destination", "payments");
+        config.put("apiary.workers.payments.jms.receive-timeout", "1s");
+        TestConfig.use(config);
         container = new Weld().disableDiscovery()
                 .addBeanClasses(PaymentWorker.class, SmallRyeHealthReporter.class, AsyncHealthCheckFactory.class)
                 .addExtension(new ApiaryExtension())
@@ -103,5 +110,24 @@ class JmsCdiTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> HANDLED.size() == 50 && broker.count("payments") == 0);
         assertThat(HANDLED.values()).allSatisfy(n -> assertThat(n).hasValue(1));
         assertThat(payments.name()).isEqualTo("payments");
+    }
+
+    @Test
+    void aDisabledWorkersJobQueueIsMadeAtItsFirstPushAndItsQueueStaysOutOfReadiness() throws Exception {
+        broker = EmbeddedBroker.start();
+        // where the worker is off the server may have no broker: no connection factory is bound at first
+        startContainer(null, Map.of("apiary.workers.payments.enabled", "false"));
+        SmallRyeHealthReporter health = container.select(SmallRyeHealthReporter.class).get();
+
+        JobQueue<Order> payments = payments();
+        assertThat(health.getReadiness().isDown()).as(health.getReadiness().getPayload().toString()).isFalse();
+
+        // where the broker exists, the first push makes the queue and sends; no consumer takes the message
+        TestNaming.bind(JmsQueueFactory.DEFAULT_CONNECTION_FACTORY, broker.inVm());
+        payments.push(new Order("p1", 1));
+        assertThat(payments.name()).isEqualTo("payments");
+        await().atMost(Duration.ofSeconds(10)).until(() -> broker.count("payments") == 1);
+        assertThat(health.getReadiness().getPayload().toString()).doesNotContain("storage.payments");
+        assertThat(HANDLED).isEmpty();
     }
 }

@@ -335,7 +335,7 @@ public class ApiaryExtension implements Extension {
                     configuredQueueOfWorker.put(worker, factory);
                     String queue = worker.queue().isBlank() ? worker.name() : worker.queue();
                     addMessageQueueJobQueue(abd, worker.payloadType(), Set.of(Queue.Literal.of(queue)),
-                            "worker " + worker.name(), () -> configuredQueue(worker, bm));
+                            "worker " + worker.name(), () -> configuredQueue(worker));
                 }
             }
         }
@@ -422,20 +422,25 @@ public class ApiaryExtension implements Extension {
                 .qualifiers(qualifiers)
                 .scope(Dependent.class)
                 .createWith(cc -> {
+                    // the queue is made at the first push, not here: injecting the JobQueue of a disabled worker,
+                    // whose broker this server may not have, must not fail
                     @SuppressWarnings("unchecked")
                     Supplier<MessageQueue<T>> typed = () -> (MessageQueue<T>) queue.get();
-                    return new MessageQueueJobQueue<>(typed.get().queue(), typed);
+                    return new MessageQueueJobQueue<>(typed);
                 });
     }
 
     /** The queue a worker's configuration names, made once, its consumers on the container's executor. */
-    private MessageQueue<?> configuredQueue(WorkerBean worker, BeanManager bm) {
-        return configuredQueues.computeIfAbsent(worker, w -> {
-            Bean<?> bean = bm.resolve(bm.getBeans(ContainerExecutors.class));
-            ContainerExecutors executors = (ContainerExecutors) bm.getReference(bean, ContainerExecutors.class,
-                    bm.createCreationalContext(bean));
-            return configuredQueue(w, executors.jobs());
-        });
+    private MessageQueue<?> configuredQueue(WorkerBean worker) {
+        MessageQueue<?> made = configuredQueues.get(worker);
+        if (made != null) {
+            return made;
+        }
+        // CDI.current(), not the BeanManager given to the extension: on Payara Micro that one belongs to the
+        // extension's own archive and does not resolve the runtime's beans (as for the default storage factory)
+        ContainerExecutors executors = CDI.current().select(ContainerExecutors.class).get();
+        // not inside a computeIfAbsent on the same map, which the next call does (a recursive update)
+        return configuredQueue(worker, executors.jobs());
     }
 
     private MessageQueue<?> configuredQueue(WorkerBean worker, Executor executor) {

@@ -14,16 +14,15 @@ import java.util.function.Supplier;
 final class MessageQueueJobQueue<T> implements JobQueue<T> {
 
     private final Supplier<MessageQueue<T>> queue;
-    private final String name;
 
-    MessageQueueJobQueue(String name, Supplier<MessageQueue<T>> queue) {
-        this.name = name;
+    /** {@code queue} is asked for the queue at the first use, not before. */
+    MessageQueueJobQueue(Supplier<MessageQueue<T>> queue) {
         this.queue = queue;
     }
 
     @Override
     public String name() {
-        return name;
+        return queue.get().queue();
     }
 
     @Override
@@ -34,7 +33,7 @@ final class MessageQueueJobQueue<T> implements JobQueue<T> {
     @Override
     public String push(T payload, JobOptions options) {
         if (options.uniqueKey() != null) {
-            throw new UnsupportedOperationException("Queue '" + name + "' is a message queue, which cannot refuse a "
+            throw new UnsupportedOperationException("Queue '" + name() + "' is a message queue, which cannot refuse a "
                     + "duplicate: push without a unique key, or use a JobStorage for this queue");
         }
         return queue.get().send(payload, options);
@@ -66,6 +65,6 @@ final class MessageQueueJobQueue<T> implements JobQueue<T> {
 
     @Override
     public String toString() {
-        return "JobQueue[" + name + "]";
+        return "JobQueue[message queue]";
     }
 }

@@ -95,6 +95,14 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
                 reconnectDelay = FIRST_RECONNECT;
             }
         }
+        try {
+            // told at once when the connection fails, rather than only by the next receive or settlement
+            c.setExceptionListener(e -> connectionLost(c, e));
+        } catch (RuntimeException refused) {
+            // a container's pooled factory may forbid it (Jakarta EE does): receives and settlements still tell
+            JmsQueue.LOG.log(Level.FINE, "No exception listener on the connection to JMS queue '" + queue.name
+                    + "'", refused);
+        }
         if (back) {
             JmsQueue.LOG.info(() -> "JMS queue '" + queue.name + "' is reachable again; consumers resume");
         }
@@ -112,22 +120,43 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
     /** Adds waiting slots while more messages are asked for than slots wait, and the connection is up. */
     private void pump() {
         while (true) {
-            Slot slot;
+            JMSContext conn;
+            long gen;
             synchronized (this) {
                 if (closed || connection == null || demand <= receiving) {
                     return;
                 }
-                try {
-                    slot = new Slot(connection, generation);
-                } catch (JMSRuntimeException e) {
-                    JmsQueue.LOG.log(Level.FINE, "Cannot open a consumer on JMS queue '" + queue.name + "'", e);
-                    connectionLostLater(connection, e);
-                    return;
-                }
-                slots.add(slot);
+                conn = connection;
+                gen = generation;
                 receiving++;
-                // a consumer opened: the backoff starts again from the first delay at the next failure
-                reconnectDelay = FIRST_RECONNECT;
+            }
+            // opened outside the lock: a connection to a broker that went away can take the client's call timeout
+            // to fail, and readiness asks isConnected() meanwhile
+            Slot slot;
+            try {
+                slot = new Slot(conn, gen);
+            } catch (JMSRuntimeException e) {
+                synchronized (this) {
+                    if (gen == generation) {
+                        receiving--;
+                    }
+                }
+                JmsQueue.LOG.log(Level.FINE, "Cannot open a consumer on JMS queue '" + queue.name + "'", e);
+                connectionLostLater(conn, e);
+                return;
+            }
+            boolean current;
+            synchronized (this) {
+                current = !closed && gen == generation;
+                if (current) {
+                    slots.add(slot);
+                    // a consumer opened: the backoff starts again from the first delay at the next failure
+                    reconnectDelay = FIRST_RECONNECT;
+                }
+            }
+            if (!current) {
+                slot.closeQuietly();
+                return;
             }
             arm(slot);
         }
@@ -137,8 +166,9 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
         JMSRuntimeException cause = new JMSRuntimeException("cannot open a transacted session with a consumer on"
                 + " queue '" + queue.name + "' (" + e.getMessage() + "); if the broker runs, the connection factory"
                 + " refuses local transactions: a container's pooled factory must allow them (WildFly:"
-                + " <outbound-config allow-local-transactions=\"true\"/> in its pooled-connection-factory), or name a non-pooled factory"
-                + " in the worker's jms.connection-factory key (WildFly: java:/ConnectionFactory)", e.getErrorCode(), e);
+                + " <outbound-config allow-local-transactions=\"true\"/> in its pooled-connection-factory), or name"
+                + " a non-pooled factory in the worker's jms.connection-factory key (WildFly: java:/ConnectionFactory)",
+                e.getErrorCode(), e);
         RECONNECTS.execute(() -> connectionLost(broken, cause));
     }
 
@@ -287,6 +317,11 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
             arm(slot);
         } else {
             slot.closeQuietly();
+            if (slot.broken) {
+                // a consumer in its place: opening it also finds out whether the broker is gone, which nothing
+                // else would when every slot held a delivery as it went (none was waiting in a receive to fail)
+                pump();
+            }
         }
     }
 

@@ -29,11 +29,12 @@ import static org.awaitility.Awaitility.await;
 /**
  * The broker killed with SIGKILL and started again on the same port and journal, each side in a JVM of its own: the
  * consumer process's readiness goes DOWN while the broker is gone and UP once its consumers reconnected, and every
- * message sent before, during the run and after the restart is done (the ones in flight at the kill at least once).
+ * message sent before the kill and after the restart is done; only messages first run before the restart (whose
+ * commit never reached the broker) run again.
  */
 class JmsBrokerRestartTest {
 
-    private static final int BEFORE = 300;
+    private static final int BEFORE = 1000;
     private static final int AFTER = 100;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final Pattern HEALTH_PORT = Pattern.compile("NODE jms HEALTH (\\d+)");
@@ -49,7 +50,11 @@ class JmsBrokerRestartTest {
         Process node = null;
         try {
             awaitLine(broker, dir.resolve("broker-1.log"), "BROKER UP");
-            node = java(List.of(JmsWorkerNode.class.getName(), url, runs.toString()), dir.resolve("node.log"));
+            // the Artemis client gives up on a broker that stopped answering after clientFailureCheckPeriod, and a
+            // blocking call after callTimeout (30 s each by default; a killed process's sockets do not always tell
+            // it sooner): an application sets them on its connection factory, shorter here
+            node = java(List.of(JmsWorkerNode.class.getName(),
+                    url + "?clientFailureCheckPeriod=1000&callTimeout=5000", runs.toString()), dir.resolve("node.log"));
             Process n = node;
             int health = await("node serving health").atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(200)).until(() -> healthPort(n, dir.resolve("node.log")),
@@ -67,13 +72,23 @@ class JmsBrokerRestartTest {
             long killed = System.nanoTime();
             int ranBefore = lines(runs).size();
 
-            await("readiness DOWN without the broker").atMost(Duration.ofSeconds(30))
-                    .pollInterval(Duration.ofMillis(200)).until(() -> ready(health) == 503);
+            try {
+                await("readiness DOWN without the broker").atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(200)).until(() -> ready(health) == 503);
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                Process jstack = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jstack")
+                        .toString(), Long.toString(node.pid())).redirectErrorStream(true).start();
+                throw new AssertionError("readiness " + ready(health) + "; node threads:\n"
+                        + new String(jstack.getInputStream().readAllBytes()), e);
+            }
             long down = System.nanoTime();
 
             broker = broker(port, data, dir.resolve("broker-2.log"));
             awaitLine(broker, dir.resolve("broker-2.log"), "BROKER UP");
             long restarted = System.nanoTime();
+            // what ran before the broker is back (the deliveries the node held at the kill ran within the
+            // restart): only these can run again, as their commit never reached the broker
+            Set<String> ranBeforeRestart = new HashSet<>(lines(runs));
             await("readiness UP after the restart").atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(200)).until(() -> ready(health) == 200);
             long up = System.nanoTime();
@@ -95,8 +110,8 @@ class JmsBrokerRestartTest {
                     + ms(restarted - down) + " upAfterRestartMs=" + ms(up - restarted) + " totalMs="
                     + ms(System.nanoTime() - start));
             assertThat(once).as("every message ran").containsExactlyInAnyOrderElementsOf(ids);
-            // a message runs twice only when it was in flight at the kill: its commit never reached the broker
-            assertThat(twice.size()).as("runs twice").isLessThanOrEqualTo(32);
+            // a message runs twice only when its first run could not be committed: it ran before the restart
+            assertThat(ranBeforeRestart).as("messages run twice").containsAll(twice);
         } finally {
             if (node != null) {
                 node.destroyForcibly();

@@ -45,6 +45,8 @@ import java.util.logging.Logger;
 public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor {
 
     private static final Logger LOG = Logger.getLogger(DefaultMonitor.class.getName());
+    /** How often a stop waiting for running jobs sees whether a heartbeat is due. */
+    private static final Duration STOP_HEARTBEAT_CHECK = Duration.ofMillis(50);
 
     private final Executor executor;
     private final ScheduledExecutorService scheduler;
@@ -225,15 +227,18 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             awaitTerminationQuietly();
             return;
         }
+        // nothing new goes to the scheduler from here on: a server that suspends while it stops (WildFly) refuses
+        // the tasks on its managed scheduler and logs each refusal as an ERROR; a stopping node sweeps no orphans
         schedules.stop();
+        if (orphanSweep != null) {
+            orphanSweep.stop();
+        }
         try {
             long deadline = System.nanoTime() + gracePeriod.toNanos();
             for (WorkerInstance<?> instance : instances) {
                 instance.beginStop();
             }
-            for (WorkerInstance<?> instance : instances) {
-                instance.awaitIdle(deadline);
-            }
+            awaitIdle(deadline);
             long settleDeadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
             for (WorkerInstance<?> instance : instances) {
                 instance.finishStop(settleDeadline);
@@ -242,9 +247,6 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             Thread.currentThread().interrupt();
             LOG.warning("Interrupted while stopping workers; some jobs may still be running");
         } finally {
-            if (orphanSweep != null) {
-                orphanSweep.stop();
-            }
             telemetry().unwatch(snapshots);
             if (ownsExecutors) {
                 scheduler.shutdownNow();
@@ -252,6 +254,16 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             }
             terminated.countDown();
             LOG.info("Apiary monitor stopped");
+        }
+    }
+
+    /** Waits for the running jobs of every instance until {@code deadline}, heartbeating for them meanwhile. */
+    private void awaitIdle(long deadline) throws InterruptedException {
+        for (WorkerInstance<?> instance : instances) {
+            while (!instance.awaitIdle(Math.min(deadline, System.nanoTime() + STOP_HEARTBEAT_CHECK.toNanos()))
+                    && System.nanoTime() < deadline) {
+                instances.forEach(WorkerInstance::heartbeatIfDue);
+            }
         }
     }
 

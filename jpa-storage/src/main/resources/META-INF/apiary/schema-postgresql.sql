@@ -1,7 +1,11 @@
 -- Apiary JPA storage: schema for PostgreSQL 12 or later.
 -- Times are UTC (timestamp without time zone, written by the application's clock).
 -- Ids are UUIDv7 text compared bytewise (COLLATE "C"): the fastest comparison, and the time order of the ids.
-CREATE TABLE apiary_jobs (
+-- Every statement can run again without error (IF NOT EXISTS), so the whole script may run at each start and after
+-- an upgrade appends statements: JobSchema.create runs it, and the jar ships it as a Flyway repeatable migration
+-- (db/apiary/<database>/R__apiary_schema.sql) and in a Liquibase changelog (db/apiary/changelog.xml).
+-- Changes are additive: append statements that keep this true.
+CREATE TABLE IF NOT EXISTS apiary_jobs (
     id            VARCHAR(36)  COLLATE "C" NOT NULL PRIMARY KEY,
     queue         VARCHAR(200) NOT NULL,
     payload       TEXT         NOT NULL,
@@ -22,17 +26,17 @@ CREATE TABLE apiary_jobs (
     CONSTRAINT apiary_jobs_active_key UNIQUE (queue, active_key)
 );
 
--- The claim query: due pending jobs of one queue, highest priority first, then earliest run-at; the index gives
+-- The claim query: due pending jobs of one queue, highest priority first, then earliest run-at, the index gives
 -- that order, so a claim reads only the rows it takes. Every index is partial, so that no index but this one
 -- matches "queue = ? AND status = 'PENDING'": the planner keeps choosing it even before statistics exist (right
 -- after a bulk enqueue), and finished jobs waiting for retention do not bloat it.
-CREATE INDEX apiary_jobs_claim ON apiary_jobs (queue, priority DESC, run_at, id) WHERE status = 'PENDING';
+CREATE INDEX IF NOT EXISTS apiary_jobs_claim ON apiary_jobs (queue, priority DESC, run_at, id) WHERE status = 'PENDING';
 -- Orphan recovery.
-CREATE INDEX apiary_jobs_running ON apiary_jobs (queue, locked_at) WHERE status = 'RUNNING';
+CREATE INDEX IF NOT EXISTS apiary_jobs_running ON apiary_jobs (queue, locked_at) WHERE status = 'RUNNING';
 -- Retention: only final jobs have a finish time.
-CREATE INDEX apiary_jobs_finished ON apiary_jobs (queue, finished_at) WHERE finished_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS apiary_jobs_finished ON apiary_jobs (queue, finished_at) WHERE finished_at IS NOT NULL;
 
-CREATE TABLE apiary_workers (
+CREATE TABLE IF NOT EXISTS apiary_workers (
     id             VARCHAR(200) NOT NULL PRIMARY KEY,
     queue          VARCHAR(200) NOT NULL,
     host           VARCHAR(255),
@@ -40,23 +44,23 @@ CREATE TABLE apiary_workers (
     last_heartbeat TIMESTAMP(6) NOT NULL
 );
 
--- Dashboard and job progress: a running job's last reported progress; what each worker instance reported at its
--- last heartbeat (name, state, counters), so that a dashboard lists the workers of every node; finding jobs by
--- unique key; purging worker rows not seen for a while.
-ALTER TABLE apiary_jobs ADD COLUMN progress INTEGER;
-ALTER TABLE apiary_jobs ADD COLUMN progress_message VARCHAR(200);
-ALTER TABLE apiary_jobs ADD COLUMN progress_at TIMESTAMP(6);
-ALTER TABLE apiary_workers ADD COLUMN worker_name VARCHAR(200);
-ALTER TABLE apiary_workers ADD COLUMN worker_state VARCHAR(16);
-ALTER TABLE apiary_workers ADD COLUMN running_jobs INTEGER;
-ALTER TABLE apiary_workers ADD COLUMN done_jobs BIGINT;
-ALTER TABLE apiary_workers ADD COLUMN failed_jobs BIGINT;
-CREATE INDEX apiary_jobs_unique_key ON apiary_jobs (queue, unique_key) WHERE unique_key IS NOT NULL;
-CREATE INDEX apiary_workers_seen ON apiary_workers (last_heartbeat);
+-- Dashboard and job progress: a running job's last reported progress, what each worker instance reported at its
+-- last heartbeat (name, state, counters), so that a dashboard lists the workers of every node, finding jobs by
+-- unique key, purging worker rows not seen for a while.
+ALTER TABLE apiary_jobs ADD COLUMN IF NOT EXISTS progress INTEGER;
+ALTER TABLE apiary_jobs ADD COLUMN IF NOT EXISTS progress_message VARCHAR(200);
+ALTER TABLE apiary_jobs ADD COLUMN IF NOT EXISTS progress_at TIMESTAMP(6);
+ALTER TABLE apiary_workers ADD COLUMN IF NOT EXISTS worker_name VARCHAR(200);
+ALTER TABLE apiary_workers ADD COLUMN IF NOT EXISTS worker_state VARCHAR(16);
+ALTER TABLE apiary_workers ADD COLUMN IF NOT EXISTS running_jobs INTEGER;
+ALTER TABLE apiary_workers ADD COLUMN IF NOT EXISTS done_jobs BIGINT;
+ALTER TABLE apiary_workers ADD COLUMN IF NOT EXISTS failed_jobs BIGINT;
+CREATE INDEX IF NOT EXISTS apiary_jobs_unique_key ON apiary_jobs (queue, unique_key) WHERE unique_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS apiary_workers_seen ON apiary_workers (last_heartbeat);
 
 -- Recurring jobs: one row per schedule, shared by every node. A fire moves last_fire from the value a node read to
 -- the fire time in the same transaction as the fire's job, so a fire is enqueued once however many nodes tick.
-CREATE TABLE apiary_schedules (
+CREATE TABLE IF NOT EXISTS apiary_schedules (
     name       VARCHAR(150) NOT NULL PRIMARY KEY,
     queue      VARCHAR(200) NOT NULL,
     last_fire  TIMESTAMP(6) NOT NULL,
@@ -65,4 +69,4 @@ CREATE TABLE apiary_schedules (
 );
 
 -- Job results: what a done job's handler returned (Outcome.done(result)), as JSON.
-ALTER TABLE apiary_jobs ADD COLUMN result TEXT;
+ALTER TABLE apiary_jobs ADD COLUMN IF NOT EXISTS result TEXT;

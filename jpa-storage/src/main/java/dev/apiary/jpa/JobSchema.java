@@ -16,7 +16,9 @@ import java.util.Set;
 
 /**
  * The schema scripts this jar ships ({@code META-INF/apiary/schema-postgresql.sql}, {@code schema-h2.sql}), for
- * tests and quick starts that create the tables over JDBC. Production schemas belong in a migration tool.
+ * tests and quick starts that create the tables over JDBC. Production schemas belong in a migration tool: the jar
+ * ships the same scripts as Flyway repeatable migrations ({@code db/apiary/<database>/R__apiary_schema.sql}) and a
+ * Liquibase changelog ({@code db/apiary/changelog.xml}).
  */
 public final class JobSchema {
 
@@ -103,9 +105,10 @@ public final class JobSchema {
 
     static String missingTablesMessage(List<String> missing, String product) {
         return "Apiary's tables " + missing + " do not exist in the " + product + " database. Create them with the"
-                + " script shipped in apiary-jpa-storage (META-INF/apiary/schema-postgresql.sql or schema-h2.sql, as is"
-                + " or in a Flyway or Liquibase migration), with JobSchema.create(connection), or, for the default"
-                + " storage, by setting apiary.storage.create-schema=true";
+                + " script shipped in apiary-jpa-storage: with Flyway (location classpath:db/apiary/postgresql or"
+                + " classpath:db/apiary/h2), with Liquibase (include db/apiary/changelog.xml), as is"
+                + " (META-INF/apiary/schema-postgresql.sql or schema-h2.sql), with JobSchema.create(connection), or,"
+                + " for the default storage, by setting apiary.storage.create-schema=true";
     }
 
     private static boolean exists(Connection connection, String table) throws SQLException {

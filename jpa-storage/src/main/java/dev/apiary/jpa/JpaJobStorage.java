@@ -273,7 +273,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         @Override
         @SuppressWarnings("unchecked")
         public String insert(EntityManager em, Object payload, JobOptions options) {
-            String json = codec.encode((T) payload);
+            String json = checkLength(codec.encode((T) payload));
             String metadata = encodeMetadata(options.metadata());
             return options.uniqueKey() == null ? table.insert(em, json, metadata, options, now(), false)
                     : table.insertUnique(em, json, metadata, options, now());

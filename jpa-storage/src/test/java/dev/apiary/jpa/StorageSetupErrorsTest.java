@@ -59,7 +59,8 @@ class StorageSetupErrorsTest {
             assertThatThrownBy(() -> JobSchema.requireTables(c))
                     .isInstanceOf(ConfigurationException.class)
                     .hasMessageStartingWith("Apiary's tables [apiary_jobs, apiary_workers] do not exist in the H2"
-                            + " database. Create them with the script shipped in apiary-jpa-storage");
+                            + " database. Create them with the script shipped in apiary-jpa-storage")
+                    .hasMessageContaining("classpath:db/apiary/postgresql").hasMessageContaining("db/apiary/changelog.xml");
         }
     }
 
@@ -107,6 +108,26 @@ class StorageSetupErrorsTest {
                 dev.apiary.JobOptions.defaults())).isInstanceOf(PayloadTooLargeException.class);
         assertThat(storage.counts().get(JobStatus.PENDING)).as("nothing stored").isZero();
         assertThat(storage.push("x".repeat(98))).as("a payload at the limit fits").isNotBlank();
+    }
+
+    @Test
+    void aScheduleFireWhosePayloadIsTooLongFailsAsAPushDoesAndLeavesTheFireDue() {
+        EntityManagerFactory emf = TestDatabases.emf(TestDatabases.Provider.HIBERNATE, TestDatabases.Db.H2);
+        String queue = "big-fire-" + UUID.randomUUID();
+        JpaJobStorage<String> storage = JpaJobStorage.builder(emf).queue(queue, String.class)
+                .maxPayloadLength(100).build();
+        dev.apiary.spi.ScheduleStore<String> store = storage.scheduleStore().orElseThrow();
+        String name = "report-" + UUID.randomUUID();
+        java.time.Instant last = store.register(name).lastFire();
+        java.time.Instant fire = last.plusSeconds(1);
+
+        assertThatThrownBy(() -> store.fire(name, last, fire, java.util.List.of(new dev.apiary.spi.ScheduleStore.Push<>(
+                "x".repeat(200), dev.apiary.JobOptions.defaults().withUniqueKey("schedule:" + name + "@" + fire)))))
+                .isInstanceOf(PayloadTooLargeException.class)
+                .hasMessageContaining("202 characters of JSON");
+        assertThat(storage.counts().get(JobStatus.PENDING)).as("nothing stored").isZero();
+        assertThat(store.state(name)).as("the fire stays due").hasValueSatisfying(
+                s -> assertThat(s.lastFire()).isEqualTo(last));
     }
 
     @Test

@@ -130,6 +130,10 @@ class MessageQueueWorkerTest {
 
         Thread stopper = new Thread(monitor::stop);
         stopper.start();
+        // the running jobs end only once the stop has begun, so that their free slots are not refilled
+        await().atMost(Duration.ofSeconds(5)).until(() -> monitor.snapshot().stream()
+                .allMatch(w -> w.state() == dev.apiary.worker.WorkerState.STOPPING
+                        || w.state() == dev.apiary.worker.WorkerState.STOPPED));
         release.countDown();
         stopper.join(10_000);
 

@@ -1,9 +1,12 @@
 package dev.apiary.worker;
 
-/** The life of one worker instance as the monitor sees it. */
+/**
+ * The life of one worker instance as the monitor sees it. (Not a job's {@link dev.apiary.JobStatus}: the names
+ * differ so that a worker's state is never read as a job's.)
+ */
 public enum WorkerState {
     /** Registered, not started. */
-    PENDING,
+    REGISTERED,
     /** Polling, no job running. */
     IDLE,
     /** Running at least one job. */
@@ -15,5 +18,5 @@ public enum WorkerState {
     /** Stopped. */
     STOPPED,
     /** Crashed more often than its restart budget allows; not restarted again. */
-    FAILED
+    GAVE_UP
 }

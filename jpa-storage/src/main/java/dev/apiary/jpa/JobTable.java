@@ -3,8 +3,6 @@ package dev.apiary.jpa;
 import dev.apiary.JobContext;
 import dev.apiary.JobOptions;
 import dev.apiary.JobStatus;
-import dev.apiary.StorageException;
-import dev.apiary.spi.JobIds;
 import dev.apiary.spi.Throughput;
 import dev.apiary.worker.WorkerSnapshot;
 import jakarta.persistence.EntityManager;
@@ -15,7 +13,6 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.TreeMap;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -23,299 +20,69 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Every statement the storage runs on {@code apiary_jobs} and {@code apiary_workers} for one queue, in JPQL where
- * JPQL suffices and in native SQL where a {@link SqlDialect} allows a faster form. Each method works inside the
- * transaction of the {@link EntityManager} it is given; {@link JpaJobStorage} decides which transaction that is.
+ * Every statement the storage runs on {@code apiary_jobs} and {@code apiary_workers} for one queue: here in JPQL
+ * those that are the same on every database, and in {@link PortableSql}, {@link H2Sql} or {@link PostgresSql} those
+ * whose fastest form depends on the database (enqueue, notify, claim, the settle of done jobs). Each method works
+ * inside the transaction of the {@link EntityManager} it is given; {@link JpaJobStorage} decides which one that is.
  * Payloads and metadata arrive here already encoded.
  */
 final class JobTable {
 
     /** The PostgreSQL channel for new-job notifications; the payload is the queue name. */
     static final String CHANNEL = "apiary_jobs";
-    /**
-     * Rows per multi-row insert. Larger statements gain nothing on PostgreSQL or H2, and EclipseLink's parameter
-     * handling slows down sharply beyond a few hundred parameters (measured: 1000 rows per statement halve its rate).
-     */
-    private static final int ROWS_PER_INSERT = 100;
     private static final int IDS_PER_STATEMENT = 1000;
-    /**
-     * Claimed rows are read, never changed through the entity: loaded read-only, Hibernate keeps no snapshot of them
-     * and does not compare every claimed row at the flushes before later statements and at the commit. Other
-     * providers ignore the hint, as JPA requires. (EclipseLink's own read-only hint is not used: its read-only
-     * queries answer from the shared cache, which does not see the claim's update.)
-     */
-    private static final String HIBERNATE_READ_ONLY = "org.hibernate.readOnly";
     /** Matches a job only while the settling worker still holds the attempt it ran. */
     private static final String HELD_BY = "WHERE j.id = :id AND j.queue = :queue AND j.status = :running "
             + "AND j.workerId = :worker AND j.attempts = :attempt";
-    private static final Comparator<JobEntity> CLAIM_ORDER = Comparator
-            .comparingInt((JobEntity e) -> -e.priority)
-            .thenComparing(e -> e.runAt)
-            .thenComparing(e -> e.id);
 
     private final String queue;
-    private final String payloadType;
-    private final SqlDialect dialect;
+    /** The statements whose form depends on the database. */
+    private final PortableSql sql;
 
     JobTable(String queue, Class<?> payloadType, SqlDialect dialect) {
         this.queue = queue;
-        this.payloadType = payloadType.getName();
-        this.dialect = dialect;
+        this.sql = PortableSql.of(dialect, queue, payloadType.getName());
     }
 
     // ---- enqueue
 
-    /**
-     * One job; with {@code notify}, other nodes are told too. On PostgreSQL and H2 it is one native statement, on
-     * PostgreSQL with the {@code NOTIFY} inside it: a push in a transaction of its own costs two round trips (the
-     * statement and the commit), and the entity manager keeps no state for it.
-     */
+    /** One job; with {@code notify}, other nodes are told too. */
     String insert(EntityManager em, String json, String metadata, JobOptions options, LocalDateTime now,
                   boolean notify) {
-        if (dialect == SqlDialect.STANDARD) {
-            JobEntity job = newJob(json, metadata, options, now);
-            em.persist(job);
-            return job.id;
-        }
-        return insertAll(em, List.of(json), metadata, options, now, notify).get(0);
+        return sql.insert(em, json, metadata, options, now, notify);
     }
 
-    /**
-     * Inserts a job holding {@code options.uniqueKey()}, or returns the id of the job that holds it. On PostgreSQL
-     * {@code INSERT ... ON CONFLICT DO NOTHING} waits for a concurrent push of the same key to end and then skips the
-     * row instead of failing, so even a caller's transaction survives the race. Elsewhere two concurrent pushes may
-     * both find no holder; the unique constraint on {@code (queue, active_key)} then fails the second.
-     */
+    /** Inserts a job holding {@code options.uniqueKey()}, or returns the id of the job that holds it. */
     String insertUnique(EntityManager em, String json, String metadata, JobOptions options, LocalDateTime now) {
-        String key = options.uniqueKey();
-        if (dialect != SqlDialect.POSTGRESQL) {
-            String holder = activeHolder(em, key);
-            if (holder != null) {
-                return holder;
-            }
-            JobEntity job = newJob(json, metadata, options, now);
-            em.persist(job);
-            return job.id;
-        }
-        String sql = "INSERT INTO apiary_jobs (id, queue, payload, payload_type, status, attempts, max_attempts, "
-                + "run_at, priority, enqueued_at, unique_key, active_key" + (metadata == null ? "" : ", metadata")
-                + ") VALUES (?1, ?2, ?3, ?4, 'PENDING', 0, ?5, ?6, ?7, ?8, ?9, ?9" + (metadata == null ? "" : ", ?10")
-                + ") ON CONFLICT (queue, active_key) DO NOTHING";
-        // a holder found missing right after a conflict has just become final: the key is free again
-        for (int round = 0; round < 3; round++) {
-            String id = JobIds.next();
-            var insert = em.createNativeQuery(sql).setParameter(1, id).setParameter(2, queue)
-                    .setParameter(3, json).setParameter(4, payloadType).setParameter(5, options.maxAttempts())
-                    .setParameter(6, runAt(options, now)).setParameter(7, options.priority())
-                    .setParameter(8, now).setParameter(9, key);
-            if (metadata != null) {
-                insert.setParameter(10, metadata);
-            }
-            if (insert.executeUpdate() > 0) {
-                return id;
-            }
-            String holder = activeHolder(em, key);
-            if (holder != null) {
-                return holder;
-            }
-        }
-        throw new StorageException("Unique key '" + key + "' of queue '" + queue + "' kept changing hands; "
-                + "push again");
+        return sql.insertUnique(em, json, metadata, options, now);
     }
 
-    /**
-     * Many jobs with the same options: multi-row inserts with the shared options bound once per statement and two
-     * parameters per job on PostgreSQL and H2, batched {@code persist} elsewhere. With {@code notify}, other nodes
-     * are told too; on PostgreSQL by the first insert statement itself, which saves a round trip.
-     */
+    /** Many jobs with the same options; with {@code notify}, other nodes are told too. */
     List<String> insertAll(EntityManager em, List<String> json, String metadata, JobOptions options,
                            LocalDateTime now, boolean notify) {
-        List<String> ids = new ArrayList<>(json.size());
-        if (dialect == SqlDialect.STANDARD) {
-            List<JobEntity> batch = new ArrayList<>(ROWS_PER_INSERT);
-            for (int i = 0; i < json.size(); i++) {
-                JobEntity job = newJob(json.get(i), metadata, options, now);
-                em.persist(job);
-                ids.add(job.id);
-                batch.add(job);
-                if (batch.size() == ROWS_PER_INSERT || i == json.size() - 1) {
-                    // keep the persistence context small (the provider's JDBC batching groups the inserts); detach,
-                    // not clear: the EntityManager may be the caller's, holding the caller's entities
-                    em.flush();
-                    batch.forEach(em::detach);
-                    batch.clear();
-                }
-            }
-            if (notify) {
-                notifyOtherNodes(em);
-            }
-            return ids;
-        }
-        int constants = metadata == null ? 6 : 7;
-        boolean notifyInStatement = notify && dialect == SqlDialect.POSTGRESQL;
-        for (int from = 0; from < json.size(); from += ROWS_PER_INSERT) {
-            int to = Math.min(json.size(), from + ROWS_PER_INSERT);
-            // the first statement carries the NOTIFY: a data-modifying CTE runs whether or not it is referenced
-            boolean withNotify = notifyInStatement && from == 0;
-            int last = constants + 2 * (to - from);
-            StringBuilder sql = new StringBuilder(withNotify ? "WITH job AS (" : "")
-                    .append("INSERT INTO apiary_jobs (id, payload, queue, payload_type, "
-                    + "status, attempts, max_attempts, run_at, priority, enqueued_at")
-                    .append(metadata == null ? ") VALUES " : ", metadata) VALUES ");
-            for (int row = 0, p = constants + 1; row < to - from; row++, p += 2) {
-                sql.append(row == 0 ? "" : ", ").append("(?").append(p).append(", ?").append(p + 1)
-                        .append(", ?1, ?2, 'PENDING', 0, ?3, ?4, ?5, ?6").append(metadata == null ? ")" : ", ?7)");
-            }
-            if (withNotify) {
-                sql.append(") SELECT 1 FROM pg_notify(?").append(last + 1).append(", ?").append(last + 2)
-                        .append(')');
-            }
-            var insert = em.createNativeQuery(sql.toString())
-                    .setParameter(1, queue).setParameter(2, payloadType)
-                    .setParameter(3, options.maxAttempts()).setParameter(4, runAt(options, now))
-                    .setParameter(5, options.priority()).setParameter(6, now);
-            if (metadata != null) {
-                insert.setParameter(7, metadata);
-            }
-            for (int i = from, p = constants + 1; i < to; i++, p += 2) {
-                String id = JobIds.next();
-                ids.add(id);
-                insert.setParameter(p, id).setParameter(p + 1, json.get(i));
-            }
-            if (withNotify) {
-                insert.setParameter(last + 1, CHANNEL).setParameter(last + 2, queue).getResultList();
-            } else {
-                insert.executeUpdate();
-            }
-        }
-        return ids;
-    }
-
-    private JobEntity newJob(String json, String metadata, JobOptions options, LocalDateTime now) {
-        JobEntity job = new JobEntity(JobIds.next(), queue);
-        job.payload = json;
-        job.payloadType = payloadType;
-        job.status = JobStatus.PENDING;
-        job.maxAttempts = options.maxAttempts();
-        job.priority = options.priority();
-        job.enqueuedAt = now;
-        job.runAt = runAt(options, now);
-        job.uniqueKey = options.uniqueKey();
-        job.activeKey = options.uniqueKey();
-        job.metadata = metadata;
-        return job;
+        return sql.insertAll(em, json, metadata, options, now, notify);
     }
 
     String activeHolder(EntityManager em, String uniqueKey) {
-        List<String> holder = em.createQuery("SELECT j.id FROM ApiaryJob j WHERE j.queue = :queue "
-                        + "AND j.activeKey = :key", String.class)
-                .setParameter("queue", queue).setParameter("key", uniqueKey).getResultList();
-        return holder.isEmpty() ? null : holder.get(0);
+        return sql.activeHolder(em, uniqueKey);
     }
 
-    /** PostgreSQL delivers a NOTIFY at commit and drops it on rollback, so it belongs inside the writing transaction. */
+    /** Tells other nodes that jobs were pushed, inside the writing transaction (PostgreSQL's NOTIFY). */
     void notifyOtherNodes(EntityManager em) {
-        if (dialect == SqlDialect.POSTGRESQL) {
-            em.createNativeQuery("SELECT 1 FROM pg_notify(?1, ?2)")
-                    .setParameter(1, CHANNEL).setParameter(2, queue).getResultList();
-        }
+        sql.notifyOtherNodes(em);
     }
 
     // ---- claim and settle
 
     /** Marks up to {@code max} due jobs running for {@code workerId}, counts the attempt, returns them in claim order. */
     List<JobEntity> claim(EntityManager em, String workerId, int max, LocalDateTime now) {
-        List<JobEntity> rows = dialect == SqlDialect.POSTGRESQL ? claimSkipLocked(em, workerId, max, now)
-                : claimOptimistic(em, workerId, max, now);
-        rows.sort(CLAIM_ORDER);
-        return rows;
+        return sql.claim(em, workerId, max, now);
     }
 
-    /**
-     * One statement: lock the best due rows that no one else has locked, mark them running and return them. Rows a
-     * concurrent claim holds are skipped rather than waited for, so claimers never queue behind each other. The
-     * candidates sit in a CTE, which PostgreSQL evaluates exactly once (a locking CTE is never inlined); an
-     * {@code IN (subquery)} could be re-run by some plans and then take more than {@code max} rows.
-     */
-    @SuppressWarnings("unchecked")
-    private List<JobEntity> claimSkipLocked(EntityManager em, String workerId, int max, LocalDateTime now) {
-        return new ArrayList<>(em.createNativeQuery("WITH picked AS (SELECT id FROM apiary_jobs "
-                        + "WHERE queue = ?3 AND status = 'PENDING' AND run_at <= ?2 "
-                        + "ORDER BY priority DESC, run_at, id LIMIT ?4 FOR UPDATE SKIP LOCKED) "
-                        + "UPDATE apiary_jobs j SET status = 'RUNNING', worker_id = ?1, locked_at = ?2, "
-                        + "attempts = j.attempts + 1 FROM picked WHERE j.id = picked.id RETURNING j.*",
-                        JobEntity.class)
-                .setParameter(1, workerId).setParameter(2, now).setParameter(3, queue).setParameter(4, max)
-                .setHint(HIBERNATE_READ_ONLY, true)
-                .getResultList());
-    }
-
-    /**
-     * Portable: pick candidates, take them with one update that only succeeds on rows still pending, and read back
-     * the rows that carry this claim's worker and lock time (millisecond times are stored exactly everywhere). This
-     * relies on the database re-checking an {@code UPDATE}'s condition on a row it had to wait for, as PostgreSQL,
-     * H2, MySQL, Oracle and SQL Server do. Claimers racing for the same rows each get a share; a claimer that lost
-     * every candidate tries again with fresh ones.
-     */
-    private List<JobEntity> claimOptimistic(EntityManager em, String workerId, int max, LocalDateTime now) {
-        for (int round = 0; round < 3; round++) {
-            List<String> candidates = em.createQuery("SELECT j.id FROM ApiaryJob j WHERE j.queue = :queue "
-                            + "AND j.status = :pending AND j.runAt <= :now "
-                            + "ORDER BY j.priority DESC, j.runAt, j.id", String.class)
-                    .setParameter("queue", queue).setParameter("pending", JobStatus.PENDING)
-                    .setParameter("now", now).setMaxResults(max).getResultList();
-            if (candidates.isEmpty()) {
-                return new ArrayList<>();
-            }
-            int taken = em.createQuery("UPDATE ApiaryJob j SET j.status = :running, j.workerId = :worker, "
-                            + "j.lockedAt = :now, j.attempts = j.attempts + 1 "
-                            + "WHERE j.id IN :ids AND j.status = :pending")
-                    .setParameter("running", JobStatus.RUNNING).setParameter("worker", workerId)
-                    .setParameter("now", now).setParameter("ids", candidates)
-                    .setParameter("pending", JobStatus.PENDING).executeUpdate();
-            if (taken > 0) {
-                return new ArrayList<>(em.createQuery("SELECT j FROM ApiaryJob j WHERE j.id IN :ids "
-                                + "AND j.status = :running AND j.workerId = :worker AND j.lockedAt = :now",
-                                JobEntity.class)
-                        .setParameter("ids", candidates).setParameter("running", JobStatus.RUNNING)
-                        .setParameter("worker", workerId).setParameter("now", now)
-                        .setHint(HIBERNATE_READ_ONLY, true).getResultList());
-            }
-        }
-        return new ArrayList<>();
-    }
-
-    /**
-     * Ends the given jobs as done, all held by {@code workerId} in {@code attempt}: one statement per 1000 jobs.
-     * Native SQL on PostgreSQL and H2 because Hibernate translates a JPQL update with a list parameter anew on every
-     * execution (measured: ten times EclipseLink's cost per settle); the list is padded to a power of two so that
-     * the database sees a handful of distinct statements, not one per batch size.
-     */
+    /** Ends the given jobs as done, all held by {@code workerId} in {@code attempt}: one statement per 1000 jobs. */
     void settleDone(EntityManager em, String workerId, int attempt, List<String> jobIds, LocalDateTime now) {
         for (List<String> ids : chunks(jobIds)) {
-            if (dialect == SqlDialect.STANDARD) {
-                em.createQuery("UPDATE ApiaryJob j SET j.status = :done, j.finishedAt = :now, j.lastError = NULL, "
-                                + "j.workerId = NULL, j.lockedAt = NULL, j.activeKey = NULL "
-                                + "WHERE j.id IN :ids AND j.queue = :queue AND j.status = :running "
-                                + "AND j.workerId = :worker AND j.attempts = :attempt")
-                        .setParameter("done", JobStatus.DONE).setParameter("now", now).setParameter("ids", ids)
-                        .setParameter("queue", queue).setParameter("running", JobStatus.RUNNING)
-                        .setParameter("worker", workerId).setParameter("attempt", attempt).executeUpdate();
-                continue;
-            }
-            int slots = Integer.highestOneBit(ids.size() - 1 | 1) << 1;
-            StringBuilder sql = new StringBuilder("UPDATE apiary_jobs SET status = 'DONE', finished_at = ?1, "
-                    + "last_error = NULL, worker_id = NULL, locked_at = NULL, active_key = NULL "
-                    + "WHERE queue = ?2 AND status = 'RUNNING' AND worker_id = ?3 AND attempts = ?4 AND id IN (");
-            for (int i = 0; i < slots; i++) {
-                sql.append(i == 0 ? "?" : ", ?").append(i + 5);
-            }
-            var update = em.createNativeQuery(sql.append(')').toString()).setParameter(1, now)
-                    .setParameter(2, queue).setParameter(3, workerId).setParameter(4, attempt);
-            for (int i = 0; i < slots; i++) {
-                update.setParameter(i + 5, ids.get(Math.min(i, ids.size() - 1)));
-            }
-            update.executeUpdate();
+            sql.settleDone(em, workerId, attempt, ids, now);
         }
     }
 
@@ -618,7 +385,7 @@ final class JobTable {
         return utc == null ? null : utc.toInstant(ZoneOffset.UTC);
     }
 
-    private static LocalDateTime runAt(JobOptions options, LocalDateTime now) {
+    static LocalDateTime runAt(JobOptions options, LocalDateTime now) {
         return options.runAt() == null ? now : utc(options.runAt());
     }
 

@@ -1,6 +1,7 @@
 package dev.apiary.jpa;
 
 import dev.apiary.ConfigurationException;
+import dev.apiary.impl.storage.RetentionCleaner;
 import dev.apiary.Job;
 import dev.apiary.JobOptions;
 import dev.apiary.JobStatus;

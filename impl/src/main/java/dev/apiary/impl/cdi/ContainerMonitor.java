@@ -5,6 +5,8 @@ import dev.apiary.JobHandler;
 import dev.apiary.impl.config.MonitorSettings;
 import dev.apiary.impl.config.ApiaryConfig;
 import dev.apiary.impl.config.UnknownKeys;
+import dev.apiary.impl.config.StorageSettings;
+import dev.apiary.impl.storage.RetentionCleaner;
 import dev.apiary.impl.config.TelemetrySettings;
 import dev.apiary.impl.telemetry.Telemetry;
 import dev.apiary.impl.config.WorkerSettings;
@@ -42,6 +44,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -59,6 +62,8 @@ public class ContainerMonitor {
 
     /** Storages reported unavailable, so that an outage is logged once and its end once. */
     private final Map<String, Boolean> unavailable = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Purges of finished jobs configured by key, closed at stop. */
+    private final List<RetentionCleaner> retention = new ArrayList<>();
 
     private static final Logger LOG = Logger.getLogger(ContainerMonitor.class.getName());
     private static final Duration START_RETRY_DELAY = Duration.ofMillis(500);
@@ -176,12 +181,42 @@ public class ContainerMonitor {
         for (RecurringBean recurring : extension.schedules()) {
             schedule(recurring, extension.storageOf(recurring.worker()));
         }
+        List<RetentionCleaner> cleaners = startRetention();
         monitor.start();
         started = true;
+        retention.addAll(cleaners);
         // after the storages and workers have read their keys, so that every valid key is known
         UnknownKeys.warn(ApiaryConfig.fromEnvironment());
         addShutdownHook();
         probeExecutor();
+    }
+
+    /**
+     * One retention cleaner per distinct retention over the storages that have one ({@code apiary.storage.retention},
+     * {@code apiary.queues.<queue>.retention}), on the container's scheduler. A bad value fails the start.
+     */
+    private List<RetentionCleaner> startRetention() {
+        ApiaryConfig config = ApiaryConfig.fromEnvironment();
+        Map<Duration, List<JobStorage<?>>> byRetention = new LinkedHashMap<>();
+        Set<JobStorage<?>> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (StorageBean bean : extension.storages()) {
+            JobStorage<?> storage = extension.directory().storage(bean);
+            if (seen.add(storage)) {
+                StorageSettings.jobRetention(config, storage.queue()).ifPresent(r ->
+                        byRetention.computeIfAbsent(r, k -> new ArrayList<>()).add(storage));
+            }
+        }
+        Duration interval = StorageSettings.retentionInterval(config);
+        if (!config.problems().isEmpty()) {
+            throw config.problems().get(0);
+        }
+        List<RetentionCleaner> cleaners = new ArrayList<>();
+        byRetention.forEach((keep, storages) -> {
+            cleaners.add(RetentionCleaner.start(executors.scheduler(), keep, interval, storages));
+            LOG.info(() -> "Apiary purges finished jobs older than " + keep + " from queues "
+                    + storages.stream().map(JobStorage::queue).toList() + " every " + interval);
+        });
+        return cleaners;
     }
 
     /*
@@ -335,6 +370,7 @@ public class ContainerMonitor {
         boolean jvmExiting = removeShutdownHook();
         List<WorkerSnapshot> before = started ? monitor.snapshot() : List.of();
         long startNanos = System.nanoTime();
+        retention.forEach(RetentionCleaner::close);
         try {
             if (started) {
                 monitor.stop();

@@ -1,11 +1,16 @@
 package dev.apiary.impl.config;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /** The {@code apiary.storage.*} keys, read when a storage is built. */
 public final class StorageSettings {
 
     public static final String WORKER_RETENTION = "apiary.storage.worker-retention";
+    /** How long finished jobs of every queue are kept; unset keeps them. */
+    public static final String RETENTION = "apiary.storage.retention";
+    /** How often finished jobs older than their retention are purged. */
+    public static final String RETENTION_INTERVAL = "apiary.storage.retention-interval";
 
     private StorageSettings() {
     }
@@ -21,5 +26,24 @@ public final class StorageSettings {
             throw config.problems().get(0);
         }
         return retention;
+    }
+
+    /** The per-queue key that overrides {@value #RETENTION}. */
+    public static String retentionKey(String queue) {
+        return "apiary.queues." + queue + ".retention";
+    }
+
+    /**
+     * How long the finished jobs of {@code queue} are kept: its own key, else {@value #RETENTION}, else empty (kept
+     * until removed by hand). A bad value is added to the config's problems.
+     */
+    public static Optional<Duration> jobRetention(ApiaryConfig config, String queue) {
+        Duration all = config.duration(RETENTION, null, true);
+        return Optional.ofNullable(config.duration(retentionKey(queue), all, true));
+    }
+
+    /** How often the retention purge runs: {@value #RETENTION_INTERVAL}, ten minutes by default. */
+    public static Duration retentionInterval(ApiaryConfig config) {
+        return config.duration(RETENTION_INTERVAL, Duration.ofMinutes(10), false);
     }
 }

@@ -40,7 +40,7 @@ public class WorkerLivenessCheck implements HealthCheck {
             boolean polling = s.state() == WorkerState.IDLE || s.state() == WorkerState.ENGAGED
                     || s.state() == WorkerState.RESTARTING;
             boolean stuck = polling && age != null && age.compareTo(limit) > 0;
-            boolean failed = s.state() == WorkerState.FAILED;
+            boolean failed = s.state() == WorkerState.GAVE_UP;
             up &= !stuck && !failed;
             String text = s.state() + (age == null ? " no tick yet" : " last tick " + age.toMillis() + " ms ago")
                     + (stuck ? " (more than " + limit + ")" : "")

@@ -360,7 +360,7 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             LOG.log(Level.SEVERE, "Worker " + instance.instanceId() + " crashed " + crashes
                     + " times in a row; the monitor gives up on it (restart budget " + maxRestarts + ")", error);
             instance.giveUp();
-            if (instances.stream().allMatch(i -> i.state() == dev.apiary.worker.WorkerState.FAILED)) {
+            if (instances.stream().allMatch(i -> i.state() == dev.apiary.worker.WorkerState.GAVE_UP)) {
                 // nothing is left to supervise: end run() rather than block forever
                 Thread stopper = new Thread(this::stop, "apiary-monitor-stop");
                 stopper.setDaemon(true);

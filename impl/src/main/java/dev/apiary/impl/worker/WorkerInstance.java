@@ -81,7 +81,7 @@ public final class WorkerInstance<T> {
     private final List<Runner<T>> runners;
 
     /** Written by the lifecycle methods, the poller (engaged) and runners (idle); read by the monitor. */
-    private final AtomicReference<WorkerState> state = new AtomicReference<>(WorkerState.PENDING);
+    private final AtomicReference<WorkerState> state = new AtomicReference<>(WorkerState.REGISTERED);
     /** Crashes since the last claim that worked; raised by crash, reset by the poller's claim; read by the monitor. */
     private final AtomicInteger consecutiveCrashes = new AtomicInteger();
     /** Set once by beginStop; read by every stage. */
@@ -189,7 +189,7 @@ public final class WorkerInstance<T> {
      * again. Does nothing unless the instance is waiting for a restart.
      */
     public synchronized void resume() {
-        if (stopping || !suspended || state.get() == WorkerState.FAILED) {
+        if (stopping || !suspended || state.get() == WorkerState.GAVE_UP) {
             return;
         }
         stats.restarts.incrementAndGet();
@@ -201,7 +201,7 @@ public final class WorkerInstance<T> {
 
     /** Called by the monitor when the restart budget is spent: the instance claims nothing more. */
     public void giveUp() {
-        state.set(WorkerState.FAILED);
+        state.set(WorkerState.GAVE_UP);
         publish(WorkerEvent.Kind.GAVE_UP, null, null, null);
     }
 
@@ -235,7 +235,7 @@ public final class WorkerInstance<T> {
             return;
         }
         stopping = true;
-        if (state.get() != WorkerState.FAILED) {
+        if (state.get() != WorkerState.GAVE_UP) {
             state.set(WorkerState.STOPPING);
         }
         poller.cancelNextPoll();
@@ -313,7 +313,7 @@ public final class WorkerInstance<T> {
             LOG.severe("Worker " + instanceId + " stopped with " + unsettled
                     + " outcomes it could not write back; those jobs run again after the lease expires");
         }
-        if (state.get() != WorkerState.FAILED) {
+        if (state.get() != WorkerState.GAVE_UP) {
             state.set(WorkerState.STOPPED);
         }
         publish(WorkerEvent.Kind.STOPPED, null, null, null);

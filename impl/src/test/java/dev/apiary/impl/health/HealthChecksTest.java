@@ -149,7 +149,7 @@ class HealthChecksTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> health.getLiveness().isDown());
         JsonObject data = check(health.getLiveness(), WorkerLivenessCheck.NAME).getJsonObject("data");
-        assertThat(data.values().toString()).contains("FAILED").contains("is unreachable");
+        assertThat(data.values().toString()).contains("GAVE_UP").contains("is unreachable");
         assertThat(health.getReadiness().isDown()).isTrue();
     }
 

@@ -347,7 +347,7 @@ class MonitorTest {
         monitor.register(WorkerBuilder.named("email").source(broken).handler(job -> Outcome.done())).start();
 
         await().atMost(Duration.ofSeconds(5)).until(
-                () -> monitor.snapshot().get(0).state() == WorkerState.FAILED);
+                () -> monitor.snapshot().get(0).state() == WorkerState.GAVE_UP);
         assertThat(events).filteredOn(e -> e.kind() == WorkerEvent.Kind.RESTARTED).hasSize(2);
         assertThat(events).extracting(WorkerEvent::kind).contains(WorkerEvent.Kind.GAVE_UP);
     }
@@ -418,7 +418,7 @@ class MonitorTest {
         runner.join(10_000);
 
         assertThat(runner.isAlive()).isFalse();
-        assertThat(monitor.snapshot()).extracting(WorkerSnapshot::state).containsOnly(WorkerState.FAILED);
+        assertThat(monitor.snapshot()).extracting(WorkerSnapshot::state).containsOnly(WorkerState.GAVE_UP);
     }
 
     @Test

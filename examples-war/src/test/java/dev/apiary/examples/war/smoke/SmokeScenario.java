@@ -206,6 +206,7 @@ final class SmokeScenario {
         }
         System.out.printf("%s /health/ready: %s%n", server.name(),
                 http.get(server.health().resolve("ready")).body());
+        System.out.printf("%s /health/live: %s%n", server.name(), http.get(server.health().resolve("live")).body());
     }
 
     /**
@@ -229,9 +230,20 @@ final class SmokeScenario {
     private void timedJobsFillingTheDefaultPoolAllFinish() throws Exception {
         int jobs = 2 * server.timedConcurrency();
         long start = System.nanoTime();
+        // pushed from a few threads: hundreds of requests one after the other would take longer than the jobs
         List<String> ids = new ArrayList<>();
-        for (int i = 0; i < jobs; i++) {
-            ids.add(enqueue("render", "maxAttempts=1", "{\"page\":\"p" + i + "\",\"millis\":2500}"));
+        java.util.concurrent.ExecutorService pushers = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<String>> pushed = new ArrayList<>();
+            for (int i = 0; i < jobs; i++) {
+                String body = "{\"page\":\"p" + i + "\",\"millis\":2500}";
+                pushed.add(pushers.submit(() -> enqueue("render", "maxAttempts=1", body)));
+            }
+            for (java.util.concurrent.Future<String> id : pushed) {
+                ids.add(id.get());
+            }
+        } finally {
+            pushers.shutdownNow();
         }
         List<String> notDone = new ArrayList<>();
         for (String id : ids) {

@@ -42,7 +42,9 @@ final class StorageOutageSmoke implements AutoCloseable {
         StorageOutageSmoke database = new StorageOutageSmoke(work.resolve("postgres"));
         ServerProcess.deleteTree(database.dir);
         Files.createDirectories(database.dir);
+        long start = System.nanoTime();
         database.startPostgres();
+        System.out.printf("%s: PostgreSQL started in %.1f s%n", work.getFileName(), (System.nanoTime() - start) / 1e9);
         return database;
     }
 
@@ -120,6 +122,7 @@ final class StorageOutageSmoke implements AutoCloseable {
             assertThat(status).as("the report pushed after the outage").isIn("PENDING", "RUNNING", "DONE");
         }
         assertThat(status).as("the report pushed after the outage, within " + OUTAGE_TIMEOUT).isEqualTo("DONE");
+        System.out.printf("%s database outage check: %.1f s in all%n", server.name(), (System.nanoTime() - start) / 1e9);
     }
 
     /** Waits for the readiness probe's HTTP status and Apiary's check in {@code status}; returns the check. */

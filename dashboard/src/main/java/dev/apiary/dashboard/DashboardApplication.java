@@ -17,7 +17,8 @@ public class DashboardApplication extends Application {
 
     @Override
     public Set<Class<?>> getClasses() {
-        return Set.of(QueuesApi.class, WorkersApi.class, SessionApi.class, RoleCheck.class,
+        return Set.of(QueuesApi.class, WorkersApi.class, SessionApi.class, SchedulesApi.class,
+                RoleCheck.class,
                 ProblemMappers.Problems.class, ProblemMappers.RestErrors.class, ProblemMappers.Unexpected.class);
     }
 }

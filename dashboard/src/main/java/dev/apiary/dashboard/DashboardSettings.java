@@ -38,7 +38,9 @@ public class DashboardSettings {
     void warnIfOpen(@Observes @Initialized(ApplicationScoped.class) Object started) {
         if (allowAnonymous) {
             LOG.warning("apiary.dashboard.allow-anonymous=true: the Apiary dashboard and its API let anyone read "
-                    + "and act on jobs, without logging in. Use it only for local development.");
+                    + "and act on jobs, without logging in. Use it only for local development. (On Payara, the WAR's "
+                    + "glassfish-web.xml also needs <jaxrs-roles-allowed-enabled>false</jaxrs-roles-allowed-enabled>, "
+                    + "or Payara itself asks anonymous callers to log in.)");
         }
     }
 

@@ -60,8 +60,9 @@ public class RoleCheck implements ContainerRequestFilter {
                 return;
             }
         }
+        // the first role named is the one the operation needs (reads name the viewer role, then the admin's)
         throw new DashboardProblem(403, "user '" + security.getUserPrincipal().getName() + "' lacks role '"
-                + configured(settings, allowed.value()[allowed.value().length - 1]) + "' for this operation");
+                + configured(settings, allowed.value()[0]) + "' for this operation");
     }
 
     static String configured(DashboardSettings settings, String role) {

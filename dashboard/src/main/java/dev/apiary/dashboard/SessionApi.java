@@ -1,7 +1,9 @@
 package dev.apiary.dashboard;
 
+import dev.apiary.schedule.Schedules;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -19,6 +21,9 @@ public class SessionApi {
     @Inject
     DashboardSettings settings;
 
+    @Inject
+    Instance<Schedules> schedules;
+
     @Context
     SecurityContext security;
 
@@ -26,7 +31,7 @@ public class SessionApi {
      * @param user         the user's name, or {@code null} when anonymous access is allowed
      * @param admin        whether the user may act on jobs
      * @param showPayloads whether the user sees payloads
-     * @param schedules    whether the application has recurring schedules to show (none yet)
+     * @param schedules    whether the application has recurring schedules to show
      */
     public record Session(String user, boolean admin, boolean showPayloads, boolean schedules) {
     }
@@ -36,6 +41,6 @@ public class SessionApi {
     public Session session() {
         boolean admin = Access.isAdmin(settings, security);
         return new Session(security.getUserPrincipal() == null ? null : security.getUserPrincipal().getName(), admin,
-                admin || settings.showPayloads(), false);
+                admin || settings.showPayloads(), schedules.isResolvable() && !schedules.get().list().isEmpty());
     }
 }

@@ -68,7 +68,8 @@ function action(label, question, path, method, cls = 'danger') {
       if (!(await confirmAction(question))) return;
       try {
         const result = await call(path, method);
-        toast(result?.jobs !== undefined ? `${label}: ${result.jobs} jobs` : `${label}: done`);
+        toast(result?.jobs !== undefined ? `${label}: ${result.jobs} jobs`
+          : result?.schedule && result?.id ? `${label}: job ${shortId(result.id)} enqueued` : `${label}: done`);
         route();
       } catch (e) {
         toast(e.message);
@@ -224,8 +225,36 @@ const views = {
     };
   },
 
-  // Schedules: once recurring jobs exist, the API reports session.schedules and a view named "schedules" is added
-  // here and linked from the navigation (see start()).
+  schedules() {
+    return async (main) => {
+      const schedules = await call('schedules');
+      const rows = schedules.map((s) => {
+        const q = `schedules/${enc(s.name)}`;
+        const actions = !session.admin ? [] : [
+          s.paused
+            ? action('Resume', `Resume schedule ${s.name}? It fires again from its next fire time on.`,
+              `${q}/resume`, 'POST', 'primary')
+            : action('Pause', `Pause schedule ${s.name} on every node?`, `${q}/pause`, 'POST'),
+          action('Trigger', `Enqueue one job of ${s.name} into ${s.queue} now?`, `${q}/trigger`, 'POST', 'primary')];
+        const state = s.paused ? 'PAUSED' : s.enabled ? 'ACTIVE' : 'DISABLED';
+        return h('tr', { 'data-schedule': s.name },
+          h('td', {}, s.name),
+          h('td', {}, h('a', { href: `#/queue/${enc(s.queue)}` }, s.queue)),
+          h('td', {}, h('code', {}, s.cron)),
+          h('td', { class: 'hide-narrow' }, s.zone),
+          h('td', { 'data-state': state }, badge(state)),
+          h('td', { class: 'next-fire', title: time(s.nextFire) }, time(s.nextFire)),
+          h('td', { class: 'hide-narrow', title: time(s.lastFire) }, ago(s.lastFire)),
+          h('td', { class: 'actions' }, actions));
+      });
+      show(main, h('h1', {}, 'Schedules'), h('div', { class: 'card scroll' }, h('table', { id: 'schedules' },
+        h('thead', {}, h('tr', {}, ['Schedule', 'Queue', 'Cron', 'Zone', 'State', 'Next fire', 'Last fire', '']
+          .map((t, i) => h('th', { class: [3, 6].includes(i) ? 'hide-narrow' : null }, t)))),
+        h('tbody', {}, rows))),
+      h('p', { class: 'muted' }, 'Recurring jobs: each fire is enqueued once across the nodes. Pausing acts on ' +
+        'every node; a trigger enqueues one job now and leaves the fire times as they are.'));
+    };
+  },
 };
 
 function drawChart(el, throughput) {
@@ -260,6 +289,7 @@ function parse() {
   if (parts[0] === 'queue' && parts[1]) return ['overview', views.queue(parts[1], params)];
   if (parts[0] === 'job' && parts[2]) return ['overview', views.job(parts[1], parts[2])];
   if (parts[0] === 'workers') return ['workers', views.workers()];
+  if (parts[0] === 'schedules') return ['schedules', views.schedules()];
   return ['overview', views.overview()];
 }
 
@@ -289,6 +319,7 @@ async function start() {
   }
   document.getElementById('user').textContent =
     `${session.user ?? 'anonymous'} · ${session.admin ? 'admin' : 'viewer'}`;
+  document.getElementById('nav-schedules').hidden = !session.schedules;
   document.getElementById('live').addEventListener('change', route);
   window.addEventListener('hashchange', route);
   route();

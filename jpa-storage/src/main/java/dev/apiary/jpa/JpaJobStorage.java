@@ -115,6 +115,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
                 : notificationSource != null ? SqlDialect.detect(notificationSource)
                 : detectDialect();
         this.table = new JobTable(queue, payloadType, dialect);
+        String how = b.dialect != null ? "as set on the builder" : "detected";
+        LOG.info(() -> "Job storage of queue '" + queue + "' uses " + dialect + " SQL (" + how + ")");
         this.host = localHost();
         this.schedules = new JpaScheduleStore<>(queue, dialect, clock, new ScheduleJobs());
         this.workerRetention = b.workerRetention == null ? ApiaryProvider.instance().workerRetention()

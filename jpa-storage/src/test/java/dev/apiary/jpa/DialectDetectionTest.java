@@ -42,6 +42,39 @@ class DialectDetectionTest {
         }
     }
 
+    @Test
+    void aStorageLogsWhichSqlItUsesAndHowItKnows() {
+        List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(JpaJobStorage.class.getName());
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                logged.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(handler);
+        try {
+            String queue = "dialect-log-" + java.util.UUID.randomUUID();
+            JpaJobStorage.builder(TestDatabases.emf(TestDatabases.Provider.ECLIPSELINK, TestDatabases.Db.POSTGRESQL))
+                    .queue(queue, String.class).build();
+            JpaJobStorage.builder(TestDatabases.emf(TestDatabases.Provider.HIBERNATE, TestDatabases.Db.H2))
+                    .queue(queue + "-h2", String.class).dialect(SqlDialect.H2).build();
+
+            assertThat(logged).contains("Job storage of queue '" + queue + "' uses POSTGRESQL SQL (detected)",
+                    "Job storage of queue '" + queue + "-h2' uses H2 SQL (as set on the builder)");
+        } finally {
+            logger.removeHandler(handler);
+        }
+    }
+
     private static SqlDialect probe(EntityManagerFactory emf, List<String> reasons) {
         EntityManager em = emf.createEntityManager();
         try {

@@ -3,8 +3,6 @@ package dev.apiary.examples.war;
 import dev.apiary.examples.war.rest.ErrorMappers;
 import dev.apiary.examples.war.rest.MailsResource;
 import dev.apiary.examples.war.rest.QueuesResource;
-import dev.apiary.examples.war.rest.SchedulesResource;
-import dev.apiary.examples.war.rest.WorkersResource;
 import jakarta.annotation.sql.DataSourceDefinition;
 import jakarta.ws.rs.ApplicationPath;
 import jakarta.ws.rs.core.Application;
@@ -12,7 +10,8 @@ import jakarta.ws.rs.core.Application;
 import java.util.Set;
 
 /**
- * The example's REST API under {@code /api}, and its data source.
+ * The example's REST API under {@code /api} (enqueue demo jobs, the mail table), and its data source. Jobs, workers
+ * and schedules are read and acted on through the dashboard's API, {@code /apiary/api}.
  *
  * <p>The data source is defined here rather than taken from {@code java:comp/DefaultDataSource} because the default
  * differs from server to server (an H2 database on Payara and WildFly, none at all on Open Liberty unless its
@@ -34,8 +33,7 @@ public class ExampleApplication extends Application {
      */
     @Override
     public Set<Class<?>> getClasses() {
-        return Set.of(QueuesResource.class, MailsResource.class, WorkersResource.class, SchedulesResource.class,
-                ErrorMappers.Problems.class,
+        return Set.of(QueuesResource.class, MailsResource.class, ErrorMappers.Problems.class,
                 ErrorMappers.RestErrors.class, ErrorMappers.Unexpected.class);
     }
 

@@ -20,10 +20,6 @@ public class ApiProblem extends RuntimeException {
         return new ApiProblem(Response.Status.NOT_FOUND, message);
     }
 
-    public static ApiProblem conflict(String message) {
-        return new ApiProblem(Response.Status.CONFLICT, message);
-    }
-
     public Response.Status status() {
         return status;
     }

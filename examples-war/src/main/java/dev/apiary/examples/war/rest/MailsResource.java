@@ -57,9 +57,13 @@ public class MailsResource {
         return new Mails(mailBox.count(), mailBox.latest(0, size).stream().map(Mail::of).toList());
     }
 
+    /**
+     * Enqueues one e-mail per recipient in one transaction; with {@code dryRun=true} the transaction is rolled back
+     * after the push, and the answer lists the ids that no longer exist.
+     */
     @POST
     @Path("newsletter")
-    public Response newsletter(String body) {
+    public Response newsletter(String body, @QueryParam("dryRun") boolean dryRun) {
         NewsletterRequest request;
         try {
             request = body == null || body.isBlank() ? null : jsonb.fromJson(body, NewsletterRequest.class);
@@ -77,6 +81,10 @@ public class MailsResource {
             if (problem != null) {
                 throw ApiProblem.badRequest(problem);
             }
+        }
+        if (dryRun) {
+            return Response.ok(new Enqueued(newsletter.dryRun(request.subject(), request.body(),
+                    request.recipients()))).build();
         }
         List<String> ids = newsletter.send(request.subject(), request.body(), request.recipients());
         return Response.status(Response.Status.CREATED).entity(new Enqueued(ids)).build();

@@ -68,7 +68,7 @@ class DashboardIT {
                         + "<security-role><role-name>ops-write</role-name></security-role>"))
                 .file("WEB-INF/glassfish-web.xml", GLASSFISH_ROLES)
                 .write(war, work.resolve("wars"), "apiary-renamed-roles"));
-        // the container's login stays (the fragment's constraint): a user with none of the dashboard's roles
+        // open to anyone: no login asked, and a user with none of the dashboard's roles may read and act too
         server.alsoDeploying(withoutWorkers(new WarVariant())
                 .set("apiary.dashboard.allow-anonymous", "true")
                 .set("example.users", "guest:guest:no-dashboard-role")
@@ -86,7 +86,7 @@ class DashboardIT {
                 Answer workers = call("GET", "workers", "admin");
                 last = workers.status + " " + workers.body;
                 Answer renamed = call(renamedRoles, "GET", "queues", "reader");
-                Answer open = call(openToAnyone, "GET", "session", "guest");
+                Answer open = call(openToAnyone, "GET", "session", null);
                 last = workers.status + " " + workers.body + "; renamed roles: " + renamed.status + " " + renamed.body
                         + "; open: " + open.status + " " + open.body;
                 if (workers.status == 200 && workers.body.contains("report-builder") && renamed.status != 404
@@ -115,7 +115,7 @@ class DashboardIT {
 
         @Test
         void anonymousCallersAreAskedToLogIn() throws Exception {
-            for (String path : new String[] {"session", "queues", "workers", "queues/email/jobs"}) {
+            for (String path : new String[] {"session", "queues", "workers", "queues/email/jobs", "schedules"}) {
                 assertThat(call("GET", path, null).status).as(path).isEqualTo(401);
             }
             assertThat(call("POST", "queues/email/jobs/retry?status=FAILED", null).status).isEqualTo(401);
@@ -183,6 +183,32 @@ class DashboardIT {
         }
 
         @Test
+        void schedulesAreListedForViewersAndActedOnByAdmins() throws Exception {
+            Answer list = call("GET", "schedules", "viewer");
+            assertThat(list.status).as(list.body).isEqualTo(200);
+            JsonObject nightly = list.json().asJsonArray().getJsonObject(0);
+            assertThat(nightly.getString("name")).isEqualTo("nightly-report");
+            assertThat(nightly.getString("queue")).isEqualTo("report");
+            assertThat(nightly.getString("cron")).isEqualTo("*/10 * * * * *");
+            assertThat(nightly.getString("zone")).isEqualTo("Europe/Paris");
+            assertThat(nightly.getBoolean("enabled")).isTrue();
+            assertThat(Instant.parse(nightly.getString("nextFire"))).isAfter(Instant.now().minusSeconds(10));
+            assertThat(call("GET", "session", "viewer").json().asJsonObject().getBoolean("schedules")).isTrue();
+
+            for (String act : new String[] {"pause", "resume", "trigger"}) {
+                Answer refused = call("POST", "schedules/nightly-report/" + act, "viewer");
+                assertThat(refused.status).as(act + ": " + refused.body).isEqualTo(403);
+                assertThat(refused.json().asJsonObject().getString("message")).contains("'apiary-admin'");
+            }
+            Answer triggered = call("POST", "schedules/nightly-report/trigger", "admin");
+            assertThat(triggered.status).as(triggered.body).isEqualTo(200);
+            JsonObject job = job(triggered.json().asJsonObject().getString("id"), "admin");
+            assertThat(job.getJsonObject("metadata").getString("apiary.trigger")).isEqualTo("manual");
+            expectError(call("POST", "schedules/no-such-schedule/pause", "admin"), 404,
+                    "no schedule 'no-such-schedule'; schedules are [nightly-report]");
+        }
+
+        @Test
         void jobsAreFoundByIdAndListedByStatusNewestFirst() throws Exception {
             String first = failedReport("search-1");
             String second = failedReport("search-2");
@@ -219,16 +245,31 @@ class DashboardIT {
             Answer oldRole = call(renamedRoles, "GET", "queues", "viewer");
             assertThat(oldRole.status).as("a user in apiary-viewer, no longer the viewer role: " + oldRole.body)
                     .isEqualTo(403);
-            assertThat(oldRole.json().asJsonObject().getString("message")).contains("user 'viewer' lacks role");
+            // a read names the role it needs: the viewer role
+            assertThat(oldRole.json().asJsonObject().getString("message"))
+                    .contains("user 'viewer' lacks role 'ops-read'");
+            Answer schedules = call(renamedRoles, "GET", "schedules", "viewer");
+            assertThat(schedules.status).as(schedules.body).isEqualTo(403);
+            assertThat(schedules.json().asJsonObject().getString("message")).contains("'ops-read'");
         }
 
         @Test
-        void allowAnonymousSkipsTheRoleCheckAndLogsAWarning() throws Exception {
-            Answer queues = call(openToAnyone, "GET", "queues", "guest");
+        void allowAnonymousLetsAnyoneInWithoutALoginAndLogsAWarning() throws Exception {
+            // no credentials at all: the page, reading and acting
+            HttpResponse<String> page = http.send(HttpRequest.newBuilder(openToAnyone.resolve("apiary/index.html"))
+                    .timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).as("the page, anonymous: " + page.body()).isEqualTo(200);
+            assertThat(page.body()).contains("app.js");
+            Answer session = call(openToAnyone, "GET", "session", null);
+            assertThat(session.status).as(session.body).isEqualTo(200);
+            assertThat(session.json().asJsonObject().getBoolean("admin")).isTrue();
+            Answer queues = call(openToAnyone, "GET", "queues", null);
             assertThat(queues.status).as(queues.body).isEqualTo(200);
             assertThat(queues.body).contains("\"report\"");
-            assertThat(call(openToAnyone, "GET", "queues/report/jobs?status=FAILED", "guest").status).isEqualTo(200);
-            expectError(call(openToAnyone, "POST", "queues/report/jobs/no-such-job/retry", "guest"), 404, "no job");
+            assertThat(call(openToAnyone, "GET", "queues/report/jobs?status=FAILED", null).status).isEqualTo(200);
+            expectError(call(openToAnyone, "POST", "queues/report/jobs/no-such-job/retry", null), 404, "no job");
+            // a user with none of the dashboard's roles too
+            assertThat(call(openToAnyone, "GET", "queues", "guest").status).isEqualTo(200);
 
             assertThat(java.nio.file.Files.readString(server.log()))
                     .contains("apiary.dashboard.allow-anonymous=true: the Apiary dashboard and its API let anyone");
@@ -373,6 +414,34 @@ class DashboardIT {
 
         @Test
         @Order(5)
+        void anAdminPausesAndResumesAScheduleAndAViewerSeesNoButtons() {
+            Page viewer = open("viewer", "#/schedules", 1280, 800);
+            Locator row = viewer.locator("#schedules tr[data-schedule='nightly-report']");
+            assertThat(row).containsText("*/10 * * * * *");
+            assertThat(row.locator("td[data-state]")).hasText("ACTIVE");
+            assertThat(row.locator("td.next-fire")).not().isEmpty();
+            assertThat(viewer.locator("button[data-action]")).hasCount(0);
+
+            Page admin = open("admin", "#/", 1280, 800);
+            admin.locator("#nav a[data-page='schedules']").click();
+            Locator adminRow = admin.locator("#schedules tr[data-schedule='nightly-report']");
+            adminRow.locator("button[data-action='pause']").click();
+            admin.locator("#confirm-ok").click();
+            assertThat(adminRow.locator("td[data-state]")).hasText("PAUSED");
+            assertThat(adminRow.locator("td.next-fire")).isEmpty();
+            screenshot(admin, "schedules-paused");
+
+            adminRow.locator("button[data-action='resume']").click();
+            admin.locator("#confirm-ok").click();
+            assertThat(adminRow.locator("td[data-state]")).hasText("ACTIVE");
+            adminRow.locator("button[data-action='trigger']").click();
+            admin.locator("#confirm-ok").click();
+            assertThat(admin.locator("#toast")).containsText("enqueued");
+            screenshot(admin, "schedules");
+        }
+
+        @Test
+        @Order(6)
         void theWorkersPageListsEveryInstance() {
             Page page = open("viewer", "#/workers", 1280, 800);
             assertThat(page.locator("#workers tbody tr").first()).isVisible();

@@ -36,6 +36,17 @@ final class Http {
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String authorization;
+
+    Http() {
+        this(null);
+    }
+
+    /** A client that logs in as {@code user:password} (HTTP Basic) on every call, for the dashboard's API. */
+    Http(String credentials) {
+        authorization = credentials == null ? null : "Basic " + java.util.Base64.getEncoder()
+                .encodeToString(credentials.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
 
     Answer get(URI uri) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build());
@@ -47,6 +58,10 @@ final class Http {
     }
 
     private Answer send(HttpRequest request) throws IOException, InterruptedException {
+        if (authorization != null) {
+            request = HttpRequest.newBuilder(request, (name, value) -> true)
+                    .header("Authorization", authorization).build();
+        }
         HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
         return new Answer(response.statusCode(), response.body(),
                 response.headers().firstValue("Content-Type").orElse(""));

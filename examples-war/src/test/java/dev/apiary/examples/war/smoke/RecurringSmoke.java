@@ -12,7 +12,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The example's recurring job on a real server: the {@code nightly-report} schedule, which the WAR's configuration
- * makes fire every 10 s, is listed with its next fire, fires on its own, can be paused, resumed and triggered.
+ * makes fire every 10 s, is listed with its next fire, fires on its own, can be paused, resumed and triggered, through
+ * the dashboard's API ({@code http} logs in as an admin).
  */
 final class RecurringSmoke {
 
@@ -27,7 +28,7 @@ final class RecurringSmoke {
     }
 
     static void assertOn(ServerProcess server, Http http) throws Exception {
-        new RecurringSmoke(http, server.app().resolve("api/")).run();
+        new RecurringSmoke(http, server.app().resolve("apiary/api/")).run();
     }
 
     private void run() throws Exception {

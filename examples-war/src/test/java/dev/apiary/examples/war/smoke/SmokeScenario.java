@@ -16,10 +16,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What every server must do with the example WAR: boot, report ready with Apiary's own checks, take jobs over REST,
- * run them to their final state (done, and killed for the always-failing one) on the container's managed threads,
- * keep {@code @Timeout} jobs within their deadline when they fill the server's default pool, refuse bad requests
- * with a JSON 4xx, and stop gracefully on SIGTERM. One method per check; a check of another feature goes in its own
- * class, called with one line from {@link #run}.
+ * run them to their final state (done, and killed for the always-failing one; read and acted on through the
+ * dashboard's API) on the container's managed threads, keep {@code @Timeout} jobs within their deadline when they
+ * fill the server's default pool, refuse bad requests with a JSON 4xx, and stop gracefully on SIGTERM. One method per
+ * check; a check of another feature goes in its own class, called with one line from {@link #run}.
  */
 final class SmokeScenario {
 
@@ -39,7 +39,8 @@ final class SmokeScenario {
     static final Duration GRACE_PERIOD = Duration.ofSeconds(10);
 
     private final ServerProcess server;
-    private final Http http = new Http();
+    /** The example's admin: the scenario reads and acts on jobs through the dashboard's API. */
+    private final Http http = new Http("admin:admin");
 
     private SmokeScenario(ServerProcess server) {
         this.server = server;
@@ -93,7 +94,7 @@ final class SmokeScenario {
             }
             try {
                 Http.Answer ready = http.get(server.health().resolve("ready"));
-                Http.Answer workers = http.get(server.app().resolve("api/workers"));
+                Http.Answer workers = http.get(dashboard("workers"));
                 last = "ready: " + ready.status() + " " + ready.body() + "; workers: " + workers.status();
                 if (ready.status() == 200 && ready.body().contains("\"UP\"") && workers.status() == 200
                         && !workers.json().asJsonArray().isEmpty()) {
@@ -108,11 +109,22 @@ final class SmokeScenario {
     }
 
     private void settingsComeFromTheEnvironment() throws Exception {
-        Http.Answer workers = http.get(api("workers"));
-        long mailSenders = workers.json().asJsonArray().stream()
-                .filter(w -> w.asJsonObject().getString("worker").equals("mail-sender")).count();
+        // the dashboard lists the instances that have heartbeated: each does within its first interval
+        Instant deadline = Instant.now().plus(JOBS_TIMEOUT);
+        Http.Answer workers;
+        long mailSenders;
+        do {
+            workers = http.get(dashboard("workers"));
+            mailSenders = workers.json().asJsonArray().stream()
+                    .filter(w -> "mail-sender".equals(w.asJsonObject().getString("worker", null))).count();
+        } while (mailSenders < 3 && Instant.now().isBefore(deadline) && pause());
         assertThat(mailSenders).as("mail-sender instances (APIARY_WORKERS_MAIL_SENDER_INSTANCES=3): " + workers.body())
                 .isEqualTo(3);
+    }
+
+    private static boolean pause() throws InterruptedException {
+        Thread.sleep(500);
+        return true;
     }
 
     private void jobsReachTheirFinalState() throws Exception {
@@ -152,21 +164,22 @@ final class SmokeScenario {
         assertThat(sent.object().getJsonNumber("total").longValue()).isGreaterThanOrEqualTo(mails.size());
 
         // and a killed job can be retried, and killed again
-        Http.Answer retried = http.post(api("queues/ledger-sync/jobs/" + ledger + "/retry"), "");
+        Http.Answer retried = http.post(dashboard("queues/ledger-sync/jobs/" + ledger + "/retry"), "");
         assertThat(retried.status()).as(retried.body()).isEqualTo(200);
         assertThat(retried.object().getString("status")).isIn("PENDING", "RUNNING");
-        Http.Answer killedAgain = http.post(api("queues/ledger-sync/jobs/" + ledger + "/kill?reason=smoke"), "");
+        Http.Answer killedAgain = http.post(dashboard("queues/ledger-sync/jobs/" + ledger + "/kill?reason=smoke"),
+                "");
         assertThat(killedAgain.status()).as(killedAgain.body()).isEqualTo(200);
         assertThat(killedAgain.object().getString("status")).isEqualTo("KILLED");
 
         // and the listing pages by status
-        Http.Answer done = http.get(api("queues/email/jobs?status=done&limit=2"));
+        Http.Answer done = http.get(dashboard("queues/email/jobs?status=done&limit=2"));
         assertThat(done.status()).as(done.body()).isEqualTo(200);
         assertThat(done.object().getJsonArray("items")).hasSize(2);
         assertThat(done.object().getJsonNumber("total").longValue()).isEqualTo(mails.size());
 
         // and the workers are all alive
-        Http.Answer workers = http.get(api("workers"));
+        Http.Answer workers = http.get(dashboard("workers"));
         for (JsonValue worker : workers.json().asJsonArray()) {
             assertThat(worker.asJsonObject().getString("state")).isIn("IDLE", "ENGAGED");
         }
@@ -177,8 +190,8 @@ final class SmokeScenario {
         expectJsonError(http.post(api("queues/email/jobs"), "{\"to\": "), 400);
         expectJsonError(http.post(api("queues/email/jobs"), "{\"subject\":\"no recipient\"}"), 400);
         expectJsonError(http.post(api("queues/email/jobs?maxAttempts=many"), "{}"), 400);
-        expectJsonError(http.get(api("queues/email/jobs?status=LOST")), 400);
-        expectJsonError(http.get(api("queues/email/jobs/no-such-job")), 404);
+        expectJsonError(http.get(dashboard("queues/email/jobs?status=LOST")), 400);
+        expectJsonError(http.get(dashboard("queues/email/jobs/no-such-job")), 404);
         expectJsonError(http.post(api("mails/newsletter"), "{\"subject\":\"x\",\"recipients\":[\"not-an-address\"]}"),
                 400);
     }
@@ -303,7 +316,7 @@ final class SmokeScenario {
         Instant deadline = Instant.now().plus(JOBS_TIMEOUT);
         JsonObject job = null;
         while (Instant.now().isBefore(deadline)) {
-            job = http.get(api("queues/" + queue + "/jobs/" + id)).object();
+            job = http.get(dashboard("queues/" + queue + "/jobs/" + id)).object();
             if (job.getString("status").equals(status)) {
                 return;
             }
@@ -331,7 +344,7 @@ final class SmokeScenario {
         Instant deadline = Instant.now().plus(JOBS_TIMEOUT);
         JsonObject job = null;
         while (Instant.now().isBefore(deadline)) {
-            Http.Answer answer = http.get(api("queues/" + queue + "/jobs/" + id));
+            Http.Answer answer = http.get(dashboard("queues/" + queue + "/jobs/" + id));
             assertThat(answer.status()).as(answer.body()).isEqualTo(200);
             job = answer.object();
             if (List.of("DONE", "FAILED", "KILLED").contains(job.getString("status"))) {
@@ -344,5 +357,10 @@ final class SmokeScenario {
 
     private URI api(String path) {
         return server.app().resolve("api/" + path);
+    }
+
+    /** The dashboard's API, where jobs and workers are read and acted on. */
+    private URI dashboard(String path) {
+        return server.app().resolve("apiary/api/" + path);
     }
 }

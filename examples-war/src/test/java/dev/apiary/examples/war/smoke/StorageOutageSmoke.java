@@ -88,7 +88,8 @@ final class StorageOutageSmoke implements AutoCloseable {
 
     /**
      * Stops PostgreSQL (open connections are cut), expects readiness DOWN naming the storages, starts it again and
-     * expects readiness UP and a new job DONE.
+     * expects readiness UP and a new job DONE. {@code http} reads the job through the dashboard's API, so it logs
+     * in as a dashboard user.
      */
     void assertOn(ServerProcess server, Http http) throws Exception {
         URI ready = server.health().resolve("ready");
@@ -110,19 +111,21 @@ final class StorageOutageSmoke implements AutoCloseable {
         System.out.printf("%s database back: readiness UP after %.1f s%n", server.name(),
                 (System.nanoTime() - restart) / 1e9);
 
-        URI jobs = server.app().resolve("api/queues/report/jobs");
-        Http.Answer pushed = http.post(jobs, "{\"name\":\"after-outage\",\"seconds\":1}");
+        Http.Answer pushed = http.post(server.app().resolve("api/queues/report/jobs"),
+                "{\"name\":\"after-outage\",\"seconds\":1}");
         assertThat(pushed.status()).as("a push after the outage: " + pushed.body()).isEqualTo(201);
         String id = pushed.object().getString("id");
+        URI job = server.app().resolve("apiary/api/queues/report/jobs/" + id);
         Instant deadline = Instant.now().plus(OUTAGE_TIMEOUT);
         String status = "";
         while (Instant.now().isBefore(deadline) && !status.equals("DONE")) {
             Thread.sleep(250);
-            status = http.get(jobs.resolve("jobs/" + id)).object().getString("status");
+            status = http.get(job).object().getString("status");
             assertThat(status).as("the report pushed after the outage").isIn("PENDING", "RUNNING", "DONE");
         }
         assertThat(status).as("the report pushed after the outage, within " + OUTAGE_TIMEOUT).isEqualTo("DONE");
-        System.out.printf("%s database outage check: %.1f s in all%n", server.name(), (System.nanoTime() - start) / 1e9);
+        System.out.printf("%s database outage check: %.1f s in all%n", server.name(),
+                (System.nanoTime() - start) / 1e9);
     }
 
     /** Waits for the readiness probe's HTTP status and Apiary's check in {@code status}; returns the check. */

@@ -21,13 +21,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -66,6 +69,8 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     private volatile Duration gracePeriod = Duration.ofSeconds(30);
     private volatile int maxRestarts = 10;
     private volatile Duration restartBackoff = Duration.ofSeconds(1);
+    /** Restarts waiting out their backoff (and some that ran); added by crashed, cancelled by the stop. */
+    private final Set<ScheduledFuture<?>> pendingRestarts = ConcurrentHashMap.newKeySet();
     private volatile Duration maxRestartBackoff = Duration.ofSeconds(30);
 
     /** A monitor on its own executors (a cached pool for jobs, one scheduler thread), shut down by {@link #stop}. */
@@ -233,6 +238,7 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
         if (orphanSweep != null) {
             orphanSweep.stop();
         }
+        pendingRestarts.forEach(restart -> restart.cancel(false));
         try {
             long deadline = System.nanoTime() + gracePeriod.toNanos();
             for (WorkerInstance<?> instance : instances) {
@@ -372,7 +378,13 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
                 restartBackoff.toNanos() * (1L << Math.min(20, crashes - 1)));
         LOG.log(Level.WARNING, "Worker " + instance.instanceId() + " crashed (" + crashes + " in a row): " + error
                 + "; restarting in " + Duration.ofNanos(nanos), crashes == 1 ? error : null);
-        scheduler.schedule(instance::resume, nanos, TimeUnit.NANOSECONDS);
+        pendingRestarts.removeIf(ScheduledFuture::isDone);
+        ScheduledFuture<?> restart = scheduler.schedule(instance::resume, nanos, TimeUnit.NANOSECONDS);
+        pendingRestarts.add(restart);
+        if (stopping.get()) {
+            // the stop began meanwhile and may have cancelled the pending restarts before this one was added
+            restart.cancel(false);
+        }
     }
 
     private record Registration(WorkerDefinition<?> definition, int index) {

@@ -244,4 +244,32 @@ class HeartbeatTest {
             executor.shutdownNow();
         }
     }
+
+    @Test
+    void aRestartWaitingOutItsBackoffDoesNotRunAfterTheStop() throws Exception {
+        SuspendingScheduler scheduler = new SuspendingScheduler();
+        ExecutorService executor = Executors.newCachedThreadPool();
+        try {
+            WatchedSource source = new WatchedSource(InMemory.storage("email", Email.class));
+            source.down.set(true);
+            Monitor monitor = Monitor.create(executor, scheduler).gracePeriod(Duration.ofSeconds(5))
+                    .restartBudget(10, Duration.ofMillis(500), Duration.ofMillis(500));
+            monitors.add(monitor);
+            monitor.register(WorkerBuilder.named("email").source(source).heartbeatInterval(Duration.ofSeconds(30))
+                    .lease(Duration.ZERO).handler(job -> Outcome.done())).start();
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> monitor.snapshot().get(0).state() == WorkerState.RESTARTING);
+
+            // when the monitor stops while the restart waits, and the scheduler refuses every task from then on
+            monitor.stop();
+            scheduler.suspended.set(true);
+
+            // then the restart never comes due
+            await().during(Duration.ofMillis(1_000)).atMost(Duration.ofSeconds(3))
+                    .until(() -> scheduler.refused.isEmpty());
+        } finally {
+            scheduler.shutdownNow();
+            executor.shutdownNow();
+        }
+    }
 }

@@ -732,7 +732,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
      */
     private static boolean missingTable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && Set.of("42P01", "42S02", "42S04").contains(sql.getSQLState())) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && Set.of("42P01", "42S02", "42S04").contains(sql.getSQLState())) {
                 return true;
             }
         }

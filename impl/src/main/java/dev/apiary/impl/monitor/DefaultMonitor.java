@@ -21,13 +21,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -45,6 +48,8 @@ import java.util.logging.Logger;
 public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor {
 
     private static final Logger LOG = Logger.getLogger(DefaultMonitor.class.getName());
+    /** How often a stop waiting for running jobs sees whether a heartbeat is due. */
+    private static final Duration STOP_HEARTBEAT_CHECK = Duration.ofMillis(50);
 
     private final Executor executor;
     private final ScheduledExecutorService scheduler;
@@ -64,6 +69,8 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     private volatile Duration gracePeriod = Duration.ofSeconds(30);
     private volatile int maxRestarts = 10;
     private volatile Duration restartBackoff = Duration.ofSeconds(1);
+    /** Restarts waiting out their backoff (and some that ran); added by crashed, cancelled by the stop. */
+    private final Set<ScheduledFuture<?>> pendingRestarts = ConcurrentHashMap.newKeySet();
     private volatile Duration maxRestartBackoff = Duration.ofSeconds(30);
 
     /** A monitor on its own executors (a cached pool for jobs, one scheduler thread), shut down by {@link #stop}. */
@@ -225,15 +232,19 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             awaitTerminationQuietly();
             return;
         }
+        // nothing new goes to the scheduler from here on: a server that suspends while it stops (WildFly) refuses
+        // the tasks on its managed scheduler and logs each refusal as an ERROR; a stopping node sweeps no orphans
         schedules.stop();
+        if (orphanSweep != null) {
+            orphanSweep.stop();
+        }
+        pendingRestarts.forEach(restart -> restart.cancel(false));
         try {
             long deadline = System.nanoTime() + gracePeriod.toNanos();
             for (WorkerInstance<?> instance : instances) {
                 instance.beginStop();
             }
-            for (WorkerInstance<?> instance : instances) {
-                instance.awaitIdle(deadline);
-            }
+            awaitIdle(deadline);
             long settleDeadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
             for (WorkerInstance<?> instance : instances) {
                 instance.finishStop(settleDeadline);
@@ -242,9 +253,6 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             Thread.currentThread().interrupt();
             LOG.warning("Interrupted while stopping workers; some jobs may still be running");
         } finally {
-            if (orphanSweep != null) {
-                orphanSweep.stop();
-            }
             telemetry().unwatch(snapshots);
             if (ownsExecutors) {
                 scheduler.shutdownNow();
@@ -252,6 +260,16 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             }
             terminated.countDown();
             LOG.info("Apiary monitor stopped");
+        }
+    }
+
+    /** Waits for the running jobs of every instance until {@code deadline}, heartbeating for them meanwhile. */
+    private void awaitIdle(long deadline) throws InterruptedException {
+        for (WorkerInstance<?> instance : instances) {
+            while (!instance.awaitIdle(Math.min(deadline, System.nanoTime() + STOP_HEARTBEAT_CHECK.toNanos()))
+                    && System.nanoTime() < deadline) {
+                instances.forEach(WorkerInstance::heartbeatIfDue);
+            }
         }
     }
 
@@ -360,7 +378,13 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
                 restartBackoff.toNanos() * (1L << Math.min(20, crashes - 1)));
         LOG.log(Level.WARNING, "Worker " + instance.instanceId() + " crashed (" + crashes + " in a row): " + error
                 + "; restarting in " + Duration.ofNanos(nanos), crashes == 1 ? error : null);
-        scheduler.schedule(instance::resume, nanos, TimeUnit.NANOSECONDS);
+        pendingRestarts.removeIf(ScheduledFuture::isDone);
+        ScheduledFuture<?> restart = scheduler.schedule(instance::resume, nanos, TimeUnit.NANOSECONDS);
+        pendingRestarts.add(restart);
+        if (stopping.get()) {
+            // the stop began meanwhile and may have cancelled the pending restarts before this one was added
+            restart.cancel(false);
+        }
     }
 
     private record Registration(WorkerDefinition<?> definition, int index) {

@@ -33,6 +33,8 @@ final class Heartbeat<T> {
     private volatile ScheduledFuture<?> task;
     /** Set by the stop: the instance no longer vouches for the storage. */
     private volatile boolean stopped;
+    /** System.nanoTime() when the last heartbeat began; 0 before. Written by whoever beats, read by the stop. */
+    private volatile long lastBeat;
 
     Heartbeat(WorkerInstance<T> owner, JobSource<T> source, WorkerStats stats, Duration interval) {
         this.owner = owner;
@@ -47,9 +49,25 @@ final class Heartbeat<T> {
 
     void stop() {
         stopped = true;
+        stopSchedule();
+    }
+
+    /**
+     * Takes the heartbeat off the scheduler for a graceful stop: from then on the stopping thread calls
+     * {@link #beatIfDue()}. A server that suspends while it stops refuses tasks on its managed scheduler (WildFly
+     * logs each refusal as an ERROR, WFLYEE0110), so a stop schedules nothing there.
+     */
+    void stopSchedule() {
         ScheduledFuture<?> t = task;
         if (t != null) {
             t.cancel(false);
+        }
+    }
+
+    /** Heartbeats on the calling thread when the last heartbeat began an interval ago or more and none is under way. */
+    void beatIfDue() {
+        if (!stopped && System.nanoTime() - lastBeat >= interval.toNanos() && beating.compareAndSet(false, true)) {
+            beat();
         }
     }
 
@@ -74,6 +92,7 @@ final class Heartbeat<T> {
     }
 
     private void beat() {
+        lastBeat = System.nanoTime();
         try {
             // the instance's name, state and counters go along, for dashboards listing the workers of every node
             source.heartbeat(owner.snapshot());

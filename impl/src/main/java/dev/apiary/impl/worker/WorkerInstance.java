@@ -239,8 +239,9 @@ public final class WorkerInstance<T> {
             state.set(WorkerState.STOPPING);
         }
         poller.cancelNextPoll();
-        // heartbeats go on until finishStop: running jobs are still ours during the grace period, which may be
-        // longer than the lease
+        // heartbeats go on until finishStop, since running jobs are still ours during the grace period, which may be
+        // longer than the lease; but from the stopping thread (heartbeatIfDue), not the scheduler
+        heartbeat.stopSchedule();
         if (subscription != null) {
             try {
                 subscription.close();
@@ -264,6 +265,11 @@ public final class WorkerInstance<T> {
             finished(ids.size());
             releaseQuietly(ids);
         }
+    }
+
+    /** During a stop, heartbeats on the calling thread when one is due. */
+    public void heartbeatIfDue() {
+        heartbeat.beatIfDue();
     }
 
     /** Waits until no poll is under way and no job runs, or until {@code deadline} (System.nanoTime()). */

@@ -9,6 +9,7 @@ import dev.apiary.spi.InMemory;
 import dev.apiary.spi.JobStorage;
 import dev.apiary.worker.Monitor;
 import dev.apiary.worker.WorkerBuilder;
+import dev.apiary.worker.WorkerState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +19,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -161,5 +166,110 @@ class HeartbeatTest {
 
         assertThat(source.heartbeats.get() - atStop).as("heartbeats while the job finished").isGreaterThanOrEqualTo(5);
         assertThat(storage.find(id).orElseThrow().status()).isEqualTo(JobStatus.DONE);
+    }
+
+    /** A scheduler that, once suspended, refuses to run what was scheduled on it, as WildFly's does while it stops. */
+    static final class SuspendingScheduler extends ScheduledThreadPoolExecutor {
+        final AtomicBoolean suspended = new AtomicBoolean();
+        final List<String> refused = new CopyOnWriteArrayList<>();
+
+        SuspendingScheduler() {
+            super(2, task -> {
+                Thread t = new Thread(task, "suspending-scheduler");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+
+        @Override
+        public ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
+            return super.schedule(guard(task), delay, unit);
+        }
+
+        @Override
+        public ScheduledFuture<?> scheduleWithFixedDelay(Runnable task, long initialDelay, long delay, TimeUnit unit) {
+            return super.scheduleWithFixedDelay(guard(task), initialDelay, delay, unit);
+        }
+
+        @Override
+        public ScheduledFuture<?> scheduleAtFixedRate(Runnable task, long initialDelay, long period, TimeUnit unit) {
+            return super.scheduleAtFixedRate(guard(task), initialDelay, period, unit);
+        }
+
+        private Runnable guard(Runnable task) {
+            return () -> {
+                if (suspended.get()) {
+                    refused.add(task.toString());
+                } else {
+                    task.run();
+                }
+            };
+        }
+    }
+
+    @Test
+    void aStopSchedulesNothingMoreAndHeartbeatsFromTheStoppingThread() throws Exception {
+        SuspendingScheduler scheduler = new SuspendingScheduler();
+        ExecutorService executor = Executors.newCachedThreadPool();
+        try {
+            JobStorage<Email> storage = InMemory.storage("email", Email.class);
+            WatchedSource source = new WatchedSource(storage);
+            CountDownLatch running = new CountDownLatch(1);
+            Monitor monitor = Monitor.create(executor, scheduler).gracePeriod(Duration.ofSeconds(5));
+            monitors.add(monitor);
+            monitor.register(WorkerBuilder.named("email").source(source).heartbeatInterval(Duration.ofMillis(50))
+                    .lease(Duration.ofMillis(200)).handler(job -> {
+                        running.countDown();
+                        Thread.sleep(1_000);
+                        return Outcome.done();
+                    })).start();
+            String id = storage.push(new Email("a"));
+            assertThat(running.await(5, TimeUnit.SECONDS)).isTrue();
+
+            // when the monitor stops, and the scheduler refuses every task from the moment the stop has begun
+            CompletableFuture<Void> stopped = CompletableFuture.runAsync(monitor::stop);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> monitor.snapshot().get(0).state() == WorkerState.STOPPING);
+            scheduler.suspended.set(true);
+            int atSuspension = source.heartbeats.get();
+            stopped.get(10, TimeUnit.SECONDS);
+
+            // then no heartbeat, orphan sweep or poll ran into the refusal, yet heartbeats went on and the job ended
+            assertThat(scheduler.refused).as("tasks the suspended scheduler was asked to run").isEmpty();
+            assertThat(source.heartbeats.get() - atSuspension).as("heartbeats while the job finished")
+                    .isGreaterThanOrEqualTo(5);
+            assertThat(storage.find(id).orElseThrow().status()).isEqualTo(JobStatus.DONE);
+        } finally {
+            scheduler.shutdownNow();
+            executor.shutdownNow();
+        }
+    }
+
+    @Test
+    void aRestartWaitingOutItsBackoffDoesNotRunAfterTheStop() throws Exception {
+        SuspendingScheduler scheduler = new SuspendingScheduler();
+        ExecutorService executor = Executors.newCachedThreadPool();
+        try {
+            WatchedSource source = new WatchedSource(InMemory.storage("email", Email.class));
+            source.down.set(true);
+            Monitor monitor = Monitor.create(executor, scheduler).gracePeriod(Duration.ofSeconds(5))
+                    .restartBudget(10, Duration.ofMillis(500), Duration.ofMillis(500));
+            monitors.add(monitor);
+            monitor.register(WorkerBuilder.named("email").source(source).heartbeatInterval(Duration.ofSeconds(30))
+                    .lease(Duration.ZERO).handler(job -> Outcome.done())).start();
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> monitor.snapshot().get(0).state() == WorkerState.RESTARTING);
+
+            // when the monitor stops while the restart waits, and the scheduler refuses every task from then on
+            monitor.stop();
+            scheduler.suspended.set(true);
+
+            // then the restart never comes due
+            await().during(Duration.ofMillis(1_000)).atMost(Duration.ofSeconds(3))
+                    .until(() -> scheduler.refused.isEmpty());
+        } finally {
+            scheduler.shutdownNow();
+            executor.shutdownNow();
+        }
     }
 }

@@ -11,8 +11,8 @@ import java.util.Map;
 /**
  * Open Liberty from the unpacked {@code openliberty-runtime} zip. Each run gets its own user directory
  * ({@code WLP_USER_DIR}) with a server {@code apiary}: the {@code server.xml} from the test resources (the features
- * the example needs and the H2 driver as a shared library), the HTTP port in {@code bootstrap.properties}, the WAR
- * in {@code apps}.
+ * the example needs and the H2 and PostgreSQL drivers as a shared library), the HTTP port in
+ * {@code bootstrap.properties}, the WAR in {@code apps}.
  */
 public final class OpenLiberty extends ServerProcess {
 
@@ -40,17 +40,18 @@ public final class OpenLiberty extends ServerProcess {
                 + "com.ibm.ws.logging.console.log.level=INFO\n");
         Files.writeString(server.resolve("jvm.options"), "-Xmx512m\n");
         Files.copy(war, server.resolve("apps").resolve(war.getFileName()));
-        Path h2 = h2Jar();
-        Files.copy(h2, server.resolve("lib").resolve(h2.getFileName()));
+        for (Path driver : List.of(driverJar("org.h2.Driver"), driverJar("org.postgresql.Driver"))) {
+            Files.copy(driver, server.resolve("lib").resolve(driver.getFileName()));
+        }
         return List.of("bash", wlp.resolve("bin/server").toString(), "run", "apiary");
     }
 
-    /** The H2 driver jar the WAR ships, found on the test class path (Maven puts runtime dependencies there). */
-    private static Path h2Jar() {
+    /** A JDBC driver jar the WAR ships, found on the test class path (Maven puts runtime dependencies there). */
+    private static Path driverJar(String driver) {
         try {
-            return Path.of(Class.forName("org.h2.Driver").getProtectionDomain().getCodeSource().getLocation().toURI());
+            return Path.of(Class.forName(driver).getProtectionDomain().getCodeSource().getLocation().toURI());
         } catch (ReflectiveOperationException | java.net.URISyntaxException e) {
-            throw new IllegalStateException("the H2 driver is not on the test class path", e);
+            throw new IllegalStateException("the JDBC driver " + driver + " is not on the test class path", e);
         }
     }
 
@@ -69,12 +70,14 @@ public final class OpenLiberty extends ServerProcess {
     }
 
     /**
-     * Open Liberty's default managed executor runs on its auto-tuned global pool with no concurrency limit; the
-     * check runs 8 slots.
+     * Open Liberty's default managed executor has no size of its own: its concurrency policy sets no maximum, and it
+     * runs on the server's global pool, whose {@code maxThreads} is unbounded by default (its {@code coreThreads}
+     * follows the hardware threads, at least 4). The check runs 64 slots, well above that core, so the pool must
+     * grow to serve them.
      */
     @Override
     public int timedConcurrency() {
-        return 8;
+        return 64;
     }
 
     @Override

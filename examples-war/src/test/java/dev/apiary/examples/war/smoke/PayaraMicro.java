@@ -41,12 +41,28 @@ public final class PayaraMicro extends ServerProcess {
     }
 
     /**
-     * Payara Micro's default managed executor has up to 200 threads (domain.xml {@code maximum-pool-size}); the
-     * check runs 8 slots, more than the 2 threads @Timeout took per job before.
+     * The {@code maximum-pool-size} of Payara Micro's default managed executor, read from the {@code domain.xml} in
+     * its jar (200 in 6.2025.10): the check runs that many slots, with nothing configured on the server.
      */
     @Override
     public int timedConcurrency() {
-        return 8;
+        Path jar = serversDir("payara-micro.jar");
+        try (var zip = new java.util.zip.ZipFile(jar.toFile())) {
+            String domain = new String(zip.getInputStream(zip.getEntry("MICRO-INF/domain/domain.xml")).readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            var executor = java.util.regex.Pattern.compile("<managed-executor-service [^>]*jndi-name=\"concurrent/"
+                    + "__defaultManagedExecutorService\"[^>]*>").matcher(domain);
+            if (!executor.find()) {
+                throw new IllegalStateException("no default managed executor in the domain.xml of " + jar);
+            }
+            var max = java.util.regex.Pattern.compile("maximum-pool-size=\"(\\d+)\"").matcher(executor.group());
+            if (!max.find()) {
+                throw new IllegalStateException("no maximum-pool-size in " + executor.group());
+            }
+            return Integer.parseInt(max.group(1));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the domain.xml of " + jar, e);
+        }
     }
 
     @Override

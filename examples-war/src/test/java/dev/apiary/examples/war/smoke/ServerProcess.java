@@ -49,8 +49,8 @@ public abstract class ServerProcess implements AutoCloseable {
     }
 
     /**
-     * The concurrency of the {@code @Timeout} check: the threads of the server's default managed executor where
-     * that pool is small enough to fill (WildFly), otherwise as many as the check can afford on a shared machine.
+     * The concurrency of the {@code @Timeout} check: the size of the server's default managed executor, as the
+     * server comes (where it has no size, a number well above its core threads).
      */
     public abstract int timedConcurrency();
 

@@ -31,7 +31,9 @@ final class SmokeScenario {
      * fifth of the attempts refused, an e-mail with 5 attempts (a newsletter's) fails for good once in 3000.
      */
     static final Map<String, String> SETTINGS = Map.of("APIARY_WORKERS_MAIL_SENDER_INSTANCES", "3",
-            "EXAMPLE_MAIL_FAILURE_SHARE", "0.2");
+            "EXAMPLE_MAIL_FAILURE_SHARE", "0.2",
+            // heartbeats due while the report of the SIGTERM check finishes (the stopping thread sends them)
+            "APIARY_WORKERS_REPORT_BUILDER_HEARTBEAT_INTERVAL", "1s");
 
     /** The example's {@code apiary.shutdown.grace-period} (microprofile-config.properties). */
     static final Duration GRACE_PERIOD = Duration.ofSeconds(10);
@@ -48,13 +50,13 @@ final class SmokeScenario {
     static void run(ServerProcess server) throws Exception {
         Path war = Path.of(System.getProperty("smoke.war", "target/apiary-example.war"));
         Path work = Path.of(System.getProperty("smoke.work", "target/smoke")).resolve(server.name());
-        try (server) {
+        try (server; StorageOutageSmoke database = StorageOutageSmoke.start(work)) {
             long start = System.nanoTime();
             Map<String, String> settings = new java.util.HashMap<>(SETTINGS);
             settings.put("APIARY_WORKERS_PAGE_RENDERER_CONCURRENCY",
                     Integer.toString(server.timedConcurrency()));
             settings.putAll(server.settings());
-            server.start(war, work, settings);
+            server.start(database.war(war), work, settings);
             SmokeScenario scenario = new SmokeScenario(server);
             try {
                 scenario.awaitReady();
@@ -66,6 +68,7 @@ final class SmokeScenario {
                 scenario.healthIsUp();
                 DashboardSmoke.assertOn(server);
                 scenario.healthListsApiarysChecks();
+                database.assertOn(server, scenario.http);
                 scenario.handlersRunOnManagedThreadsWithTheApplicationsContext();
                 scenario.timedJobsFillingTheDefaultPoolAllFinish();
                 TelemetrySmoke.assertOn(server);
@@ -217,6 +220,7 @@ final class SmokeScenario {
         }
         System.out.printf("%s /health/ready: %s%n", server.name(),
                 http.get(server.health().resolve("ready")).body());
+        System.out.printf("%s /health/live: %s%n", server.name(), http.get(server.health().resolve("live")).body());
     }
 
     /**
@@ -240,9 +244,20 @@ final class SmokeScenario {
     private void timedJobsFillingTheDefaultPoolAllFinish() throws Exception {
         int jobs = 2 * server.timedConcurrency();
         long start = System.nanoTime();
+        // pushed from a few threads: hundreds of requests one after the other would take longer than the jobs
         List<String> ids = new ArrayList<>();
-        for (int i = 0; i < jobs; i++) {
-            ids.add(enqueue("render", "maxAttempts=1", "{\"page\":\"p" + i + "\",\"millis\":2500}"));
+        java.util.concurrent.ExecutorService pushers = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<String>> pushed = new ArrayList<>();
+            for (int i = 0; i < jobs; i++) {
+                String body = "{\"page\":\"p" + i + "\",\"millis\":2500}";
+                pushed.add(pushers.submit(() -> enqueue("render", "maxAttempts=1", body)));
+            }
+            for (java.util.concurrent.Future<String> id : pushed) {
+                ids.add(id.get());
+            }
+        } finally {
+            pushers.shutdownNow();
         }
         List<String> notDone = new ArrayList<>();
         for (String id : ids) {
@@ -266,6 +281,7 @@ final class SmokeScenario {
     private void sigtermLetsTheRunningJobFinish() throws Exception {
         String id = enqueue("report", "", "{\"name\":\"at-shutdown\",\"seconds\":4}");
         awaitStatus("report", id, "RUNNING");
+        int linesBefore = server.logLines().size();
         Duration stopped = server.terminate(GRACE_PERIOD.plusSeconds(40));
         List<String> log = server.logLines();
         System.out.printf("%s SIGTERM: exited after %s%n", server.name(), stopped);
@@ -282,6 +298,9 @@ final class SmokeScenario {
                 .as("the running report ended before the monitor stopped: " + log.get(monitorStopped)).isTrue();
         assertThat(log).as("nothing handed back or left unsettled")
                 .noneMatch(l -> l.contains("hands back") || l.contains(" stopped with "));
+        assertThat(log.subList(linesBefore, log.size()))
+                .as("tasks the server refused while it suspended (WildFly's WFLYEE0110), failed heartbeats")
+                .noneMatch(l -> l.contains("WFLYEE0110") || l.contains("cannot heartbeat"));
         System.out.printf("%s SIGTERM: %s%n", server.name(), log.get(monitorStopped).strip());
     }
 

@@ -55,6 +55,7 @@ final class SmokeScenario {
             Map<String, String> settings = new java.util.HashMap<>(SETTINGS);
             settings.put("APIARY_WORKERS_PAGE_RENDERER_CONCURRENCY",
                     Integer.toString(server.timedConcurrency()));
+            settings.putAll(TransactionSmoke.SETTINGS);
             settings.putAll(server.settings());
             server.start(database.war(war), work, settings);
             SmokeScenario scenario = new SmokeScenario(server);
@@ -64,6 +65,7 @@ final class SmokeScenario {
                 scenario.settingsComeFromTheEnvironment();
                 scenario.jobsReachTheirFinalState();
                 scenario.badRequestsGetJsonErrors();
+                TransactionSmoke.assertOn(server, scenario.http);
                 RecurringSmoke.assertOn(server, scenario.http);
                 scenario.healthIsUp();
                 DashboardSmoke.assertOn(server);

@@ -86,6 +86,38 @@ class LayersTest {
     }
 
     @Test
+    void retryBackoffPlaysOutInAWorkerAsTheManualClockMoves() {
+        // the retry layer reads the system clock; the manual clock starts at it, so its backoffs fall due as it moves
+        dev.apiary.testing.ManualClock clock = dev.apiary.testing.ManualClock.startingNow();
+        dev.apiary.spi.JobStorage<String> storage = dev.apiary.testing.WorkerDriver.inMemoryStorage("mail",
+                String.class, clock);
+        AtomicInteger tries = new AtomicInteger();
+        dev.apiary.testing.WorkerDriver driver = dev.apiary.testing.WorkerDriver.start(
+                dev.apiary.worker.WorkerBuilder.named("mail").source(storage)
+                        .layer(Layers.retry(new RetryPolicy(3, Duration.ofSeconds(10), Duration.ofMinutes(1), 2, 0)))
+                        .handler(job -> {
+                            if (tries.incrementAndGet() < 3) {
+                                throw new IllegalStateException("smtp down");
+                            }
+                            return Outcome.done();
+                        }), clock);
+        String id = storage.push("hello");
+
+        // (both backoffs count from the system clock's now, which stays near the manual clock's start: 10 s, 20 s)
+        driver.runUntilIdle();
+        driver.advance(Duration.ofSeconds(9));
+        assertThat(tries).as("before the first backoff (10 s)").hasValue(1);
+        driver.advance(Duration.ofSeconds(3));
+        assertThat(tries).as("after it, within an idle poll").hasValue(2);
+        driver.advance(Duration.ofSeconds(6));
+        assertThat(tries).as("before the second backoff (20 s)").hasValue(2);
+        driver.advance(Duration.ofSeconds(5));
+
+        assertThat(tries).hasValue(3);
+        assertThat(storage.find(id).orElseThrow().status()).isEqualTo(dev.apiary.JobStatus.DONE);
+    }
+
+    @Test
     void retryFailsTheJobOnItsLastAttempt() {
         Outcome outcome = JobTester.forHandler(FAILS).layer(Layers.retry(RetryPolicy.defaults()))
                 .attempt(3, 3).run("x");

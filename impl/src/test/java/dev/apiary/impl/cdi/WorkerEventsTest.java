@@ -7,13 +7,10 @@ import dev.apiary.JobQueue;
 import dev.apiary.Outcome;
 import dev.apiary.cdi.JobWorker;
 import dev.apiary.cdi.Retry;
-import dev.apiary.spi.InMemory;
-import dev.apiary.spi.JobStorage;
 import dev.apiary.worker.WorkerEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
-import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import org.jboss.weld.junit5.EnableWeld;
 import org.jboss.weld.junit5.WeldInitiator;
@@ -68,18 +65,9 @@ class WorkerEventsTest {
         }
     }
 
-    @ApplicationScoped
-    public static class Storages {
-        @Produces
-        @ApplicationScoped
-        JobStorage<Email> email() {
-            return InMemory.storage("email", Email.class);
-        }
-    }
-
     @WeldSetup
     WeldInitiator weld = WeldInitiator.from(WeldInitiator.createWeld()
-            .addBeanClasses(Observers.class, MailSender.class, Storages.class)
+            .addBeanClasses(Observers.class, MailSender.class, EmailStorage.class)
             .addExtension(new ApiaryExtension())).build();
 
     @Inject

@@ -12,8 +12,8 @@ import dev.apiary.cdi.Timeout;
 import dev.apiary.cdi.Traced;
 import dev.apiary.impl.cdi.ApiaryExtension;
 import dev.apiary.impl.cdi.Email;
+import dev.apiary.impl.cdi.EmailStorage;
 import dev.apiary.impl.cdi.TestConfig;
-import dev.apiary.spi.InMemory;
 import dev.apiary.spi.JobStorage;
 import dev.apiary.worker.Monitor;
 import dev.apiary.worker.WorkerSnapshot;
@@ -88,18 +88,9 @@ class JobTelemetryIT {
         }
     }
 
-    @ApplicationScoped
-    public static class Storages {
-        @Produces
-        @ApplicationScoped
-        JobStorage<Email> email() {
-            return InMemory.storage("email", Email.class);
-        }
-    }
-
     @WeldSetup
     WeldInitiator weld = WeldInitiator.from(WeldInitiator.createWeld()
-            .addBeanClasses(MicroProfileTelemetry.class, MailSender.class, Storages.class)
+            .addBeanClasses(MicroProfileTelemetry.class, MailSender.class, EmailStorage.class)
             .addExtension(new ApiaryExtension())).build();
 
     {

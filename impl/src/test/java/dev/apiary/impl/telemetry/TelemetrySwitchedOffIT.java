@@ -8,8 +8,8 @@ import dev.apiary.Outcome;
 import dev.apiary.cdi.JobWorker;
 import dev.apiary.impl.cdi.ApiaryExtension;
 import dev.apiary.impl.cdi.Email;
+import dev.apiary.impl.cdi.EmailStorage;
 import dev.apiary.impl.cdi.TestConfig;
-import dev.apiary.spi.InMemory;
 import dev.apiary.spi.JobStorage;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
@@ -52,18 +52,9 @@ class TelemetrySwitchedOffIT {
         }
     }
 
-    @ApplicationScoped
-    public static class Storages {
-        @Produces
-        @ApplicationScoped
-        JobStorage<Email> email() {
-            return InMemory.storage("email", Email.class);
-        }
-    }
-
     @WeldSetup
     WeldInitiator weld = WeldInitiator.from(WeldInitiator.createWeld()
-            .addBeanClasses(MicroProfileTelemetry.class, MailSender.class, Storages.class)
+            .addBeanClasses(MicroProfileTelemetry.class, MailSender.class, EmailStorage.class)
             .addExtension(new ApiaryExtension())).build();
 
     @Inject

@@ -181,10 +181,11 @@ public class ContainerMonitor {
         for (RecurringBean recurring : extension.schedules()) {
             schedule(recurring, extension.storageOf(recurring.worker()));
         }
-        List<RetentionCleaner> cleaners = startRetention();
+        RetentionPlan plan = retentionPlan();
         monitor.start();
         started = true;
-        retention.addAll(cleaners);
+        // only once the monitor runs: a start that fails is tried again, and must not leave cleaners behind
+        start(plan);
         // after the storages and workers have read their keys, so that every valid key is known
         UnknownKeys.warn(ApiaryConfig.fromEnvironment());
         addShutdownHook();
@@ -192,10 +193,11 @@ public class ContainerMonitor {
     }
 
     /**
-     * One retention cleaner per distinct retention over the storages that have one ({@code apiary.storage.retention},
-     * {@code apiary.queues.<queue>.retention}), on the container's scheduler. A bad value fails the start.
+     * Which storages keep finished jobs for how long ({@code apiary.storage.retention},
+     * {@code apiary.queues.<queue>.retention}) and how often to purge; read before the start, so that a bad value
+     * fails it.
      */
-    private List<RetentionCleaner> startRetention() {
+    private RetentionPlan retentionPlan() {
         ApiaryConfig config = ApiaryConfig.fromEnvironment();
         Map<Duration, List<JobStorage<?>>> byRetention = new LinkedHashMap<>();
         Set<JobStorage<?>> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
@@ -210,13 +212,19 @@ public class ContainerMonitor {
         if (!config.problems().isEmpty()) {
             throw config.problems().get(0);
         }
-        List<RetentionCleaner> cleaners = new ArrayList<>();
-        byRetention.forEach((keep, storages) -> {
-            cleaners.add(RetentionCleaner.start(executors.scheduler(), keep, interval, storages));
+        return new RetentionPlan(byRetention, interval);
+    }
+
+    /** One retention cleaner per distinct retention, on the container's scheduler, closed at stop. */
+    private record RetentionPlan(Map<Duration, List<JobStorage<?>>> byRetention, Duration interval) {
+    }
+
+    private void start(RetentionPlan plan) {
+        plan.byRetention().forEach((keep, storages) -> {
+            retention.add(RetentionCleaner.start(executors.scheduler(), keep, plan.interval(), storages));
             LOG.info(() -> "Apiary purges finished jobs older than " + keep + " from queues "
-                    + storages.stream().map(JobStorage::queue).toList() + " every " + interval);
+                    + storages.stream().map(JobStorage::queue).toList() + " every " + plan.interval());
         });
-        return cleaners;
     }
 
     /*

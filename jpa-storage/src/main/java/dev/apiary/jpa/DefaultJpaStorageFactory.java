@@ -11,8 +11,12 @@ import javax.naming.NamingException;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Function;
 import java.util.logging.Logger;
@@ -20,9 +24,11 @@ import java.util.logging.Logger;
 /**
  * The JPA storage of a worker's queue when the application produces none: JTA, on Apiary's own persistence unit
  * {@value #UNIT} (shipped in this jar's {@code META-INF/persistence.xml}), which uses the server's default data
- * source {@value #DATA_SOURCE}. On PostgreSQL it listens for pushes of other nodes on that data source.
+ * source {@value #DATA_SOURCE}. When {@value #DATA_SOURCE_KEY} (or {@code apiary.queues.<queue>.data-source}) names
+ * another data source, the storage uses the same unit built on that one instead (one per data source). On PostgreSQL
+ * it listens for pushes of other nodes on its data source.
  *
- * <p>Keys: {@value #CREATE_SCHEMA} ({@code false}: create the tables from the shipped script at start-up, skipping
+ * <p>Keys: {@value #DATA_SOURCE_KEY}, {@value #CREATE_SCHEMA} ({@code false}: create the tables from the shipped script at start-up, skipping
  * what exists), {@value #NOTIFICATIONS} ({@code true}), {@code apiary.queues.<queue>.max-payload-length}
  * ({@value JpaJobStorage#DEFAULT_MAX_PAYLOAD_LENGTH}), {@code apiary.storage.worker-retention} ({@code 1h}, read by the
  * builder).
@@ -36,6 +42,8 @@ public class DefaultJpaStorageFactory implements DefaultStorageFactory {
     public static final String UNIT = "apiary";
     /** The data source of that unit: the platform's default. */
     public static final String DATA_SOURCE = "java:comp/DefaultDataSource";
+    /** Key naming (by JNDI name) the data source of every default storage; unset: {@value #DATA_SOURCE}. */
+    public static final String DATA_SOURCE_KEY = "apiary.storage.data-source";
     static final String CREATE_SCHEMA = "apiary.storage.create-schema";
     static final String NOTIFICATIONS = "apiary.storage.notifications";
     private static final String THREAD_FACTORY = "java:comp/DefaultManagedThreadFactory";
@@ -46,13 +54,32 @@ public class DefaultJpaStorageFactory implements DefaultStorageFactory {
     @PersistenceUnit(unitName = UNIT)
     EntityManagerFactory injected;
 
-    private boolean schemaReady;
+    private final Set<String> schemaReady = new HashSet<>();
+    /** The units built on configured data sources, by JNDI name, with the storages that use each. */
+    private final Map<String, OwnUnit> units = new HashMap<>();
+
+    private record OwnUnit(EntityManagerFactory emf, Set<JobStorage<?>> storages) {
+    }
 
     @Override
     public <T> JobStorage<T> create(String queue, Class<T> payloadType, Function<String, Optional<String>> config) {
-        EntityManagerFactory emf = persistenceUnit(queue, payloadType);
-        DataSource dataSource = lookupDataSource(queue);
-        prepareSchema(dataSource, flag(config, CREATE_SCHEMA, false));
+        String queueKey = "apiary.queues." + queue + ".data-source";
+        Optional<String> configured = config.apply(queueKey).map(String::trim).filter(s -> !s.isEmpty());
+        String key = configured.isPresent() ? queueKey : DATA_SOURCE_KEY;
+        if (configured.isEmpty()) {
+            configured = config.apply(DATA_SOURCE_KEY).map(String::trim).filter(s -> !s.isEmpty());
+        }
+        String dataSourceName = configured.orElse(DATA_SOURCE);
+        EntityManagerFactory emf;
+        DataSource dataSource;
+        if (configured.isPresent()) {
+            dataSource = lookupDataSource(queue, dataSourceName, key);
+            emf = ownUnit(dataSourceName, dataSource, key);
+        } else {
+            emf = persistenceUnit(queue, payloadType);
+            dataSource = lookupDataSource(queue, DATA_SOURCE, null);
+        }
+        prepareSchema(dataSourceName, dataSource, flag(config, CREATE_SCHEMA, false));
         JpaJobStorage.Builder<T> builder = JpaJobStorage.builder(emf).queue(queue, payloadType).jta();
         String lengthKey = "apiary.queues." + queue + ".max-payload-length";
         config.apply(lengthKey).ifPresent(value -> {
@@ -69,7 +96,42 @@ public class DefaultJpaStorageFactory implements DefaultStorageFactory {
         } else {
             builder.dialect(SqlDialect.detect(dataSource));
         }
-        return builder.build();
+        JobStorage<T> storage = builder.build();
+        if (configured.isPresent()) {
+            synchronized (this) {
+                units.get(dataSourceName).storages().add(storage);
+            }
+            LOG.info(() -> "Job storage of queue '" + queue + "' uses Apiary's persistence unit on the data source "
+                    + dataSourceName + " (" + key + ")");
+        }
+        return storage;
+    }
+
+    /** Closes the storage, and the unit it was built on once no storage uses that unit. */
+    @Override
+    public void destroy(JobStorage<?> storage) {
+        try {
+            DefaultStorageFactory.super.destroy(storage);
+        } finally {
+            synchronized (this) {
+                units.values().removeIf(unit -> {
+                    if (unit.storages().remove(storage) && unit.storages().isEmpty()) {
+                        unit.emf().close();
+                        return true;
+                    }
+                    return false;
+                });
+            }
+        }
+    }
+
+    private synchronized EntityManagerFactory ownUnit(String name, DataSource dataSource, String key) {
+        OwnUnit unit = units.get(name);
+        if (unit == null) {
+            unit = new OwnUnit(DataSourceUnit.create(name, dataSource, key), new HashSet<>());
+            units.put(name, unit);
+        }
+        return unit.emf();
     }
 
     /**
@@ -92,25 +154,33 @@ public class DefaultJpaStorageFactory implements DefaultStorageFactory {
         }
     }
 
-    private static DataSource lookupDataSource(String queue) {
+    /** The data source {@code name}; {@code key} is the key that named it, null for the platform default. */
+    private static DataSource lookupDataSource(String queue, String name, String key) {
         Object found;
         try {
-            found = new InitialContext().lookup(DATA_SOURCE);
+            found = new InitialContext().lookup(name);
         } catch (NamingException | RuntimeException e) {
+            if (key != null) {
+                throw new ConfigurationException("Apiary's default storage for queue '" + queue + "' uses the data"
+                        + " source " + name + " named by " + key + ", but its lookup failed (" + e + "). Give the JNDI"
+                        + " name the server binds it under (java:app/..., java:jboss/datasources/..., jdbc/...), or"
+                        + " remove the key to use the default data source " + DATA_SOURCE, e);
+            }
             throw new ConfigurationException("Apiary's default storage for queue '" + queue + "' uses the server's"
                     + " default data source, but the lookup of " + DATA_SOURCE + " failed (" + e + "). Open Liberty"
                     + " has none until server.xml defines <dataSource id=\"DefaultDataSource\" ...> (see the README);"
-                    + " on other servers bind the default data source, or produce a JobStorage bean with"
+                    + " name another data source with " + DATA_SOURCE_KEY + ", or produce a JobStorage bean with"
                     + " JpaJobStorage.builder(..)", e);
         }
         if (!(found instanceof DataSource dataSource)) {
-            throw new ConfigurationException(DATA_SOURCE + " is not a javax.sql.DataSource but " + found);
+            throw new ConfigurationException(name + (key == null ? "" : " (" + key + ")")
+                    + " is not a javax.sql.DataSource but " + found);
         }
         return dataSource;
     }
 
-    private synchronized void prepareSchema(DataSource dataSource, boolean create) {
-        if (schemaReady) {
+    private synchronized void prepareSchema(String name, DataSource dataSource, boolean create) {
+        if (schemaReady.contains(name)) {
             return;
         }
         try (Connection connection = dataSource.getConnection()) {
@@ -121,9 +191,9 @@ public class DefaultJpaStorageFactory implements DefaultStorageFactory {
             }
         } catch (SQLException e) {
             throw new ConfigurationException("Apiary's default storage cannot " + (create ? "create" : "check")
-                    + " its tables on " + DATA_SOURCE + ": " + e.getMessage(), e);
+                    + " its tables on " + name + ": " + e.getMessage(), e);
         }
-        schemaReady = true;
+        schemaReady.add(name);
     }
 
     private static Optional<ThreadFactory> managedThreadFactory() {

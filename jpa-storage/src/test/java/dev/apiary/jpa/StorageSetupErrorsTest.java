@@ -161,6 +161,25 @@ class StorageSetupErrorsTest {
                         + " <dataSource id=\"DefaultDataSource\" ...> (see the README)");
     }
 
+    @Test
+    void aConfiguredDataSourceThatCannotBeFoundIsNamedWithItsKey() {
+        DefaultJpaStorageFactory factory = new DefaultJpaStorageFactory();
+        Map<String, String> config = Map.of("apiary.storage.data-source", "java:app/jdbc/orders",
+                "apiary.queues.audit.data-source", "java:app/jdbc/audit");
+
+        assertThatThrownBy(() -> factory.create("mail", String.class, key -> java.util.Optional.ofNullable(
+                config.get(key))))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("Apiary's default storage for queue 'mail' uses the data source"
+                        + " java:app/jdbc/orders named by apiary.storage.data-source, but its lookup failed")
+                .hasMessageContaining("remove the key to use the default data source java:comp/DefaultDataSource");
+        assertThatThrownBy(() -> factory.create("audit", String.class, key -> java.util.Optional.ofNullable(
+                config.get(key))))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("Apiary's default storage for queue 'audit' uses the data source"
+                        + " java:app/jdbc/audit named by apiary.queues.audit.data-source");
+    }
+
     private static String freshH2() {
         return "jdbc:h2:mem:setup-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
     }

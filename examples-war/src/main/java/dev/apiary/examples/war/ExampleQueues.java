@@ -5,6 +5,7 @@ import dev.apiary.examples.war.mail.Email;
 import dev.apiary.examples.war.reminder.Reminder;
 import dev.apiary.examples.war.render.RenderRequest;
 import dev.apiary.examples.war.report.ReportRequest;
+import dev.apiary.cdi.Queue;
 import dev.apiary.spi.JobStorage;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,7 +35,8 @@ public class ExampleQueues {
     JobStorage<ReportRequest> reports;
 
     @Inject
-    JobStorage<Reminder> reminders;
+    @Queue(REMINDER)
+    JobStorage<Reminder> reminders;  // Apiary's default storage (ReminderSender names its queue)
 
     @Inject
     JobStorage<LedgerEntry> ledgerEntries;

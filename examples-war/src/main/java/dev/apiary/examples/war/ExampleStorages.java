@@ -2,7 +2,6 @@ package dev.apiary.examples.war;
 
 import dev.apiary.examples.war.ledger.LedgerEntry;
 import dev.apiary.examples.war.mail.Email;
-import dev.apiary.examples.war.reminder.Reminder;
 import dev.apiary.examples.war.render.RenderRequest;
 import dev.apiary.examples.war.report.ReportRequest;
 import dev.apiary.jpa.JpaJobStorage;
@@ -17,7 +16,8 @@ import jakarta.persistence.PersistenceUnit;
  * One durable storage per queue, on the example's JTA persistence unit: a push joins the caller's transaction when
  * there is one. One queue per payload type, so the storages need no qualifier: each {@code @JobWorker} finds its
  * storage by its {@code JobHandler<T>} type, and {@code @Inject JobQueue<Email>} enqueues anywhere in the
- * application.
+ * application. Reminders have no producer here: their worker gets Apiary's default storage, on the data source that
+ * {@code apiary.storage.data-source} names in {@code microprofile-config.properties}.
  */
 @ApplicationScoped
 public class ExampleStorages {
@@ -39,12 +39,6 @@ public class ExampleStorages {
 
     @Produces
     @ApplicationScoped
-    JobStorage<Reminder> reminders() {
-        return storage(ExampleQueues.REMINDER, Reminder.class);
-    }
-
-    @Produces
-    @ApplicationScoped
     JobStorage<LedgerEntry> ledgerEntries() {
         return storage(ExampleQueues.LEDGER, LedgerEntry.class);
     }
@@ -60,10 +54,6 @@ public class ExampleStorages {
     }
 
     void closeReports(@Disposes JobStorage<ReportRequest> storage) {
-        close(storage);
-    }
-
-    void closeReminders(@Disposes JobStorage<Reminder> storage) {
         close(storage);
     }
 

@@ -375,9 +375,10 @@ public class ApiaryExtension implements Extension {
                 .types(ParameterizedTypes.of(JobStorage.class, payloadType), Object.class)
                 .qualifiers(qualifiers)
                 .scope(jakarta.enterprise.context.ApplicationScoped.class)
-                .createWith(cc -> {
-                    // kept for destroyWith: at shutdown CDI.current() may no longer answer
-                    factory.set(defaultFactory());
+                .produceWith(beans -> {
+                    // not CDI.current(): Payara cannot tell which bean archive's manager that means when this
+                    // extension's jar is in several; kept for destroyWith, when lookups may no longer answer
+                    factory.set(beans.select(DefaultStorageFactory.class).get());
                     return factory.get().create(queue, payloadType, ApiaryConfig.fromEnvironment()::raw);
                 })
                 .destroyWith((storage, cc) -> factory.get().destroy(storage));
@@ -393,10 +394,6 @@ public class ApiaryExtension implements Extension {
                     JobStorage<T> target = (JobStorage<T>) directory.storage(storage);
                     return new StorageQueue<>(target);
                 });
-    }
-
-    private static DefaultStorageFactory defaultFactory() {
-        return CDI.current().select(DefaultStorageFactory.class).get();
     }
 
     private static Annotation qualifierOf(WorkerBean worker) {

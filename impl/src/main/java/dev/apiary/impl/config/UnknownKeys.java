@@ -25,7 +25,7 @@ public final class UnknownKeys {
     private static final List<String> FIXED = List.of(MonitorSettings.GRACE_PERIOD,
             MonitorSettings.EXECUTOR_JNDI_NAME, MonitorSettings.SCHEDULER_JNDI_NAME, MonitorSettings.MAX_TICK_AGE,
             MonitorSettings.MAX_RESTARTS, MonitorSettings.RESTART_BACKOFF, MonitorSettings.MAX_RESTART_BACKOFF,
-            "apiary.storage.create-schema", "apiary.storage.notifications", StorageSettings.WORKER_RETENTION,
+            "apiary.storage.create-schema", "apiary.storage.notifications", "apiary.storage.data-source", StorageSettings.WORKER_RETENTION,
             StorageSettings.RETENTION, StorageSettings.RETENTION_INTERVAL,
             // read by the dashboard module through @ConfigProperty, not through ApiaryConfig
             "apiary.dashboard.viewer-role", "apiary.dashboard.admin-role", "apiary.dashboard.show-payloads",

@@ -6,14 +6,19 @@ import dev.apiary.Outcome;
 import dev.apiary.cdi.JobWorker;
 import dev.apiary.cdi.Retry;
 import dev.apiary.cdi.Traced;
+import dev.apiary.examples.war.ExampleQueues;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.logging.Logger;
 
-/** Sends reminders; they are pushed with a run-at in the future, so this shows a job scheduled for later. */
-@JobWorker(name = "reminder-sender")
+/**
+ * Sends reminders; they are pushed with a run-at in the future, so this shows a job scheduled for later. Its queue
+ * has no storage producer: it gets Apiary's default storage, on the data source {@code apiary.storage.data-source}
+ * names.
+ */
+@JobWorker(name = "reminder-sender", queue = ExampleQueues.REMINDER)
 @Traced
 @Retry
 @ApplicationScoped

@@ -38,9 +38,6 @@ public class MailsResource {
     public record NewsletterRequest(String subject, String body, List<String> recipients) {
     }
 
-    public record Enqueued(List<String> ids) {
-    }
-
     public record Mail(String jobId, String to, String subject, int attempt, Instant sentAt) {
         static Mail of(SentMail m) {
             return new Mail(m.getJobId(), m.getRecipient(), m.getSubject(), m.getAttempt(), m.getSentAt());
@@ -83,10 +80,9 @@ public class MailsResource {
             }
         }
         if (dryRun) {
-            return Response.ok(new Enqueued(newsletter.dryRun(request.subject(), request.body(),
-                    request.recipients()))).build();
+            return Response.ok(newsletter.dryRun(request.subject(), request.body(), request.recipients())).build();
         }
-        List<String> ids = newsletter.send(request.subject(), request.body(), request.recipients());
-        return Response.status(Response.Status.CREATED).entity(new Enqueued(ids)).build();
+        return Response.status(Response.Status.CREATED)
+                .entity(newsletter.send(request.subject(), request.body(), request.recipients())).build();
     }
 }

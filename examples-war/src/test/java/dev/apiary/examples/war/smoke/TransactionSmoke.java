@@ -14,7 +14,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Enqueueing in a container-managed transaction on the example's PostgreSQL XA data source (see
  * {@link StorageOutageSmoke}): the storage found PostgreSQL by itself (EclipseLink on Payara and Open Liberty,
- * Hibernate on WildFly), a rolled-back push leaves no job, and a commit wakes the idle workers at once. For the last
+ * Hibernate on WildFly), a rolled-back push leaves no job, and a commit wakes the idle workers at once. The
+ * newsletter's reminder goes through Apiary's default storage on the unit it builds on the data source
+ * {@code apiary.storage.data-source} names: it joins the same transaction, so it is rolled back or committed with the
+ * e-mails. For the last
  * the mail senders poll only every {@value #POLL_SECONDS} s, so a job that starts within {@link #WOKEN} of the commit
  * in each of {@value #ROUNDS} rounds was woken, not found by a poll.
  */
@@ -46,6 +49,10 @@ final class TransactionSmoke {
     private void theStorageFoundPostgresqlByItself() {
         assertThat(server.logLines()).as("the e-mail storage's SQL, in " + server.log())
                 .anyMatch(line -> line.contains("Job storage of queue 'email' uses POSTGRESQL SQL (detected)"));
+        assertThat(server.logLines()).as("the reminder's default storage, in " + server.log())
+                .anyMatch(line -> line.contains("Job storage of queue 'reminder' uses POSTGRESQL SQL (detected)"))
+                .anyMatch(line -> line.contains("Job storage of queue 'reminder' uses Apiary's persistence unit on"
+                        + " the data source java:app/jdbc/apiary-example (apiary.storage.data-source)"));
     }
 
     private void aRolledBackPushLeavesNoJob() throws Exception {
@@ -58,6 +65,10 @@ final class TransactionSmoke {
             Http.Answer job = http.get(dashboard("queues/email/jobs/" + id));
             assertThat(job.status()).as("job " + id + " of a rolled-back push: " + job.body()).isEqualTo(404);
         }
+        // the reminder went through the default storage's own unit (apiary.storage.data-source): rolled back too
+        String reminder = dryRun.object().getString("reminder");
+        Http.Answer job = http.get(dashboard("queues/reminder/jobs/" + reminder));
+        assertThat(job.status()).as("reminder " + reminder + " of a rolled-back push: " + job.body()).isEqualTo(404);
     }
 
     private void aCommitWakesTheWorkers() throws Exception {
@@ -68,6 +79,12 @@ final class TransactionSmoke {
             long committed = System.nanoTime();
             assertThat(sent.status()).as(sent.body()).isEqualTo(201);
             String id = ids(sent).get(0);
+            if (round == 0) {
+                String reminder = sent.object().getString("reminder");
+                Http.Answer committedReminder = http.get(dashboard("queues/reminder/jobs/" + reminder));
+                assertThat(committedReminder.status()).as("reminder " + reminder + " of a committed push: "
+                        + committedReminder.body()).isEqualTo(200);
+            }
             long giveUp = committed + Duration.ofSeconds(3L * POLL_SECONDS).toNanos();
             JsonObject job;
             do {

@@ -21,7 +21,7 @@ final class MinimalScenario {
                         assertThat(server.isAlive()).as("server process is alive; log:\n%s", tail(server))
                                 .isTrue();
                         assertThat(server.logText()).as("deployment log").doesNotContain("WFLYCTL0013",
-                                "WFLYSRV0021", "CWWKZ0002E", "CWWKZ0004E");
+                                "WFLYSRV0021", "CWWKZ0002E", "CWWKZ0004E", "Exception while loading the app");
                         try {
                             return server.send("GET", "api/greetings").statusCode() == 200;
                         } catch (java.io.IOException e) {

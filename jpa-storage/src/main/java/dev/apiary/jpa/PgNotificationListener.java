@@ -38,6 +38,7 @@ final class PgNotificationListener implements Runnable {
     private final DataSource dataSource;
     private final Map<String, List<Runnable>> subscribers = new ConcurrentHashMap<>();
     private final Thread thread;
+    private boolean everConnected;
     private volatile boolean running = true;
     /** The connection was lost and is not back yet; touched by the listener thread only. */
     private boolean disconnected;
@@ -108,26 +109,55 @@ final class PgNotificationListener implements Runnable {
         }
     }
 
+    /**
+     * The driver's {@code PGConnection} interface that {@code connection} wraps. A server's pool wrapper is loaded by
+     * the server, and when the driver is in the application (a {@code <data-source>} of the WAR) only the
+     * application's loaders see the interface: each is tried in turn.
+     */
+    private static Class<?> pgConnectionInterface(Connection connection) throws SQLException, NotPostgres,
+            ClassNotFoundException {
+        Set<ClassLoader> loaders = new java.util.LinkedHashSet<>();
+        java.util.stream.Stream.of(connection.getClass().getClassLoader(),
+                Thread.currentThread().getContextClassLoader(), PgNotificationListener.class.getClassLoader())
+                .filter(java.util.Objects::nonNull).forEach(loaders::add);
+        boolean seen = false;
+        for (ClassLoader loader : loaders) {
+            Class<?> candidate;
+            try {
+                candidate = Class.forName("org.postgresql.PGConnection", true, loader);
+            } catch (ClassNotFoundException e) {
+                continue;
+            }
+            seen = true;
+            if (connection.isWrapperFor(candidate)) {
+                return candidate;
+            }
+        }
+        if (!seen) {
+            throw new ClassNotFoundException("the notifications DataSource does not give PostgreSQL JDBC "
+                    + "connections (org.postgresql.PGConnection is visible neither from "
+                    + connection.getClass().getName() + " nor from the application)");
+        }
+        throw new NotPostgres(connection.getClass().getName() + " wraps no PostgreSQL connection of a driver this"
+                + " application sees (not PostgreSQL, or the application's own driver in WEB-INF/lib is another copy"
+                + " than the data source's: on Open Liberty give the driver only through the data source's library)");
+    }
+
     private void listen(Connection connection)
             throws SQLException, ReflectiveOperationException, NotPostgres {
-        ClassLoader driver = connection.getClass().getClassLoader();
-        Class<?> pgConnection;
-        try {
-            pgConnection = Class.forName("org.postgresql.PGConnection", true, driver);
-        } catch (ClassNotFoundException e) {
-            throw new ClassNotFoundException("the notifications DataSource does not give PostgreSQL JDBC "
-                    + "connections (org.postgresql.PGConnection not visible from " + connection.getClass().getName()
-                    + ")", e);
-        }
-        if (!connection.isWrapperFor(pgConnection)) {
-            throw new NotPostgres(connection.getClass().getName() + " is not a wrapper for a PostgreSQL connection");
-        }
+        Class<?> pgConnection = pgConnectionInterface(connection);
+        ClassLoader driver = pgConnection.getClassLoader();
         Object pg = connection.unwrap(pgConnection);
         Method getNotifications = pgConnection.getMethod("getNotifications", int.class);
         Method getParameter = Class.forName("org.postgresql.PGNotification", true, driver).getMethod("getParameter");
         connection.setAutoCommit(true);
         try (Statement listen = connection.createStatement()) {
             listen.execute("LISTEN " + JobTable.CHANNEL);
+        }
+        if (!everConnected) {
+            everConnected = true;
+            LOG.info(() -> "LISTEN " + JobTable.CHANNEL + " is connected: pushes on any node wake the idle workers of "
+                    + subscribers.keySet() + " at once");
         }
         if (disconnected) {
             // notifications may have been missed meanwhile

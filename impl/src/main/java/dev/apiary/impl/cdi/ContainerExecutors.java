@@ -6,6 +6,7 @@ import dev.apiary.impl.monitor.DaemonThreads;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.concurrent.ContextService;
+import jakarta.enterprise.concurrent.ManagedTask;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -14,6 +15,7 @@ import javax.naming.NamingException;
 import javax.naming.NoInitialContextException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -118,7 +120,11 @@ public class ContainerExecutors {
         }
         Runnable contextual;
         try {
-            contextual = context.createContextualProxy(wake, Runnable.class);
+            // the wake-up runs in the pusher's after-commit callback: a proxy that suspended the finished
+            // transaction around the call could not resume it afterwards (Payara logs SEVERE
+            // InvalidTransactionException each time), and the wake-up needs no transaction anyway
+            contextual = context.createContextualProxy(wake,
+                    Map.of(ManagedTask.TRANSACTION, ManagedTask.USE_TRANSACTION_OF_EXECUTION_THREAD), Runnable.class);
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "No contextual proxy for worker wake-ups", e);
             return wake;

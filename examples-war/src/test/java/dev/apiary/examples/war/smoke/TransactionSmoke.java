@@ -44,6 +44,16 @@ final class TransactionSmoke {
         smoke.theStorageFoundPostgresqlByItself();
         smoke.aRolledBackPushLeavesNoJob();
         smoke.aCommitWakesTheWorkers();
+        smoke.theWakeUpsLeftTheCommittedTransactionsAlone();
+    }
+
+    /**
+     * A commit wakes the workers from its after-commit callback, through a contextual proxy; one that suspended and
+     * resumed the finished transaction made Payara log SEVERE {@code InvalidTransactionException} at every commit.
+     */
+    private void theWakeUpsLeftTheCommittedTransactionsAlone() {
+        assertThat(server.logLines()).as("the log, " + server.log())
+                .noneMatch(line -> line.contains("InvalidTransactionException"));
     }
 
     private void theStorageFoundPostgresqlByItself() {

@@ -5,8 +5,9 @@ import dev.apiary.JobProgress;
 import dev.apiary.spi.JobSource;
 
 import java.time.Duration;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -14,6 +15,10 @@ import java.util.logging.Logger;
  * The progress reporter of one running job: passes reports to the job's source, at most one per {@link #INTERVAL}
  * (a report of 100% always), so that a handler reporting in a tight loop cannot flood the database. Jobs are found by
  * id while they run in this process; a report for any other job is dropped.
+ *
+ * <p>A runner shows the job it runs in its {@link Slot}, open while its task runs: starting a job is a write to the
+ * slot, not an entry in a shared map, and a reporter is made only when a handler asks for one. Finding a job scans
+ * the open slots, one per busy runner of the process: a cost paid by the handlers that report, not by every job.
  */
 public final class ProgressTracker implements JobProgress {
 
@@ -23,8 +28,8 @@ public final class ProgressTracker implements JobProgress {
 
     private static final Logger LOG = Logger.getLogger(ProgressTracker.class.getName());
     private static final JobProgress NONE = (percent, message) -> { };
-    /** The jobs running in this process, by id: written by the runner around each attempt, read by handlers. */
-    private static final Map<String, ProgressTracker> RUNNING = new ConcurrentHashMap<>();
+    /** The slots of the runners whose tasks run now: opened and closed by runners, scanned by handlers. */
+    private static final Set<Slot> OPEN = ConcurrentHashMap.newKeySet();
 
     private final JobSource<?> source;
     private final JobContext job;
@@ -40,15 +45,74 @@ public final class ProgressTracker implements JobProgress {
 
     /** Makes {@code job}'s progress reportable until the returned handle is closed (after the attempt). */
     public static Tracking track(JobSource<?> source, JobContext job) {
-        ProgressTracker tracker = new ProgressTracker(source, job);
-        RUNNING.put(job.id(), tracker);
-        return () -> RUNNING.remove(job.id(), tracker);
+        Slot slot = new Slot(source);
+        Tracking open = slot.open();
+        slot.start(job);
+        return open;
     }
 
     /** The reporter of {@code job} while it runs here, else one that does nothing. */
     public static JobProgress of(JobContext job) {
-        ProgressTracker tracker = job == null ? null : RUNNING.get(job.id());
-        return tracker == null ? NONE : tracker;
+        if (job == null) {
+            return NONE;
+        }
+        for (Slot slot : OPEN) {
+            JobContext running = slot.job;
+            if (running != null && running.id().equals(job.id())) {
+                return slot.reporterOf(running);
+            }
+        }
+        return NONE;
+    }
+
+    /**
+     * Where one runner shows the job it runs now; reused for all its jobs. The runner writes {@link #start} and
+     * {@link #end}; handlers read it through {@link ProgressTracker#of}.
+     */
+    public static final class Slot {
+        private final JobSource<?> source;
+        /** The job running now, or null between jobs. */
+        private volatile JobContext job;
+        /** The reporter of one attempt, made when first asked for; a later attempt replaces it. */
+        private final AtomicReference<ProgressTracker> reporter = new AtomicReference<>();
+
+        /** A slot for jobs of {@code source}, where their progress is written. */
+        public Slot(JobSource<?> source) {
+            this.source = source;
+        }
+
+        /** Makes the slot's jobs findable until the returned handle is closed. */
+        public Tracking open() {
+            OPEN.add(this);
+            return () -> {
+                job = null;
+                OPEN.remove(this);
+            };
+        }
+
+        /** {@code attempt} runs in this slot now. */
+        public void start(JobContext attempt) {
+            job = attempt;
+        }
+
+        /** The attempt started last has ended: reports for it are dropped from now on. */
+        public void end() {
+            job = null;
+        }
+
+        /** The one reporter of {@code attempt}, so that its throttle holds across every {@code of} call. */
+        private ProgressTracker reporterOf(JobContext attempt) {
+            while (true) {
+                ProgressTracker now = reporter.get();
+                if (now != null && now.job == attempt) {
+                    return now;
+                }
+                ProgressTracker made = new ProgressTracker(source, attempt);
+                if (reporter.compareAndSet(now, made)) {
+                    return made;
+                }
+            }
+        }
     }
 
     @Override

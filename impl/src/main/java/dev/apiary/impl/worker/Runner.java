@@ -38,6 +38,8 @@ final class Runner<T> implements Runnable {
     private final AtomicReference<Job<T>> current = new AtomicReference<>();
     /** Jobs taken from the buffer beyond the one running; filled and drained by the task, emptied by a stop. */
     private final ArrayDeque<Job<T>> chunk = new ArrayDeque<>();
+    /** Shows the running job to its handler's progress reports; open while the task runs, written by the task. */
+    private final ProgressTracker.Slot progress;
     /** Settlements of the current chunk; used by the runner's task only. */
     private final List<Settlement> outcomes = new ArrayList<>();
     /** The task's thread while it runs, for a stop to interrupt. */
@@ -51,6 +53,7 @@ final class Runner<T> implements Runnable {
         this.settler = settler;
         this.chain = chain;
         this.data = data;
+        this.progress = new ProgressTracker.Slot(owner.source());
     }
 
     /** Starts a task for this runner unless one is already active. */
@@ -63,6 +66,7 @@ final class Runner<T> implements Runnable {
     @Override
     public void run() {
         thread = Thread.currentThread();
+        ProgressTracker.Tracking shown = progress.open();
         int ran = 0;
         try {
             while (true) {
@@ -105,6 +109,7 @@ final class Runner<T> implements Runnable {
                 ran++;
             }
         } finally {
+            shown.close();
             settler.settleLater(outcomes);
             owner.finished(ran);
             thread = null;
@@ -120,12 +125,15 @@ final class Runner<T> implements Runnable {
         Telemetry.Attempt attempt = owner.telemetry().attempt(owner.definition().name(), job.context());
         Outcome outcome;
         Throwable thrown = null;
-        try (var progress = ProgressTracker.track(owner.source(), job.context())) {
+        progress.start(job.context());
+        try {
             outcome = chain.invoke(data.isEmpty() ? job : job.withData(data));
         } catch (Throwable t) {
             // the worker's last guard: whatever the layers let through fails the job, never the worker
             thrown = t;
             outcome = Outcome.failed(t);
+        } finally {
+            progress.end();
         }
         attempt.end(outcome, thrown);
         return outcome;

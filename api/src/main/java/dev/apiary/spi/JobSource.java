@@ -28,6 +28,15 @@ public interface JobSource<T> {
     /** Writes back the outcomes of attempts; a settlement for a job the worker no longer holds is ignored. */
     void settle(List<Settlement> settlements);
 
+    /**
+     * How many {@link #settle} calls a worker instance may have under way at once (at least one). Several pay off
+     * where a write waits for a disk, since commits that arrive together share one flush; a store in memory, where a
+     * write would only wait for the others, is best written one at a time.
+     */
+    default int concurrentSettles() {
+        return 4;
+    }
+
     /** Hands jobs that a stopping worker could not finish back to the queue, without counting the attempt. */
     void release(String workerId, List<String> jobIds);
 

@@ -233,6 +233,12 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         e.finishedAt = now;
     }
 
+    /** One at a time: a write waits for no disk, only for the storage's lock, so a second writer would only queue. */
+    @Override
+    public int concurrentSettles() {
+        return 1;
+    }
+
     @Override
     public void release(String workerId, List<String> jobIds) {
         synchronized (lock) {

@@ -18,14 +18,15 @@ import java.util.logging.Logger;
 /**
  * Turns outcomes into settlements (the job's next state, decided once in {@link Settlement}) and writes them back
  * in batches: a runner settles on its own thread, one batch at most, and what is left goes to a settling task.
- * Up to {@link #WRITERS} writes are under way at once, beside the poller's claim: on a database that waits for its
- * disk at each commit, transactions that commit together share one flush, where one write at a time would wait
- * for a flush of its own. A failed write keeps the batch and retries it, alone; a stop drains what is queued one
- * last time.
+ * Up to the source's {@linkplain JobSource#concurrentSettles() concurrent settles} are under way at once, beside the
+ * poller's claim: on a database that waits for its disk at each commit, transactions that commit together share one
+ * flush, where one write at a time would wait for a flush of its own; in memory they would only wait for each other.
+ * A failed write keeps the batch and retries it, alone; a stop drains what is queued one last time.
  */
 final class Settler<T> {
 
     private static final Logger LOG = Logger.getLogger(WorkerInstance.class.getName());
+    /** A write takes handed-in lists until it holds this many settlements (a list is never split). */
     private static final int SETTLE_BATCH = 512;
     private static final int SETTLE_GATHER = 64;
     static final Duration SETTLE_RETRY = Duration.ofSeconds(1);
@@ -35,12 +36,15 @@ final class Settler<T> {
     private final ClaimBuffer<T> buffer;
     private final WorkerStats stats;
 
-    /** Settlements not yet written; added by runners (and a failed write), taken by writers. */
-    private final ConcurrentLinkedQueue<Settlement> queued = new ConcurrentLinkedQueue<>();
-    /** About the size of {@link #queued}; written with it, read by runners to decide when to write. */
+    /**
+     * Settlements not yet written, as the lists runners hand in (one queue node per chunk of jobs, not per job);
+     * added by runners (and a failed write), taken by writers.
+     */
+    private final ConcurrentLinkedQueue<List<Settlement>> queued = new ConcurrentLinkedQueue<>();
+    /** About how many settlements {@link #queued} holds; written with it, read by runners to decide when to write. */
     private final AtomicInteger queuedCount = new AtomicInteger();
     /** Writes under way at once, at most. */
-    static final int WRITERS = 4;
+    private final int maxWriters;
     /**
      * Threads writing settlements now (runners, settling tasks, the final drain): taken by {@link #tryWrite}, given
      * back by the writer; all of them while a failed write waits to retry, or the stop's final drain runs.
@@ -54,6 +58,7 @@ final class Settler<T> {
         this.source = source;
         this.buffer = buffer;
         this.stats = stats;
+        this.maxWriters = Math.max(1, source.concurrentSettles());
     }
 
     /** Adds the settlement of one finished attempt to a runner's {@code outcomes}, and reports it. */
@@ -87,7 +92,7 @@ final class Settler<T> {
         if (outcomes.isEmpty()) {
             return;
         }
-        queued.addAll(outcomes);
+        queued.add(new ArrayList<>(outcomes));
         // Settle on this thread, one batch at most, so no hand-off to another task is needed. While more jobs wait
         // in the buffer, let outcomes gather into a larger batch: one storage round trip (or lock) for many jobs.
         if ((queuedCount.addAndGet(outcomes.size()) >= SETTLE_GATHER || buffer.isEmpty()) && tryWrite()) {
@@ -100,7 +105,7 @@ final class Settler<T> {
     private boolean tryWrite() {
         while (true) {
             int now = writers.get();
-            if (now >= WRITERS || failing) {
+            if (now >= maxWriters || failing) {
                 return false;
             }
             if (writers.compareAndSet(now, now + 1)) {
@@ -136,9 +141,9 @@ final class Settler<T> {
                 break;
             }
             batch.clear();
-            Settlement s;
-            while (batch.size() < SETTLE_BATCH && (s = queued.poll()) != null) {
-                batch.add(s);
+            List<Settlement> handedIn;
+            while (batch.size() < SETTLE_BATCH && (handedIn = queued.poll()) != null) {
+                batch.addAll(handedIn);
             }
             if (batch.isEmpty()) {
                 break;
@@ -152,7 +157,7 @@ final class Settler<T> {
                             + owner.queue() + "' again");
                 }
             } catch (RuntimeException e) {
-                queued.addAll(batch);
+                queued.add(new ArrayList<>(batch));
                 queuedCount.addAndGet(batch.size());
                 stats.lastError = "Cannot settle " + batch.size() + " outcomes: " + e;
                 // once per outage, not once per retry: a storage that is away for minutes would flood the log
@@ -198,6 +203,6 @@ final class Settler<T> {
             writers.incrementAndGet();
         }
         drainAll();
-        return queued.size();
+        return queued.stream().mapToInt(List::size).sum();
     }
 }

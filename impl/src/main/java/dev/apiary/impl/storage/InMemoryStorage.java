@@ -29,7 +29,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -72,10 +71,11 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     /** Worker rows not seen for this long are dropped at the next heartbeat. */
     private final Duration workerRetention;
     /**
-     * Running jobs by the context their claim handed out: orphan recovery need not scan every job, and a settlement
-     * (which carries that very context) finds its job by identity in this small map rather than by id among all.
+     * Running jobs by id: orphan recovery need not scan every job, and a settlement finds its job in this small map
+     * rather than among all. By id rather than by the claim's context: the id string keeps its hash from the push,
+     * where each new context would need an identity hash of its own.
      */
-    private final Map<JobContext, Entry<T>> running = new IdentityHashMap<>();
+    private final Map<String, Entry<T>> running = new HashMap<>();
     private final long[] counts = new long[JobStatus.values().length];
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     /** Recurring schedules pushing to this queue, by name. */
@@ -178,10 +178,9 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
                 e.attempts++;
                 e.workerId = workerId;
                 e.lockedAt = now;
-                e.claim = new JobContext(e.id, queue, e.attempts, e.maxAttempts, e.runAt, e.priority, e.enqueuedAt,
-                        workerId, e.metadata);
                 setStatus(e, JobStatus.RUNNING);
-                claimed.add(new Job<>(e.payload, e.claim));
+                claimed.add(new Job<>(e.payload, new JobContext(e.id, queue, e.attempts, e.maxAttempts, e.runAt,
+                        e.priority, e.enqueuedAt, workerId, e.metadata)));
             }
             return claimed;
         }
@@ -193,10 +192,8 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         synchronized (lock) {
             Instant now = clock.instant();
             for (Settlement s : settlements) {
-                Entry<T> e = running.get(s.job());
-                if (e == null) {
-                    e = jobs.get(s.job().id());
-                }
+                // a job that is not running has nothing to settle
+                Entry<T> e = running.get(s.job().id());
                 if (e == null || !holds(e, s.job())) {
                     continue;
                 }
@@ -561,13 +558,12 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         if (e.status != null) {
             counts[e.status.ordinal()]--;
             if (e.status == JobStatus.RUNNING) {
-                running.remove(e.claim);
-                e.claim = null;
+                running.remove(e.id);
             }
         }
         counts[status.ordinal()]++;
         if (status == JobStatus.RUNNING) {
-            running.put(e.claim, e);
+            running.put(e.id, e);
         }
         e.status = status;
     }
@@ -786,7 +782,5 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         Progress progress;
         /** A done job's result as encoded JSON, or {@code null}. */
         String result;
-        /** The context of the claim that holds the job while it runs; null otherwise. */
-        JobContext claim;
     }
 }

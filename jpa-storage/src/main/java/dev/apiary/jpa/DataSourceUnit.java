@@ -42,7 +42,12 @@ final class DataSourceUnit {
 
     /** The unit {@code apiary@<jndiName>} on {@code dataSource}, with JTA transactions. */
     static EntityManagerFactory create(String jndiName, DataSource dataSource, String key) {
-        PersistenceProvider provider = provider(jndiName, key);
+        return create(provider(jndiName, key), jndiName, dataSource, key);
+    }
+
+    /** The same, with {@code provider}. */
+    static EntityManagerFactory create(PersistenceProvider provider, String jndiName, DataSource dataSource,
+                                       String key) {
         String providerName = provider.getClass().getName();
         Map<String, Object> properties = new HashMap<>();
         properties.put("hibernate.jdbc.batch_size", "100");

@@ -17,7 +17,7 @@ import dev.apiary.impl.config.WorkerSettings;
 import dev.apiary.schedule.Schedule;
 import dev.apiary.spi.DefaultStorageFactory;
 import dev.apiary.spi.JobStorage;
-import jakarta.enterprise.inject.spi.CDI;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.context.ApplicationScoped;
 import dev.apiary.spi.JobSource;
 import dev.apiary.spi.MessageQueue;
@@ -58,6 +58,7 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -322,7 +323,7 @@ public class ApiaryExtension implements Extension {
         for (StorageBean queue : messageQueues) {
             addMessageQueueJobQueue(abd, queue.payloadType(), withoutNamed(queue.qualifiers()),
                     "bean " + queue.bean().getBeanClass().getSimpleName(),
-                    () -> directory.messageQueue(queue));
+                    beans -> directory.messageQueue(queue));
         }
         ApiaryConfig config = ApiaryConfig.fromEnvironment();
         for (MessageQueueFactory factory : ServiceLoader.load(MessageQueueFactory.class,
@@ -335,7 +336,7 @@ public class ApiaryExtension implements Extension {
                     configuredQueueOfWorker.put(worker, factory);
                     String queue = worker.queue().isBlank() ? worker.name() : worker.queue();
                     addMessageQueueJobQueue(abd, worker.payloadType(), Set.of(Queue.Literal.of(queue)),
-                            "worker " + worker.name(), () -> configuredQueue(worker));
+                            "worker " + worker.name(), beans -> configuredQueue(worker, beans));
                 }
             }
         }
@@ -412,30 +413,31 @@ public class ApiaryExtension implements Extension {
     }
 
     private <T> void addMessageQueueJobQueue(AfterBeanDiscovery abd, Class<?> payloadType, Set<Annotation> qualifiers,
-                                             String name, Supplier<MessageQueue<?>> queue) {
+                                             String name,
+                                             Function<Instance<Object>, MessageQueue<?>> queue) {
         abd.<MessageQueueJobQueue<T>>addBean()
                 .beanClass(MessageQueueJobQueue.class)
                 .types(ParameterizedTypes.of(JobQueue.class, payloadType), Object.class)
                 .qualifiers(qualifiers)
                 .scope(Dependent.class)
-                .createWith(cc -> {
+                .produceWith(beans -> {
                     // the queue is made at the first push, not here: injecting the JobQueue of a disabled worker,
                     // whose broker this server may not have, must not fail
                     @SuppressWarnings("unchecked")
-                    Supplier<MessageQueue<T>> typed = () -> (MessageQueue<T>) queue.get();
+                    Supplier<MessageQueue<T>> typed = () -> (MessageQueue<T>) queue.apply(beans);
                     return new MessageQueueJobQueue<>(typed);
                 });
     }
 
     /** The queue a worker's configuration names, made once, its consumers on the container's executor. */
-    private MessageQueue<?> configuredQueue(WorkerBean worker) {
+    private MessageQueue<?> configuredQueue(WorkerBean worker, Instance<Object> beans) {
         MessageQueue<?> made = configuredQueues.get(worker);
         if (made != null) {
             return made;
         }
-        // CDI.current(), not the BeanManager given to the extension: on Payara Micro that one belongs to the
-        // extension's own archive and does not resolve the runtime's beans (as for the default storage factory)
-        ContainerExecutors executors = CDI.current().select(ContainerExecutors.class).get();
+        // from the beans CDI hands the JobQueue's producer, not CDI.current(): Payara cannot tell which bean
+        // archive's manager that means when this extension's jar is in several (WELD-001327)
+        ContainerExecutors executors = beans.select(ContainerExecutors.class).get();
         // not inside a computeIfAbsent on the same map, which the next call does (a recursive update)
         return configuredQueue(worker, executors.jobs());
     }

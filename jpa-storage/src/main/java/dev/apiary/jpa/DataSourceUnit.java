@@ -50,14 +50,15 @@ final class DataSourceUnit {
                                        String key) {
         String providerName = provider.getClass().getName();
         Map<String, Object> properties = new HashMap<>();
+        // the properties of the shipped unit (META-INF/persistence.xml)
         properties.put("hibernate.jdbc.batch_size", "100");
         properties.put("eclipselink.jdbc.batch-writing", "JDBC");
-        // the entity classes are loaded already (this jar uses them), so there is nothing left to weave
-        properties.put("eclipselink.weaving", "false");
         ClassLoader loader = new ProviderVisibleLoader(DataSourceUnit.class.getClassLoader(),
                 provider.getClass().getClassLoader());
         if (providerName.startsWith("org.eclipse.persistence")) {
             properties.put(ECLIPSELINK_SERVER, eclipseLinkServer(provider, jndiName, key));
+            // the entity classes are loaded already (this jar uses them), so there is nothing left to weave
+            properties.put("eclipselink.weaving", "false");
         } else if (providerName.startsWith("org.hibernate") && bound(JBOSS_TM)) {
             // WildFly gives the platform only to units it deploys; this one finds the same transaction manager
             properties.put(HIBERNATE_PLATFORM,

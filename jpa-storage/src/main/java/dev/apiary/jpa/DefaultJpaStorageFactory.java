@@ -61,20 +61,20 @@ public class DefaultJpaStorageFactory implements DefaultStorageFactory {
     private record OwnUnit(EntityManagerFactory emf, Set<JobStorage<?>> storages) {
     }
 
+    /** A data source named by configuration: its JNDI name and the key that named it. */
+    private record Named(String jndiName, String key) {
+    }
+
     @Override
     public <T> JobStorage<T> create(String queue, Class<T> payloadType, Function<String, Optional<String>> config) {
-        String queueKey = "apiary.queues." + queue + ".data-source";
-        Optional<String> configured = config.apply(queueKey).map(String::trim).filter(s -> !s.isEmpty());
-        String key = configured.isPresent() ? queueKey : DATA_SOURCE_KEY;
-        if (configured.isEmpty()) {
-            configured = config.apply(DATA_SOURCE_KEY).map(String::trim).filter(s -> !s.isEmpty());
-        }
-        String dataSourceName = configured.orElse(DATA_SOURCE);
+        Optional<Named> named = named("apiary.queues." + queue + ".data-source", config)
+                .or(() -> named(DATA_SOURCE_KEY, config));
+        String dataSourceName = named.map(Named::jndiName).orElse(DATA_SOURCE);
         EntityManagerFactory emf;
         DataSource dataSource;
-        if (configured.isPresent()) {
-            dataSource = lookupDataSource(queue, dataSourceName, key);
-            emf = ownUnit(dataSourceName, dataSource, key);
+        if (named.isPresent()) {
+            dataSource = lookupDataSource(queue, dataSourceName, named.get().key());
+            emf = ownUnit(named.get(), dataSource);
         } else {
             emf = persistenceUnit(queue, payloadType);
             dataSource = lookupDataSource(queue, DATA_SOURCE, null);
@@ -97,14 +97,18 @@ public class DefaultJpaStorageFactory implements DefaultStorageFactory {
             builder.dialect(SqlDialect.detect(dataSource));
         }
         JobStorage<T> storage = builder.build();
-        if (configured.isPresent()) {
+        named.ifPresent(n -> {
             synchronized (this) {
-                units.get(dataSourceName).storages().add(storage);
+                units.get(n.jndiName()).storages().add(storage);
             }
             LOG.info(() -> "Job storage of queue '" + queue + "' uses Apiary's persistence unit on the data source "
-                    + dataSourceName + " (" + key + ")");
-        }
+                    + n.jndiName() + " (" + n.key() + ")");
+        });
         return storage;
+    }
+
+    private static Optional<Named> named(String key, Function<String, Optional<String>> config) {
+        return config.apply(key).map(String::trim).filter(name -> !name.isEmpty()).map(name -> new Named(name, key));
     }
 
     /** Closes the storage, and the unit it was built on once no storage uses that unit. */
@@ -114,24 +118,23 @@ public class DefaultJpaStorageFactory implements DefaultStorageFactory {
             DefaultStorageFactory.super.destroy(storage);
         } finally {
             synchronized (this) {
-                units.values().removeIf(unit -> {
-                    if (unit.storages().remove(storage) && unit.storages().isEmpty()) {
-                        unit.emf().close();
-                        return true;
+                for (var units = this.units.values().iterator(); units.hasNext(); ) {
+                    OwnUnit unit = units.next();
+                    if (unit.storages().remove(storage)) {
+                        if (unit.storages().isEmpty()) {
+                            units.remove();
+                            unit.emf().close();
+                        }
+                        return;
                     }
-                    return false;
-                });
+                }
             }
         }
     }
 
-    private synchronized EntityManagerFactory ownUnit(String name, DataSource dataSource, String key) {
-        OwnUnit unit = units.get(name);
-        if (unit == null) {
-            unit = new OwnUnit(DataSourceUnit.create(name, dataSource, key), new HashSet<>());
-            units.put(name, unit);
-        }
-        return unit.emf();
+    private synchronized EntityManagerFactory ownUnit(Named named, DataSource dataSource) {
+        return units.computeIfAbsent(named.jndiName(), name -> new OwnUnit(
+                DataSourceUnit.create(name, dataSource, named.key()), new HashSet<>())).emf();
     }
 
     /**

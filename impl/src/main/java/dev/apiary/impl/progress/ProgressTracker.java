@@ -43,14 +43,6 @@ public final class ProgressTracker implements JobProgress {
         this.job = job;
     }
 
-    /** Makes {@code job}'s progress reportable until the returned handle is closed (after the attempt). */
-    public static Tracking track(JobSource<?> source, JobContext job) {
-        Slot slot = new Slot(source);
-        Tracking open = slot.open();
-        slot.start(job);
-        return open;
-    }
-
     /** The reporter of {@code job} while it runs here, else one that does nothing. */
     public static JobProgress of(JobContext job) {
         if (job == null) {

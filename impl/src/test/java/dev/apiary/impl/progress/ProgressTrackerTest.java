@@ -32,7 +32,9 @@ class ProgressTrackerTest {
         RecordingSource source = new RecordingSource();
         JobContext job = new JobContext("job-1", "q", 1, 3, Instant.now(), 0, Instant.now(), "w1", Map.of());
         long reports = 0;
-        try (var tracking = ProgressTracker.track(source, job)) {
+        ProgressTracker.Slot slot = new ProgressTracker.Slot(source);
+        try (var shown = slot.open()) {
+            slot.start(job);
             long end = System.nanoTime() + Duration.ofMillis(1500).toNanos();
             while (System.nanoTime() < end) {
                 JobProgress.of(job).report((int) (reports++ % 100), "step " + reports);
@@ -51,7 +53,9 @@ class ProgressTrackerTest {
     void percentIsClampedAndTheMessageCut() {
         RecordingSource source = new RecordingSource();
         JobContext job = new JobContext("job-2", "q", 1, 3, Instant.now(), 0, Instant.now(), "w1", Map.of());
-        try (var tracking = ProgressTracker.track(source, job)) {
+        ProgressTracker.Slot slot = new ProgressTracker.Slot(source);
+        try (var shown = slot.open()) {
+            slot.start(job);
             JobProgress.of(job).report(250, "x".repeat(500));
         }
         assertThat(source.writes).containsExactly("100 " + "x".repeat(ProgressTracker.MAX_MESSAGE));

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -65,12 +64,12 @@ class JmsBrokerRestartTest {
             List<String> ids = new ArrayList<>(send(url, BEFORE));
             // the broker dies while the node is busy: some messages done, some in flight, the rest queued
             await("node busy").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> lines(runs).size() >= 50);
+                    .until(() -> RunFiles.ids(runs).size() >= 50);
             long consuming = System.nanoTime();
             broker.destroyForcibly();
             assertThat(broker.waitFor(10, TimeUnit.SECONDS)).isTrue();
             long killed = System.nanoTime();
-            int ranBefore = lines(runs).size();
+            int ranBefore = RunFiles.ids(runs).size();
 
             try {
                 await("readiness DOWN without the broker").atMost(Duration.ofSeconds(30))
@@ -88,7 +87,7 @@ class JmsBrokerRestartTest {
             long restarted = System.nanoTime();
             // what ran before the broker is back (the deliveries the node held at the kill ran within the
             // restart): only these can run again, as their commit never reached the broker
-            Set<String> ranBeforeRestart = new HashSet<>(lines(runs));
+            Set<String> ranBeforeRestart = new HashSet<>(RunFiles.ids(runs));
             await("readiness UP after the restart").atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(200)).until(() -> ready(health) == 200);
             long up = System.nanoTime();
@@ -96,12 +95,12 @@ class JmsBrokerRestartTest {
 
             try {
                 await("every message done").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
-                        .until(() -> new HashSet<>(lines(runs)).containsAll(ids));
+                        .until(() -> new HashSet<>(RunFiles.ids(runs)).containsAll(ids));
             } catch (org.awaitility.core.ConditionTimeoutException e) {
-                throw new AssertionError(ids.stream().filter(id -> !lines(runs).contains(id)).count()
+                throw new AssertionError(ids.stream().filter(id -> !RunFiles.ids(runs).contains(id)).count()
                         + " messages not done; node log:\n" + Files.readString(dir.resolve("node.log")), e);
             }
-            List<String> ran = lines(runs);
+            List<String> ran = RunFiles.ids(runs);
             Set<String> once = new HashSet<>();
             List<String> twice = ran.stream().filter(id -> !once.add(id)).toList();
             System.out.println("SUMMARY jms-broker-restart messages=" + ids.size() + " ranBeforeKill=" + ranBefore
@@ -176,15 +175,6 @@ class JmsBrokerRestartTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 0;
-        }
-    }
-
-    private static List<String> lines(Path file) {
-        try {
-            return Files.exists(file) ? Files.readAllLines(file).stream().filter(l -> !l.isBlank()).toList()
-                    : List.of();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

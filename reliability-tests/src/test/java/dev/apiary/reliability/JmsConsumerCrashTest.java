@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,28 +50,28 @@ class JmsConsumerCrashTest {
             try {
                 try {
                     await("consumer a busy").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
-                            .until(() -> lines(runsA).size() >= 150);
+                            .until(() -> RunFiles.ids(runsA).size() >= 150);
                 } catch (org.awaitility.core.ConditionTimeoutException e) {
-                    throw new AssertionError("consumer a ran " + lines(runsA).size() + " messages; its log:\n"
+                    throw new AssertionError("consumer a ran " + RunFiles.ids(runsA).size() + " messages; its log:\n"
                             + Files.readString(dir.resolve("a.log")), e);
                 }
 
                 a.destroyForcibly();
                 assertThat(a.waitFor(10, TimeUnit.SECONDS)).isTrue();
-                int ranOnA = lines(runsA).size();
+                int ranOnA = RunFiles.ids(runsA).size();
 
                 // every message has run somewhere; then the broker holds none (b acknowledged them all)
                 await("every message ran").atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200))
                         .until(() -> {
-                            Set<String> ran = new HashSet<>(lines(runsA));
-                            ran.addAll(lines(runsB));
+                            Set<String> ran = new HashSet<>(RunFiles.ids(runsA));
+                            ran.addAll(RunFiles.ids(runsB));
                             return ran.containsAll(ids);
                         });
                 await("queue drained").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                         .until(() -> broker.count("crash") == 0);
 
-                List<String> onA = lines(runsA);
-                List<String> onB = lines(runsB);
+                List<String> onA = RunFiles.ids(runsA);
+                List<String> onB = RunFiles.ids(runsB);
                 Map<String, Integer> runs = new HashMap<>();
                 onA.forEach(id -> runs.merge(id, 1, Integer::sum));
                 onB.forEach(id -> runs.merge(id, 1, Integer::sum));
@@ -114,14 +113,5 @@ class JmsConsumerCrashTest {
                 // so the first one to start cannot take the whole queue before the second connects
                 broker.url() + "?consumerWindowSize=0", "crash", runs.toString(), "4", "15");
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private static List<String> lines(Path file) {
-        try {
-            return Files.exists(file) ? Files.readAllLines(file).stream().filter(l -> !l.isBlank()).toList()
-                    : List.of();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -3,6 +3,7 @@ package dev.apiary.jpa;
 import dev.apiary.CodecException;
 import dev.apiary.ConfigurationException;
 import dev.apiary.PayloadTooLargeException;
+import dev.apiary.RecordRefusedException;
 import dev.apiary.Job;
 import dev.apiary.JobContext;
 import dev.apiary.JobOptions;
@@ -17,6 +18,7 @@ import dev.apiary.spi.ScheduleStore;
 import dev.apiary.spi.Settlement;
 import dev.apiary.spi.Progress;
 import dev.apiary.spi.StoredJob;
+import dev.apiary.spi.StoredText;
 import dev.apiary.spi.Throughput;
 import dev.apiary.spi.WorkerRecord;
 import dev.apiary.worker.WorkerSnapshot;
@@ -308,8 +310,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
                 try {
                     jobs.add(new Job<>(codec.decode(row.payload, payloadType), context(row)));
                 } catch (CodecException e) {
-                    table.kill(em, row.id, "Payload cannot be decoded, so the job can never run: " + e.getMessage(),
-                            List.of(JobStatus.RUNNING), now);
+                    table.kill(em, row.id, StoredText.error("Payload cannot be decoded, so the job can never run: "
+                            + e.getMessage()), List.of(JobStatus.RUNNING), now);
                     undecodable.add(row.id);
                 }
             }
@@ -347,9 +349,9 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
                     done.computeIfAbsent(new Holder(job.workerId(), job.attempt()), k -> new ArrayList<>())
                             .add(job.id());
                 } else if (next == JobStatus.PENDING) {
-                    pending |= table.settleRetry(em, job, s.runAt(), s.error());
+                    pending |= table.settleRetry(em, job, s.runAt(), StoredText.error(s.error()));
                 } else {
-                    table.settleFinal(em, job, next, s.error(), now);
+                    table.settleFinal(em, job, next, StoredText.error(s.error()), now);
                 }
             }
             done.forEach((holder, ids) -> table.settleDone(em, holder.workerId(), holder.attempt(), ids, now));
@@ -362,7 +364,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
 
     private String encodeResult(Object result, JobContext job) {
         try {
-            return codec.encode(result);
+            return StoredText.result(codec.encode(result));
         } catch (CodecException e) {
             // the job did its work: it is done, only its result is lost; failing the batch would retry it forever
             LOG.log(Level.WARNING, "Job " + job.id() + " of queue '" + queue + "' is done, but its result (a "
@@ -438,8 +440,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
 
     @Override
     public boolean progress(JobContext job, int percent, String message) {
-        return run("store the progress of job " + job.id(), em -> table.progress(em, job, percent, message,
-                now()));
+        String stored = StoredText.progressMessage(message);
+        return run("store the progress of job " + job.id(), em -> table.progress(em, job, percent, stored, now()));
     }
 
     /**
@@ -535,7 +537,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
 
     @Override
     public boolean kill(String id, String reason) {
-        return run("kill job " + id, em -> table.kill(em, id, reason, List.of(JobStatus.PENDING, JobStatus.RUNNING),
+        String stored = StoredText.error(reason);
+        return run("kill job " + id, em -> table.kill(em, id, stored, List.of(JobStatus.PENDING, JobStatus.RUNNING),
                 now()));
     }
 
@@ -582,7 +585,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         if (status.isFinal()) {
             return 0;
         }
-        return run("kill the " + status + " jobs", em -> table.killAll(em, status, reason, now()));
+        String stored = StoredText.error(reason);
+        return run("kill the " + status + " jobs", em -> table.killAll(em, status, stored, now()));
     }
 
     @Override
@@ -657,7 +661,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     }
 
     private String encodeMetadata(Map<String, String> metadata) {
-        return metadata.isEmpty() ? null : codec.encode(metadata);
+        return metadata.isEmpty() ? null : codec.encode(StoredText.metadata(metadata));
     }
 
     private Map<String, String> decodeMetadata(JobEntity e) {
@@ -721,9 +725,29 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     }
 
     private StorageException failure(String what, PersistenceException e) {
+        if (refusedData(e)) {
+            return new RecordRefusedException("Job storage of queue '" + queue + "' could not " + what + ": the "
+                    + "database refused the data: " + e.getMessage(), e);
+        }
         String hint = missingTable(e) ? ". " + JobSchema.missingTablesMessage(JobSchema.TABLES, "job storage's") : "";
         return new StorageException("Job storage of queue '" + queue + "' could not " + what + ": " + e.getMessage()
                 + hint, e);
+    }
+
+    /**
+     * Whether the database refused the values written rather than the statement or the connection: SQL state class
+     * 22, data exception (PostgreSQL 22021 for a NUL or bytes its encoding lacks, 22P05 for a character a
+     * single-byte encoding has no code for, 22001 for a value too long on every database), or 54, a limit of the
+     * database exceeded by a value. Writing the same values again fails the same way.
+     */
+    private static boolean refusedData(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("54"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

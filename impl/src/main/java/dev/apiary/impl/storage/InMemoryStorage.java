@@ -16,6 +16,7 @@ import dev.apiary.spi.ScheduleStore;
 import dev.apiary.spi.Settlement;
 import dev.apiary.spi.Progress;
 import dev.apiary.spi.StoredJob;
+import dev.apiary.spi.StoredText;
 import dev.apiary.spi.Throughput;
 import dev.apiary.spi.WorkerRecord;
 import dev.apiary.worker.WorkerSnapshot;
@@ -151,7 +152,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         e.enqueuedAt = now;
         e.runAt = options.runAt() == null ? now : options.runAt();
         e.uniqueKey = options.uniqueKey();
-        e.metadata = options.metadata();
+        e.metadata = StoredText.metadata(options.metadata());
         e.status = JobStatus.PENDING;
         counts[JobStatus.PENDING.ordinal()]++;
         jobs.put(e.id, e);
@@ -200,13 +201,13 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
                 e.workerId = null;
                 e.lockedAt = null;
                 if (s.status() == JobStatus.PENDING) {
-                    e.lastError = s.error();
+                    e.lastError = StoredText.error(s.error());
                     e.runAt = s.runAt();
                     setStatus(e, JobStatus.PENDING);
                     enqueue(e, now);
                     requeued = true;
                 } else {
-                    finish(e, s.status(), s.error(), now);
+                    finish(e, s.status(), StoredText.error(s.error()), now);
                     Object result = s.result();
                     if (result != null) {
                         e.result = encodeResult(result, e.id);
@@ -290,7 +291,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             if (e == null || !holds(e, job)) {
                 return false;
             }
-            e.progress = new Progress(percent, message, clock.instant());
+            e.progress = new Progress(percent, StoredText.progressMessage(message), clock.instant());
             return true;
         }
     }
@@ -417,7 +418,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     @Override
     public boolean kill(String id, String reason) {
         synchronized (lock) {
-            return kill(jobs.get(id), reason, clock.instant());
+            return kill(jobs.get(id), StoredText.error(reason), clock.instant());
         }
     }
 
@@ -461,11 +462,12 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
 
     @Override
     public int killAll(JobStatus status, String reason) {
+        String stored = StoredText.error(reason);
         int count = 0;
         synchronized (lock) {
             Instant now = clock.instant();
             for (Entry<T> e : inStatus(status)) {
-                count += kill(e, reason, now) ? 1 : 0;
+                count += kill(e, stored, now) ? 1 : 0;
             }
         }
         return count;
@@ -586,7 +588,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     /** Encodes a done job's result once, when it is settled, as a database storage does. */
     private String encodeResult(Object result, String jobId) {
         try {
-            return codec.encode(result);
+            return StoredText.result(codec.encode(result));
         } catch (CodecException e) {
             LOG.log(Level.WARNING, "Job " + jobId + " of queue '" + queue + "' is done, but its result (a "
                     + result.getClass().getName() + ") cannot be encoded as JSON, so it is not kept; return a"

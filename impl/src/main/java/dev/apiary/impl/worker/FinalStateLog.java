@@ -3,6 +3,7 @@ package dev.apiary.impl.worker;
 import dev.apiary.JobContext;
 import dev.apiary.JobStatus;
 import dev.apiary.spi.Settlement;
+import dev.apiary.spi.StoredText;
 
 import java.util.logging.Logger;
 
@@ -13,6 +14,7 @@ import java.util.logging.Logger;
 final class FinalStateLog {
 
     private static final Logger LOG = Logger.getLogger("dev.apiary.jobs");
+    private static final int FIRST_LINE = 1_000;
 
     private FinalStateLog() {
     }
@@ -33,6 +35,7 @@ final class FinalStateLog {
             return "(no reason given)";
         }
         int end = text.indexOf('\n');
-        return (end < 0 ? text : text.substring(0, end)).strip();
+        // a line of megabytes (an upstream's whole response as a message) would flood the log
+        return StoredText.clean((end < 0 ? text : text.substring(0, end)).strip(), FIRST_LINE);
     }
 }

@@ -238,6 +238,131 @@ public abstract class JobStorageContract {
         assertThat(storage.claim("w1", 10)).isEmpty();
     }
 
+    // ---- text a database refuses (NUL, lone surrogates) or should not keep whole (megabytes): stored readable
+
+    /** NUL, a lone high and a lone low surrogate between words, and a well-formed pair (an emoji) that must stay. */
+    private static final String POISON = "bad\u0000input \uD800lone \uDC00surrogates \uD83D\uDE00 kept";
+    private static final int TEN_MB = 10 * 1024 * 1024;
+
+    private static String huge(String first, String last) {
+        return first + "\n" + "x".repeat(TEN_MB) + "\n" + last;
+    }
+
+    /** No NUL and no surrogate without its partner: text that PostgreSQL and every UTF-8 reader accept. */
+    private static void assertReadable(String text) {
+        assertThat(text).isNotNull().doesNotContain("\u0000");
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new AssertionError("lone surrogate at " + i + " in " + text.substring(0, Math.min(200,
+                        text.length())));
+            }
+        }
+    }
+
+    private Map<String, Job<ContractPayload>> claimAll(int n) {
+        Map<String, Job<ContractPayload>> byId = new java.util.LinkedHashMap<>();
+        storage.claim("w1", n).forEach(j -> byId.put(j.id(), j));
+        assertThat(byId).hasSize(n);
+        return byId;
+    }
+
+    @Test
+    void errorsWithNulAndLoneSurrogatesAreStoredReadableWithTheirTrace() {
+        List<String> ids = storage.pushAll(IntStream.range(0, 5).mapToObj(JobStorageContract::payload).toList(),
+                JobOptions.defaults().withMaxAttempts(3));
+        Map<String, Job<ContractPayload>> jobs = claimAll(5);
+        Exception thrown = new IllegalStateException("upstream said " + POISON,
+                new java.io.IOException("cause \uDBFF\u0000 text"));
+
+        storage.settle(List.of(
+                new Settlement(jobs.get(ids.get(0)).context(), Outcome.failed(POISON)),
+                new Settlement(jobs.get(ids.get(1)).context(), Outcome.retryAt(Instant.now().plusSeconds(3600),
+                        POISON)),
+                new Settlement(jobs.get(ids.get(2)).context(), Outcome.kill(POISON)),
+                new Settlement(jobs.get(ids.get(3)).context(), Outcome.failed(thrown)),
+                new Settlement(jobs.get(ids.get(4)).context(), Outcome.done())));
+
+        assertThat(ids.stream().map(id -> stored(id).status())).containsExactly(JobStatus.FAILED,
+                JobStatus.PENDING, JobStatus.KILLED, JobStatus.FAILED, JobStatus.DONE);
+        for (String id : ids.subList(0, 3)) {
+            String error = stored(id).lastError();
+            assertReadable(error);
+            assertThat(error).startsWith("bad").contains("input ", "lone ", "surrogates ", "\uD83D\uDE00 kept");
+        }
+        String trace = stored(ids.get(3)).lastError();
+        assertReadable(trace);
+        assertThat(trace).startsWith("java.lang.IllegalStateException: upstream said bad")
+                .contains("\uD83D\uDE00 kept", "\tat ", "Caused by: java.io.IOException: cause ", " text");
+    }
+
+    @Test
+    void aTenMegabyteErrorIsCutWithAVisibleMarkerKeepingItsStartAndEnd() {
+        List<String> ids = storage.pushAll(IntStream.range(0, 4).mapToObj(JobStorageContract::payload).toList(),
+                JobOptions.defaults().withMaxAttempts(3));
+        Map<String, Job<ContractPayload>> jobs = claimAll(4);
+        String huge = huge("java.lang.IllegalStateException: first line", "Caused by: the root cause");
+
+        storage.settle(List.of(
+                new Settlement(jobs.get(ids.get(0)).context(), Outcome.failed(huge)),
+                new Settlement(jobs.get(ids.get(1)).context(), Outcome.retryAt(Instant.now().plusSeconds(3600),
+                        huge)),
+                new Settlement(jobs.get(ids.get(2)).context(), Outcome.kill(huge)),
+                new Settlement(jobs.get(ids.get(3)).context(), Outcome.done())));
+
+        assertThat(ids.stream().map(id -> stored(id).status())).containsExactly(JobStatus.FAILED,
+                JobStatus.PENDING, JobStatus.KILLED, JobStatus.DONE);
+        for (String id : ids.subList(0, 3)) {
+            String error = stored(id).lastError();
+            assertThat(error.length()).isBetween(1_000, 200_000);
+            assertThat(error).startsWith("java.lang.IllegalStateException: first line\nxxx")
+                    .contains("characters cut").endsWith("xxx\nCaused by: the root cause");
+        }
+    }
+
+    @Test
+    void metadataWithNulLoneSurrogatesOrTenMegabytesIsStoredReadable() {
+        String id = storage.push(payload(1), JobOptions.defaults().withMetadata("tenant", "acme")
+                .withMetadata("poison", POISON).withMetadata("huge", huge("start", "end")));
+
+        Job<ContractPayload> job = storage.claim("w1", 1).get(0);
+
+        for (Map<String, String> metadata : List.of(job.context().metadata(), stored(id).metadata())) {
+            assertThat(metadata).containsEntry("tenant", "acme");
+            assertReadable(metadata.get("poison"));
+            assertThat(metadata.get("poison")).startsWith("bad").contains("input ", "lone ", "\uD83D\uDE00 kept");
+            String huge = metadata.get("huge");
+            assertThat(huge.length()).isBetween(1_000, 200_000);
+            assertThat(huge).startsWith("start\nxxx").contains("characters cut").endsWith("xxx\nend");
+        }
+        assertThat(storage.findByMetadata("tenant", "acme", 10)).extracting(StoredJob::id).containsExactly(id);
+    }
+
+    @Test
+    void resultsWithNulLoneSurrogatesOrTenMegabytesLeaveTheJobDoneWithAReadableResult() {
+        List<String> ids = storage.pushAll(IntStream.range(0, 4).mapToObj(JobStorageContract::payload).toList(),
+                JobOptions.defaults());
+        Map<String, Job<ContractPayload>> jobs = claimAll(4);
+
+        storage.settle(List.of(
+                new Settlement(jobs.get(ids.get(0)).context(), Outcome.done(POISON)),
+                new Settlement(jobs.get(ids.get(1)).context(), Outcome.done(new ContractPayload(POISON, 7))),
+                new Settlement(jobs.get(ids.get(2)).context(), Outcome.done(huge("start", "end"))),
+                new Settlement(jobs.get(ids.get(3)).context(), Outcome.done(new ContractPayload("plain", 1)))));
+
+        assertThat(ids.stream().map(id -> stored(id).status())).containsOnly(JobStatus.DONE);
+        for (String id : ids) {
+            assertReadable(stored(id).result());
+        }
+        assertThat(stored(ids.get(0)).result()).startsWith("\"bad").contains("input ", "\uD83D\uDE00 kept");
+        assertThat(stored(ids.get(1)).result()).contains("\"n\":7", "lone ", "\uD83D\uDE00 kept");
+        assertThat(stored(ids.get(2)).result().length()).isLessThan(1_000_000);
+        assertThat(stored(ids.get(2)).result()).contains("not kept");
+        assertThat(stored(ids.get(3)).result()).contains("\"name\":\"plain\"");
+    }
+
     @Test
     void anOutcomeFromAWorkerThatLostTheJobIsIgnored() throws InterruptedException {
         storage.push(payload(1));

@@ -1,9 +1,11 @@
 package dev.apiary.impl.worker;
 
 import dev.apiary.Job;
+import dev.apiary.JobStatus;
 import dev.apiary.Outcome;
 import dev.apiary.spi.JobSource;
 import dev.apiary.spi.Settlement;
+import dev.apiary.spi.StoredText;
 import dev.apiary.worker.WorkerEvent;
 
 import java.time.Duration;
@@ -21,7 +23,10 @@ import java.util.logging.Logger;
  * Up to the source's {@linkplain JobSource#concurrentSettles() concurrent settles} are under way at once, beside the
  * poller's claim: on a database that waits for its disk at each commit, transactions that commit together share one
  * flush, where one write at a time would wait for a flush of its own; in memory they would only wait for each other.
- * A failed write keeps the batch and retries it, alone; a stop drains what is queued one last time.
+ * A write the source refuses for one settlement's data is split until that settlement is found ({@link SettleWrite}),
+ * which is written cleaned or as a failure, so one refused outcome never holds back the others. A write that fails
+ * otherwise (the source is down) keeps what it did not write and retries it, alone; a stop drains what is queued
+ * one last time.
  */
 final class Settler<T> {
 
@@ -149,21 +154,24 @@ final class Settler<T> {
                 break;
             }
             queuedCount.addAndGet(-batch.size());
-            try {
-                source.settle(batch);
+            SettleWrite.Result written = SettleWrite.write(source, batch);
+            written.isolated().forEach(this::isolated);
+            if (written.failure() == null) {
                 if (failing) {
                     failing = false;
                     LOG.info(() -> "Worker " + owner.instanceId() + " writes back job outcomes to queue '"
                             + owner.queue() + "' again");
                 }
-            } catch (RuntimeException e) {
-                queued.add(new ArrayList<>(batch));
-                queuedCount.addAndGet(batch.size());
-                stats.lastError = "Cannot settle " + batch.size() + " outcomes: " + e;
+            } else {
+                RuntimeException e = written.failure();
+                List<Settlement> unwritten = written.unwritten();
+                queued.add(new ArrayList<>(unwritten));
+                queuedCount.addAndGet(unwritten.size());
+                stats.lastError = "Cannot settle " + unwritten.size() + " outcomes: " + e;
                 // once per outage, not once per retry: a storage that is away for minutes would flood the log
                 LOG.log(failing ? Level.FINE : Level.WARNING, "Worker " + owner.instanceId() + " cannot write back "
-                        + batch.size() + " job outcomes to queue '" + owner.queue() + "'; it keeps them and retries"
-                        + " every " + SETTLE_RETRY, e);
+                        + unwritten.size() + " job outcomes to queue '" + owner.queue() + "'; it keeps them and"
+                        + " retries every " + SETTLE_RETRY, e);
                 failing = true;
                 if (owner.stopping()) {
                     writers.decrementAndGet();
@@ -182,6 +190,38 @@ final class Settler<T> {
         if (!queued.isEmpty()) {
             flush();
         }
+    }
+
+    /**
+     * Reports a settlement the source refused: once in the log, with what was written instead; and when that ends the
+     * job otherwise than recorded (failed instead of done or retried), the counters and events follow what was written.
+     */
+    private void isolated(SettleWrite.Isolated isolated) {
+        Settlement refused = isolated.refused();
+        Settlement written = isolated.written();
+        String id = refused.job().id();
+        String original = refused.error() == null ? "" : "; the refused text began: "
+                + StoredText.ascii(refused.error(), 300);
+        String instead = written.status() == JobStatus.DONE ? "DONE without its result"
+                : SettleWrite.REFUSED_REASON.equals(written.error()) ? "FAILED with a fixed reason"
+                : written.status() + " with its text in plain ASCII";
+        stats.lastError = "The storage refused the outcome of job " + id + ": " + isolated.refusal();
+        LOG.log(Level.WARNING, "Worker " + owner.instanceId() + " could not write the outcome of job " + id
+                + " to queue '" + owner.queue() + "' as it was: the storage refused it. It wrote the job " + instead
+                + " instead" + original, isolated.refusal());
+        AttemptResult before = AttemptResult.of(refused);
+        AttemptResult after = AttemptResult.of(written);
+        if (before == after) {
+            return;
+        }
+        switch (before) {
+            case DONE -> stats.done.decrement();
+            case RETRIED -> stats.retried.decrement();
+            default -> stats.failed.decrement();
+        }
+        stats.failed.increment();
+        owner.publish(WorkerEvent.Kind.JOB_FAILED, id, written.outcome(), null);
+        FinalStateLog.settled(written);
     }
 
     /**

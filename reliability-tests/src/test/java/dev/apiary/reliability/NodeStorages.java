@@ -3,6 +3,7 @@ package dev.apiary.reliability;
 import dev.apiary.jpa.JpaJobStorage;
 import dev.apiary.reliability.Payloads.Erroring;
 import dev.apiary.reliability.Payloads.Hanging;
+import dev.apiary.reliability.Payloads.PoisonText;
 import dev.apiary.reliability.Payloads.Throwing;
 import dev.apiary.reliability.Payloads.Tick;
 import dev.apiary.reliability.Payloads.Work;
@@ -60,6 +61,12 @@ public class NodeStorages {
     @ApplicationScoped
     JobStorage<Erroring> erroring() {
         return storage("erroring", Erroring.class);
+    }
+
+    @Produces
+    @ApplicationScoped
+    JobStorage<PoisonText> poisonText() {
+        return storage("poisontext", PoisonText.class);
     }
 
     @Produces

@@ -9,6 +9,7 @@ import dev.apiary.cdi.Retry;
 import dev.apiary.cdi.Timeout;
 import dev.apiary.reliability.Payloads.Erroring;
 import dev.apiary.reliability.Payloads.Hanging;
+import dev.apiary.reliability.Payloads.PoisonText;
 import dev.apiary.reliability.Payloads.Throwing;
 import dev.apiary.reliability.Payloads.Tick;
 import dev.apiary.reliability.Payloads.Work;
@@ -72,6 +73,35 @@ public final class NodeWorkers {
         @Override
         public Outcome handle(Job<Erroring> job) {
             throw new AssertionError("erroring handler breaks on " + job.payload().note());
+        }
+    }
+
+    /**
+     * Fails, for the jobs that ask for it, with what an upstream system may send as an error: a NUL character (which
+     * PostgreSQL refuses), surrogates without their partner, or a message of 10 MB; records and ends the others.
+     */
+    @JobWorker(name = "poisontext", concurrency = 8)
+    @Retry(initialDelay = "100ms", maxDelay = "200ms")
+    @ApplicationScoped
+    public static class PoisonTextWorker implements JobHandler<PoisonText> {
+        @Inject
+        RunLog runs;
+
+        @Override
+        public Outcome handle(Job<PoisonText> job) throws Exception {
+            PoisonText p = job.payload();
+            if (p.kind() == null) {
+                runs.record(job.context());
+                return Outcome.done();
+            }
+            throw switch (p.kind()) {
+                case "nul" -> new IllegalStateException("upstream said \u0000 in reply " + p.n(),
+                        new java.io.IOException("and its cause \u0000 too"));
+                case "surrogate" -> new IllegalStateException("upstream sent \uD800 broken \uDC00 text in reply "
+                        + p.n());
+                default -> new IllegalStateException("upstream reply " + p.n() + " of 10 MB: "
+                        + "x".repeat(10 * 1024 * 1024) + " (end of reply " + p.n() + ")");
+            };
         }
     }
 

@@ -22,6 +22,13 @@ public final class Payloads {
     public record Erroring(String note) {
     }
 
+    /**
+     * Queue {@code poisontext}: job {@code n}, done at once when {@code kind} is {@code null}; otherwise its handler
+     * fails with text a database refuses or should not keep whole: {@code nul}, {@code surrogate} or {@code huge}.
+     */
+    public record PoisonText(int n, String kind) {
+    }
+
     /** Queue {@code tick}: what the every-second schedule pushes; made by its public no-argument constructor. */
     public static final class Tick {
         public String note = "tick";

@@ -49,7 +49,7 @@ public final class WorkerNode {
             LogManager.getLogManager().readConfiguration(logging);
         }
         System.setProperty("apiary.shutdown.grace-period", grace.toString());
-        for (String poison : new String[] {"throwing", "hanging", "erroring", "tick"}) {
+        for (String poison : new String[] {"throwing", "hanging", "erroring", "poisontext", "tick"}) {
             // the poison-job and schedule workers run only where a scenario asks for them
             System.setProperty("apiary.workers." + poison + ".enabled",
                     System.getProperty("apiary.workers." + poison + ".enabled", "false"));
@@ -68,6 +68,7 @@ public final class WorkerNode {
         WeldContainer container = new Weld("node-" + name).disableDiscovery().skipShutdownHook()
                 .addBeanClasses(NodeStorages.class, NodeWorkers.WorkWorker.class, NodeWorkers.ThrowingWorker.class,
                         NodeWorkers.HangingWorker.class, NodeWorkers.ErroringWorker.class, NodeWorkers.TickWorker.class,
+                        NodeWorkers.PoisonTextWorker.class,
                         SmallRyeHealthReporter.class, AsyncHealthCheckFactory.class)
                 .addExtension(new ApiaryExtension())
                 .addExtension(new ConfigExtension())

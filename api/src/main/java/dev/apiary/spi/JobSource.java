@@ -25,7 +25,12 @@ public interface JobSource<T> {
      */
     List<Job<T>> claim(String workerId, int max);
 
-    /** Writes back the outcomes of attempts; a settlement for a job the worker no longer holds is ignored. */
+    /**
+     * Writes back the outcomes of attempts; a settlement for a job the worker no longer holds is ignored. A source
+     * that refuses what a settlement holds (text its store cannot keep) throws {@link dev.apiary.RecordRefusedException}:
+     * the worker then finds that settlement and writes it cleaned, alone. Any other exception means nothing could be
+     * written, and the worker retries the whole batch later.
+     */
     void settle(List<Settlement> settlements);
 
     /**

@@ -364,6 +364,23 @@ public abstract class JobStorageContract {
     }
 
     @Test
+    void progressMessagesAndKillReasonsWithNulOrOfAnyLengthAreStoredReadable() {
+        List<String> ids = storage.pushAll(List.of(payload(1), payload(2)), JobOptions.defaults());
+        Job<ContractPayload> running = storage.claim("w1", 1).get(0);
+        String other = ids.stream().filter(id -> !id.equals(running.id())).findFirst().orElseThrow();
+
+        assertThat(storage.progress(running.context(), 10, POISON + "y".repeat(1_000))).isTrue();
+        assertThat(storage.kill(other, huge("killed by an admin", "because"))).isTrue();
+
+        String message = stored(running.id()).progress().message();
+        assertReadable(message);
+        assertThat(message).startsWith("bad").contains("characters cut").hasSizeLessThanOrEqualTo(200);
+        assertThat(stored(other).status()).isEqualTo(JobStatus.KILLED);
+        assertThat(stored(other).lastError()).startsWith("killed by an admin\nxxx").contains("characters cut")
+                .endsWith("xxx\nbecause").hasSizeLessThan(200_000);
+    }
+
+    @Test
     void anOutcomeFromAWorkerThatLostTheJobIsIgnored() throws InterruptedException {
         storage.push(payload(1));
         Job<ContractPayload> lost = storage.claim("w1", 1).get(0);

@@ -44,6 +44,12 @@ final class Runner<T> implements Runnable {
     private final List<Settlement> outcomes = new ArrayList<>();
     /** The task's thread while it runs, for a stop to interrupt. */
     private volatile Thread thread;
+    /**
+     * Held by a stop from taking the job to interrupting its thread, and by the runner while it clears the job, so
+     * that an interrupt lands while the thread is still this runner's: a thread the runner gave back to the pool
+     * may already run another task.
+     */
+    private final Object handOver = new Object();
 
     Runner(WorkerInstance<T> owner, ClaimBuffer<T> buffer, Poller<T> poller, Settler<T> settler,
            LayerChain<T> chain, Map<Class<?>, Object> data) {
@@ -100,7 +106,11 @@ final class Runner<T> implements Runnable {
                 }
                 current.set(job);
                 Outcome outcome = invoke(job);
-                if (current.compareAndSet(job, null)) {
+                boolean ours;
+                synchronized (handOver) {
+                    ours = current.compareAndSet(job, null);
+                }
+                if (ours) {
                     settler.record(job, outcome, outcomes);
                 } else {
                     // a stop handed the job back and interrupted us: drop the outcome and the interrupt
@@ -162,11 +172,14 @@ final class Runner<T> implements Runnable {
 
     /** Takes the running job away from the runner (for a stop); null if none runs. */
     Job<T> takeBack() {
-        Job<T> job = current.getAndSet(null);
-        Thread t = thread;
-        if (job != null && t != null) {
-            t.interrupt();
+        synchronized (handOver) {
+            Job<T> job = current.getAndSet(null);
+            Thread t = thread;
+            if (job != null && t != null) {
+                // the runner has not cleared the job yet, so it will clear this interrupt before it goes on
+                t.interrupt();
+            }
+            return job;
         }
-        return job;
     }
 }

@@ -2,6 +2,7 @@ package dev.apiary.impl.worker;
 
 import dev.apiary.Job;
 import dev.apiary.Outcome;
+import dev.apiary.impl.layer.AttemptScheduler;
 import dev.apiary.impl.layer.LayerChain;
 import dev.apiary.impl.telemetry.Telemetry;
 import dev.apiary.impl.progress.ProgressTracker;
@@ -11,6 +12,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -136,6 +138,7 @@ final class Runner<T> implements Runnable {
         Outcome outcome;
         Throwable thrown = null;
         progress.start(job.context());
+        ScheduledExecutorService shownBefore = AttemptScheduler.show(owner.scheduler());
         try {
             outcome = chain.invoke(data.isEmpty() ? job : job.withData(data));
         } catch (Throwable t) {
@@ -143,6 +146,7 @@ final class Runner<T> implements Runnable {
             thrown = t;
             outcome = Outcome.failed(t);
         } finally {
+            AttemptScheduler.show(shownBefore);
             progress.end();
         }
         attempt.end(outcome, thrown);

@@ -358,6 +358,11 @@ public final class WorkerInstance<T> {
         return telemetry;
     }
 
+    /** The monitor's scheduler, which also times the layers of this instance's attempts. */
+    ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
     public WorkerSnapshot snapshot() {
         return new WorkerSnapshot(def.name(), instanceId, queue, state.get(), buffer.held(), stats.done.sum(),
                 stats.retried.sum(), stats.failed.sum(), stats.restarts.get(), stats.lastTick, stats.lastError);

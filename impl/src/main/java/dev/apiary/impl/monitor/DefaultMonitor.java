@@ -274,9 +274,13 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
 
     /**
      * Waits a little for the monitor's own threads to end, so that a stop leaves none behind; what a handler that
-     * ignores interruption still runs ends with it, on a daemon thread.
+     * ignores interruption still runs ends with it, on a daemon thread. A stop called from a job (on one of those
+     * threads) cannot wait for its own thread and does not.
      */
     private void awaitOwnedExecutors() {
+        if (DaemonThreads.isCurrent()) {
+            return;
+        }
         try {
             long deadline = System.nanoTime() + OWNED_EXECUTORS_END.toNanos();
             scheduler.awaitTermination(OWNED_EXECUTORS_END.toNanos(), TimeUnit.NANOSECONDS);

@@ -6,6 +6,8 @@ import dev.apiary.worker.WorkerSnapshot;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Where a worker gets its jobs and reports their outcomes: a storage, a message queue or a stream.
@@ -90,5 +92,14 @@ public interface JobSource<T> {
      */
     default AutoCloseable onAvailable(Runnable wakeup) {
         return () -> { };
+    }
+
+    /**
+     * The executors of the monitor whose worker consumes this source, given before the worker's first claim: a
+     * source that needs threads (a consumer waiting for a broker, a timer for a delayed retry) takes them from these,
+     * so it starts no thread of its own and a stopped monitor leaves none behind. In a container they are the
+     * managed executors. A source consumed by several instances gets the executors of each, those of one monitor.
+     */
+    default void useExecutors(Executor executor, ScheduledExecutorService scheduler) {
     }
 }

@@ -4,6 +4,8 @@ import dev.apiary.JobOptions;
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * A broker-backed queue (a Jakarta Messaging destination, a cloud queue, a stream): messages are sent, then delivered
@@ -61,6 +63,25 @@ public interface MessageQueue<T> {
 
         /** The source has no more messages, ever (a finished stream). */
         default void onComplete() {
+        }
+
+        /**
+         * Where the queue runs tasks that wait for the broker (a consumer's receive): the consuming worker's
+         * executor, so that the queue starts no thread of its own. A receiver that has none throws
+         * {@link UnsupportedOperationException}.
+         */
+        default Executor executor() {
+            throw new UnsupportedOperationException("this receiver offers no executor; consume the queue through a "
+                    + "worker (asSource()) or give the receiver one");
+        }
+
+        /**
+         * What times the queue's delayed work (a retry at its instant, a reconnect after its backoff): the consuming
+         * worker's scheduler. A receiver that has none throws {@link UnsupportedOperationException}.
+         */
+        default ScheduledExecutorService scheduler() {
+            throw new UnsupportedOperationException("this receiver offers no scheduler; consume the queue through a "
+                    + "worker (asSource()) or give the receiver one");
         }
     }
 

@@ -83,10 +83,14 @@ public interface Monitor {
      */
     void stop();
 
-    /** Starts the workers and blocks until every one has stopped (through {@link #stop()} or a failure). */
+    /**
+     * Starts the workers and blocks until every one has stopped: through {@link #stop()}, or on its own when its
+     * source has ended (a finished or failed stream); once they all have, the monitor stops (its schedules too) and
+     * this returns.
+     */
     void run() throws InterruptedException;
 
-    /** Like {@link #run()}, and stops gracefully when {@code signal} completes. */
+    /** Like {@link #run()}, and stops gracefully when {@code signal} completes; the calling thread runs the stop. */
     void runUntil(CompletionStage<?> signal) throws InterruptedException;
 
     /**

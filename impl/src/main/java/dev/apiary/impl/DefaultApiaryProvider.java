@@ -11,7 +11,6 @@ import dev.apiary.impl.layer.RateLimitStrategy;
 import dev.apiary.impl.layer.RetryStrategy;
 import dev.apiary.impl.layer.TimeoutStrategy;
 import dev.apiary.impl.layer.TracingStrategy;
-import dev.apiary.impl.monitor.DaemonThreads;
 import dev.apiary.impl.monitor.DefaultMonitor;
 import dev.apiary.impl.mq.InMemoryMessageQueue;
 import dev.apiary.impl.mq.MessageQueueSource;
@@ -32,10 +31,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Flow;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /** The runtime behind the API's static entry points, registered in {@code META-INF/services}. */
 public final class DefaultApiaryProvider extends ApiaryProvider {
@@ -108,7 +104,7 @@ public final class DefaultApiaryProvider extends ApiaryProvider {
 
     @Override
     public Layer timeoutLayer(Duration timeout) {
-        return new TimeoutStrategy(timeout, TimeoutAlarms.SCHEDULER);
+        return new TimeoutStrategy(timeout);
     }
 
     @Override
@@ -129,17 +125,6 @@ public final class DefaultApiaryProvider extends ApiaryProvider {
     @Override
     public Layer tracingLayer() {
         return new TracingStrategy();
-    }
-
-    /** One daemon thread, created on first use, that interrupts timed-out attempts outside a container. */
-    private static final class TimeoutAlarms {
-        static final ScheduledExecutorService SCHEDULER = newScheduler();
-
-        private static ScheduledExecutorService newScheduler() {
-            ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("apiary-timeout"));
-            s.setRemoveOnCancelPolicy(true);
-            return s;
-        }
     }
 
     @Override

@@ -15,9 +15,8 @@ import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 
@@ -30,19 +29,19 @@ import java.util.logging.Level;
  * what a provider hands its messages to (Artemis buffers ahead for open consumers, and a consumer that stopped
  * waiting would keep those from the others). When the connection breaks, every slot is dropped (the broker
  * delivers their messages again), and the connection is opened again after a backoff.
+ *
+ * <p>Threads: the receives run on the queue's executor if it was given one, else on the consuming worker's; the
+ * reconnect backoffs are timed by the consuming worker's scheduler. The consumption starts no thread of its own.
  */
 final class JmsConsumption<T> implements MessageQueue.Consumption {
 
-    private static final ScheduledExecutorService RECONNECTS = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "apiary-jms-reconnect");
-        t.setDaemon(true);
-        return t;
-    });
     private static final Duration FIRST_RECONNECT = Duration.ofMillis(500);
     private static final Duration MAX_RECONNECT = Duration.ofSeconds(10);
 
     private final JmsQueue<T> queue;
     private final MessageQueue.Receiver<T> receiver;
+    /** Where the slots' receives run. */
+    private final Executor receives;
 
     // all guarded by this
     private JMSContext connection;
@@ -55,10 +54,23 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
     private boolean closed;
     private boolean reconnecting;
     private Duration reconnectDelay = FIRST_RECONNECT;
+    /** The connection of a closed consumption, closed once no slot holds a delivery. */
+    private JMSContext closing;
 
     JmsConsumption(JmsQueue<T> queue, MessageQueue.Receiver<T> receiver) {
         this.queue = queue;
         this.receiver = receiver;
+        this.receives = queue.executor != null ? queue.executor : receiver.executor();
+    }
+
+    /** Runs {@code task} on the worker's scheduler after {@code delay}; false if the scheduler has shut down. */
+    private boolean later(Runnable task, Duration delay) {
+        try {
+            receiver.scheduler().schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (RejectedExecutionException stopping) {
+            return false;
+        }
     }
 
     synchronized boolean isConnected() {
@@ -169,12 +181,14 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
                 + " <outbound-config allow-local-transactions=\"true\"/> in its pooled-connection-factory), or name"
                 + " a non-pooled factory in the worker's jms.connection-factory key (WildFly: java:/ConnectionFactory)",
                 e.getErrorCode(), e);
-        RECONNECTS.execute(() -> connectionLost(broken, cause));
+        if (!later(() -> connectionLost(broken, cause), Duration.ZERO)) {
+            connectionLost(broken, cause);
+        }
     }
 
     private void arm(Slot slot) {
         try {
-            queue.executor.execute(() -> receive(slot));
+            receives.execute(() -> receive(slot));
         } catch (RejectedExecutionException e) {
             synchronized (this) {
                 receiving--;
@@ -195,19 +209,24 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
             connectionLost(slot.connection, e);
             return;
         }
+        boolean unwanted;
         synchronized (this) {
-            if (closed || slot.generation != generation) {
+            unwanted = closed || slot.generation != generation;
+            if (unwanted) {
                 // no one wants it now: closing the session rolls it back, for the broker to deliver again
                 if (slot.generation == generation) {
                     receiving--;
                 }
                 drop(slot);
-                return;
             }
-            if (m != null) {
+            if (!unwanted && m != null) {
                 receiving--;
                 demand = Math.max(0, demand - 1);
             }
+        }
+        if (unwanted) {
+            closeConnectionIfDone();
+            return;
         }
         if (m == null) {
             // nothing came within the timeout: give the thread back and wait again
@@ -266,6 +285,7 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
     void connectionLost(JMSContext broken, Exception cause) {
         List<Slot> dropped;
         Duration delay;
+        JMSContext old;
         synchronized (this) {
             if (closed || reconnecting || (broken != null && broken != connection)) {
                 return;
@@ -278,7 +298,7 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
             } else {
                 JmsQueue.LOG.log(Level.FINE, "JMS queue '" + queue.name + "' still cannot be reached", cause);
             }
-            JMSContext old = connection;
+            old = connection;
             connection = null;
             generation++;
             dropped = new ArrayList<>(slots);
@@ -287,19 +307,23 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
             delay = reconnectDelay;
             reconnectDelay = reconnectDelay.multipliedBy(2).compareTo(MAX_RECONNECT) > 0 ? MAX_RECONNECT
                     : reconnectDelay.multipliedBy(2);
-            if (old != null) {
-                RECONNECTS.execute(() -> JmsQueue.closeQuietly(old));
-            }
+        }
+        if (old != null && !later(() -> JmsQueue.closeQuietly(old), Duration.ZERO)) {
+            JmsQueue.closeQuietly(old);
         }
         for (Slot s : dropped) {
             s.closeQuietly();
         }
-        RECONNECTS.schedule(() -> {
+        boolean willReconnect = later(() -> {
             synchronized (this) {
                 reconnecting = false;
             }
             connect();
-        }, delay.toMillis(), TimeUnit.MILLISECONDS);
+        }, delay);
+        if (!willReconnect) {
+            JmsQueue.LOG.fine(() -> "JMS queue '" + queue.name + "' does not reconnect: its worker's scheduler has"
+                    + " stopped");
+        }
     }
 
     /** A settled slot waits for the next message; closed when the consumption ended or reconnected. */
@@ -317,6 +341,7 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
             arm(slot);
         } else {
             slot.closeQuietly();
+            closeConnectionIfDone();
             if (slot.broken) {
                 // a consumer in its place: opening it also finds out whether the broker is gone, which nothing
                 // else would when every slot held a delivery as it went (none was waiting in a receive to fail)
@@ -352,19 +377,26 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
         if (c == null) {
             return;
         }
+        synchronized (this) {
+            closing = c;
+        }
         for (Slot s : snapshotSlots()) {
             if (!s.holding) {
                 s.closeConsumerQuietly();
             }
         }
-        RECONNECTS.schedule(() -> awaitSlotsThenClose(c, 0), 10, TimeUnit.MILLISECONDS);
+        closeConnectionIfDone();
     }
 
-    private void awaitSlotsThenClose(JMSContext c, int tries) {
-        boolean anyHolding = snapshotSlots().stream().anyMatch(s -> s.holding);
-        if (anyHolding && tries < 6000) {
-            RECONNECTS.schedule(() -> awaitSlotsThenClose(c, tries + 1), 10, TimeUnit.MILLISECONDS);
-            return;
+    /** Closes the connection of a closed consumption once no slot holds a delivery; the last settlement calls it. */
+    private void closeConnectionIfDone() {
+        JMSContext c;
+        synchronized (this) {
+            if (closing == null || slots.stream().anyMatch(s -> s.holding)) {
+                return;
+            }
+            c = closing;
+            closing = null;
         }
         JmsQueue.closeQuietly(c);
     }

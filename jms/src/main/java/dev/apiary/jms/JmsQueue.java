@@ -23,9 +23,6 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -83,8 +80,8 @@ public final class JmsQueue<T> implements MessageQueue<T>, AutoCloseable {
     final Codec codec;
     final int defaultMaxAttempts;
     final Duration receiveTimeout;
+    /** Where consumers wait for messages; null for the consuming worker's executor. */
     final Executor executor;
-    private final ExecutorService ownExecutor;
     private final boolean contextPerSend;
     final boolean connectionPerConsumer;
 
@@ -104,18 +101,7 @@ public final class JmsQueue<T> implements MessageQueue<T>, AutoCloseable {
         this.receiveTimeout = b.receiveTimeout;
         this.contextPerSend = b.contextPerSend;
         this.connectionPerConsumer = b.connectionPerConsumer;
-        if (b.executor != null) {
-            this.executor = b.executor;
-            this.ownExecutor = null;
-        } else {
-            AtomicInteger n = new AtomicInteger();
-            this.ownExecutor = Executors.newCachedThreadPool(r -> {
-                Thread t = new Thread(r, "apiary-jms-" + name + "-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
-            this.executor = ownExecutor;
-        }
+        this.executor = b.executor;
     }
 
     /** A builder for a queue named {@code queue} on {@code factory}, carrying payloads of {@code type}. */
@@ -275,9 +261,6 @@ public final class JmsQueue<T> implements MessageQueue<T>, AutoCloseable {
             c.close();
         }
         resetSenders();
-        if (ownExecutor != null) {
-            ownExecutor.shutdownNow();
-        }
     }
 
     /** The text kept of an error: the broker's header limits make a whole stack trace a bad property. */
@@ -357,7 +340,10 @@ public final class JmsQueue<T> implements MessageQueue<T>, AutoCloseable {
             return this;
         }
 
-        /** Where consumers wait for messages; default daemon threads of the queue's own (a container's managed executor in CDI). */
+        /**
+         * Where consumers wait for messages; by default the executor of the worker that consumes the queue (in CDI
+         * the container's managed executor), so the queue starts no thread of its own.
+         */
         public Builder<T> executor(Executor value) {
             this.executor = Objects.requireNonNull(value, "executor");
             return this;

@@ -234,6 +234,29 @@ class JmsWorkerTest {
     }
 
     @Test
+    void aStoppedMonitorLeavesNoApiaryThreadBehindItsJmsConsumers() {
+        java.util.Set<Thread> before = ApiaryThreads.alive();
+        AtomicInteger handled = new AtomicInteger();
+        start(2, 4, job -> {
+            handled.incrementAndGet();
+            // a retry, so that the worker's scheduler also times a re-delivery
+            return job.context().attempt() == 1 && job.payload().amount() == 0 ? Outcome.retryAfter(Duration.ofSeconds(30), "later")
+                    : Outcome.done();
+        });
+        for (int i = 0; i < 20; i++) {
+            queue.send(new Order("o" + i, i));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> handled.get() >= 20);
+        assertThat(ApiaryThreads.alive()).isNotEmpty();
+
+        monitor.stop();
+        queue.close();
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(ApiaryThreads.aliveBesides(before)).isEmpty());
+    }
+
+    @Test
     void aDeliveryHasTheUniqueKeyAndATraceparentFromAnotherProducer() throws Exception {
         queue = JmsQueue.builder(broker.inVm(), "orders-" + QUEUES.incrementAndGet(), Order.class)
                 .receiveTimeout(Duration.ofSeconds(1)).build();
@@ -246,12 +269,29 @@ class JmsWorkerTest {
         }
         List<dev.apiary.spi.MessageQueue.Delivery<Order>> deliveries = new CopyOnWriteArrayList<>();
         // settled as they come: a consumer's client may hold both messages until its first is settled
-        try (dev.apiary.spi.MessageQueue.Consumption c = queue.open(d -> {
-            deliveries.add(d);
-            d.ack();
-        })) {
+        java.util.concurrent.ScheduledExecutorService threads = java.util.concurrent.Executors.newScheduledThreadPool(2);
+        dev.apiary.spi.MessageQueue.Receiver<Order> receiver = new dev.apiary.spi.MessageQueue.Receiver<>() {
+            @Override
+            public void onDelivery(dev.apiary.spi.MessageQueue.Delivery<Order> d) {
+                deliveries.add(d);
+                d.ack();
+            }
+
+            @Override
+            public java.util.concurrent.Executor executor() {
+                return threads;
+            }
+
+            @Override
+            public java.util.concurrent.ScheduledExecutorService scheduler() {
+                return threads;
+            }
+        };
+        try (dev.apiary.spi.MessageQueue.Consumption c = queue.open(receiver)) {
             c.request(2);
             await().atMost(Duration.ofSeconds(10)).until(() -> deliveries.size() == 2);
+        } finally {
+            threads.shutdownNow();
         }
         Map<String, dev.apiary.spi.MessageQueue.Delivery<Order>> byId = new java.util.HashMap<>();
         deliveries.forEach(d -> byId.put(d.payload().id(), d));

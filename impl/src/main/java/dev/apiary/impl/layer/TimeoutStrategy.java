@@ -3,11 +3,13 @@ package dev.apiary.impl.layer;
 import dev.apiary.Job;
 import dev.apiary.JobTimeoutException;
 import dev.apiary.Outcome;
+import dev.apiary.impl.monitor.DaemonThreads;
 import dev.apiary.layer.Layer;
 
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,14 +17,20 @@ import java.util.concurrent.TimeUnit;
  * job spent waiting for a thread is not counted). The rest of the chain runs on the caller's thread, so an attempt
  * takes one thread of the executor, not two; at the deadline a task on the scheduler interrupts that thread, and
  * the attempt ends with {@link JobTimeoutException} whatever the handler returns afterwards. A handler that ignores
- * interruption keeps its worker's slot until it returns.
+ * interruption keeps its worker's slot until it returns. Without a scheduler of its own the strategy uses the one of
+ * the worker running the attempt.
  */
 public final class TimeoutStrategy implements Layer {
 
     private final Duration timeout;
     private final ScheduledExecutorService scheduler;
 
-    /** A timeout whose alarms {@code scheduler} runs (null only to validate the timeout, never to apply it). */
+    /** A timeout whose alarms the scheduler of the worker running the attempt runs. */
+    public TimeoutStrategy(Duration timeout) {
+        this(timeout, null);
+    }
+
+    /** A timeout whose alarms {@code scheduler} runs (null: the running worker's, see {@link AttemptScheduler}). */
     public TimeoutStrategy(Duration timeout, ScheduledExecutorService scheduler) {
         if (timeout == null || timeout.isZero() || timeout.isNegative()) {
             throw new IllegalArgumentException("timeout must be positive, was " + timeout);
@@ -34,7 +42,7 @@ public final class TimeoutStrategy implements Layer {
     @Override
     public Outcome apply(Job<?> job, Next next) throws Exception {
         Attempt attempt = new Attempt(Thread.currentThread());
-        ScheduledFuture<?> alarm = scheduler.schedule(attempt::expire, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> alarm = alarms().schedule(attempt::expire, timeout.toNanos(), TimeUnit.NANOSECONDS);
         Outcome outcome;
         try {
             outcome = next.proceed();
@@ -50,6 +58,29 @@ public final class TimeoutStrategy implements Layer {
             throw timedOut(job, null);
         }
         return outcome;
+    }
+
+    private ScheduledExecutorService alarms() {
+        if (scheduler != null) {
+            return scheduler;
+        }
+        ScheduledExecutorService worker = AttemptScheduler.current();
+        return worker != null ? worker : OutsideWorkers.SCHEDULER;
+    }
+
+    /**
+     * For attempts that run outside any worker (a JobTester, a benchmark): one daemon thread, created on first such
+     * use. A monitor never starts it, as its runners show their own scheduler.
+     */
+    private static final class OutsideWorkers {
+        static final ScheduledExecutorService SCHEDULER = newScheduler();
+
+        private static ScheduledExecutorService newScheduler() {
+            ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1,
+                    DaemonThreads.named("apiary-timeout"));
+            s.setRemoveOnCancelPolicy(true);
+            return s;
+        }
     }
 
     private JobTimeoutException timedOut(Job<?> job, Throwable cause) {

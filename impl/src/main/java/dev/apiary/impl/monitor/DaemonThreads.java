@@ -6,6 +6,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** Threads for running outside a container: daemons, so that they never keep a JVM alive, named for thread dumps. */
 public final class DaemonThreads {
 
+    /** Set on the threads made here, so that a stop running on one does not wait for its own pool to end. */
+    private static final ThreadLocal<Boolean> OURS = new ThreadLocal<>();
+
     private DaemonThreads() {
     }
 
@@ -13,9 +16,17 @@ public final class DaemonThreads {
     public static ThreadFactory named(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            Thread t = new Thread(() -> {
+                OURS.set(Boolean.TRUE);
+                r.run();
+            }, prefix + "-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         };
+    }
+
+    /** Whether the calling thread was made by one of these factories. */
+    public static boolean isCurrent() {
+        return OURS.get() != null;
     }
 }

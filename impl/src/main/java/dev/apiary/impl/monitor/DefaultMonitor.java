@@ -14,6 +14,7 @@ import dev.apiary.worker.Worker;
 import dev.apiary.worker.WorkerEvent;
 import dev.apiary.worker.WorkerListener;
 import dev.apiary.worker.WorkerSnapshot;
+import dev.apiary.worker.WorkerState;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -48,6 +51,8 @@ import java.util.logging.Logger;
 public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor {
 
     private static final Logger LOG = Logger.getLogger(DefaultMonitor.class.getName());
+    /** How long a stop waits for the threads of executors the monitor owns to end. */
+    private static final Duration OWNED_EXECUTORS_END = Duration.ofSeconds(5);
     /** How often a stop waiting for running jobs sees whether a heartbeat is due. */
     private static final Duration STOP_HEARTBEAT_CHECK = Duration.ofMillis(50);
 
@@ -63,6 +68,8 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
+    /** Completed when a run should stop the monitor: a stop began, or every worker has ended on its own. */
+    private final CompletableFuture<Void> runEnds = new CompletableFuture<>();
     private volatile Telemetry telemetry;
     /** One reference, so that the telemetry can forget it again. */
     private final Supplier<List<WorkerSnapshot>> snapshots = this::snapshot;
@@ -232,6 +239,7 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             awaitTerminationQuietly();
             return;
         }
+        runEnds.complete(null);
         // nothing new goes to the scheduler from here on: a server that suspends while it stops (WildFly) refuses
         // the tasks on its managed scheduler and logs each refusal as an ERROR; a stopping node sweeps no orphans
         schedules.stop();
@@ -257,9 +265,29 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             if (ownsExecutors) {
                 scheduler.shutdownNow();
                 ((ExecutorService) executor).shutdown();
+                awaitOwnedExecutors();
             }
             terminated.countDown();
             LOG.info("Apiary monitor stopped");
+        }
+    }
+
+    /**
+     * Waits a little for the monitor's own threads to end, so that a stop leaves none behind; what a handler that
+     * ignores interruption still runs ends with it, on a daemon thread. A stop called from a job (on one of those
+     * threads) cannot wait for its own thread and does not.
+     */
+    private void awaitOwnedExecutors() {
+        if (DaemonThreads.isCurrent()) {
+            return;
+        }
+        try {
+            long deadline = System.nanoTime() + OWNED_EXECUTORS_END.toNanos();
+            scheduler.awaitTermination(OWNED_EXECUTORS_END.toNanos(), TimeUnit.NANOSECONDS);
+            ((ExecutorService) executor).awaitTermination(Math.max(0, deadline - System.nanoTime()),
+                    TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -283,19 +311,23 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
 
     @Override
     public void run() throws InterruptedException {
-        start();
-        terminated.await();
+        runUntil(runEnds);
     }
 
+    /*
+     * The calling thread stops the monitor itself once the signal comes (or every worker has ended), so a run needs
+     * no thread of its own; a stop begun elsewhere (a shutdown hook) is waited for.
+     */
     @Override
     public void runUntil(CompletionStage<?> signal) throws InterruptedException {
         start();
-        signal.whenComplete((value, error) -> {
-            Thread stopper = new Thread(this::stop, "apiary-monitor-stop");
-            stopper.setDaemon(true);
-            stopper.start();
-        });
-        terminated.await();
+        signal.whenComplete((value, error) -> runEnds.complete(null));
+        try {
+            runEnds.get();
+        } catch (ExecutionException cannotHappen) {
+            throw new IllegalStateException(cannotHappen);
+        }
+        stop();
     }
 
     @Override
@@ -354,6 +386,14 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     @Override
     public boolean listening() {
         return !listeners.isEmpty();
+    }
+
+    @Override
+    public void ended(WorkerInstance<?> instance) {
+        if (!instances.isEmpty() && instances.stream().allMatch(i -> i.state() == WorkerState.STOPPED)) {
+            LOG.info("Every worker of the Apiary monitor has ended: their sources are finished");
+            runEnds.complete(null);
+        }
     }
 
     @Override

@@ -10,21 +10,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-
-import dev.apiary.impl.monitor.DaemonThreads;
 
 /**
  * A thread-safe in-memory {@link MessageQueue} with the whole contract: deliveries only on request, delayed sends
- * and retries (a timer wakes the queue when the earliest becomes due), hand-back without counting the attempt, and a
- * dead-letter list. For tests of message-driven workers.
+ * and retries (the consuming worker's scheduler wakes the queue when the earliest becomes due), hand-back without
+ * counting the attempt, and a dead-letter list. For tests of message-driven workers.
  */
 public final class InMemoryMessageQueue<T> implements MessageQueue<T> {
-
-    private static final ScheduledExecutorService TIMER =
-            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("apiary-mq-timer"));
 
     private final String name;
     private final Clock clock;
@@ -71,10 +66,6 @@ public final class InMemoryMessageQueue<T> implements MessageQueue<T> {
             e.seq = sequence++;
             waiting.add(e);
         }
-        Instant now = clock.instant();
-        if (e.due.isAfter(now)) {
-            TIMER.schedule(this::deliverDue, java.time.Duration.between(now, e.due).toNanos(), TimeUnit.NANOSECONDS);
-        }
         deliverDue();
     }
 
@@ -94,7 +85,11 @@ public final class InMemoryMessageQueue<T> implements MessageQueue<T> {
             Entry<T> e;
             synchronized (this) {
                 c = consumer;
-                if (c == null || c.demand == 0 || waiting.isEmpty() || waiting.peek().due.isAfter(clock.instant())) {
+                if (c == null || c.demand == 0 || waiting.isEmpty()) {
+                    return;
+                }
+                if (waiting.peek().due.isAfter(clock.instant())) {
+                    c.wakeAt(waiting.peek().due);
                     return;
                 }
                 e = waiting.poll();
@@ -127,6 +122,37 @@ public final class InMemoryMessageQueue<T> implements MessageQueue<T> {
     private final class Consumer implements Consumption {
         final Receiver<T> receiver;
         int demand;
+        /** When the armed wake-up fires, and its task; guarded by the queue. */
+        Instant wakeAt;
+        ScheduledFuture<?> wakeUp;
+
+        /** Arms a wake-up for {@code due} on the consumer's scheduler unless one fires earlier; under the queue's lock. */
+        void wakeAt(Instant due) {
+            if (wakeAt != null && !wakeAt.isAfter(due)) {
+                return;
+            }
+            if (wakeUp != null) {
+                wakeUp.cancel(false);
+            }
+            long delay = Math.max(0, java.time.Duration.between(clock.instant(), due).toNanos());
+            try {
+                wakeAt = due;
+                wakeUp = receiver.scheduler().schedule(() -> {
+                    synchronized (InMemoryMessageQueue.this) {
+                        if (wakeAt == due) {
+                            wakeAt = null;
+                            wakeUp = null;
+                        }
+                    }
+                    deliverDue();
+                }, delay, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException | UnsupportedOperationException noTimer) {
+                // the consuming worker's monitor stops, or a receiver of a test has no scheduler: the message is
+                // delivered at the next request or send after it is due
+                wakeAt = null;
+                wakeUp = null;
+            }
+        }
 
         Consumer(Receiver<T> receiver) {
             this.receiver = receiver;
@@ -148,6 +174,11 @@ public final class InMemoryMessageQueue<T> implements MessageQueue<T> {
             synchronized (InMemoryMessageQueue.this) {
                 if (consumer == this) {
                     consumer = null;
+                }
+                if (wakeUp != null) {
+                    wakeUp.cancel(false);
+                    wakeUp = null;
+                    wakeAt = null;
                 }
             }
         }

@@ -15,6 +15,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -41,6 +43,9 @@ public final class MessageQueueSource<T> implements JobSource<T>, MessageQueue.R
     private final Set<Runnable> wakeups = new CopyOnWriteArraySet<>();
     private MessageQueue.Consumption consumption;
     private volatile boolean complete;
+    /** The consuming monitor's executors, given before the first claim; the queue's consumers and timers use them. */
+    private volatile Executor executor;
+    private volatile ScheduledExecutorService scheduler;
 
     public MessageQueueSource(MessageQueue<T> queue) {
         this.queue = queue;
@@ -54,6 +59,30 @@ public final class MessageQueueSource<T> implements JobSource<T>, MessageQueue.R
     @Override
     public String queue() {
         return queue.queue();
+    }
+
+    @Override
+    public void useExecutors(Executor executor, ScheduledExecutorService scheduler) {
+        this.executor = executor;
+        this.scheduler = scheduler;
+    }
+
+    @Override
+    public Executor executor() {
+        Executor e = executor;
+        if (e == null) {
+            throw new IllegalStateException("queue '" + queue.queue() + "' is consumed by no worker yet");
+        }
+        return e;
+    }
+
+    @Override
+    public ScheduledExecutorService scheduler() {
+        ScheduledExecutorService s = scheduler;
+        if (s == null) {
+            throw new IllegalStateException("queue '" + queue.queue() + "' is consumed by no worker yet");
+        }
+        return s;
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.apiary.impl.worker;
 
 import dev.apiary.Job;
 import dev.apiary.Outcome;
+import dev.apiary.impl.layer.AttemptScheduler;
 import dev.apiary.impl.layer.LayerChain;
 import dev.apiary.impl.telemetry.Telemetry;
 import dev.apiary.impl.progress.ProgressTracker;
@@ -11,6 +12,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -44,6 +46,12 @@ final class Runner<T> implements Runnable {
     private final List<Settlement> outcomes = new ArrayList<>();
     /** The task's thread while it runs, for a stop to interrupt. */
     private volatile Thread thread;
+    /**
+     * Held by a stop from taking the job to interrupting its thread, and by the runner while it clears the job, so
+     * that an interrupt lands while the thread is still this runner's: a thread the runner gave back to the pool
+     * may already run another task.
+     */
+    private final Object handOver = new Object();
 
     Runner(WorkerInstance<T> owner, ClaimBuffer<T> buffer, Poller<T> poller, Settler<T> settler,
            LayerChain<T> chain, Map<Class<?>, Object> data) {
@@ -100,7 +108,11 @@ final class Runner<T> implements Runnable {
                 }
                 current.set(job);
                 Outcome outcome = invoke(job);
-                if (current.compareAndSet(job, null)) {
+                boolean ours;
+                synchronized (handOver) {
+                    ours = current.compareAndSet(job, null);
+                }
+                if (ours) {
                     settler.record(job, outcome, outcomes);
                 } else {
                     // a stop handed the job back and interrupted us: drop the outcome and the interrupt
@@ -126,6 +138,7 @@ final class Runner<T> implements Runnable {
         Outcome outcome;
         Throwable thrown = null;
         progress.start(job.context());
+        ScheduledExecutorService shownBefore = AttemptScheduler.show(owner.scheduler());
         try {
             outcome = chain.invoke(data.isEmpty() ? job : job.withData(data));
         } catch (Throwable t) {
@@ -133,6 +146,7 @@ final class Runner<T> implements Runnable {
             thrown = t;
             outcome = Outcome.failed(t);
         } finally {
+            AttemptScheduler.show(shownBefore);
             progress.end();
         }
         attempt.end(outcome, thrown);
@@ -162,11 +176,14 @@ final class Runner<T> implements Runnable {
 
     /** Takes the running job away from the runner (for a stop); null if none runs. */
     Job<T> takeBack() {
-        Job<T> job = current.getAndSet(null);
-        Thread t = thread;
-        if (job != null && t != null) {
-            t.interrupt();
+        synchronized (handOver) {
+            Job<T> job = current.getAndSet(null);
+            Thread t = thread;
+            if (job != null && t != null) {
+                // the runner has not cleared the job yet, so it will clear this interrupt before it goes on
+                t.interrupt();
+            }
+            return job;
         }
-        return job;
     }
 }

@@ -37,6 +37,8 @@ import java.util.logging.Logger;
 public final class WorkerInstance<T> {
 
     private static final Logger LOG = Logger.getLogger(WorkerInstance.class.getName());
+    /** How often an instance whose source ended looks whether its last poll is over. */
+    private static final Duration SOURCE_END_CHECK = Duration.ofMillis(10);
 
     /** What the instance reports to the monitor. */
     public interface Supervisor {
@@ -58,6 +60,10 @@ public final class WorkerInstance<T> {
          */
         default Runnable wakeUp(Runnable wake) {
             return wake;
+        }
+
+        /** The instance stopped on its own, as its source has ended (a finished stream). */
+        default void ended(WorkerInstance<?> instance) {
         }
     }
 
@@ -143,6 +149,7 @@ public final class WorkerInstance<T> {
     public void start() {
         state.set(WorkerState.IDLE);
         publish(WorkerEvent.Kind.STARTED, null, null, null);
+        source.useExecutors(executor, scheduler);
         subscription = source.onAvailable(supervisor.wakeUp(poller::wake));
         heartbeat.start();
         poller.requestPoll();
@@ -209,24 +216,38 @@ public final class WorkerInstance<T> {
 
     /**
      * The source will yield nothing more (a finished stream) and nothing is held: the instance stops as a graceful
-     * stop would, on a thread of its own, since the poll that found out must not wait for itself.
+     * stop would. The poll that found out must not wait for itself, so the rest of the stop waits for it on the
+     * scheduler, holding no thread meanwhile, and then runs on the executor.
      */
     void sourceExhausted() {
         if (stopping || !sourceEnded.compareAndSet(false, true)) {
             return;
         }
-        Thread stopper = new Thread(() -> {
-            try {
-                beginStop();
-                awaitIdle(System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
-                finishStop(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
-                LOG.info(() -> "Worker " + instanceId + " stopped: the source of queue '" + queue + "' has ended");
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        beginStop();
+        endOnceIdle(System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
+    }
+
+    private void endOnceIdle(long deadline) {
+        try {
+            if ((poller.busy() || buffer.held() > 0) && System.nanoTime() < deadline) {
+                schedule(() -> endOnceIdle(deadline), SOURCE_END_CHECK);
+                return;
             }
-        }, "apiary-source-end-" + instanceId);
-        stopper.setDaemon(true);
-        stopper.start();
+            Runnable end = () -> {
+                try {
+                    finishStop(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+                    LOG.info(() -> "Worker " + instanceId + " stopped: the source of queue '" + queue + "' has ended");
+                    supervisor.ended(this);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
+            if (!submit(end)) {
+                end.run();
+            }
+        } catch (RejectedExecutionException monitorStops) {
+            // the monitor's stop finishes this instance itself
+        }
     }
 
     /** Stops claiming and hands back jobs claimed but not started; running jobs go on. Once only. */
@@ -335,6 +356,11 @@ public final class WorkerInstance<T> {
 
     Telemetry telemetry() {
         return telemetry;
+    }
+
+    /** The monitor's scheduler, which also times the layers of this instance's attempts. */
+    ScheduledExecutorService scheduler() {
+        return scheduler;
     }
 
     public WorkerSnapshot snapshot() {

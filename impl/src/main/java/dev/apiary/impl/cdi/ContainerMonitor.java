@@ -305,7 +305,8 @@ public class ContainerMonitor {
             wanted += s.concurrency() * s.instances();
             wants.add(s.name() + " " + s.instances() + "x" + s.concurrency());
         }
-        if (wanted == 0) {
+        if (wanted == 0 || ExecutorCapacity.threads(executors.jobs()).isPresent()) {
+            // an executor that says how many threads it has: the monitor has compared them already
             return;
         }
         int total = wanted;

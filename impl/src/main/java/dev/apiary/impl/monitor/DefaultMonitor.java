@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,12 +33,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntFunction;
@@ -250,26 +249,23 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     }
 
     /*
-     * Only where the executor says how many threads it has (a ThreadPoolExecutor: the maximum when it hands tasks
-     * straight to threads, else its core size; a ForkJoinPool: its parallelism); a container's managed executor
-     * does not, and ContainerMonitor probes it. At most the total concurrency is too small: jobs of some workers
-     * then wait for a thread of others, and the claims of a worker whose slots are free wait behind them.
+     * Only where the executor says how many threads it has; a container's managed executor does not, and
+     * ContainerMonitor probes it. At most the total concurrency is too small: jobs of some workers then wait for a
+     * thread of others, and the claims of a worker whose slots are free wait behind running jobs.
      */
     private void warnIfExecutorSmall(List<WorkerInstance<?>> created) {
-        int threads;
-        if (executor instanceof ThreadPoolExecutor pool) {
-            threads = pool.getQueue().remainingCapacity() == 0 ? pool.getMaximumPoolSize() : pool.getCorePoolSize();
-        } else if (executor instanceof ForkJoinPool pool) {
-            threads = pool.getParallelism();
-        } else {
+        OptionalInt known = ExecutorCapacity.threads(executor);
+        if (known.isEmpty()) {
             return;
         }
+        int threads = known.getAsInt();
         int total = created.stream().filter(i -> i.definition().executor() == null)
                 .mapToInt(i -> i.definition().concurrency()).sum();
         if (total > 0 && threads <= total) {
             LOG.warning(() -> "Apiary workers may run " + total + " jobs at once (instances x concurrency), but the"
-                    + " executor has only " + threads + " threads: give it more than " + total + " threads, so that"
-                    + " claims do not wait behind running jobs, or lower the workers' concurrency");
+                    + " executor has only " + threads + " threads: " + (threads < total ? "jobs beyond that wait for"
+                    + " a thread, and " : "") + "claims wait behind running jobs. Give it more than " + total
+                    + " threads, or lower the workers' concurrency");
         }
     }
 

@@ -19,7 +19,9 @@ import java.util.logging.Logger;
  * executor: on a pool full of jobs longer than the lease a heartbeat queued there would wait for them, and another
  * node would take the running jobs as orphans and run them a second time. When heartbeats still do not get through
  * (a slow or hung database), the instance stops claiming once the last one that did is {@link #claimWindow} old,
- * before its lease could lapse, and claims again at the next one that gets through.
+ * before its lease could lapse, and claims again at the next one that gets through. The first heartbeat after the
+ * start is given a whole lease (a job claimed before it is covered by its claim time that long): it is often slow
+ * for reasons that do not last, a connection pool and a persistence provider warming up.
  */
 final class Heartbeat<T> {
 
@@ -31,6 +33,7 @@ final class Heartbeat<T> {
     private final Duration interval;
     /** Claims stop when the last heartbeat that got through is this old; see {@link #claimWindow}. */
     private final Duration claimWindow;
+    private final Duration lease;
     private final HeartbeatLane lane;
 
     /** Held while a heartbeat is submitted or running, so two never overlap; taken by the schedule. */
@@ -45,10 +48,11 @@ final class Heartbeat<T> {
     private volatile boolean stopped;
     /** System.nanoTime() when the last heartbeat began; 0 before. Written by whoever beats, read by the stop. */
     private volatile long lastBeat;
+    /** When the instance started (the owner's clock); null before. Written by the start. */
+    private volatile Instant startedAt;
     /**
-     * When the last heartbeat that got through began (the owner's clock), or the start before the first: a job
-     * claimed before any heartbeat is covered by its claim time for a whole lease. Written by whoever beats, read
-     * by the poller and the health check.
+     * When the last heartbeat that got through began (the owner's clock); null before the first. Written by
+     * whoever beats, read by the poller and the health check.
      */
     private volatile Instant lastThrough;
 
@@ -59,6 +63,7 @@ final class Heartbeat<T> {
         this.stats = stats;
         this.interval = interval;
         this.claimWindow = claimWindow(interval, lease);
+        this.lease = lease;
         this.lane = lane;
     }
 
@@ -73,27 +78,25 @@ final class Heartbeat<T> {
     }
 
     void start() {
-        lastThrough = owner.now();
+        startedAt = owner.now();
         task = owner.scheduleWithFixedDelay(this::request, interval);
     }
 
     /**
-     * How long ago the last heartbeat got through, when that is longer than the claim window (so the instance must
-     * not claim); null while heartbeats get through, before the start and when the lease is off.
+     * How long ago the last heartbeat got through (or the instance started, before the first did), when that is
+     * longer than the claim window (a lease before the first) so that the instance must not claim; null while
+     * heartbeats get through, before the start and when the lease is off.
      */
     Duration overdue() {
         Instant through = lastThrough;
-        if (claimWindow.isZero() || through == null || stopped) {
+        Instant since = through != null ? through : startedAt;
+        if (claimWindow.isZero() || since == null || stopped) {
             return null;
         }
-        Duration age = Duration.between(through, owner.now());
-        return age.compareTo(claimWindow) >= 0 ? age : null;
+        Duration age = Duration.between(since, owner.now());
+        return age.compareTo(through != null ? claimWindow : lease) >= 0 ? age : null;
     }
 
-    /** The lease that heartbeats keep; claims stop before it could lapse. */
-    Duration claimWindow() {
-        return claimWindow;
-    }
 
     void stop() {
         stopped = true;

@@ -136,9 +136,9 @@ final class Poller<T> {
             if (!heldBack) {
                 heldBack = true;
                 LOG.warning(() -> "Worker " + owner.instanceId() + " claims nothing from queue '" + owner.queue()
-                        + "': its last heartbeat got through " + overdue.get().toMillis() + " ms ago (at most "
-                        + owner.claimWindow().toMillis() + " ms, so that its lease cannot lapse under running jobs);"
-                        + " it claims again once a heartbeat gets through");
+                        + "': no heartbeat has got through for " + overdue.get().toMillis() + " ms, and after its"
+                        + " lease of " + owner.definition().lease().toMillis() + " ms other nodes would take its"
+                        + " jobs; it claims again once a heartbeat gets through");
             }
             return false;
         }

@@ -358,11 +358,6 @@ public final class WorkerInstance<T> {
         return Optional.ofNullable(heartbeat.overdue());
     }
 
-    /** How old the last heartbeat that got through may be while the instance claims. */
-    Duration claimWindow() {
-        return heartbeat.claimWindow();
-    }
-
     /** For the node's {@link OrphanSweep}: whether this instance's heartbeats got through for a whole lease. */
     boolean heartbeatUnbrokenFor(Duration lease, long now) {
         return heartbeat.unbrokenFor(lease, now);

@@ -148,6 +148,34 @@ class HeartbeatTest {
     }
 
     @Test
+    void aFirstHeartbeatThatDoesNotGetThroughStopsClaimsAfterAWholeLease() {
+        // given a worker whose heartbeats fail from its start (1 s heartbeat, 10 s lease)
+        ManualClock clock = ManualClock.startingNow();
+        JobStorage<Email> storage = WorkerDriver.inMemoryStorage("email", Email.class, clock);
+        WatchedSource source = new WatchedSource(storage);
+        source.heartbeatsFail.set(true);
+        WorkerDriver driver = WorkerDriver.start(WorkerBuilder.named("email").source(source)
+                .heartbeatInterval(Duration.ofSeconds(1)).lease(Duration.ofSeconds(10))
+                .handler(job -> Outcome.done()), clock);
+
+        // when jobs come 9 s and 10 s after the start
+        driver.advance(Duration.ofSeconds(9));
+        String early = storage.push(new Email("early"));
+        driver.runUntilIdle();
+        driver.advance(Duration.ofSeconds(1));
+        String late = storage.push(new Email("late"));
+        driver.advance(Duration.ofSeconds(2));
+
+        // then the first is claimed (a slow first heartbeat is given a lease), the second only once one gets through
+        assertThat(storage.find(early).orElseThrow().status()).isEqualTo(JobStatus.DONE);
+        assertThat(storage.find(late).orElseThrow().status()).isEqualTo(JobStatus.PENDING);
+        source.heartbeatsFail.set(false);
+        driver.advance(Duration.ofSeconds(1));
+        assertThat(storage.find(late).orElseThrow().status()).isEqualTo(JobStatus.DONE);
+        driver.stop();
+    }
+
+    @Test
     void aHangingHeartbeatHoldsOneSchedulerThreadWhileOtherQueuesHeartbeatOn() throws Exception {
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(2);
         ExecutorService executor = Executors.newCachedThreadPool();

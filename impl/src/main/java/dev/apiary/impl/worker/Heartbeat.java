@@ -36,7 +36,7 @@ final class Heartbeat<T> {
     private final Duration lease;
     private final HeartbeatLane lane;
 
-    /** Held while a heartbeat is submitted or running, so two never overlap; taken by the schedule. */
+    /** Held while a heartbeat waits in the lane or runs, so two never overlap; taken by the schedule. */
     private final AtomicBoolean beating = new AtomicBoolean();
     /** Whether the last heartbeat failed; written by the heartbeat task, read by it and the orphan sweep. */
     private volatile boolean failing;
@@ -96,7 +96,6 @@ final class Heartbeat<T> {
         Duration age = Duration.between(since, owner.now());
         return age.compareTo(through != null ? claimWindow : lease) >= 0 ? age : null;
     }
-
 
     void stop() {
         stopped = true;

@@ -25,7 +25,10 @@ public final class NodeWorkers {
     private NodeWorkers() {
     }
 
-    /** Records the run, then works for the payload's time; a failed record (database down) is retried. */
+    /**
+     * Records the run, then works for the payload's time and records its end; a failed record of the run (database
+     * down) is retried.
+     */
     @JobWorker(name = "work", concurrency = 8)
     @Retry(initialDelay = "200ms", maxDelay = "2s")
     @ApplicationScoped
@@ -39,6 +42,7 @@ public final class NodeWorkers {
             if (job.payload().millis() > 0) {
                 Thread.sleep(job.payload().millis());
             }
+            runs.ended(job.context());
             return Outcome.done();
         }
     }

@@ -11,7 +11,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 /**
  * What the handlers of a worker node write for every run: one row in {@code runs} per job (its primary key is the
  * job id), and a row in {@code duplicates} whenever a job runs again after that. The test counts both. Plain JDBC
- * on connections of its own, so the record does not depend on the storage under test.
+ * on connections of its own, so the record does not depend on the storage under test. On a node started with
+ * {@code -Dnode.record-ends=true} the end of a run goes to {@code ends} too (where the database lets it), so that a
+ * test can tell a run that started while another run of the same job was still alive.
  */
 final class RunLog {
 
@@ -29,10 +31,18 @@ final class RunLog {
                 node       VARCHAR(50) NOT NULL,
                 worker_id  VARCHAR(200) NOT NULL,
                 attempt    INTEGER NOT NULL,
-                started_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp())
+                started_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp());
+            CREATE TABLE ends (
+                seq        SERIAL PRIMARY KEY,
+                job_id     VARCHAR(36) NOT NULL,
+                worker_id  VARCHAR(200) NOT NULL,
+                attempt    INTEGER NOT NULL,
+                ended_at   TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp())
             """;
 
     private static final String UNIQUE_VIOLATION = "23505";
+    static final String RECORD_ENDS = "node.record-ends";
+    private static final boolean ENDS = Boolean.getBoolean(RECORD_ENDS);
 
     private final PGSimpleDataSource dataSource;
     private final String node;
@@ -66,6 +76,32 @@ final class RunLog {
             throw e;
         }
         idle.add(c);
+    }
+
+    /** Records that this node's run of {@code job} ended, if asked to; when the database cannot be reached, nothing. */
+    void ended(JobContext job) {
+        if (!ENDS) {
+            return;
+        }
+        Connection c = idle.poll();
+        try {
+            if (c == null) {
+                c = dataSource.getConnection();
+            }
+            try (PreparedStatement insert = c.prepareStatement(
+                    "INSERT INTO ends (job_id, worker_id, attempt) VALUES (?, ?, ?)")) {
+                insert.setString(1, job.id());
+                insert.setString(2, job.workerId());
+                insert.setInt(3, job.attempt());
+                insert.executeUpdate();
+            }
+            idle.add(c);
+        } catch (SQLException e) {
+            // best effort: the run itself must not fail for its record
+            if (c != null) {
+                closeQuietly(c);
+            }
+        }
     }
 
     private void insert(Connection c, String table, JobContext job) throws SQLException {

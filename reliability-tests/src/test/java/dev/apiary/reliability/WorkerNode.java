@@ -34,7 +34,8 @@ import java.util.logging.LogManager;
  * properties ({@code -Dapiary.workers.work.lease=5s}), read through MicroProfile Config. It serves
  * {@code /health/ready} and {@code /health/live} (200 when UP, 503 when DOWN, the SmallRye Health JSON as body) on a
  * free port, which it prints as {@code NODE <name> HEALTH <port>}; it stops gracefully on SIGTERM: the CDI
- * {@code Shutdown} event lets the monitor finish running jobs within the grace period and hand back the rest.
+ * {@code Shutdown} event lets the monitor finish running jobs within the grace period and hand back the rest. With
+ * {@code -Dnode.job-threads=N} jobs run on a pool of N threads ({@link FixedPoolExecutors}).
  */
 public final class WorkerNode {
 
@@ -65,7 +66,11 @@ public final class WorkerNode {
         RunLog runLog = new RunLog(url, name);
         NodeStorages.use(emf, listen, runLog);
 
-        WeldContainer container = new Weld("node-" + name).disableDiscovery().skipShutdownHook()
+        Weld weld = new Weld("node-" + name).disableDiscovery().skipShutdownHook();
+        if (System.getProperty(FixedPoolExecutors.THREADS) != null) {
+            weld.addBeanClass(FixedPoolExecutors.class);
+        }
+        WeldContainer container = weld
                 .addBeanClasses(NodeStorages.class, NodeWorkers.WorkWorker.class, NodeWorkers.ThrowingWorker.class,
                         NodeWorkers.HangingWorker.class, NodeWorkers.ErroringWorker.class, NodeWorkers.TickWorker.class,
                         NodeWorkers.PoisonTextWorker.class,

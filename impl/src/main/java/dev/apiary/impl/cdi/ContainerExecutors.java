@@ -161,6 +161,18 @@ public class ContainerExecutors {
         return scheduler;
     }
 
+    /**
+     * Gives the stand-in scheduler (outside a container) at least {@code threads} threads, so that a slow storage
+     * call of one queue's housekeeping cannot hold up another's heartbeats; a container's scheduler is the server's
+     * to size.
+     */
+    public synchronized void schedulerThreads(int threads) {
+        if (owned.contains(scheduler) && scheduler instanceof ScheduledThreadPoolExecutor s
+                && s.getCorePoolSize() < threads) {
+            s.setCorePoolSize(threads);
+        }
+    }
+
     /** What interrupts a {@code @Timeout} attempt at its deadline: the scheduler. */
     public ScheduledExecutorService timed() {
         return scheduler;

@@ -186,6 +186,8 @@ public class ContainerMonitor {
         started = true;
         // only once the monitor runs: a start that fails is tried again, and must not leave cleaners behind
         start(plan);
+        // heartbeats, sweeps, ticks and purges block a scheduler thread each while a database is slow
+        executors.schedulerThreads(monitor.housekeepingThreads() + plan.byRetention().size());
         // after the storages and workers have read their keys, so that every valid key is known
         UnknownKeys.warn(ApiaryConfig.fromEnvironment());
         addShutdownHook();
@@ -292,6 +294,9 @@ public class ContainerMonitor {
      * on the developer's machine (WildFly sizes it from the cores), other applications share the pool, and jobs
      * beyond its threads only wait: the claim is bounded by the configured concurrency, and @Timeout counts from
      * the handler's start, not from the queue. Failing would make the example undeployable on a 2-core WildFly.
+     * A pool exactly as large as the total concurrency is warned about too: full of jobs, it runs a worker's claim
+     * for a free slot only after some job ends (heartbeats do not wait: they run on the scheduler). So the probe asks
+     * for one task more than the total.
      */
     private void probeExecutor() {
         List<String> wants = new ArrayList<>();
@@ -300,21 +305,23 @@ public class ContainerMonitor {
             wanted += s.concurrency() * s.instances();
             wants.add(s.name() + " " + s.instances() + "x" + s.concurrency());
         }
-        if (wanted == 0) {
+        if (wanted == 0 || ExecutorCapacity.threads(executors.jobs()).isPresent()) {
+            // an executor that says how many threads it has: the monitor has compared them already
             return;
         }
         int total = wanted;
         String executor = extension.monitorSettings().executorJndiName();
-        ExecutorCapacity.probe(executors.jobs(), executors.scheduler(), total, ran -> {
-            if (ran < total) {
+        ExecutorCapacity.probe(executors.jobs(), executors.scheduler(), total + 1, ran -> {
+            if (ran <= total) {
                 LOG.warning(() -> "Apiary workers may run " + total + " jobs at once (" + String.join(", ", wants)
                         + ", instances x concurrency), but the executor " + executor + " ran only " + ran
-                        + " tasks at once at start-up: jobs beyond that wait for a thread. Give the executor more"
+                        + " tasks at once at start-up: " + (ran < total ? "jobs beyond that wait for a thread, and "
+                        : "") + "claims wait behind running jobs. Give the executor more than " + total
                         + " threads (or name another with " + MonitorSettings.EXECUTOR_JNDI_NAME + "), or lower"
                         + " apiary.workers.<name>.concurrency");
             } else {
                 LOG.info(() -> "Apiary workers may run " + total + " jobs at once; the executor " + executor
-                        + " ran as many tasks at once at start-up");
+                        + " ran more tasks at once at start-up");
             }
         });
     }
@@ -398,6 +405,14 @@ public class ContainerMonitor {
     /** Whether the workers were started and not stopped. */
     public boolean isRunning() {
         return started && !stopped;
+    }
+
+    /**
+     * The worker instances that claim nothing because their heartbeats have not got through for too long (a slow
+     * or hung database), with how long ago the last one did.
+     */
+    public Map<String, Duration> heartbeatsOverdue() {
+        return started && !stopped ? monitor.heartbeatsOverdue() : Map.of();
     }
 
     /** {@code running}, {@code not started} or {@code stopped}. */

@@ -10,12 +10,15 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
+import java.time.Duration;
 import java.util.Map;
 
 /**
  * Readiness {@value #NAME}: UP when the monitor has started, every instance of every enabled worker is running
- * (idle or engaged) and every storage answers. Its data has {@code monitor}, one entry per worker instance (state,
- * running, done and failed counts) and one per storage ({@code storage.<queue>}: available or unreachable).
+ * (idle or engaged) and claims (its heartbeats get through), and every storage answers. Its data has
+ * {@code monitor}, one entry per worker instance (state, running, done and failed counts), one per instance that
+ * claims nothing for want of a heartbeat ({@code heartbeat.<instance>}: how long ago the last one got through) and
+ * one per storage ({@code storage.<queue>}: available or unreachable).
  */
 @Readiness
 @ApplicationScoped
@@ -35,6 +38,11 @@ public class WorkerReadinessCheck implements HealthCheck {
             up &= s.state() == WorkerState.IDLE || s.state() == WorkerState.ENGAGED;
             response.withData(s.instanceId(), s.state() + " running=" + s.running() + " done=" + s.done()
                     + " failed=" + s.failed() + " restarts=" + s.restarts());
+        }
+        for (Map.Entry<String, Duration> overdue : monitor.heartbeatsOverdue().entrySet()) {
+            up = false;
+            response.withData("heartbeat." + overdue.getKey(), "last got through " + overdue.getValue().toMillis()
+                    + " ms ago: claims nothing until one does");
         }
         for (Map.Entry<String, Boolean> storage : monitor.storageAvailability().entrySet()) {
             up &= storage.getValue();

@@ -3,11 +3,13 @@ package dev.apiary.impl.monitor;
 import dev.apiary.ConfigurationException;
 import dev.apiary.impl.schedule.Scheduler;
 import dev.apiary.impl.telemetry.Telemetry;
+import dev.apiary.impl.worker.HeartbeatLane;
 import dev.apiary.impl.worker.WorkerDefinition;
 import dev.apiary.impl.worker.OrphanSweep;
 import dev.apiary.impl.worker.WorkerInstance;
 import dev.apiary.schedule.Schedule;
 import dev.apiary.schedule.Schedules;
+import dev.apiary.spi.JobSource;
 import dev.apiary.spi.JobStorage;
 import dev.apiary.worker.Monitor;
 import dev.apiary.worker.Worker;
@@ -19,9 +21,12 @@ import dev.apiary.worker.WorkerState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -47,6 +52,14 @@ import java.util.logging.Logger;
  * The {@link Monitor}: starts worker instances, restarts one whose loop crashed after an exponential backoff, gives
  * up on it after {@code maxRestarts} crashes in a row (a successful poll resets the count), and stops everything
  * gracefully. Jobs run on the given executor; polls, heartbeats and restarts are timed by the given scheduler.
+ *
+ * <p>Housekeeping runs on the scheduler itself, never behind jobs on the executor: heartbeats, polls that find no
+ * free slot, orphan sweeps and schedule ticks. Those that call the storage may block while it is slow, so that no
+ * queue's slow database delays another's heartbeats, each blocks at most one thread at a time: heartbeats of all
+ * instances on one source share one {@link HeartbeatLane}, each source's orphan sweep and the schedule ticks never
+ * overlap themselves. {@link #housekeepingThreads()} counts them, plus one for timers that only hand work on (polls,
+ * restarts, {@code @Timeout} deadlines); the monitor's own scheduler gets that many threads, and a scheduler given
+ * to it (a container's) should have as many.
  */
 public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor {
 
@@ -65,6 +78,8 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     private final List<WorkerListener> listeners = new CopyOnWriteArrayList<>();
     private final Scheduler schedules = new Scheduler();
     private volatile OrphanSweep orphanSweep;
+    /** One lane per source (by identity) for the heartbeats of its instances; filled while instances are made. */
+    private final Map<JobSource<?>, HeartbeatLane> heartbeatLanes = new IdentityHashMap<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -216,10 +231,68 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             instance.start();
         }
         // once per node, not per instance: one sweep for each source the node's workers claim from
-        orphanSweep = new OrphanSweep(created, executor, scheduler);
+        orphanSweep = new OrphanSweep(created, scheduler);
+        if (ownsExecutors) {
+            ((ScheduledThreadPoolExecutor) scheduler).setCorePoolSize(housekeepingThreads());
+        }
         orphanSweep.start();
         schedules.start(scheduler);
+        warnIfExecutorSmall(created);
         LOG.info(() -> "Apiary monitor started " + created.size() + " worker instances");
+    }
+
+    /**
+     * How many scheduler threads the monitor's housekeeping may block at once while storages are slow (see the
+     * class comment), so that a slow source cannot hold up another's heartbeats; known once started.
+     */
+    public int housekeepingThreads() {
+        int lanes;
+        synchronized (heartbeatLanes) {
+            lanes = heartbeatLanes.size();
+        }
+        OrphanSweep sweep = orphanSweep;
+        // one for the schedule ticks (counted whether or not there are schedules: counting them would read stores)
+        return lanes + (sweep == null ? 0 : sweep.groups()) + 1 + 1;
+    }
+
+    /*
+     * Only where the executor says how many threads it has; a container's managed executor does not, and
+     * ContainerMonitor probes it. At most the total concurrency is too small: jobs of some workers then wait for a
+     * thread of others, and the claims of a worker whose slots are free wait behind running jobs.
+     */
+    private void warnIfExecutorSmall(List<WorkerInstance<?>> created) {
+        OptionalInt known = ExecutorCapacity.threads(executor);
+        if (known.isEmpty()) {
+            return;
+        }
+        int threads = known.getAsInt();
+        int total = created.stream().filter(i -> i.definition().executor() == null)
+                .mapToInt(i -> i.definition().concurrency()).sum();
+        if (total > 0 && threads <= total) {
+            LOG.warning(() -> "Apiary workers may run " + total + " jobs at once (instances x concurrency), but the"
+                    + " executor has only " + threads + " threads: " + (threads < total ? "jobs beyond that wait for"
+                    + " a thread, and " : "") + "claims wait behind running jobs. Give it more than " + total
+                    + " threads, or lower the workers' concurrency");
+        }
+    }
+
+    /**
+     * The instances that claim nothing because their heartbeats have not got through for too long, with how long
+     * ago the last one did.
+     */
+    public Map<String, Duration> heartbeatsOverdue() {
+        Map<String, Duration> result = new LinkedHashMap<>();
+        for (WorkerInstance<?> instance : instances) {
+            instance.heartbeatOverdue().ifPresent(age -> result.put(instance.instanceId(), age));
+        }
+        return result;
+    }
+
+    @Override
+    public HeartbeatLane heartbeatLane(JobSource<?> source) {
+        synchronized (heartbeatLanes) {
+            return heartbeatLanes.computeIfAbsent(source, s -> new HeartbeatLane());
+        }
     }
 
     private void checkUniqueNames() {

@@ -1,10 +1,13 @@
 package dev.apiary.impl.monitor;
 
 import java.time.Duration;
+import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
@@ -23,6 +26,22 @@ public final class ExecutorCapacity {
     public static final Duration PROBE_TIME = Duration.ofSeconds(2);
 
     private ExecutorCapacity() {
+    }
+
+    /**
+     * How many tasks {@code executor} runs at once, where it says so: a {@link ThreadPoolExecutor} (its maximum
+     * when it hands tasks straight to threads, else its core size) or a {@link ForkJoinPool} (its parallelism).
+     * Empty for any other executor, a container's managed executor among them: {@link #probe} finds out.
+     */
+    public static OptionalInt threads(Executor executor) {
+        if (executor instanceof ThreadPoolExecutor pool) {
+            return OptionalInt.of(pool.getQueue().remainingCapacity() == 0 ? pool.getMaximumPoolSize()
+                    : pool.getCorePoolSize());
+        }
+        if (executor instanceof ForkJoinPool pool) {
+            return OptionalInt.of(pool.getParallelism());
+        }
+        return OptionalInt.empty();
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.apiary.spi.JobSource;
 import dev.apiary.spi.JobStorage;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
@@ -13,6 +14,14 @@ import java.util.logging.Logger;
  * Tells the source every {@code heartbeatInterval} that the instance is alive, so its running jobs are not taken
  * as orphans; how long it has done so without a break tells the node's {@link OrphanSweep} whether the storage can
  * judge other workers. A heartbeat that gets through after an outage resumes a poller waiting out its restart.
+ *
+ * <p>Heartbeats run on the monitor's scheduler (through the source's {@link HeartbeatLane}), never on the job
+ * executor: on a pool full of jobs longer than the lease a heartbeat queued there would wait for them, and another
+ * node would take the running jobs as orphans and run them a second time. When heartbeats still do not get through
+ * (a slow or hung database), the instance stops claiming once the last one that did is {@link #claimWindow} old,
+ * before its lease could lapse, and claims again at the next one that gets through. The first heartbeat after the
+ * start is given a whole lease (a job claimed before it is covered by its claim time that long): it is often slow
+ * for reasons that do not last, a connection pool and a persistence provider warming up.
  */
 final class Heartbeat<T> {
 
@@ -22,8 +31,12 @@ final class Heartbeat<T> {
     private final JobSource<T> source;
     private final WorkerStats stats;
     private final Duration interval;
+    /** Claims stop when the last heartbeat that got through is this old; see {@link #claimWindow}. */
+    private final Duration claimWindow;
+    private final Duration lease;
+    private final HeartbeatLane lane;
 
-    /** Held while a heartbeat is submitted or running, so two never overlap; taken by the schedule. */
+    /** Held while a heartbeat waits in the lane or runs, so two never overlap; taken by the schedule. */
     private final AtomicBoolean beating = new AtomicBoolean();
     /** Whether the last heartbeat failed; written by the heartbeat task, read by it and the orphan sweep. */
     private volatile boolean failing;
@@ -35,16 +48,53 @@ final class Heartbeat<T> {
     private volatile boolean stopped;
     /** System.nanoTime() when the last heartbeat began; 0 before. Written by whoever beats, read by the stop. */
     private volatile long lastBeat;
+    /** When the instance started (the owner's clock); null before. Written by the start. */
+    private volatile Instant startedAt;
+    /**
+     * When the last heartbeat that got through began (the owner's clock); null before the first. Written by
+     * whoever beats, read by the poller and the health check.
+     */
+    private volatile Instant lastThrough;
 
-    Heartbeat(WorkerInstance<T> owner, JobSource<T> source, WorkerStats stats, Duration interval) {
+    Heartbeat(WorkerInstance<T> owner, JobSource<T> source, WorkerStats stats, Duration interval, Duration lease,
+              HeartbeatLane lane) {
         this.owner = owner;
         this.source = source;
         this.stats = stats;
         this.interval = interval;
+        this.claimWindow = claimWindow(interval, lease);
+        this.lease = lease;
+        this.lane = lane;
+    }
+
+    /**
+     * How old the last heartbeat that got through may be while the instance still claims: halfway between the
+     * heartbeat interval (a heartbeat that is merely due is no reason to stop) and the lease (past which another
+     * node may take the instance's jobs). Zero when the lease is off: nothing is ever taken back, so claims never
+     * stop. With the defaults (10 s, 60 s) claims stop after 35 s without a heartbeat.
+     */
+    static Duration claimWindow(Duration interval, Duration lease) {
+        return lease.isZero() ? Duration.ZERO : interval.plus(lease.minus(interval).dividedBy(2));
     }
 
     void start() {
+        startedAt = owner.now();
         task = owner.scheduleWithFixedDelay(this::request, interval);
+    }
+
+    /**
+     * How long ago the last heartbeat got through (or the instance started, before the first did), when that is
+     * longer than the claim window (a lease before the first) so that the instance must not claim; null while
+     * heartbeats get through, before the start and when the lease is off.
+     */
+    Duration overdue() {
+        Instant through = lastThrough;
+        Instant since = through != null ? through : startedAt;
+        if (claimWindow.isZero() || since == null || stopped) {
+            return null;
+        }
+        Duration age = Duration.between(since, owner.now());
+        return age.compareTo(through != null ? claimWindow : lease) >= 0 ? age : null;
     }
 
     void stop() {
@@ -81,24 +131,25 @@ final class Heartbeat<T> {
     }
 
     /**
-     * Starts a heartbeat unless the last one is still under way: the schedule only hands the heartbeat to the
-     * executor, so a slow one (a busy database, start-up) would otherwise overlap the next, and two first heartbeats
-     * of one instance would both insert its row.
+     * Starts a heartbeat in the source's lane unless the last one is still under way (it may wait in the lane behind
+     * another instance's), so that two never overlap: two first heartbeats of one instance would both insert its row.
      */
     private void request() {
-        if (beating.compareAndSet(false, true) && !owner.submit(this::beat)) {
-            beating.set(false);
+        if (beating.compareAndSet(false, true)) {
+            lane.run(this::beat);
         }
     }
 
     private void beat() {
         lastBeat = System.nanoTime();
+        Instant began = owner.now();
         try {
             // the instance's name, state and counters go along, for dashboards listing the workers of every node
             source.heartbeat(owner.snapshot());
             if (source instanceof JobStorage<T> storage) {
                 owner.telemetry().refreshBacklog(owner.queue(), storage::counts);
             }
+            lastThrough = began;
             long now = System.nanoTime();
             if (beatingSince == 0 || failing) {
                 beatingSince = now;
@@ -109,7 +160,8 @@ final class Heartbeat<T> {
                 // the storage answers again: a poller waiting out its restart backoff need not wait any longer
                 owner.resume();
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // an Error too: on the scheduler, a heartbeat that throws would end the schedule for good
             stats.lastError = "Heartbeat failed: " + e;
             if (!failing) {
                 failing = true;

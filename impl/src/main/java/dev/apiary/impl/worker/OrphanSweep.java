@@ -8,12 +8,9 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -23,20 +20,23 @@ import java.util.logging.Logger;
  * while one of this node's instances on that source has heartbeat without a break for a whole lease: right after
  * start-up or an outage every other worker looks silent too (it could not heartbeat either), and recovering its
  * jobs would run them twice though their outcomes are about to be settled.
+ *
+ * <p>A sweep runs on the monitor's scheduler, never on the job executor: queued behind long jobs, it would judge
+ * others late, and on the node whose pool is full the same queue holds back its heartbeats, which is worse. Each
+ * group's sweeps never overlap (a fixed-delay schedule), so a database that hangs holds one scheduler thread per
+ * group.
  */
 public final class OrphanSweep {
 
     private static final Logger LOG = Logger.getLogger(OrphanSweep.class.getName());
 
     private final List<Group> groups;
-    private final Executor executor;
     private final ScheduledExecutorService scheduler;
     /** The schedules; written by start and stop (the monitor's lifecycle). */
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
 
     /** One sweep for each distinct source (by identity) and lease among {@code instances}. */
-    public OrphanSweep(List<WorkerInstance<?>> instances, Executor executor, ScheduledExecutorService scheduler) {
-        this.executor = executor;
+    public OrphanSweep(List<WorkerInstance<?>> instances, ScheduledExecutorService scheduler) {
         this.scheduler = scheduler;
         Map<JobSource<?>, Map<Duration, Group>> bySource = new IdentityHashMap<>();
         List<Group> all = new ArrayList<>();
@@ -58,9 +58,14 @@ public final class OrphanSweep {
 
     public synchronized void start() {
         for (Group group : groups) {
-            tasks.add(scheduler.scheduleWithFixedDelay(() -> group.request(executor), group.interval.toNanos(),
+            tasks.add(scheduler.scheduleWithFixedDelay(group::sweep, group.interval.toNanos(),
                     group.interval.toNanos(), TimeUnit.NANOSECONDS));
         }
+    }
+
+    /** How many sweeps may run at once: one for each source and lease. */
+    public int groups() {
+        return groups.size();
     }
 
     public synchronized void stop() {
@@ -75,8 +80,6 @@ public final class OrphanSweep {
         /** The shortest heartbeat interval of the group's workers. */
         private Duration interval;
         private final List<WorkerInstance<?>> instances = new ArrayList<>();
-        /** Held while a sweep is submitted or running, so two never overlap; taken by the schedule. */
-        private final AtomicBoolean sweeping = new AtomicBoolean();
         /** Whether the last sweep failed, so an outage is logged once; written and read by the sweep. */
         private volatile boolean failing;
 
@@ -94,19 +97,7 @@ public final class OrphanSweep {
             }
         }
 
-        void request(Executor executor) {
-            if (!sweeping.compareAndSet(false, true)) {
-                return;
-            }
-            try {
-                executor.execute(this::sweep);
-            } catch (RejectedExecutionException e) {
-                sweeping.set(false);
-                LOG.log(Level.FINE, "The executor refused an orphan sweep of queue '" + source.queue() + "'", e);
-            }
-        }
-
-        private void sweep() {
+        void sweep() {
             try {
                 long now = System.nanoTime();
                 if (instances.stream().noneMatch(i -> i.heartbeatUnbrokenFor(lease, now))) {
@@ -121,13 +112,11 @@ public final class OrphanSweep {
                     LOG.info(() -> "Reenqueued " + reenqueued + " orphaned jobs of queue '" + source.queue()
                             + "': their workers missed the lease of " + lease);
                 }
-            } catch (RuntimeException e) {
-                // once per outage: the next sweep tries again
+            } catch (RuntimeException | Error e) {
+                // once per outage: the next sweep tries again (an Error too: it would end the schedule for good)
                 LOG.log(failing ? Level.FINE : Level.WARNING, "Cannot reenqueue orphaned jobs of queue '"
                         + source.queue() + "'; tries again every " + interval, e);
                 failing = true;
-            } finally {
-                sweeping.set(false);
             }
         }
     }

@@ -5,18 +5,25 @@ import dev.apiary.spi.JobSource;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
 
 /**
  * Decides when to claim and claims: a poll is a short task on the executor, started by the schedule (idle polling,
  * backing off from {@code pollInterval} to {@code maxPollInterval}), by the source's wake-up (a push) or inline by
  * a runner whose buffer runs low. At most one poll runs at a time; requests that arrive while one runs fold into
  * one more poll. What a claim brings goes into the claim buffer, and idle runners are started for it.
+ *
+ * <p>A poll that could claim nothing (no free slot, or heartbeats that have not got through for too long) ends
+ * where it was requested, usually on the scheduler, and never goes to the executor: on a pool full of long jobs it
+ * would wait there behind them and hold the poll, and the liveness check would see a poller that does not tick.
  */
 final class Poller<T> {
 
     private static final int CRASHED = Integer.MIN_VALUE;
+    private static final Logger LOG = Logger.getLogger(WorkerInstance.class.getName());
 
     private final WorkerInstance<T> owner;
     private final JobSource<T> source;
@@ -38,6 +45,8 @@ final class Poller<T> {
     private volatile Duration idleDelay;
     /** The next scheduled poll; guarded by this. */
     private ScheduledFuture<?> nextPoll;
+    /** Whether claims are held back for want of a heartbeat, so that it is logged once; written by the poll holder. */
+    private volatile boolean heldBack;
 
     Poller(WorkerInstance<T> owner, JobSource<T> source, ClaimBuffer<T> buffer, WorkerStats stats,
            Duration pollInterval, Duration maxPollInterval) {
@@ -83,7 +92,9 @@ final class Poller<T> {
     void requestPoll() {
         while (!owner.halted()) {
             if (polling.compareAndSet(false, true)) {
-                if (!owner.submit(this::poll)) {
+                if (!mayClaim()) {
+                    skipPoll();
+                } else if (!owner.submit(this::poll)) {
                     polling.set(false);
                 }
                 return;
@@ -96,6 +107,47 @@ final class Poller<T> {
                 return;
             }
         }
+    }
+
+    /**
+     * A poll that would claim nothing, done on the requesting thread while holding {@link #polling}: it ticks and
+     * schedules the next poll. A runner that freed a slot meanwhile found the poll held and left the claim to it.
+     */
+    private void skipPoll() {
+        pollAgain = false;
+        stats.lastTick = owner.now();
+        polling.set(false);
+        if (mayClaim()) {
+            requestPoll();
+        } else {
+            scheduleNextPoll(pollInterval);
+        }
+    }
+
+    /** Whether a claim could bring anything now: a slot is free and the instance's heartbeats get through. */
+    private boolean mayClaim() {
+        return buffer.free() > 0 && heartbeatCurrent();
+    }
+
+    /** Whether heartbeats get through, logging once when claims stop for want of them and once when they resume. */
+    private boolean heartbeatCurrent() {
+        Optional<Duration> overdue = owner.heartbeatOverdue();
+        if (overdue.isPresent()) {
+            if (!heldBack) {
+                heldBack = true;
+                LOG.warning(() -> "Worker " + owner.instanceId() + " claims nothing from queue '" + owner.queue()
+                        + "': no heartbeat has got through for " + overdue.get().toMillis() + " ms, and after its"
+                        + " lease of " + owner.definition().lease().toMillis() + " ms other nodes would take its"
+                        + " jobs; it claims again once a heartbeat gets through");
+            }
+            return false;
+        }
+        if (heldBack) {
+            heldBack = false;
+            LOG.info(() -> "Worker " + owner.instanceId() + " claims from queue '" + owner.queue()
+                    + "' again: its heartbeats get through");
+        }
+        return true;
     }
 
     /** A scheduled or woken poll; runs while holding {@link #polling}. */
@@ -158,11 +210,11 @@ final class Poller<T> {
     /**
      * Claims up to the free slots into the buffer; the caller holds {@link #polling}.
      *
-     * @return how many jobs were claimed, or -1 when no slot was free
+     * @return how many jobs were claimed, or -1 when no slot was free or heartbeats do not get through
      */
     private int claim() {
         int free = buffer.free();
-        if (free <= 0) {
+        if (free <= 0 || !heartbeatCurrent()) {
             return -1;
         }
         List<Job<T>> jobs;

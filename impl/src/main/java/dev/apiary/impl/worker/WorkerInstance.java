@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -31,8 +32,9 @@ import java.util.logging.Logger;
  * stages a job walks through by calls: the {@link Poller} claims into the {@link ClaimBuffer}, a {@link Runner}
  * runs each job through the layers, the {@link Settler} decides and writes back its next state, and the
  * {@link Heartbeat} keeps the instance's jobs its own (the node's {@link OrphanSweep} takes back those of workers
- * that stopped heartbeating). No thread is owned by the loop: every stage runs as short
- * tasks on the executor.
+ * that stopped heartbeating). No thread is owned by the loop: jobs, claims and settlements run as short tasks on
+ * the executor; heartbeats, and polls that find no free slot, run on the scheduler, so that they never wait behind
+ * jobs.
  */
 public final class WorkerInstance<T> {
 
@@ -64,6 +66,11 @@ public final class WorkerInstance<T> {
 
         /** The instance stopped on its own, as its source has ended (a finished stream). */
         default void ended(WorkerInstance<?> instance) {
+        }
+
+        /** Where the heartbeats of the instance on {@code source} run; a monitor gives all its instances on one source the same. */
+        default HeartbeatLane heartbeatLane(JobSource<?> source) {
+            return new HeartbeatLane();
         }
     }
 
@@ -119,7 +126,8 @@ public final class WorkerInstance<T> {
         this.buffer = new ClaimBuffer<>(def.concurrency(), def.prefetch());
         this.poller = new Poller<>(this, source, buffer, stats, def.pollInterval(), def.maxPollInterval());
         this.settler = new Settler<>(this, source, buffer, stats);
-        this.heartbeat = new Heartbeat<>(this, source, stats, def.heartbeatInterval());
+        this.heartbeat = new Heartbeat<>(this, source, stats, def.heartbeatInterval(), def.lease(),
+                supervisor.heartbeatLane(source));
         LayerChain<T> chain = new LayerChain<>(def.layers(), def.handler());
         List<Runner<T>> slots = new ArrayList<>(def.concurrency());
         for (int i = 0; i < def.concurrency(); i++) {
@@ -366,6 +374,14 @@ public final class WorkerInstance<T> {
     public WorkerSnapshot snapshot() {
         return new WorkerSnapshot(def.name(), instanceId, queue, state.get(), buffer.held(), stats.done.sum(),
                 stats.retried.sum(), stats.failed.sum(), stats.restarts.get(), stats.lastTick, stats.lastError);
+    }
+
+    /**
+     * How long ago the instance's last heartbeat got through, when that is so long that it claims nothing until one
+     * does (see {@link Heartbeat}); empty while heartbeats get through.
+     */
+    public Optional<Duration> heartbeatOverdue() {
+        return Optional.ofNullable(heartbeat.overdue());
     }
 
     /** For the node's {@link OrphanSweep}: whether this instance's heartbeats got through for a whole lease. */

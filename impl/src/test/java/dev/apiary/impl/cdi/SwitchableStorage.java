@@ -29,6 +29,7 @@ public final class SwitchableStorage<T> implements JobStorage<T> {
     private final JobStorage<T> delegate;
     private volatile boolean reachable = true;
     private volatile CountDownLatch stall;
+    private volatile CountDownLatch stallHeartbeats;
 
     public SwitchableStorage(String queue, Class<T> type) {
         this.delegate = InMemory.storage(queue, type);
@@ -43,12 +44,19 @@ public final class SwitchableStorage<T> implements JobStorage<T> {
         stall = new CountDownLatch(1);
     }
 
+    /** Heartbeats from now on hang until {@link #release()}; claims go on. */
+    public void stallHeartbeats() {
+        stallHeartbeats = new CountDownLatch(1);
+    }
+
     public void release() {
-        CountDownLatch s = stall;
-        stall = null;
-        if (s != null) {
-            s.countDown();
+        for (CountDownLatch s : new CountDownLatch[] {stall, stallHeartbeats}) {
+            if (s != null) {
+                s.countDown();
+            }
         }
+        stall = null;
+        stallHeartbeats = null;
     }
 
     private void check() {
@@ -104,6 +112,14 @@ public final class SwitchableStorage<T> implements JobStorage<T> {
 
     @Override
     public void heartbeat(String workerId) {
+        CountDownLatch s = stallHeartbeats;
+        if (s != null) {
+            try {
+                s.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         check();
         delegate.heartbeat(workerId);
     }

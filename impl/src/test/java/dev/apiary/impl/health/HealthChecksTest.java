@@ -2,6 +2,7 @@ package dev.apiary.impl.health;
 
 import dev.apiary.Job;
 import dev.apiary.JobHandler;
+import dev.apiary.JobStatus;
 import dev.apiary.Outcome;
 import dev.apiary.cdi.JobWorker;
 import dev.apiary.impl.cdi.ApiaryExtension;
@@ -121,6 +122,32 @@ class HealthChecksTest {
         Storages.STORAGE.reachable(true);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> !health.getReadiness().isDown());
+    }
+
+    @Test
+    void heartbeatsThatDoNotGetThroughTakeReadinessDownAndHoldClaimsUntilOneDoes() {
+        // given a worker with a heartbeat every 100 ms and a lease of 1 s: claims stop at 550 ms without one
+        SmallRyeHealthReporter health = start(Map.of("apiary.workers.health.heartbeat-interval", "100ms",
+                "apiary.workers.health.lease", "1s"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !health.getReadiness().isDown());
+
+        // when its heartbeats hang (a database that is slow for the worker's row) while claims would get through
+        Storages.STORAGE.stallHeartbeats();
+
+        // then readiness goes DOWN and says why, and a new job waits
+        await().atMost(Duration.ofSeconds(10)).until(() -> health.getReadiness().isDown());
+        JsonObject data = check(health.getReadiness(), WorkerReadinessCheck.NAME).getJsonObject("data");
+        assertThat(data.keySet()).anySatisfy(key -> assertThat(key).startsWith("heartbeat.health-"));
+        assertThat(data.values().toString()).contains("claims nothing until one does");
+        String id = Storages.STORAGE.push(new Email("late@example.com"));
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+                .until(() -> Storages.STORAGE.find(id).orElseThrow().status() == JobStatus.PENDING);
+
+        // and once heartbeats get through again, readiness is UP and the job runs
+        Storages.STORAGE.release();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !health.getReadiness().isDown());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Storages.STORAGE.find(id).orElseThrow().status() == JobStatus.DONE);
     }
 
     @Test

@@ -6,6 +6,8 @@ import dev.apiary.Outcome;
 import dev.apiary.impl.worker.MonitorTest.DelegatingSource;
 import dev.apiary.impl.worker.MonitorTest.Email;
 import dev.apiary.spi.InMemory;
+import dev.apiary.testing.ManualClock;
+import dev.apiary.testing.WorkerDriver;
 import dev.apiary.spi.JobStorage;
 import dev.apiary.worker.Monitor;
 import dev.apiary.worker.WorkerBuilder;
@@ -48,6 +50,10 @@ class HeartbeatTest {
         final AtomicInteger maxConcurrentHeartbeats = new AtomicInteger();
         final List<Long> recoveries = new CopyOnWriteArrayList<>();
         volatile long heartbeatMillis;
+        /** Heartbeats fail while set, claims go on (a database that refuses the worker's row, say). */
+        final AtomicBoolean heartbeatsFail = new AtomicBoolean();
+        /** Heartbeats wait for it while set (a database that hangs). */
+        volatile CountDownLatch hold;
 
         WatchedSource(JobStorage<Email> storage) {
             super(storage);
@@ -66,8 +72,12 @@ class HeartbeatTest {
             int now = concurrentHeartbeats.incrementAndGet();
             maxConcurrentHeartbeats.accumulateAndGet(now, Math::max);
             try {
-                if (down.get()) {
+                if (down.get() || heartbeatsFail.get()) {
                     throw new IllegalStateException("database went away");
+                }
+                CountDownLatch h = hold;
+                if (h != null) {
+                    h.await();
                 }
                 if (heartbeatMillis > 0) {
                     Thread.sleep(heartbeatMillis);
@@ -103,6 +113,100 @@ class HeartbeatTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> source.heartbeats.get() >= 3);
 
         assertThat(source.maxConcurrentHeartbeats.get()).isEqualTo(1);
+    }
+
+    @Test
+    void claimsStopBeforeTheLeaseCouldLapseWhileHeartbeatsFailAndResumeWithTheFirstThatGetsThrough() {
+        // given a worker with a heartbeat every second and a lease of 10 s: claims stop when the last heartbeat that
+        // got through is 5.5 s old (halfway between the two)
+        ManualClock clock = ManualClock.startingNow();
+        JobStorage<Email> storage = WorkerDriver.inMemoryStorage("email", Email.class, clock);
+        WatchedSource source = new WatchedSource(storage);
+        WorkerDriver driver = WorkerDriver.start(WorkerBuilder.named("email").source(source)
+                .heartbeatInterval(Duration.ofSeconds(1)).lease(Duration.ofSeconds(10))
+                .handler(job -> Outcome.done()), clock);
+        assertThat(source.heartbeats.get()).isEqualTo(1);
+
+        // when its heartbeats fail from then on, while claims still get through
+        source.heartbeatsFail.set(true);
+        driver.advance(Duration.ofSeconds(5));
+        String early = storage.push(new Email("early"));
+        driver.runUntilIdle();
+        driver.advance(Duration.ofMillis(500));
+        String late = storage.push(new Email("late"));
+        driver.advance(Duration.ofSeconds(3));
+
+        // then it claims while the last heartbeat is 5 s old, not once it is 5.5 s old
+        assertThat(storage.find(early).orElseThrow().status()).isEqualTo(JobStatus.DONE);
+        assertThat(storage.find(late).orElseThrow().status()).isEqualTo(JobStatus.PENDING);
+
+        // and claims again at the first heartbeat that gets through
+        source.heartbeatsFail.set(false);
+        driver.advance(Duration.ofSeconds(1));
+        assertThat(storage.find(late).orElseThrow().status()).isEqualTo(JobStatus.DONE);
+        driver.stop();
+    }
+
+    @Test
+    void aFirstHeartbeatThatDoesNotGetThroughStopsClaimsAfterAWholeLease() {
+        // given a worker whose heartbeats fail from its start (1 s heartbeat, 10 s lease)
+        ManualClock clock = ManualClock.startingNow();
+        JobStorage<Email> storage = WorkerDriver.inMemoryStorage("email", Email.class, clock);
+        WatchedSource source = new WatchedSource(storage);
+        source.heartbeatsFail.set(true);
+        WorkerDriver driver = WorkerDriver.start(WorkerBuilder.named("email").source(source)
+                .heartbeatInterval(Duration.ofSeconds(1)).lease(Duration.ofSeconds(10))
+                .handler(job -> Outcome.done()), clock);
+
+        // when jobs come 9 s and 10 s after the start
+        driver.advance(Duration.ofSeconds(9));
+        String early = storage.push(new Email("early"));
+        driver.runUntilIdle();
+        driver.advance(Duration.ofSeconds(1));
+        String late = storage.push(new Email("late"));
+        driver.advance(Duration.ofSeconds(2));
+
+        // then the first is claimed (a slow first heartbeat is given a lease), the second only once one gets through
+        assertThat(storage.find(early).orElseThrow().status()).isEqualTo(JobStatus.DONE);
+        assertThat(storage.find(late).orElseThrow().status()).isEqualTo(JobStatus.PENDING);
+        source.heartbeatsFail.set(false);
+        driver.advance(Duration.ofSeconds(1));
+        assertThat(storage.find(late).orElseThrow().status()).isEqualTo(JobStatus.DONE);
+        driver.stop();
+    }
+
+    @Test
+    void aHangingHeartbeatHoldsOneSchedulerThreadWhileOtherQueuesHeartbeatOn() throws Exception {
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(2);
+        ExecutorService executor = Executors.newCachedThreadPool();
+        CountDownLatch unblock = new CountDownLatch(1);
+        try {
+            // given three instances on a source whose database hangs, one on a healthy source, and a scheduler of
+            // two threads
+            WatchedSource hanging = new WatchedSource(InMemory.storage("slow", Email.class));
+            hanging.hold = unblock;
+            WatchedSource healthy = new WatchedSource(InMemory.storage("fast", Email.class));
+            Monitor monitor = Monitor.create(executor, scheduler);
+            monitors.add(monitor);
+            monitor.register(3, i -> WorkerBuilder.named("slow").source(hanging)
+                            .heartbeatInterval(Duration.ofMillis(20)).lease(Duration.ofSeconds(1))
+                            .handler(job -> Outcome.done()))
+                    .register(WorkerBuilder.named("fast").source(healthy).heartbeatInterval(Duration.ofMillis(20))
+                            .lease(Duration.ofSeconds(1)).handler(job -> Outcome.done()))
+                    .start();
+
+            // when the first heartbeat of the hanging source hangs
+            await().atMost(Duration.ofSeconds(5)).until(() -> hanging.concurrentHeartbeats.get() == 1);
+            int before = healthy.heartbeats.get();
+
+            // then the healthy source's heartbeats go on, and the hanging source holds one thread, not three
+            await().atMost(Duration.ofSeconds(5)).until(() -> healthy.heartbeats.get() >= before + 20);
+            assertThat(hanging.maxConcurrentHeartbeats.get()).isEqualTo(1);
+        } finally {
+            unblock.countDown();
+            scheduler.shutdownNow();
+            executor.shutdownNow();
+        }
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.apiary.spi.Throughput;
 import dev.apiary.worker.WorkerSnapshot;
 import jakarta.persistence.EntityManager;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -42,6 +43,11 @@ final class JobTable {
     JobTable(String queue, Class<?> payloadType, SqlDialect dialect) {
         this.queue = queue;
         this.sql = PortableSql.of(dialect, queue, payloadType.getName());
+    }
+
+    /** Bounds the later statements of {@code em}'s transaction; zero leaves a limit off. */
+    void limitTime(EntityManager em, Duration statementTimeout, Duration lockTimeout) {
+        sql.limitTime(em, statementTimeout, lockTimeout);
     }
 
     // ---- enqueue

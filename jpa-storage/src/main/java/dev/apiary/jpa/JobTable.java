@@ -15,6 +15,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.TreeMap;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -134,6 +135,20 @@ final class JobTable {
                     .setParameter("worker", workerId).executeUpdate();
         }
         return count;
+    }
+
+    /**
+     * Hands back, without counting the attempt, the jobs that claims of {@code workerId} marked at one of
+     * {@code lockedAt} and that are still running under it: claims that failed without saying whether they committed,
+     * so the worker never got those jobs.
+     */
+    int releaseUnanswered(EntityManager em, String workerId, Collection<LocalDateTime> lockedAt) {
+        return em.createQuery("UPDATE ApiaryJob j SET j.status = :pending, j.attempts = j.attempts - 1, "
+                        + "j.workerId = NULL, j.lockedAt = NULL WHERE j.queue = :queue AND j.status = :running "
+                        + "AND j.workerId = :worker AND j.lockedAt IN :times")
+                .setParameter("pending", JobStatus.PENDING).setParameter("queue", queue)
+                .setParameter("running", JobStatus.RUNNING).setParameter("worker", workerId)
+                .setParameter("times", List.copyOf(lockedAt)).executeUpdate();
     }
 
     // ---- liveness

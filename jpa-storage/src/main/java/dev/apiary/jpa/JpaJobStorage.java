@@ -45,6 +45,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -98,6 +99,11 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     private final Duration workerRetention;
     private final Duration statementTimeout;
     private final Duration lockTimeout;
+    /**
+     * Per worker, the lock times of its claims that failed without telling whether they committed (a connection
+     * that timed out waiting for the answer); their jobs are handed back by the worker's next claim that commits.
+     */
+    private final Map<String, Set<LocalDateTime>> unansweredClaims = new ConcurrentHashMap<>();
     /** System.nanoTime() of the last purge of stale worker rows by this storage; 0 before the first. */
     private volatile long workersPurgedAt;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
@@ -308,25 +314,63 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         if (max <= 0) {
             return List.of();
         }
-        return runRetrying("claim jobs for worker '" + workerId + "'", bounded(em -> {
-            LocalDateTime now = now();
-            List<Job<T>> jobs = new ArrayList<>();
-            List<String> undecodable = new ArrayList<>();
-            for (JobEntity row : table.claim(em, workerId, max, now)) {
-                try {
-                    jobs.add(new Job<>(codec.decode(row.payload, payloadType), context(row)));
-                } catch (CodecException e) {
-                    table.kill(em, row.id, "Payload cannot be decoded, so the job can never run: " + e.getMessage(),
-                            List.of(JobStatus.RUNNING), now);
-                    undecodable.add(row.id);
+        boolean joined = tx.joinsCaller();
+        ClaimRound round = new ClaimRound();
+        List<Job<T>> claimed;
+        try {
+            claimed = runRetrying("claim jobs for worker '" + workerId + "'", bounded(em -> {
+                round.handedBack = joined ? Set.of()
+                        : Set.copyOf(unansweredClaims.getOrDefault(workerId, Set.of()));
+                round.released = round.handedBack.isEmpty() ? 0
+                        : table.releaseUnanswered(em, workerId, round.handedBack);
+                LocalDateTime now = now();
+                round.tried.add(now);
+                List<Job<T>> jobs = new ArrayList<>();
+                List<String> undecodable = new ArrayList<>();
+                for (JobEntity row : table.claim(em, workerId, max, now)) {
+                    try {
+                        jobs.add(new Job<>(codec.decode(row.payload, payloadType), context(row)));
+                    } catch (CodecException e) {
+                        table.kill(em, row.id, "Payload cannot be decoded, so the job can never run: "
+                                + e.getMessage(), List.of(JobStatus.RUNNING), now);
+                        undecodable.add(row.id);
+                    }
                 }
+                if (!undecodable.isEmpty()) {
+                    LOG.warning(() -> "Killed jobs " + undecodable + " of queue '" + queue + "' at claim: their "
+                            + "payload cannot be decoded into " + payloadType.getName());
+                }
+                return jobs;
+            }));
+        } catch (RuntimeException e) {
+            if (!joined) {
+                // the commit may have happened with only its answer lost: then jobs run under this worker that it
+                // never got, and its heartbeats would keep them from the orphan sweep for ever
+                unansweredClaims.computeIfAbsent(workerId, k -> ConcurrentHashMap.newKeySet()).addAll(round.tried);
             }
-            if (!undecodable.isEmpty()) {
-                LOG.warning(() -> "Killed jobs " + undecodable + " of queue '" + queue + "' at claim: their "
-                        + "payload cannot be decoded into " + payloadType.getName());
+            throw e;
+        }
+        if (!round.handedBack.isEmpty()) {
+            unansweredClaims.computeIfPresent(workerId, (k, times) -> {
+                times.removeAll(round.handedBack);
+                return times.isEmpty() ? null : times;
+            });
+            int count = round.released;
+            if (count > 0) {
+                LOG.info(() -> "Handed back " + count + " jobs of queue '" + queue + "' that earlier claims of worker '"
+                        + workerId + "' took while their answer was lost");
             }
-            return jobs;
-        }));
+        }
+        return claimed;
+    }
+
+    /** What the transactions of one claim call did (it may run more than one), read once the call ends. */
+    private static final class ClaimRound {
+        /** The lock time of every transaction tried. */
+        final List<LocalDateTime> tried = new ArrayList<>();
+        /** The unanswered claims the last transaction handed back, and how many jobs that freed. */
+        Set<LocalDateTime> handedBack = Set.of();
+        int released;
     }
 
     /**

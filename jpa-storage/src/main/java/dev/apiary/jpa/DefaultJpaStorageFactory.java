@@ -74,6 +74,8 @@ public class DefaultJpaStorageFactory implements DefaultStorageFactory {
 
     @Override
     public <T> JobStorage<T> create(String queue, Class<T> payloadType, Function<String, Optional<String>> config) {
+        Optional<Duration> statementTimeout = duration(config, STATEMENT_TIMEOUT);
+        Optional<Duration> lockTimeout = duration(config, LOCK_TIMEOUT);
         Optional<Named> named = named("apiary.queues." + queue + ".data-source", config)
                 .or(() -> named(DATA_SOURCE_KEY, config));
         String dataSourceName = named.map(Named::jndiName).orElse(DATA_SOURCE);
@@ -97,8 +99,8 @@ public class DefaultJpaStorageFactory implements DefaultStorageFactory {
                         + ": expected a whole number of characters", e);
             }
         });
-        duration(config, STATEMENT_TIMEOUT).ifPresent(builder::statementTimeout);
-        duration(config, LOCK_TIMEOUT).ifPresent(builder::lockTimeout);
+        statementTimeout.ifPresent(builder::statementTimeout);
+        lockTimeout.ifPresent(builder::lockTimeout);
         if (flag(config, NOTIFICATIONS, true)) {
             builder.notifications(dataSource);
             managedThreadFactory().ifPresent(builder::threadFactory);

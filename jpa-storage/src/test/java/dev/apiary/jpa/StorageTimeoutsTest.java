@@ -57,7 +57,8 @@ class StorageTimeoutsTest {
         Job<String> job = storage.claim("worker-1", 1).get(0);
         try (Connection other = DriverManager.getConnection(TestDatabases.url(TestDatabases.Db.POSTGRESQL))) {
             other.setAutoCommit(false);
-            try (PreparedStatement lock = other.prepareStatement("SELECT id FROM apiary_jobs WHERE id = ? FOR UPDATE")) {
+            try (PreparedStatement lock = other.prepareStatement(
+                    "SELECT id FROM apiary_jobs WHERE id = ? FOR UPDATE")) {
                 lock.setString(1, id);
                 lock.executeQuery().close();
             }

@@ -85,7 +85,8 @@ class DatabaseHangTest {
             long duplicates = cluster.count("SELECT COUNT(*) FROM duplicates");
             cluster.summary("jobs=" + JOBS + " nodes=1 faults=proxy to the database stopped forwarding for "
                     + HANG.toSeconds() + " s (no RST), driver socketTimeout " + SOCKET_TIMEOUT_SECONDS + " s; "
-                    + "readiness DOWN after " + (downAfter == null ? "never" : downAfter.toMillis() + " ms")
+                    + "readiness not UP (DOWN or no answer) after "
+                    + (downAfter == null ? "never" : downAfter.toMillis() + " ms")
                     + ", DOWN in " + down + " of " + samples + " samples, no answer within 5 s in " + unanswered
                     + ", UP again while hung in " + upAfterDown + "; lost="
                     + (JOBS - runs) + " runTwice=" + duplicates + " doneBeforeHang=" + doneBefore

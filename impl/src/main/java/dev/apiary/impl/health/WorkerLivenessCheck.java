@@ -17,8 +17,8 @@ import java.time.Instant;
  * Liveness {@value #NAME}: DOWN when a worker instance's poller has not ticked for longer than
  * {@code apiary.health.max-tick-age} (a poll stuck in its storage, a starved executor): the cases a restart of the
  * application may cure. A stopping or stopped instance counts as alive, and so does a {@code FAILING} one: its
- * source keeps failing (a database that is away), which a restart would not cure, and it resumes by itself. Its data has one
- * entry per instance: its state and the age of its last tick.
+ * source keeps failing (a database that is away), which a restart would not cure, and it resumes by itself. Its
+ * data has one entry per instance: its state and the age of its last tick.
  */
 @Liveness
 @ApplicationScoped

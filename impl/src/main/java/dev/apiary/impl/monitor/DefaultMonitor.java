@@ -43,7 +43,8 @@ import java.util.logging.Logger;
 /**
  * The {@link Monitor}: starts worker instances, restarts one whose loop crashed after an exponential backoff, reports
  * it {@code FAILING} after {@code maxRestarts} crashes in a row (a successful poll resets the count) and then goes on
- * restarting it at the longest backoff, and stops everything gracefully. Jobs run on the given executor; polls, heartbeats and restarts are timed by the given scheduler.
+ * restarting it at the longest backoff, and stops everything gracefully. Jobs run on the given executor; polls,
+ * heartbeats and restarts are timed by the given scheduler.
  */
 public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor {
 

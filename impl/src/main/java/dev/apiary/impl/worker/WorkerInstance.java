@@ -167,8 +167,9 @@ public final class WorkerInstance<T> {
     /** A claim got through: the crash count starts over, and a failing instance is back. */
     void claimSucceeded() {
         int crashes = consecutiveCrashes.getAndSet(0);
-        if (state.compareAndSet(WorkerState.FAILING, buffer.held() > 0 ? WorkerState.ENGAGED : WorkerState.IDLE)) {
-            publish(WorkerEvent.Kind.IDLE, null, null, null);
+        WorkerState back = buffer.held() > 0 ? WorkerState.ENGAGED : WorkerState.IDLE;
+        if (state.compareAndSet(WorkerState.FAILING, back)) {
+            publish(back == WorkerState.ENGAGED ? WorkerEvent.Kind.ENGAGED : WorkerEvent.Kind.IDLE, null, null, null);
         }
         if (crashes > 0) {
             LOG.info(() -> "Worker " + instanceId + " claims from queue '" + queue + "' again after " + crashes

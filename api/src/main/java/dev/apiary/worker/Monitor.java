@@ -69,8 +69,9 @@ public interface Monitor {
     /**
      * How the monitor restarts an instance whose loop crashed (a storage that went away, a bug): after
      * {@code initialBackoff}, doubling up to {@code maxBackoff}; after {@code maxConsecutiveRestarts} crashes with no
-     * successful poll in between, the instance is reported {@link WorkerState#FAILED} and left alone
-     * (default 10, 1 s, 30 s).
+     * successful poll in between, the instance is reported {@link WorkerState#FAILING} and restarted every
+     * {@code maxBackoff} until a claim works again, when it resumes by itself (default 10, 1 s, 30 s). The monitor
+     * never stops itself or its schedules because of a failing instance.
      */
     Monitor restartBudget(int maxConsecutiveRestarts, Duration initialBackoff, Duration maxBackoff);
 

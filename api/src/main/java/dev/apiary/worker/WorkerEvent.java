@@ -30,6 +30,11 @@ public record WorkerEvent(Kind kind, String worker, String instanceId, Instant a
         JOB_FAILED,
         /** The job was killed and never runs again. */
         JOB_KILLED,
-        ERROR, RESTARTED, STOPPED, GAVE_UP
+        ERROR, RESTARTED, STOPPED,
+        /**
+         * The instance crashed once more than its restart budget allows and is now {@link WorkerState#FAILING}: it
+         * is restarted at the longest backoff until a claim works again, when {@link #IDLE} follows.
+         */
+        FAILING
     }
 }

@@ -17,6 +17,11 @@ public enum WorkerState {
     STOPPING,
     /** Stopped. */
     STOPPED,
-    /** Crashed more often than its restart budget allows; not restarted again. */
-    GAVE_UP
+    /**
+     * Crashed more often in a row than its restart budget allows (its source keeps failing: a database that is
+     * away for long). The monitor goes on restarting it at the longest backoff, so it comes back by itself as
+     * {@link #IDLE} once a claim works again; meanwhile readiness is DOWN. (Replaces {@code GAVE_UP}, under which the
+     * monitor stopped restarting such an instance for good.)
+     */
+    FAILING
 }

@@ -11,6 +11,8 @@ import javax.naming.NamingException;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Locale;
@@ -20,6 +22,8 @@ import java.util.Set;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Function;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The JPA storage of a worker's queue when the application produces none: JTA, on Apiary's own persistence unit
@@ -31,7 +35,7 @@ import java.util.logging.Logger;
  * <p>Keys: {@value #DATA_SOURCE_KEY}, {@value #CREATE_SCHEMA} ({@code false}: create the tables from the shipped script at start-up, skipping
  * what exists), {@value #NOTIFICATIONS} ({@code true}), {@code apiary.queues.<queue>.max-payload-length}
  * ({@value JpaJobStorage#DEFAULT_MAX_PAYLOAD_LENGTH}), {@code apiary.storage.worker-retention} ({@code 1h}, read by the
- * builder).
+ * builder), {@value #STATEMENT_TIMEOUT} ({@code 10s}) and {@value #LOCK_TIMEOUT} ({@code 5s}).
  *
  * <p>The runtime adds this class as an application-scoped bean (it carries no bean-defining annotation, so that
  * scanning the jar does not find it a second time).
@@ -46,6 +50,9 @@ public class DefaultJpaStorageFactory implements DefaultStorageFactory {
     public static final String DATA_SOURCE_KEY = "apiary.storage.data-source";
     static final String CREATE_SCHEMA = "apiary.storage.create-schema";
     static final String NOTIFICATIONS = "apiary.storage.notifications";
+    static final String STATEMENT_TIMEOUT = "apiary.storage.statement-timeout";
+    static final String LOCK_TIMEOUT = "apiary.storage.lock-timeout";
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
     private static final String THREAD_FACTORY = "java:comp/DefaultManagedThreadFactory";
     private static final Logger LOG = Logger.getLogger(DefaultJpaStorageFactory.class.getName());
 
@@ -67,6 +74,8 @@ public class DefaultJpaStorageFactory implements DefaultStorageFactory {
 
     @Override
     public <T> JobStorage<T> create(String queue, Class<T> payloadType, Function<String, Optional<String>> config) {
+        Optional<Duration> statementTimeout = duration(config, STATEMENT_TIMEOUT);
+        Optional<Duration> lockTimeout = duration(config, LOCK_TIMEOUT);
         Optional<Named> named = named("apiary.queues." + queue + ".data-source", config)
                 .or(() -> named(DATA_SOURCE_KEY, config));
         String dataSourceName = named.map(Named::jndiName).orElse(DATA_SOURCE);
@@ -90,6 +99,8 @@ public class DefaultJpaStorageFactory implements DefaultStorageFactory {
                         + ": expected a whole number of characters", e);
             }
         });
+        statementTimeout.ifPresent(builder::statementTimeout);
+        lockTimeout.ifPresent(builder::lockTimeout);
         if (flag(config, NOTIFICATIONS, true)) {
             builder.notifications(dataSource);
             managedThreadFactory().ifPresent(builder::threadFactory);
@@ -206,6 +217,38 @@ public class DefaultJpaStorageFactory implements DefaultStorageFactory {
             LOG.fine(() -> THREAD_FACTORY + " not found (" + e + "); the LISTEN thread is a plain one");
             return Optional.empty();
         }
+    }
+
+    /** A duration as the other {@code apiary.*} keys take it: {@code 500ms}, {@code 10s}, {@code 1m}, or ISO-8601. */
+    private static Optional<Duration> duration(Function<String, Optional<String>> config, String key) {
+        Optional<String> value = config.apply(key).map(String::trim).filter(v -> !v.isEmpty());
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        String v = value.get().toLowerCase(Locale.ROOT);
+        Matcher m = DURATION.matcher(v);
+        try {
+            if (v.equals("0")) {
+                return Optional.of(Duration.ZERO);
+            } else if (m.matches()) {
+                long n = Long.parseLong(m.group(1));
+                return Optional.of(switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    default -> Duration.ofHours(n);
+                });
+            } else if (v.startsWith("p")) {
+                Duration d = Duration.parse(v.toUpperCase(Locale.ROOT));
+                if (!d.isNegative()) {
+                    return Optional.of(d);
+                }
+            }
+        } catch (ArithmeticException | DateTimeParseException e) {
+            // the message below says what is accepted
+        }
+        throw new ConfigurationException("Invalid value '" + value.get() + "' for " + key + ": expected a duration"
+                + " such as 500ms, 10s, 1m or PT10S, or 0 for no limit");
     }
 
     private static boolean flag(Function<String, Optional<String>> config, String key, boolean fallback) {

@@ -7,6 +7,7 @@ import dev.apiary.spi.Throughput;
 import dev.apiary.worker.WorkerSnapshot;
 import jakarta.persistence.EntityManager;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -14,6 +15,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.TreeMap;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,6 +44,11 @@ final class JobTable {
     JobTable(String queue, Class<?> payloadType, SqlDialect dialect) {
         this.queue = queue;
         this.sql = PortableSql.of(dialect, queue, payloadType.getName());
+    }
+
+    /** Bounds the later statements of {@code em}'s transaction; zero leaves a limit off. */
+    void limitTime(EntityManager em, Duration statementTimeout, Duration lockTimeout) {
+        sql.limitTime(em, statementTimeout, lockTimeout);
     }
 
     // ---- enqueue
@@ -128,6 +135,20 @@ final class JobTable {
                     .setParameter("worker", workerId).executeUpdate();
         }
         return count;
+    }
+
+    /**
+     * Hands back, without counting the attempt, the jobs that claims of {@code workerId} marked at one of
+     * {@code lockedAt} and that are still running under it: claims that failed without saying whether they committed,
+     * so the worker never got those jobs.
+     */
+    int releaseUnanswered(EntityManager em, String workerId, Collection<LocalDateTime> lockedAt) {
+        return em.createQuery("UPDATE ApiaryJob j SET j.status = :pending, j.attempts = j.attempts - 1, "
+                        + "j.workerId = NULL, j.lockedAt = NULL WHERE j.queue = :queue AND j.status = :running "
+                        + "AND j.workerId = :worker AND j.lockedAt IN :times")
+                .setParameter("pending", JobStatus.PENDING).setParameter("queue", queue)
+                .setParameter("running", JobStatus.RUNNING).setParameter("worker", workerId)
+                .setParameter("times", List.copyOf(lockedAt)).executeUpdate();
     }
 
     // ---- liveness

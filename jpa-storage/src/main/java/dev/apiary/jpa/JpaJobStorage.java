@@ -47,6 +47,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -79,6 +80,10 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
 
     /** The default longest payload: the length of the payload column JPA generates from {@link JobEntity}. */
     public static final int DEFAULT_MAX_PAYLOAD_LENGTH = 1_000_000;
+    /** How long one statement of a worker's claim, settle or heartbeat may run by default. */
+    public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(10);
+    /** How long such a statement may wait for a row lock by default (PostgreSQL). */
+    public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(5);
 
     private static final Logger LOG = Logger.getLogger(JpaJobStorage.class.getName());
 
@@ -94,6 +99,13 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     private final int maxPayloadLength;
     private final String host;
     private final Duration workerRetention;
+    private final Duration statementTimeout;
+    private final Duration lockTimeout;
+    /**
+     * Per worker, the lock times of its claims that failed without telling whether they committed (a connection
+     * that timed out waiting for the answer); their jobs are handed back by the worker's next claim that commits.
+     */
+    private final Map<String, Set<LocalDateTime>> unansweredClaims = new ConcurrentHashMap<>();
     /** System.nanoTime() of the last purge of stale worker rows by this storage; 0 before the first. */
     private volatile long workersPurgedAt;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
@@ -113,6 +125,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         this.notificationSource = b.notificationSource;
         this.threadFactory = b.threadFactory;
         this.maxPayloadLength = b.maxPayloadLength;
+        this.statementTimeout = b.statementTimeout;
+        this.lockTimeout = b.lockTimeout;
         this.dialect = b.dialect != null ? b.dialect
                 : notificationSource != null ? SqlDialect.detect(notificationSource)
                 : detectDialect();
@@ -302,25 +316,63 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         if (max <= 0) {
             return List.of();
         }
-        return runRetrying("claim jobs for worker '" + workerId + "'", em -> {
-            LocalDateTime now = now();
-            List<Job<T>> jobs = new ArrayList<>();
-            List<String> undecodable = new ArrayList<>();
-            for (JobEntity row : table.claim(em, workerId, max, now)) {
-                try {
-                    jobs.add(new Job<>(codec.decode(row.payload, payloadType), context(row)));
-                } catch (CodecException e) {
-                    table.kill(em, row.id, StoredText.error("Payload cannot be decoded, so the job can never run: "
-                            + e.getMessage()), List.of(JobStatus.RUNNING), now);
-                    undecodable.add(row.id);
+        boolean joined = tx.joinsCaller();
+        ClaimRound round = new ClaimRound();
+        List<Job<T>> claimed;
+        try {
+            claimed = runRetrying("claim jobs for worker '" + workerId + "'", bounded(em -> {
+                round.handedBack = joined ? Set.of()
+                        : Set.copyOf(unansweredClaims.getOrDefault(workerId, Set.of()));
+                round.released = round.handedBack.isEmpty() ? 0
+                        : table.releaseUnanswered(em, workerId, round.handedBack);
+                LocalDateTime now = now();
+                round.tried.add(now);
+                List<Job<T>> jobs = new ArrayList<>();
+                List<String> undecodable = new ArrayList<>();
+                for (JobEntity row : table.claim(em, workerId, max, now)) {
+                    try {
+                        jobs.add(new Job<>(codec.decode(row.payload, payloadType), context(row)));
+                    } catch (CodecException e) {
+                        table.kill(em, row.id, StoredText.error("Payload cannot be decoded, so the job can never run: "
+                                + e.getMessage()), List.of(JobStatus.RUNNING), now);
+                        undecodable.add(row.id);
+                    }
                 }
+                if (!undecodable.isEmpty()) {
+                    LOG.warning(() -> "Killed jobs " + undecodable + " of queue '" + queue + "' at claim: their "
+                            + "payload cannot be decoded into " + payloadType.getName());
+                }
+                return jobs;
+            }));
+        } catch (RuntimeException e) {
+            if (!joined) {
+                // the commit may have happened with only its answer lost: then jobs run under this worker that it
+                // never got, and its heartbeats would keep them from the orphan sweep for ever
+                unansweredClaims.computeIfAbsent(workerId, k -> ConcurrentHashMap.newKeySet()).addAll(round.tried);
             }
-            if (!undecodable.isEmpty()) {
-                LOG.warning(() -> "Killed jobs " + undecodable + " of queue '" + queue + "' at claim: their "
-                        + "payload cannot be decoded into " + payloadType.getName());
+            throw e;
+        }
+        if (!round.handedBack.isEmpty()) {
+            unansweredClaims.computeIfPresent(workerId, (k, times) -> {
+                times.removeAll(round.handedBack);
+                return times.isEmpty() ? null : times;
+            });
+            int count = round.released;
+            if (count > 0) {
+                LOG.info(() -> "Handed back " + count + " jobs of queue '" + queue + "' that earlier claims of worker '"
+                        + workerId + "' took while their answer was lost");
             }
-            return jobs;
-        });
+        }
+        return claimed;
+    }
+
+    /** What the transactions of one claim call did (it may run more than one), read once the call ends. */
+    private static final class ClaimRound {
+        /** The lock time of every transaction tried. */
+        final List<LocalDateTime> tried = new ArrayList<>();
+        /** The unanswered claims the last transaction handed back, and how many jobs that freed. */
+        Set<LocalDateTime> handedBack = Set.of();
+        int released;
     }
 
     /**
@@ -333,7 +385,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         if (settlements.isEmpty()) {
             return;
         }
-        boolean retried = runRetrying("settle " + settlements.size() + " jobs", em -> {
+        boolean retried = runRetrying("settle " + settlements.size() + " jobs", bounded(em -> {
             LocalDateTime now = now();
             Map<Holder, List<String>> done = new LinkedHashMap<>();
             boolean pending = false;
@@ -356,7 +408,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
             }
             done.forEach((holder, ids) -> table.settleDone(em, holder.workerId(), holder.attempt(), ids, now));
             return pending;
-        });
+        }));
         if (retried) {
             wakeUp();
         }
@@ -383,13 +435,13 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         if (jobIds.isEmpty()) {
             return;
         }
-        int released = runRetrying("release jobs of worker '" + workerId + "'", em -> {
+        int released = runRetrying("release jobs of worker '" + workerId + "'", bounded(em -> {
             int count = table.release(em, workerId, jobIds);
             if (count > 0) {
                 table.notifyOtherNodes(em);
             }
             return count;
-        });
+        }));
         if (released > 0) {
             wakeUp();
         }
@@ -401,10 +453,10 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     @Override
     public void heartbeat(String workerId) {
         Objects.requireNonNull(workerId, "workerId");
-        run("record the heartbeat of worker '" + workerId + "'", em -> {
+        run("record the heartbeat of worker '" + workerId + "'", bounded(em -> {
             table.heartbeat(em, workerId, host, this::now);
             return null;
-        });
+        }));
     }
 
     /**
@@ -420,13 +472,13 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         if (purge) {
             workersPurgedAt = now;
         }
-        run("record the heartbeat of worker '" + instance.instanceId() + "'", em -> {
+        run("record the heartbeat of worker '" + instance.instanceId() + "'", bounded(em -> {
             table.heartbeat(em, instance, host, this::now);
             if (purge) {
                 table.purgeWorkers(em, JobTable.utc(clock.instant().minus(workerRetention)));
             }
             return null;
-        });
+        }));
     }
 
     /** The instances that heartbeat through this queue, on every node sharing the database. */
@@ -441,7 +493,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     @Override
     public boolean progress(JobContext job, int percent, String message) {
         String stored = StoredText.progressMessage(message);
-        return run("store the progress of job " + job.id(), em -> table.progress(em, job, percent, stored, now()));
+        return run("store the progress of job " + job.id(), bounded(em -> table.progress(em, job, percent, stored,
+                now())));
     }
 
     /**
@@ -452,14 +505,14 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     public int reenqueueOrphans(Duration lease) {
         Instant now = clock.instant();
         LocalDateTime cutoff = JobTable.utc(now.minus(lease));
-        int reenqueued = run("reenqueue orphaned jobs", em -> {
+        int reenqueued = run("reenqueue orphaned jobs", bounded(em -> {
             int count = table.reenqueueOrphans(em, cutoff, JobTable.utc(now), "Reenqueued: its worker stopped "
                     + "heartbeating for longer than the lease of " + lease);
             if (count > 0) {
                 table.notifyOtherNodes(em);
             }
             return count;
-        });
+        }));
         if (reenqueued > 0) {
             wakeUp();
         }
@@ -613,10 +666,10 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     @Override
     public boolean isAvailable() {
         try {
-            run("check the database", em -> {
+            run("check the database", bounded(em -> {
                 table.ping(em);
                 return null;
-            });
+            }));
             return true;
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "Job storage of queue '" + queue + "' is not available", e);
@@ -681,6 +734,24 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
 
     private LocalDateTime now() {
         return JobTable.utc(clock.instant());
+    }
+
+    /**
+     * {@code work} with the statement and lock timeouts: the worker loop's own operations (claims, settles,
+     * heartbeats, releases, orphan sweeps, progress, the readiness check), so that a database that hangs fails them
+     * within the timeout instead of holding the worker's threads. Not in a caller's transaction, whose statements
+     * are the caller's to bound.
+     */
+    private <R> Function<EntityManager, R> bounded(Function<EntityManager, R> work) {
+        if (statementTimeout.isZero() && lockTimeout.isZero()) {
+            return work;
+        }
+        return em -> {
+            if (!tx.joinsCaller()) {
+                table.limitTime(em, statementTimeout, lockTimeout);
+            }
+            return work.apply(em);
+        };
     }
 
     private <R> R run(String what, Function<EntityManager, R> work) {
@@ -812,6 +883,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         private ThreadFactory threadFactory = Executors.defaultThreadFactory();
         private int maxPayloadLength = DEFAULT_MAX_PAYLOAD_LENGTH;
         private Duration workerRetention;
+        private Duration statementTimeout = DEFAULT_STATEMENT_TIMEOUT;
+        private Duration lockTimeout = DEFAULT_LOCK_TIMEOUT;
 
         private Builder(EntityManagerFactory emf) {
             this.emf = emf;
@@ -921,6 +994,37 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
             }
             this.workerRetention = value;
             return this;
+        }
+
+        /**
+         * How long one statement of a worker's claim, settle, heartbeat, release, orphan sweep or readiness check may
+         * run before it fails (default 10 s, {@link JpaJobStorage#DEFAULT_STATEMENT_TIMEOUT}; zero: no limit), so that a database
+         * that hangs fails the operation (the worker backs off and retries, readiness goes DOWN) instead of holding
+         * the worker's threads. On PostgreSQL the server's {@code statement_timeout} for that transaction, elsewhere
+         * JPA's query timeout hint (whole seconds). A connection whose peer stops answering altogether is only
+         * noticed by the JDBC driver's socket timeout: set one on the data source (PostgreSQL: {@code socketTimeout})
+         * longer than this.
+         */
+        public Builder<T> statementTimeout(Duration value) {
+            this.statementTimeout = notNegative("statementTimeout", value);
+            return this;
+        }
+
+        /**
+         * How long a statement of those operations may wait for a row lock before it fails (default 5 s,
+         * {@link JpaJobStorage#DEFAULT_LOCK_TIMEOUT}; zero: no limit of its own). PostgreSQL's {@code lock_timeout} for that
+         * transaction; other databases have no portable one, and the statement timeout bounds the wait there.
+         */
+        public Builder<T> lockTimeout(Duration value) {
+            this.lockTimeout = notNegative("lockTimeout", value);
+            return this;
+        }
+
+        private static Duration notNegative(String name, Duration value) {
+            if (value == null || value.isNegative()) {
+                throw new ConfigurationException(name + " must be zero (no limit) or positive, was " + value);
+            }
+            return value;
         }
 
         /** The storage; detects the database unless {@link #dialect} was set. */

@@ -5,6 +5,7 @@ import dev.apiary.JobStatus;
 import dev.apiary.spi.JobIds;
 import jakarta.persistence.EntityManager;
 
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,6 +25,8 @@ class PortableSql {
      * queries answer from the shared cache, which does not see the claim's update.)
      */
     static final String HIBERNATE_READ_ONLY = "org.hibernate.readOnly";
+    /** JPA's standard query timeout hint, in milliseconds. */
+    static final String QUERY_TIMEOUT = "jakarta.persistence.query.timeout";
     /**
      * Rows per multi-row insert or persist batch. Larger statements gain nothing on PostgreSQL or H2, and
      * EclipseLink's parameter handling slows down sharply beyond a few hundred parameters (measured: 1000 rows per
@@ -50,6 +53,21 @@ class PortableSql {
             case H2 -> new H2Sql(queue, payloadType);
             case STANDARD -> new PortableSql(queue, payloadType);
         };
+    }
+
+    // ---- time limits
+
+    /**
+     * Bounds every later statement of {@code em}'s transaction: JPA's query timeout hint on the entity manager, which
+     * providers apply to the queries it creates (Hibernate does) as a JDBC query timeout, in whole seconds. Zero
+     * leaves a limit off. JPA has no portable lock timeout for plain statements: the statement timeout bounds lock
+     * waits too.
+     */
+    void limitTime(EntityManager em, Duration statementTimeout, Duration lockTimeout) {
+        if (!statementTimeout.isZero()) {
+            em.setProperty(QUERY_TIMEOUT, (int) Math.min(Integer.MAX_VALUE,
+                    Math.max(1000, statementTimeout.toMillis())));
+        }
     }
 
     // ---- enqueue

@@ -5,6 +5,7 @@ import dev.apiary.StorageException;
 import dev.apiary.spi.JobIds;
 import jakarta.persistence.EntityManager;
 
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,18 @@ final class PostgresSql extends H2Sql {
 
     PostgresSql(String queue, String payloadType) {
         super(queue, payloadType);
+    }
+
+    /**
+     * The server's own limits, for this transaction only ({@code set_config(.., true)} is {@code SET LOCAL}): they
+     * hold without a second connection for a cancel request, and a lock wait fails early with its own SQL state
+     * (55P03), which the storage retries as a transient failure.
+     */
+    @Override
+    void limitTime(EntityManager em, Duration statementTimeout, Duration lockTimeout) {
+        em.createNativeQuery("SELECT set_config('statement_timeout', ?1, true), set_config('lock_timeout', ?2, true)")
+                .setParameter(1, statementTimeout.toMillis() + "ms").setParameter(2, lockTimeout.toMillis() + "ms")
+                .getResultList();
     }
 
     @Override

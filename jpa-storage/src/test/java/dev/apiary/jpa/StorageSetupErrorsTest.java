@@ -180,6 +180,23 @@ class StorageSetupErrorsTest {
                         + " java:app/jdbc/audit named by apiary.queues.audit.data-source");
     }
 
+    @Test
+    void aTimeoutThatIsNoDurationIsNamedWithItsKeyBeforeAnythingIsLookedUp() {
+        DefaultJpaStorageFactory factory = new DefaultJpaStorageFactory();
+        Map<String, String> config = Map.of("apiary.storage.statement-timeout", "ten seconds",
+                "apiary.storage.lock-timeout", "-5s");
+
+        assertThatThrownBy(() -> factory.create("mail", String.class, key -> java.util.Optional.ofNullable(
+                config.get(key))))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("Invalid value 'ten seconds' for apiary.storage.statement-timeout: expected a duration"
+                        + " such as 500ms, 10s, 1m or PT10S, or 0 for no limit");
+        assertThatThrownBy(() -> factory.create("mail", String.class, key -> java.util.Optional.ofNullable(
+                key.equals("apiary.storage.lock-timeout") ? config.get(key) : null)))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("Invalid value '-5s' for apiary.storage.lock-timeout");
+    }
+
     private static String freshH2() {
         return "jdbc:h2:mem:setup-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
     }

@@ -83,7 +83,17 @@ final class Cluster implements AutoCloseable {
     }
 
     String jdbcUrl() {
+        return jdbcUrl(port);
+    }
+
+    /** The database through something listening on {@code port} of loopback (a {@link TcpProxy}). */
+    static String jdbcUrl(int port) {
         return "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres";
+    }
+
+    /** PostgreSQL's port. */
+    int port() {
+        return port;
     }
 
     /** Starts (or starts again) PostgreSQL on the same data directory and port. */
@@ -106,12 +116,21 @@ final class Cluster implements AutoCloseable {
 
     /** Starts a worker node; {@code settings} add to or override the scenario defaults. */
     Node startNode(String name, Duration gracePeriod, Map<String, String> settings) {
+        return startNode(name, gracePeriod, settings, jdbcUrl());
+    }
+
+    /**
+     * Starts a worker node whose storages reach the database at {@code jdbcUrl} (through a proxy, say); its run log
+     * still writes to the database directly, so that the record of runs does not depend on the fault.
+     */
+    Node startNode(String name, Duration gracePeriod, Map<String, String> settings, String jdbcUrl) {
         Map<String, String> all = new LinkedHashMap<>();
         all.put("apiary.workers.work.heartbeat-interval", HEARTBEAT.toMillis() + "ms");
         all.put("apiary.workers.work.lease", LEASE.toMillis() + "ms");
         all.put("apiary.workers.work.max-poll-interval", "1s");
+        all.put(WorkerNode.RUN_LOG_URL, jdbcUrl());
         all.putAll(settings);
-        Node node = Node.start(name, jdbcUrl(), gracePeriod, all, dir);
+        Node node = Node.start(name, jdbcUrl, gracePeriod, all, dir);
         nodes.add(node);
         return node;
     }

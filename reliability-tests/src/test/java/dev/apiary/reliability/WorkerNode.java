@@ -39,6 +39,9 @@ import java.util.logging.LogManager;
  */
 public final class WorkerNode {
 
+    /** System property: where the run log writes, when not at the storages' JDBC URL. */
+    static final String RUN_LOG_URL = "reliability.run-log-url";
+
     private WorkerNode() {
     }
 
@@ -63,7 +66,7 @@ public final class WorkerNode {
         PGSimpleDataSource listen = new PGSimpleDataSource();
         listen.setURL(url);
         listen.setConnectTimeout(2);
-        RunLog runLog = new RunLog(url, name);
+        RunLog runLog = new RunLog(System.getProperty(RUN_LOG_URL, url), name);
         NodeStorages.use(emf, listen, runLog);
 
         Weld weld = new Weld("node-" + name).disableDiscovery().skipShutdownHook();

@@ -14,10 +14,11 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Liveness {@value #NAME}: DOWN when a worker instance failed past its restart budget, or when its poller has not
- * ticked for longer than {@code apiary.health.max-tick-age} (a poll stuck in its storage, a starved executor): the
- * cases a restart of the application may cure. A stopping or stopped instance counts as alive. Its data has one
- * entry per instance: its state and the age of its last tick.
+ * Liveness {@value #NAME}: DOWN when a worker instance's poller has not ticked for longer than
+ * {@code apiary.health.max-tick-age} (a poll stuck in its storage, a starved executor): the cases a restart of the
+ * application may cure. A stopping or stopped instance counts as alive, and so does a {@code FAILING} one: its
+ * source keeps failing (a database that is away), which a restart would not cure, and it resumes by itself. Its
+ * data has one entry per instance: its state and the age of its last tick.
  */
 @Liveness
 @ApplicationScoped
@@ -40,11 +41,10 @@ public class WorkerLivenessCheck implements HealthCheck {
             boolean polling = s.state() == WorkerState.IDLE || s.state() == WorkerState.ENGAGED
                     || s.state() == WorkerState.RESTARTING;
             boolean stuck = polling && age != null && age.compareTo(limit) > 0;
-            boolean failed = s.state() == WorkerState.GAVE_UP;
-            up &= !stuck && !failed;
+            up &= !stuck;
             String text = s.state() + (age == null ? " no tick yet" : " last tick " + age.toMillis() + " ms ago")
                     + (stuck ? " (more than " + limit + ")" : "")
-                    + (failed && s.lastError() != null ? ": " + s.lastError() : "");
+                    + (s.state() == WorkerState.FAILING && s.lastError() != null ? ": " + s.lastError() : "");
             response.withData(s.instanceId(), text);
         }
         return response.status(up).build();

@@ -49,9 +49,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The {@link Monitor}: starts worker instances, restarts one whose loop crashed after an exponential backoff, gives
- * up on it after {@code maxRestarts} crashes in a row (a successful poll resets the count), and stops everything
- * gracefully. Jobs run on the given executor; polls, heartbeats and restarts are timed by the given scheduler.
+ * The {@link Monitor}: starts worker instances, restarts one whose loop crashed after an exponential backoff, reports
+ * it {@code FAILING} after {@code maxRestarts} crashes in a row (a successful poll resets the count) and then goes on
+ * restarting it at the longest backoff, and stops everything gracefully. Jobs run on the given executor; polls,
+ * heartbeats and restarts are timed by the given scheduler.
  *
  * <p>Housekeeping runs on the scheduler itself, never behind jobs on the executor: heartbeats, polls that find no
  * free slot, orphan sweeps and schedule ticks. Those that call the storage may block while it is slow, so that no
@@ -475,22 +476,23 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
         if (stopping.get()) {
             return;
         }
+        long nanos = restartDelay(crashes, restartBackoff, maxRestartBackoff).toNanos();
         if (crashes > maxRestarts) {
-            LOG.log(Level.SEVERE, "Worker " + instance.instanceId() + " crashed " + crashes
-                    + " times in a row; the monitor gives up on it (restart budget " + maxRestarts + ")", error);
-            instance.giveUp();
-            if (instances.stream().allMatch(i -> i.state() == dev.apiary.worker.WorkerState.GAVE_UP)) {
-                // nothing is left to supervise: end run() rather than block forever
-                Thread stopper = new Thread(this::stop, "apiary-monitor-stop");
-                stopper.setDaemon(true);
-                stopper.start();
+            // never for good: the source may be a database that is away for an hour, and the node must come back
+            // by itself when it returns, without a redeploy; the schedules and the orphan sweep go on meanwhile
+            if (crashes == maxRestarts + 1) {
+                LOG.log(Level.SEVERE, "Worker " + instance.instanceId() + " crashed " + crashes + " times in a row,"
+                        + " past its restart budget of " + maxRestarts + "; it is FAILING (readiness DOWN) and is"
+                        + " restarted every " + Duration.ofNanos(nanos) + " until its queue answers again", error);
+            } else {
+                LOG.fine(() -> "Worker " + instance.instanceId() + " is still failing (" + crashes + " crashes in a"
+                        + " row): " + error);
             }
-            return;
+            instance.failing();
+        } else {
+            LOG.log(Level.WARNING, "Worker " + instance.instanceId() + " crashed (" + crashes + " in a row): "
+                    + error + "; restarting in " + Duration.ofNanos(nanos), crashes == 1 ? error : null);
         }
-        long nanos = Math.min(maxRestartBackoff.toNanos(),
-                restartBackoff.toNanos() * (1L << Math.min(20, crashes - 1)));
-        LOG.log(Level.WARNING, "Worker " + instance.instanceId() + " crashed (" + crashes + " in a row): " + error
-                + "; restarting in " + Duration.ofNanos(nanos), crashes == 1 ? error : null);
         pendingRestarts.removeIf(ScheduledFuture::isDone);
         ScheduledFuture<?> restart = scheduler.schedule(instance::resume, nanos, TimeUnit.NANOSECONDS);
         pendingRestarts.add(restart);
@@ -498,6 +500,14 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             // the stop began meanwhile and may have cancelled the pending restarts before this one was added
             restart.cancel(false);
         }
+    }
+
+    /**
+     * The pause before the restart that follows the {@code crashes}-th crash in a row: {@code initial} doubling per
+     * crash, never more than {@code max} (which is also the pause of every restart past the budget).
+     */
+    static Duration restartDelay(int crashes, Duration initial, Duration max) {
+        return Duration.ofNanos(Math.min(max.toNanos(), initial.toNanos() * (1L << Math.min(20, crashes - 1))));
     }
 
     private record Registration(WorkerDefinition<?> definition, int index) {

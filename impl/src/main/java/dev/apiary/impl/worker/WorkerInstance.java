@@ -179,9 +179,13 @@ public final class WorkerInstance<T> {
         }
     }
 
-    /** A claim got through: the crash count starts over. */
+    /** A claim got through: the crash count starts over, and a failing instance is back. */
     void claimSucceeded() {
         int crashes = consecutiveCrashes.getAndSet(0);
+        WorkerState back = buffer.held() > 0 ? WorkerState.ENGAGED : WorkerState.IDLE;
+        if (state.compareAndSet(WorkerState.FAILING, back)) {
+            publish(back == WorkerState.ENGAGED ? WorkerEvent.Kind.ENGAGED : WorkerEvent.Kind.IDLE, null, null, null);
+        }
         if (crashes > 0) {
             LOG.info(() -> "Worker " + instanceId + " claims from queue '" + queue + "' again after " + crashes
                     + " failed polls");
@@ -193,7 +197,8 @@ public final class WorkerInstance<T> {
         stats.lastError = String.valueOf(error);
         suspended = true;
         consecutiveCrashes.incrementAndGet();
-        state.set(WorkerState.RESTARTING);
+        // a failing instance stays so until a claim works: readiness must not flicker UP between its retries
+        state.getAndUpdate(s -> s == WorkerState.FAILING ? s : WorkerState.RESTARTING);
         poller.cancelNextPoll();
         publish(WorkerEvent.Kind.ERROR, null, null, error);
         supervisor.crashed(this, error);
@@ -201,23 +206,31 @@ public final class WorkerInstance<T> {
 
     /**
      * Called by the monitor after a crash's backoff, or early when a heartbeat gets through again: polling starts
-     * again. Does nothing unless the instance is waiting for a restart.
+     * again. Does nothing unless the instance is waiting for a restart. A {@link WorkerState#FAILING} instance stays
+     * so until its next claim works.
      */
     public synchronized void resume() {
-        if (stopping || !suspended || state.get() == WorkerState.GAVE_UP) {
+        if (stopping || !suspended) {
             return;
         }
         stats.restarts.incrementAndGet();
-        state.set(buffer.held() > 0 ? WorkerState.ENGAGED : WorkerState.IDLE);
+        state.getAndUpdate(s -> s == WorkerState.FAILING ? s
+                : buffer.held() > 0 ? WorkerState.ENGAGED : WorkerState.IDLE);
         suspended = false;
         publish(WorkerEvent.Kind.RESTARTED, null, null, null);
         poller.restart();
     }
 
-    /** Called by the monitor when the restart budget is spent: the instance claims nothing more. */
-    public void giveUp() {
-        state.set(WorkerState.GAVE_UP);
-        publish(WorkerEvent.Kind.GAVE_UP, null, null, null);
+    /**
+     * Called by the monitor when the restart budget is spent: the instance is {@link WorkerState#FAILING} (readiness
+     * DOWN) until a claim works again, while the monitor goes on restarting it. Once per run of crashes.
+     */
+    public void failing() {
+        WorkerState before = state.getAndUpdate(s -> s == WorkerState.STOPPING || s == WorkerState.STOPPED ? s
+                : WorkerState.FAILING);
+        if (before != WorkerState.FAILING && before != WorkerState.STOPPING && before != WorkerState.STOPPED) {
+            publish(WorkerEvent.Kind.FAILING, null, null, null);
+        }
     }
 
     // ---- stop
@@ -264,9 +277,7 @@ public final class WorkerInstance<T> {
             return;
         }
         stopping = true;
-        if (state.get() != WorkerState.GAVE_UP) {
-            state.set(WorkerState.STOPPING);
-        }
+        state.set(WorkerState.STOPPING);
         poller.cancelNextPoll();
         // heartbeats go on until finishStop, since running jobs are still ours during the grace period, which may be
         // longer than the lease; but from the stopping thread (heartbeatIfDue), not the scheduler
@@ -342,9 +353,7 @@ public final class WorkerInstance<T> {
             LOG.severe("Worker " + instanceId + " stopped with " + unsettled
                     + " outcomes it could not write back; those jobs run again after the lease expires");
         }
-        if (state.get() != WorkerState.GAVE_UP) {
-            state.set(WorkerState.STOPPED);
-        }
+        state.set(WorkerState.STOPPED);
         publish(WorkerEvent.Kind.STOPPED, null, null, null);
     }
 

@@ -168,16 +168,23 @@ class HealthChecksTest {
     }
 
     @Test
-    void aWorkerPastItsRestartBudgetTakesLivenessDown() {
-        SmallRyeHealthReporter health = start(Map.of("apiary.monitor.max-restarts", "2"));
+    void aWorkerPastItsRestartBudgetIsFailingNotReadyButAliveAndComesBackByItself() {
+        SmallRyeHealthReporter health = start(Map.of("apiary.monitor.max-restarts", "2",
+                "apiary.monitor.restart-backoff", "100ms", "apiary.monitor.max-restart-backoff", "500ms"));
         await().atMost(Duration.ofSeconds(10)).until(() -> !health.getReadiness().isDown());
 
         Storages.STORAGE.reachable(false);
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> health.getLiveness().isDown());
-        JsonObject data = check(health.getLiveness(), WorkerLivenessCheck.NAME).getJsonObject("data");
-        assertThat(data.values().toString()).contains("GAVE_UP").contains("is unreachable");
+        await().atMost(Duration.ofSeconds(10)).until(() -> check(health.getReadiness(), WorkerReadinessCheck.NAME)
+                .getJsonObject("data").values().toString().contains("FAILING"));
         assertThat(health.getReadiness().isDown()).isTrue();
+        assertThat(health.getLiveness().isDown()).as("a restart would not bring the storage back").isFalse();
+        JsonObject data = check(health.getLiveness(), WorkerLivenessCheck.NAME).getJsonObject("data");
+        assertThat(data.values().toString()).contains("FAILING").contains("is unreachable");
+
+        Storages.STORAGE.reachable(true);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !health.getReadiness().isDown());
     }
 
     @Test

@@ -31,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
@@ -336,7 +337,7 @@ class MonitorTest {
     }
 
     @Test
-    void aWorkerThatKeepsCrashingIsReportedFailedAfterItsBudget() {
+    void aWorkerThatKeepsCrashingIsReportedFailingAfterItsBudgetAndKeepsBeingRestarted() {
         JobSource<Email> broken = new DelegatingSource<>(storage()) {
             @Override
             public List<Job<Email>> claim(String workerId, int max) {
@@ -347,9 +348,11 @@ class MonitorTest {
         monitor.register(WorkerBuilder.named("email").source(broken).handler(job -> Outcome.done())).start();
 
         await().atMost(Duration.ofSeconds(5)).until(
-                () -> monitor.snapshot().get(0).state() == WorkerState.GAVE_UP);
-        assertThat(events).filteredOn(e -> e.kind() == WorkerEvent.Kind.RESTARTED).hasSize(2);
-        assertThat(events).extracting(WorkerEvent::kind).contains(WorkerEvent.Kind.GAVE_UP);
+                () -> monitor.snapshot().get(0).state() == WorkerState.FAILING);
+        await().atMost(Duration.ofSeconds(5)).until(
+                () -> events.stream().filter(e -> e.kind() == WorkerEvent.Kind.RESTARTED).count() >= 5);
+        assertThat(monitor.snapshot().get(0).state()).isEqualTo(WorkerState.FAILING);
+        assertThat(events).filteredOn(e -> e.kind() == WorkerEvent.Kind.FAILING).hasSize(1);
     }
 
     @Test
@@ -397,15 +400,20 @@ class MonitorTest {
     }
 
     @Test
-    void runReturnsWhenEveryWorkerHasGivenUp() throws Exception {
-        JobSource<Email> broken = new DelegatingSource<>(storage()) {
+    void runGoesOnWhileEveryWorkerIsFailingAndTheWorkersComeBack() throws Exception {
+        JobStorage<Email> storage = storage();
+        AtomicBoolean down = new AtomicBoolean(true);
+        JobSource<Email> flaky = new DelegatingSource<>(storage) {
             @Override
             public List<Job<Email>> claim(String workerId, int max) {
-                throw new IllegalStateException("schema missing");
+                if (down.get()) {
+                    throw new IllegalStateException("database went away");
+                }
+                return super.claim(workerId, max);
             }
         };
         Monitor monitor = monitor().restartBudget(1, Duration.ofMillis(10), Duration.ofMillis(10));
-        monitor.register(WorkerBuilder.named("email").source(broken).handler(job -> Outcome.done()));
+        monitor.register(WorkerBuilder.named("email").source(flaky).handler(job -> Outcome.done()));
         Thread runner = new Thread(() -> {
             try {
                 monitor.run();
@@ -415,10 +423,16 @@ class MonitorTest {
         });
 
         runner.start();
-        runner.join(10_000);
+        await().atMost(Duration.ofSeconds(5)).until(
+                () -> monitor.snapshot().get(0).state() == WorkerState.FAILING);
+        down.set(false);
+        String id = storage.push(new Email("a"));
 
+        awaitStatus(storage, id, JobStatus.DONE);
+        assertThat(runner.isAlive()).as("run() goes on: nothing stopped the monitor").isTrue();
+        monitor.stop();
+        runner.join(10_000);
         assertThat(runner.isAlive()).isFalse();
-        assertThat(monitor.snapshot()).extracting(WorkerSnapshot::state).containsOnly(WorkerState.GAVE_UP);
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.apiary.impl.cdi.ContainerMonitor;
 import dev.apiary.worker.WorkerSnapshot;
 import dev.apiary.worker.WorkerState;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -14,7 +15,8 @@ import java.util.Map;
 
 /**
  * Readiness {@value #NAME}: UP when the monitor has started, every instance of every enabled worker is running
- * (idle or engaged) and every storage answers. Its data has {@code monitor}, one entry per worker instance (state,
+ * (idle or engaged) and every storage answers. Its data has {@code monitor} ({@code starting} until the application has started the workers,
+ * {@code running}, {@code failed}, {@code stopped}), one entry per worker instance (state,
  * running, done and failed counts) and one per storage ({@code storage.<queue>}: available or unreachable).
  */
 @Readiness
@@ -25,10 +27,15 @@ public class WorkerReadinessCheck implements HealthCheck {
     public static final String NAME = "apiary-workers";
 
     @Inject
-    ContainerMonitor monitor;
+    BeanManager beanManager;
 
     @Override
     public HealthCheckResponse call() {
+        var created = ContainerMonitor.ifCreated(beanManager);
+        if (created.isEmpty()) {
+            return HealthCheckResponse.named(NAME).withData("monitor", ContainerMonitor.STARTING).down().build();
+        }
+        ContainerMonitor monitor = created.get();
         HealthCheckResponseBuilder response = HealthCheckResponse.named(NAME).withData("monitor", monitor.status());
         boolean up = monitor.isRunning();
         for (WorkerSnapshot s : monitor.snapshot()) {

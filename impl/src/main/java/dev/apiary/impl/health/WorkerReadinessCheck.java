@@ -15,9 +15,10 @@ import java.util.Map;
 
 /**
  * Readiness {@value #NAME}: UP when the monitor has started, every instance of every enabled worker is running
- * (idle or engaged) and every storage answers. Its data has {@code monitor} ({@code starting} until the application has started the workers,
- * {@code running}, {@code failed}, {@code stopped}), one entry per worker instance (state,
- * running, done and failed counts) and one per storage ({@code storage.<queue>}: available or unreachable).
+ * (idle or engaged) and every storage answers. Its data has {@code monitor} ({@code starting} until the application
+ * has started the workers, {@code running}, {@code failed}, {@code stopped}), one entry per worker instance (state,
+ * running, done and failed counts) and, while the monitor runs, one per storage ({@code storage.<queue>}: available
+ * or unreachable).
  */
 @Readiness
 @ApplicationScoped
@@ -42,6 +43,11 @@ public class WorkerReadinessCheck implements HealthCheck {
             up &= s.state() == WorkerState.IDLE || s.state() == WorkerState.ENGAGED;
             response.withData(s.instanceId(), s.state() + " running=" + s.running() + " done=" + s.done()
                     + " failed=" + s.failed() + " restarts=" + s.restarts());
+        }
+        if (!monitor.isRunning()) {
+            // the storages are the application's to create, at its start: a probe on a server thread would create
+            // them without the application's java:comp (WildFly's management port, while deploying)
+            return response.down().build();
         }
         for (Map.Entry<String, Boolean> storage : monitor.storageAvailability().entrySet()) {
             up &= storage.getValue();

@@ -85,6 +85,8 @@ final class Poller<T> {
             if (polling.compareAndSet(false, true)) {
                 if (!owner.submit(this::poll)) {
                     polling.set(false);
+                    // refused (a stopping server, a full executor): the chain of polls must not end here
+                    scheduleNextPoll(maxPollInterval);
                 }
                 return;
             }

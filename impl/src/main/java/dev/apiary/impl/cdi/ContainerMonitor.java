@@ -60,6 +60,9 @@ import java.util.logging.Logger;
 @ApplicationScoped
 public class ContainerMonitor {
 
+    /** What {@link #status()} says before the workers run, and what a probe says before the monitor exists. */
+    public static final String STARTING = "starting";
+
     /** Storages reported unavailable, so that an outage is logged once and its end once. */
     private final Map<String, Boolean> unavailable = new java.util.concurrent.ConcurrentHashMap<>();
     /** Purges of finished jobs configured by key, closed at stop. */
@@ -82,6 +85,8 @@ public class ContainerMonitor {
     private Telemetry telemetry = Telemetry.NONE;
     private volatile boolean started;
     private volatile boolean stopped;
+    /** Set when the start failed for good (a configuration error, or no storage within the start retries). */
+    private volatile boolean failed;
     private volatile Thread shutdownHook;
 
     @PostConstruct
@@ -103,6 +108,7 @@ public class ContainerMonitor {
         try {
             start();
         } catch (ConfigurationException e) {
+            failed = true;
             LOG.log(Level.SEVERE, "Apiary workers cannot start; the readiness check stays DOWN", e);
         } catch (RuntimeException e) {
             // Payara fires Startup (and @Initialized(ApplicationScoped)) from Weld's endInitialization while it is
@@ -122,6 +128,7 @@ public class ContainerMonitor {
                 LOG.info("Apiary workers started");
             } catch (RuntimeException e) {
                 if (triesLeft <= 1 || stopped) {
+                    failed = true;
                     LOG.log(Level.SEVERE, "Apiary workers could not start; the readiness check stays DOWN", e);
                 } else {
                     scheduleStart(triesLeft - 1);
@@ -415,9 +422,26 @@ public class ContainerMonitor {
         return started && !stopped ? monitor.heartbeatsOverdue() : Map.of();
     }
 
-    /** {@code running}, {@code not started} or {@code stopped}. */
+    /** {@code starting}, {@code running}, {@code failed} (its start, logged) or {@code stopped}. */
     public String status() {
-        return stopped ? "stopped" : started ? "running" : "not started";
+        return stopped ? "stopped" : started ? "running" : failed ? "failed" : STARTING;
+    }
+
+    /*
+     * A health probe may come on a server thread while the application is still deploying (WildFly answers
+     * /health on its management port from the start). Creating the monitor there looks up the managed executors
+     * from a thread without the application's java:comp, which fails and logged advice to set
+     * apiary.executor.jndi-name that was already right. So a probe only reads a monitor that the application
+     * created (at Startup, or in a request); until then the workers are starting.
+     */
+    /** The application's monitor if CDI has already created it; never creates it. */
+    public static java.util.Optional<ContainerMonitor> ifCreated(BeanManager beanManager) {
+        var bean = beanManager.resolve(beanManager.getBeans(ContainerMonitor.class));
+        if (bean == null) {
+            return java.util.Optional.empty();
+        }
+        Object instance = beanManager.getContext(ApplicationScoped.class).get(bean);
+        return java.util.Optional.ofNullable((ContainerMonitor) instance);
     }
 
     /** Every worker instance now. */

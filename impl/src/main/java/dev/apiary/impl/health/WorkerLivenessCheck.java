@@ -4,6 +4,7 @@ import dev.apiary.impl.cdi.ContainerMonitor;
 import dev.apiary.worker.WorkerSnapshot;
 import dev.apiary.worker.WorkerState;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -28,10 +29,16 @@ public class WorkerLivenessCheck implements HealthCheck {
     public static final String NAME = "apiary-pollers";
 
     @Inject
-    ContainerMonitor monitor;
+    BeanManager beanManager;
 
     @Override
     public HealthCheckResponse call() {
+        var created = ContainerMonitor.ifCreated(beanManager);
+        if (created.isEmpty()) {
+            // still deploying: nothing is stuck yet
+            return HealthCheckResponse.named(NAME).withData("monitor", ContainerMonitor.STARTING).up().build();
+        }
+        ContainerMonitor monitor = created.get();
         Duration limit = monitor.settings().maxTickAge();
         Instant now = Instant.now();
         HealthCheckResponseBuilder response = HealthCheckResponse.named(NAME);

@@ -4,6 +4,7 @@ import dev.apiary.impl.cdi.ContainerMonitor;
 import dev.apiary.worker.WorkerSnapshot;
 import dev.apiary.worker.WorkerState;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -16,9 +17,11 @@ import java.util.Map;
 /**
  * Readiness {@value #NAME}: UP when the monitor has started, every instance of every enabled worker is running
  * (idle or engaged) and claims (its heartbeats get through), and every storage answers. Its data has
- * {@code monitor}, one entry per worker instance (state, running, done and failed counts), one per instance that
- * claims nothing for want of a heartbeat ({@code heartbeat.<instance>}: how long ago the last one got through) and
- * one per storage ({@code storage.<queue>}: available or unreachable).
+ * {@code monitor} ({@code starting} until the application has started the workers, {@code running},
+ * {@code failed}, {@code stopped}), one entry per worker instance (state, running, done and failed counts), one
+ * per instance that claims nothing for want of a heartbeat ({@code heartbeat.<instance>}: how long ago the last
+ * one got through) and, while the monitor runs, one per storage ({@code storage.<queue>}: available or
+ * unreachable).
  */
 @Readiness
 @ApplicationScoped
@@ -28,10 +31,15 @@ public class WorkerReadinessCheck implements HealthCheck {
     public static final String NAME = "apiary-workers";
 
     @Inject
-    ContainerMonitor monitor;
+    BeanManager beanManager;
 
     @Override
     public HealthCheckResponse call() {
+        var created = ContainerMonitor.ifCreated(beanManager);
+        if (created.isEmpty()) {
+            return HealthCheckResponse.named(NAME).withData("monitor", ContainerMonitor.STARTING).down().build();
+        }
+        ContainerMonitor monitor = created.get();
         HealthCheckResponseBuilder response = HealthCheckResponse.named(NAME).withData("monitor", monitor.status());
         boolean up = monitor.isRunning();
         for (WorkerSnapshot s : monitor.snapshot()) {
@@ -43,6 +51,11 @@ public class WorkerReadinessCheck implements HealthCheck {
             up = false;
             response.withData("heartbeat." + overdue.getKey(), "last got through " + overdue.getValue().toMillis()
                     + " ms ago: claims nothing until one does");
+        }
+        if (!monitor.isRunning()) {
+            // the storages are the application's to create, at its start: a probe on a server thread would create
+            // them without the application's java:comp (WildFly's management port, while deploying)
+            return response.down().build();
         }
         for (Map.Entry<String, Boolean> storage : monitor.storageAvailability().entrySet()) {
             up &= storage.getValue();

@@ -96,6 +96,8 @@ final class Poller<T> {
                     skipPoll();
                 } else if (!owner.submit(this::poll)) {
                     polling.set(false);
+                    // refused (a stopping server, a full executor): the chain of polls must not end here
+                    scheduleNextPoll(maxPollInterval);
                 }
                 return;
             }

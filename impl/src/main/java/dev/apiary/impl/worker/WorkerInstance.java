@@ -103,6 +103,8 @@ public final class WorkerInstance<T> {
     private final AtomicBoolean sourceEnded = new AtomicBoolean();
     /** Set by crash, cleared by resume; read by the poller. */
     private volatile boolean suspended;
+    /** Whether the executor refused this instance's last task: a run of refusals is logged once. */
+    private final AtomicBoolean refusing = new AtomicBoolean();
     private AutoCloseable subscription;
 
     public WorkerInstance(WorkerDefinition<T> def, int index, Executor executor, ScheduledExecutorService scheduler,
@@ -420,10 +422,21 @@ public final class WorkerInstance<T> {
     boolean submit(Runnable task) {
         try {
             executor.execute(task);
+            if (refusing.get()) {
+                refusing.set(false);
+            }
             return true;
         } catch (RejectedExecutionException e) {
-            if (!stopping) {
-                LOG.log(Level.WARNING, "Worker " + instanceId + ": the executor refused a task", e);
+            // A server that is stopping shuts its managed executor down before it stops the application (Open
+            // Liberty's "server stop" quiesces first: CWWKE1202E), so refusals come before this instance is told to
+            // stop. Each refusal only skips a poll or a heartbeat that the next tick tries again: the first of a run
+            // of refusals is told once, without a stack trace; the rest are for FINE.
+            if (!stopping && refusing.compareAndSet(false, true)) {
+                LOG.info(() -> "Worker " + instanceId + ": the executor refuses tasks (" + e.getMessage()
+                        + "); the worker tries again at its next tick. A stopping server refuses them until it"
+                        + " stops the application; otherwise the executor is full or shut down");
+            } else {
+                LOG.log(Level.FINE, "Worker " + instanceId + ": the executor refused a task", e);
             }
             return false;
         }

@@ -197,4 +197,39 @@ class HealthChecksTest {
 
         assertThat(readiness.call().getStatus()).isEqualTo(HealthCheckResponse.Status.DOWN);
     }
+
+    /** Probes the health reporter while the container is still starting, before Apiary's Startup observer. */
+    @ApplicationScoped
+    public static class EarlyProbe {
+        static volatile JsonObject readiness;
+        static volatile JsonObject liveness;
+        static volatile boolean monitorExisted;
+
+        void probe(@jakarta.enterprise.event.Observes @jakarta.enterprise.context.Initialized(ApplicationScoped.class)
+                Object event, SmallRyeHealthReporter health, jakarta.enterprise.inject.spi.BeanManager beanManager) {
+            readiness = check(health.getReadiness(), WorkerReadinessCheck.NAME);
+            liveness = check(health.getLiveness(), WorkerLivenessCheck.NAME);
+            monitorExisted = ContainerMonitor.ifCreated(beanManager).isPresent();
+        }
+    }
+
+    @Test
+    void aProbeDuringDeploymentSaysStartingWithoutCreatingTheMonitor() {
+        TestConfig.use(Map.of("apiary.workers.health.poll-interval", "20ms"));
+        container = new Weld().disableDiscovery()
+                .addBeanClasses(HealthWorker.class, Storages.class, SmallRyeHealthReporter.class,
+                        AsyncHealthCheckFactory.class, EarlyProbe.class)
+                .addExtension(new ApiaryExtension())
+                .addExtension(new ConfigExtension())
+                .initialize();
+
+        // probed before the application started the workers: DOWN "starting", alive, and the monitor (whose
+        // creation looks up the executors) was left for the application to create
+        assertThat(EarlyProbe.readiness.getString("status")).isEqualTo("DOWN");
+        assertThat(EarlyProbe.readiness.getJsonObject("data").getString("monitor")).isEqualTo("starting");
+        assertThat(EarlyProbe.liveness.getString("status")).isEqualTo("UP");
+        assertThat(EarlyProbe.monitorExisted).isFalse();
+        SmallRyeHealthReporter health = container.select(SmallRyeHealthReporter.class).get();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !health.getReadiness().isDown());
+    }
 }

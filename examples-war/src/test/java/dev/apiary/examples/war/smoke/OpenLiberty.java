@@ -19,6 +19,21 @@ public final class OpenLiberty extends ServerProcess {
     private final int port = freePort();
     private Path userDir;
 
+    /** SIGTERM, and {@code bin/server stop}. */
+    @Override
+    public List<String> stopWays() {
+        return List.of(SIGTERM, "server stop");
+    }
+
+    @Override
+    protected void requestStop(String way) throws IOException, InterruptedException {
+        if (!way.equals("server stop")) {
+            super.requestStop(way);
+        }
+        run(List.of("bash", serversDir("wlp").resolve("bin/server").toString(), "stop", "apiary"),
+                Map.of("WLP_USER_DIR", userDir.toString()));
+    }
+
     @Override
     public String name() {
         return "open-liberty";
@@ -53,6 +68,12 @@ public final class OpenLiberty extends ServerProcess {
         } catch (ReflectiveOperationException | java.net.URISyntaxException e) {
             throw new IllegalStateException("the JDBC driver " + driver + " is not on the test class path", e);
         }
+    }
+
+    /** {@code messages.log}: the console shows a warning's exception as one line, this file has its stack trace. */
+    @Override
+    public List<Path> moreLogs() {
+        return List.of(userDir.resolve("servers/apiary/logs/messages.log"));
     }
 
     @Override

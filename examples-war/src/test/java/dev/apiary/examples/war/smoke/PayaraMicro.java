@@ -17,6 +17,23 @@ public final class PayaraMicro extends ServerProcess {
         return this;
     }
 
+    /**
+     * Payara Micro has no asadmin and no stop command of its own: it stops on a signal, SIGTERM from a service
+     * manager or SIGINT from Ctrl-C in its terminal.
+     */
+    @Override
+    public List<String> stopWays() {
+        return List.of(SIGTERM, "SIGINT");
+    }
+
+    @Override
+    protected void requestStop(String way) throws java.io.IOException, InterruptedException {
+        if (!way.equals("SIGINT")) {
+            super.requestStop(way);
+        }
+        signal("INT");
+    }
+
     @Override
     public String name() {
         return "payara-micro";

@@ -121,6 +121,74 @@ public abstract class ServerProcess implements AutoCloseable {
         return exited ? Duration.ofNanos(System.nanoTime() - start) : null;
     }
 
+    /** The ways an operator stops this server, as {@link #stop} names them; SIGTERM is one of them. */
+    public List<String> stopWays() {
+        return List.of(SIGTERM);
+    }
+
+    /** Stopping by a SIGTERM to the server's JVM, as a service manager or Kubernetes does. */
+    public static final String SIGTERM = "SIGTERM";
+
+    /**
+     * Stops the server in one of its {@link #stopWays()} and waits up to {@code limit} for its process to exit;
+     * returns how long it took, or null when it was still running.
+     */
+    public Duration stop(String way, Duration limit) throws IOException, InterruptedException {
+        if (way.equals(SIGTERM)) {
+            return terminate(limit);
+        }
+        long start = System.nanoTime();
+        requestStop(way);
+        long left = limit.toNanos() - (System.nanoTime() - start);
+        boolean exited = process.waitFor(Math.max(0, left), TimeUnit.NANOSECONDS);
+        for (ProcessHandle child : process.descendants().toList()) {
+            exited &= !child.isAlive();
+        }
+        return exited ? Duration.ofNanos(System.nanoTime() - start) : null;
+    }
+
+    /** Asks the server to stop the way {@code way} names (one of {@link #stopWays()} other than SIGTERM). */
+    protected void requestStop(String way) throws IOException, InterruptedException {
+        throw new IllegalArgumentException(name() + " has no stop way '" + way + "'");
+    }
+
+    /** Sends a signal ({@code INT}, {@code TERM}) to the server's JVM, as {@code kill -s} does. */
+    protected void signal(String signal) throws IOException, InterruptedException {
+        List<ProcessHandle> jvms = java.util.stream.Stream.concat(java.util.stream.Stream.of(process.toHandle()),
+                        process.descendants())
+                .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false)).toList();
+        for (ProcessHandle jvm : jvms) {
+            run(List.of("kill", "-s", signal, Long.toString(jvm.pid())), Map.of());
+        }
+    }
+
+    /** Runs a command of the server's (its CLI) to its end, failing with its output when it does not succeed. */
+    protected static void run(List<String> command, Map<String, String> env) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().putAll(env);
+        Process cli = builder.start();
+        byte[] output = cli.getInputStream().readAllBytes();
+        if (!cli.waitFor(120, TimeUnit.SECONDS) || cli.exitValue() != 0) {
+            cli.destroyForcibly();
+            throw new IllegalStateException(String.join(" ", command) + " failed: "
+                    + new String(output, StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The process id of the server's JVM (not of its launch script), for {@code jcmd}. */
+    public long jvmPid() {
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(process.toHandle()), process.descendants())
+                .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                .mapToLong(ProcessHandle::pid).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no JVM among the processes of " + name()));
+    }
+
+    /** Log files the server writes besides its console output (which is {@link #log()}). */
+    public List<Path> moreLogs() {
+        return List.of();
+    }
+
     /** Every line of the server's output so far. */
     public List<String> logLines() {
         try {

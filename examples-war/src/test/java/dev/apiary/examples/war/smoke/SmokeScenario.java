@@ -52,12 +52,7 @@ final class SmokeScenario {
         Path work = Path.of(System.getProperty("smoke.work", "target/smoke")).resolve(server.name());
         try (server; StorageOutageSmoke database = StorageOutageSmoke.start(work)) {
             long start = System.nanoTime();
-            Map<String, String> settings = new java.util.HashMap<>(SETTINGS);
-            settings.put("APIARY_WORKERS_PAGE_RENDERER_CONCURRENCY",
-                    Integer.toString(server.timedConcurrency()));
-            settings.putAll(TransactionSmoke.SETTINGS);
-            settings.putAll(server.settings());
-            server.start(database.war(war), work, settings);
+            server.start(database.war(war), work, settings(server));
             SmokeScenario scenario = new SmokeScenario(server);
             try {
                 scenario.awaitReady();
@@ -82,6 +77,15 @@ final class SmokeScenario {
                         + "\n--- last lines of " + server.log() + " ---\n" + server.logTail(60), e);
             }
         }
+    }
+
+    /** The environment the example runs with on {@code server}: the scenario's settings and the server's own. */
+    static Map<String, String> settings(ServerProcess server) {
+        Map<String, String> settings = new java.util.HashMap<>(SETTINGS);
+        settings.put("APIARY_WORKERS_PAGE_RENDERER_CONCURRENCY", Integer.toString(server.timedConcurrency()));
+        settings.putAll(TransactionSmoke.SETTINGS);
+        settings.putAll(server.settings());
+        return settings;
     }
 
     private void awaitReady() throws Exception {

@@ -18,6 +18,23 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class WildFly extends ServerProcess {
 
     private final int offset = freeOffset();
+    private Path home;
+    private Path base;
+
+    /** SIGTERM, and the management CLI's {@code :shutdown}. */
+    @Override
+    public List<String> stopWays() {
+        return List.of(SIGTERM, "jboss-cli :shutdown");
+    }
+
+    @Override
+    protected void requestStop(String way) throws IOException, InterruptedException {
+        if (!way.equals("jboss-cli :shutdown")) {
+            super.requestStop(way);
+        }
+        run(List.of("bash", home.resolve("bin/jboss-cli.sh").toString(), "--connect",
+                "--controller=127.0.0.1:" + (9990 + offset), "--timeout=60000", "--command=:shutdown"), Map.of());
+    }
 
     @Override
     public String name() {
@@ -26,8 +43,8 @@ public final class WildFly extends ServerProcess {
 
     @Override
     protected List<String> prepare(Path war, Path work) throws IOException {
-        Path home = serversDir("wildfly-" + System.getProperty("smoke.wildfly.version", "39.0.1.Final"));
-        Path base = work.resolve("wildfly-base");
+        home = serversDir("wildfly-" + System.getProperty("smoke.wildfly.version", "39.0.1.Final"));
+        base = work.resolve("wildfly-base");
         deleteTree(base);
         copyTree(home.resolve("standalone/configuration"), base.resolve("configuration"));
         DashboardSmoke.allowApplicationIdentityStore(base.resolve("configuration/standalone-microprofile.xml"));
@@ -39,6 +56,11 @@ public final class WildFly extends ServerProcess {
                 "-Djboss.server.base.dir=" + base,
                 "-Djboss.socket.binding.port-offset=" + offset,
                 "-Djboss.bind.address=127.0.0.1", "-Djboss.bind.address.management=127.0.0.1");
+    }
+
+    /** The folder WildFly's deployment scanner watches: a WAR replaced there is redeployed. */
+    public Path deployments() {
+        return base.resolve("deployments");
     }
 
     @Override

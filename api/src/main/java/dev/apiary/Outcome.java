@@ -1,7 +1,7 @@
 package dev.apiary;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.apiary.spi.StoredText;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -60,10 +60,11 @@ public sealed interface Outcome {
         return new Failed(describe(error));
     }
 
-    /** The text stored as a job's last error: the exception's type, message and stack trace. */
+    /**
+     * The text stored as a job's last error: the exception's type, message and stack trace, cut in the middle past
+     * {@link StoredText#MAX_ERROR_LENGTH} characters (see {@link StoredText#trace(Throwable)}).
+     */
     static String describe(Throwable error) {
-        StringWriter out = new StringWriter();
-        error.printStackTrace(new PrintWriter(out));
-        return out.toString();
+        return StoredText.trace(error);
     }
 }

@@ -1,5 +1,7 @@
 package dev.apiary.spi;
 
+import java.io.PrintWriter;
+import java.io.Writer;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,6 +37,18 @@ public final class StoredText {
     /** An error text or kill reason as stored; {@code null} stays {@code null}. */
     public static String error(String text) {
         return clean(text, MAX_ERROR_LENGTH);
+    }
+
+    /**
+     * An exception's type, message and stack trace (its causes included) as stored, built without ever holding more
+     * than about {@link #MAX_ERROR_LENGTH} characters of it: an exception whose message holds megabytes (a response
+     * body, a dump) is cut in the middle as {@link #error} cuts, instead of filling the heap as the whole trace
+     * is written out.
+     */
+    public static String trace(Throwable error) {
+        HeadAndTail out = new HeadAndTail(MAX_ERROR_LENGTH / 2 - 32, MAX_ERROR_LENGTH / 2 - 32);
+        error.printStackTrace(new PrintWriter(out));
+        return clean(out.toString(), MAX_ERROR_LENGTH);
     }
 
     /** A progress message as stored; {@code null} stays {@code null}. */
@@ -174,5 +188,64 @@ public final class StoredText {
 
     private static String marker(int cut) {
         return "\n[... " + cut + " characters cut ...]\n";
+    }
+
+    /** Keeps the first {@code head} and the last {@code tail} characters written, and counts those in between. */
+    private static final class HeadAndTail extends Writer {
+        private final StringBuilder head;
+        private final char[] tail;
+        private final int headCapacity;
+        private long written;
+
+        HeadAndTail(int head, int tail) {
+            this.headCapacity = head;
+            this.head = new StringBuilder(Math.min(head, 4096));
+            this.tail = new char[tail];
+        }
+
+        @Override
+        public void write(char[] chars, int off, int len) {
+            for (int i = off; i < off + len; i++) {
+                if (head.length() < headCapacity) {
+                    head.append(chars[i]);
+                } else {
+                    tail[(int) ((written - headCapacity) % tail.length)] = chars[i];
+                }
+                written++;
+            }
+        }
+
+        @Override
+        public void write(String text, int off, int len) {
+            for (int i = off; i < off + len; i++) {
+                char c = text.charAt(i);
+                if (head.length() < headCapacity) {
+                    head.append(c);
+                } else {
+                    tail[(int) ((written - headCapacity) % tail.length)] = c;
+                }
+                written++;
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public String toString() {
+            long inTail = written - head.length();
+            if (inTail <= tail.length) {
+                return head.toString() + new String(tail, 0, (int) inTail);
+            }
+            int start = (int) ((written - headCapacity) % tail.length);
+            StringBuilder out = new StringBuilder(head.length() + 64 + tail.length).append(head)
+                    .append(marker((int) Math.min(Integer.MAX_VALUE, inTail - tail.length)));
+            return out.append(tail, start, tail.length - start).append(tail, 0, start).toString();
+        }
     }
 }

@@ -82,4 +82,19 @@ class StoredTextTest {
         assertThat(StoredText.ascii("\u00e9".repeat(10_000), 100)).hasSizeLessThanOrEqualTo(100)
                 .startsWith("\\u00e9").contains("characters cut");
     }
+
+    @Test
+    void aTraceWithAHugeMessageIsCutWhileItIsWrittenKeepingTheMessageStartAndTheRootCause() {
+        Exception error = new IllegalStateException("upstream said: " + "x".repeat(10_000_000),
+                new java.io.IOException("connection reset by peer"));
+
+        String trace = StoredText.trace(error);
+
+        assertThat(trace).hasSizeLessThanOrEqualTo(StoredText.MAX_ERROR_LENGTH)
+                .startsWith("java.lang.IllegalStateException: upstream said: xxx")
+                .contains("characters cut ...]")
+                .contains("Caused by: java.io.IOException: connection reset by peer");
+        assertThat(dev.apiary.Outcome.describe(new RuntimeException("short"))).startsWith("java.lang.RuntimeException: short")
+                .contains("at ").doesNotContain("characters cut");
+    }
 }

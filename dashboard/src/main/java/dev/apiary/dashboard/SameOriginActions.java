@@ -99,7 +99,8 @@ public class SameOriginActions implements Filter {
             return false;
         }
         String authority = authority(origin);
-        if (authority != null && authority.equals(normalise(request.getHeader("Host")))) {
+        if (authority != null && (authority.equals(normalise(request.getHeader("Host")))
+                || authority.equals(normalise(request.getServerName() + ":" + request.getServerPort())))) {
             return true;
         }
         String trimmed = stripSlash(origin.trim()).toLowerCase(Locale.ROOT);
@@ -126,8 +127,10 @@ public class SameOriginActions implements Filter {
     }
 
     /**
-     * The {@code Host} header as the browser wrote it, without a default port: the origin the browser sees, also
-     * behind a proxy that ends TLS (where the request's own scheme and port are the proxy's).
+     * A {@code Host} header as the browser wrote it, or the server's name and port, without a default port: the
+     * origin the browser sees, also behind a proxy that ends TLS (where the request's own scheme and port are the
+     * proxy's). The server's name and port (from the {@code Host} header, or the connection) count as well, as
+     * HTTP/2 names the host in {@code :authority}, which Open Liberty does not show as a {@code Host} header.
      */
     private static String normalise(String host) {
         if (host == null) {
@@ -138,7 +141,8 @@ public class SameOriginActions implements Filter {
     }
 
     private static String own(HttpServletRequest request) {
-        return String.valueOf(request.getHeader("Host"));
+        String host = request.getHeader("Host");
+        return host != null ? host : request.getServerName() + ":" + request.getServerPort();
     }
 
     private static String origin(String url) {

@@ -14,6 +14,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Refuses cross-site request forgery: a request that changes something (any method but {@code GET}, {@code HEAD} and
@@ -28,7 +29,7 @@ import java.util.Set;
  * {@code curl} send no {@code Origin}; they add the header ({@code -H 'X-Requested-By: cli'}).
  *
  * <p>An application may put its own API behind the same check: a subclass annotated
- * {@code @WebFilter(urlPatterns = "/api/*")}, as the example does.
+ * {@code @WebFilter(urlPatterns = "/api/*")}.
  *
  * <p>Runs before the login filter, so a forged request is refused before it can start a login, and marks the request
  * it passed, so that the API refuses an action that did not come through it ({@link DashboardResourceGuard}).
@@ -49,7 +50,8 @@ public class SameOriginActions implements Filter {
         HttpServletRequest request = (HttpServletRequest) req;
         HttpServletResponse response = (HttpServletResponse) res;
         if (!SAFE.contains(request.getMethod())) {
-            String refusal = refusal(request, CDI.current().select(DashboardSettings.class).get());
+            // the settings are looked up only for an origin that is not the request's own
+            String refusal = refusal(request, () -> CDI.current().select(DashboardSettings.class).get());
             if (refusal != null) {
                 refuse(response, refusal);
                 return;
@@ -60,7 +62,7 @@ public class SameOriginActions implements Filter {
     }
 
     /** Why the request is refused, or {@code null} when it may go on. */
-    static String refusal(HttpServletRequest request, DashboardSettings settings) {
+    static String refusal(HttpServletRequest request, Supplier<DashboardSettings> settings) {
         String method = request.getMethod();
         String origin = request.getHeader("Origin");
         if (origin != null) {
@@ -94,7 +96,7 @@ public class SameOriginActions implements Filter {
         return null;
     }
 
-    private static boolean isOwn(String origin, HttpServletRequest request, DashboardSettings settings) {
+    private static boolean isOwn(String origin, HttpServletRequest request, Supplier<DashboardSettings> settings) {
         if (origin == null) {
             return false;
         }
@@ -104,7 +106,7 @@ public class SameOriginActions implements Filter {
             return true;
         }
         String trimmed = stripSlash(origin.trim()).toLowerCase(Locale.ROOT);
-        return settings.allowedOrigins().stream().anyMatch(o -> stripSlash(o.trim()).toLowerCase(Locale.ROOT)
+        return settings.get().allowedOrigins().stream().anyMatch(o -> stripSlash(o.trim()).toLowerCase(Locale.ROOT)
                 .equals(trimmed));
     }
 
@@ -172,7 +174,7 @@ public class SameOriginActions implements Filter {
         response.setStatus(HttpServletResponse.SC_FORBIDDEN);
         response.setContentType("application/json");
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-        response.getWriter().write("{\"status\":403,\"error\":\"Forbidden\",\"message\":\"" + DashboardLogin.json(message)
-                + "\"}");
+        response.getWriter().write("{\"status\":403,\"error\":\"Forbidden\",\"message\":\""
+                + DashboardLogin.json(message) + "\"}");
     }
 }

@@ -606,28 +606,18 @@ class DashboardIT {
                 assertThat(result).as(result).containsAnyOf("TypeError", "opaque 0");
             }
 
-            // the example's own API: a text/plain form whose body is JSON
-            String enqueue = server.app().resolve("api/queues/email/jobs").toString();
-            long emails = total("email");
-            String json = page("/enqueue", "<form method=post enctype=text/plain action=\"" + enqueue + "\">"
-                    + "<input name='{\"to\":\"victim@example.com\",\"subject\":\"' value='forged\"}'></form>"
-                    + "<script>document.forms[0].submit()</script>");
-            Response enqueued = page.waitForResponse(r -> r.url().equals(enqueue), () -> page.navigate(json));
-            assertThat(enqueued.status()).as("example API, form: " + enqueued.text()).isEqualTo(403);
-            report.add("form POST (text/plain JSON) " + enqueue + " -> " + enqueued.status());
-
             // then: every forged request that reached the server was refused, and nothing changed
             report.forEach(line -> System.out.println("forgery: " + line));
             assertThat(reached).isNotEmpty().allSatisfy(line -> assertThat(line).endsWith("-> 403"));
             assertThat(state(failed, pending)).isEqualTo(before);
-            assertThat(total("email")).isEqualTo(emails);
             assertThat(dialogs).isEmpty();
 
             // the same browser acting from the dashboard's own page, with the header: the credentials were there
             page.navigate(server.app().resolve("apiary/index.html#/").toString());
             assertThat(page.locator("#user")).containsText("admin");
             Object status = page.evaluate("async (path) => (await fetch(path, {method: 'POST', headers: "
-                    + "{'X-Requested-By': 'apiary-dashboard'}})).status", "api/queues/report/jobs/" + failed + "/retry");
+                    + "{'X-Requested-By': 'apiary-dashboard'}})).status",
+                    "api/queues/report/jobs/" + failed + "/retry");
             assertThat(status).isEqualTo(200);
         }
 
@@ -735,10 +725,6 @@ class DashboardIT {
             Answer manual = call("GET", "queues/report/jobs?search=apiary.trigger%3Dmanual&limit=200", "admin");
             state.put("manual triggers", manual.json().asJsonObject().getJsonArray("items").size());
             return state;
-        }
-
-        private long total(String queue) throws Exception {
-            return counts(queue).values().stream().mapToLong(v -> ((jakarta.json.JsonNumber) v).longValue()).sum();
         }
 
         private JsonObject counts(String queue) throws Exception {

@@ -53,7 +53,7 @@ final class Http {
     }
 
     Answer post(URI uri, String json) throws IOException, InterruptedException {
-        // the header that the dashboard's and the example's APIs ask of every action (a forged one cannot have it)
+        // the header the dashboard's API asks of every action (a forged one cannot have it); the example's ignores it
         return send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Content-Type", "application/json")
                 .header("X-Requested-By", "apiary-smoke").POST(HttpRequest.BodyPublishers.ofString(json)).build());
     }

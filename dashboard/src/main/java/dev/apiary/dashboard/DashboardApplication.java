@@ -8,8 +8,10 @@ import java.util.Set;
 
 /**
  * The dashboard's API, under {@code /apiary/api} of the application's context; another path is set with a
- * {@code servlet-mapping} for this class's name in {@code web.xml}. Lists its own classes, so that it never takes
- * the application's resources, and the application's {@code Application} should list its own as well.
+ * {@code servlet-mapping} for this class's name in {@code web.xml} (with the fragment's filters mapped to it too, or
+ * its actions are refused). Lists its own classes, so that it never takes the application's resources, and the
+ * application's {@code Application} should list its own as well: one that lists none takes the dashboard's resources
+ * too, which then answer 404 there ({@link DashboardResourceGuard}).
  */
 @ApplicationPath("apiary/api")
 @DeclareRoles({DashboardSettings.DEFAULT_VIEWER_ROLE, DashboardSettings.DEFAULT_ADMIN_ROLE})

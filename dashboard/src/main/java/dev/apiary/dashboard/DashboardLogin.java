@@ -62,7 +62,8 @@ public class DashboardLogin implements Filter {
         return false;
     }
 
-    private static String json(String text) {
+    /** {@code text} as the inside of a JSON string. */
+    static String json(String text) {
         StringBuilder out = new StringBuilder();
         for (char c : text.toCharArray()) {
             if (c == '"' || c == '\\') {

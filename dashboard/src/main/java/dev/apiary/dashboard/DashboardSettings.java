@@ -6,6 +6,9 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 /** The dashboard's MicroProfile Config keys ({@code apiary.dashboard.*}), read once at start-up. */
@@ -35,6 +38,11 @@ public class DashboardSettings {
     @ConfigProperty(name = "apiary.dashboard.show-payloads", defaultValue = "false")
     boolean showPayloads;
 
+    /** Comma-separated; read as one string, since Payara's config cannot inject an {@code Optional<List>}. */
+    @Inject
+    @ConfigProperty(name = "apiary.dashboard.allowed-origins")
+    Optional<String> allowedOrigins;
+
     void warnIfOpen(@Observes @Initialized(ApplicationScoped.class) Object started) {
         if (allowAnonymous) {
             LOG.warning("apiary.dashboard.allow-anonymous=true: the Apiary dashboard and its API let anyone read "
@@ -57,6 +65,15 @@ public class DashboardSettings {
     /** Whether anyone may read and act without logging in; for local development only. */
     public boolean allowAnonymous() {
         return allowAnonymous;
+    }
+
+    /**
+     * Origins besides the application's own (the {@code Host} its requests name) whose pages may act, such as
+     * {@code https://ops.example.com}; none by default.
+     */
+    public List<String> allowedOrigins() {
+        return allowedOrigins.stream().flatMap(list -> Arrays.stream(list.split(","))).map(String::trim)
+                .filter(origin -> !origin.isEmpty()).toList();
     }
 
     /** Whether viewers see payloads; admins always do. */

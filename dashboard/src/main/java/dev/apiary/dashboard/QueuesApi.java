@@ -35,6 +35,7 @@ import java.util.TreeMap;
 @Path("queues")
 @Produces(MediaType.APPLICATION_JSON)
 @RequestScoped
+@DashboardResource
 public class QueuesApi {
 
     private static final String VIEWER = DashboardSettings.DEFAULT_VIEWER_ROLE;

@@ -20,10 +20,13 @@ import java.security.Principal;
  * user without the role: 403 with a message. Runs before the runtime's own {@code RolesAllowed} check (Jersey and
  * RESTEasy have one, not always on) and hands it a security context that answers for the annotation's names with the
  * configured roles, so both agree. A method without the annotation is refused: no resource is left open by
- * forgetting it.
+ * forgetting it. Marks the request as the dashboard application's, for {@link DashboardResourceGuard}.
  */
 @Priority(Priorities.AUTHENTICATION + 10)
 public class RoleCheck implements ContainerRequestFilter {
+
+    /** The request property (a servlet request attribute) that says the dashboard's application serves it. */
+    static final String CHECKED = RoleCheck.class.getName() + ".checked";
 
     private static final Principal ANONYMOUS = () -> "anonymous";
 
@@ -32,6 +35,7 @@ public class RoleCheck implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
+        request.setProperty(CHECKED, Boolean.TRUE);
         // looked up, not injected: runtimes differ in whether they inject into a provider that is not a bean
         DashboardSettings settings = CDI.current().select(DashboardSettings.class).get();
         SecurityContext security = request.getSecurityContext();

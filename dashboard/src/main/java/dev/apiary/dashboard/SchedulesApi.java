@@ -23,6 +23,7 @@ import java.util.List;
 @Path("schedules")
 @Produces(MediaType.APPLICATION_JSON)
 @RequestScoped
+@DashboardResource
 public class SchedulesApi {
 
     private static final String VIEWER = DashboardSettings.DEFAULT_VIEWER_ROLE;

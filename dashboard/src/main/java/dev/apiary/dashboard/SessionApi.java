@@ -16,6 +16,7 @@ import jakarta.ws.rs.core.SecurityContext;
 @Path("session")
 @Produces(MediaType.APPLICATION_JSON)
 @RequestScoped
+@DashboardResource
 public class SessionApi {
 
     @Inject

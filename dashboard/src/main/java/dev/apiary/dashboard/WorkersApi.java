@@ -20,6 +20,7 @@ import java.util.Map;
 @Path("workers")
 @Produces(MediaType.APPLICATION_JSON)
 @RequestScoped
+@DashboardResource
 public class WorkersApi {
 
     @Inject

@@ -23,7 +23,10 @@ function h(tag, attrs = {}, ...children) {
 }
 
 async function call(path, method = 'GET') {
-  const res = await fetch(API + path, { method, headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+  // the server refuses an action without this header: a page of another origin cannot send it (forgery)
+  const headers = method === 'GET' ? { Accept: 'application/json' }
+    : { Accept: 'application/json', 'X-Requested-By': 'apiary-dashboard' };
+  const res = await fetch(API + path, { method, headers, credentials: 'same-origin' });
   const body = res.headers.get('Content-Type')?.includes('json') ? await res.json() : null;
   if (!res.ok) throw new Error(body?.message ?? `${res.status} ${res.statusText}`);
   return body;

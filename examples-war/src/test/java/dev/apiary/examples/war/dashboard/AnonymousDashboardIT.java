@@ -72,7 +72,8 @@ class AnonymousDashboardIT {
             assertThat(queues.body()).contains("\"name\":\"email\"");
             HttpResponse<String> retry = http.send(HttpRequest.newBuilder(
                             server.app().resolve("apiary/api/queues/email/jobs/no-such-job/retry"))
-                    .timeout(Duration.ofSeconds(15)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    .timeout(Duration.ofSeconds(15)).header("X-Requested-By", "apiary-test")
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(retry.statusCode()).as(name + " an action, anonymous, past the role check: " + retry.body())
                     .isEqualTo(404);

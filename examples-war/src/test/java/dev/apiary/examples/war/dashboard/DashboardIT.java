@@ -1,12 +1,17 @@
 package dev.apiary.examples.war.dashboard;
 
+import com.microsoft.playwright.APIResponse;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Frame;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.Response;
+import com.microsoft.playwright.Route;
 import com.microsoft.playwright.assertions.LocatorAssertions;
+import com.sun.net.httpserver.HttpServer;
 import dev.apiary.examples.war.smoke.PayaraMicro;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -21,7 +26,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.StringReader;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -29,8 +36,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -296,16 +308,10 @@ class DashboardIT {
                 enqueue("email", "maxAttempts=5", "{\"to\":\"user" + i + "@example.com\",\"subject\":\"Hi\"}");
             }
             enqueue("ledger-sync", "maxAttempts=2", "{\"account\":\"ACME\",\"amount\":12.50}");
-            Path chromium = Path.of(System.getProperty("dashboard.chromium", "/usr/bin/chromium"));
-            if (!java.nio.file.Files.isExecutable(chromium)) {
-                throw new AssertionError("The dashboard's browser tests need Chromium at " + chromium + ": install it "
-                        + "with 'apt-get install -y --no-install-recommends chromium' (.ci/run does), or set "
-                        + "-Ddashboard.chromium=<path>");
-            }
             playwright = Playwright.create(new Playwright.CreateOptions()
                     .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
             browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setHeadless(true)
-                    .setExecutablePath(chromium));
+                    .setExecutablePath(chromium()));
         }
 
         @AfterAll
@@ -322,10 +328,6 @@ class DashboardIT {
             page.setDefaultTimeout(JOB_TIMEOUT.toMillis());
             page.navigate(server.app().resolve("apiary/index.html" + hash).toString());
             return page;
-        }
-
-        private void screenshot(Page page, String name) {
-            page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve(name + ".png")).setFullPage(true));
         }
 
         @Test
@@ -456,7 +458,296 @@ class DashboardIT {
         }
     }
 
+    // ---- attacks from another origin, while an admin is logged in
+
+    /**
+     * A page of another origin (served by a small HTTP server in this JVM, on {@code 127.0.0.1} and another port)
+     * opened in the browser of an admin who is logged in to the dashboard with HTTP Basic, which the browser resends
+     * to the server by itself: every admin action, forged as a plain form POST, a hidden iframe POST and a
+     * {@code fetch} with credentials, is refused and changes nothing; the dashboard framed by that page does not
+     * render. And markup in the data the page shows stays text.
+     */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class FromAnotherOrigin {
+
+        private static final String MARKUP = "<img src=x onerror=alert('xss-img')><svg onload=alert('xss-svg')>"
+                + "<script>alert('xss-script')</script>";
+
+        private Playwright playwright;
+        private Browser browser;
+        private HttpServer attacker;
+        private final Map<String, String> pages = new ConcurrentHashMap<>();
+
+        @BeforeAll
+        void launch() throws Exception {
+            playwright = Playwright.create(new Playwright.CreateOptions()
+                    .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+            browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setHeadless(true)
+                    .setExecutablePath(chromium()));
+            attacker = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            attacker.createContext("/", exchange -> {
+                String html = pages.getOrDefault(exchange.getRequestURI().getPath(), "<p>nothing here</p>");
+                byte[] body = html.getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+            });
+            attacker.start();
+        }
+
+        @AfterAll
+        void close() {
+            if (attacker != null) {
+                attacker.stop(0);
+            }
+            if (playwright != null) {
+                playwright.close();
+            }
+        }
+
+        /** The attacker's page at {@code path}, on the attacker's origin. */
+        private String page(String path, String html) {
+            pages.put(path, "<!doctype html><html><body>" + html + "</body></html>");
+            return "http://127.0.0.1:" + attacker.getAddress().getPort() + path;
+        }
+
+        /** A browser in which the admin has opened the dashboard: it holds and resends the admin's credentials. */
+        private Page loggedInAdmin(List<String> dialogs) {
+            BrowserContext context = browser.newContext(new Browser.NewContextOptions()
+                    .setHttpCredentials("admin", "admin").setViewportSize(1280, 800));
+            Page page = context.newPage();
+            page.setDefaultTimeout(JOB_TIMEOUT.toMillis());
+            page.onDialog(dialog -> {
+                dialogs.add(dialog.message());
+                dialog.dismiss();
+            });
+            page.navigate(server.app().resolve("apiary/index.html#/").toString());
+            assertThat(page.locator("#user")).containsText("admin");
+            return page;
+        }
+
+        @Test
+        void forgedActionsAreRefusedAndChangeNothing() throws Exception {
+            // given: a failed job, a pending one (due in an hour), the schedule active, an admin's browser
+            String failed = failedReport("forgery-target");
+            String pending = enqueueReport("{\"name\":\"forgery-pending\"}", 1, "delaySeconds=3600");
+            Map<String, Object> before = state(failed, pending);
+            assertThat(before).containsEntry("failed job", "FAILED").containsEntry("pending job", "PENDING")
+                    .containsEntry("schedule paused", false);
+            List<String> dialogs = new CopyOnWriteArrayList<>();
+            Page page = loggedInAdmin(dialogs);
+            List<String> reached = new CopyOnWriteArrayList<>();
+            page.onResponse(r -> {
+                // what reached the server as an action (not the preflights, which carry no credentials and no body)
+                if (List.of("POST", "PUT", "DELETE").contains(r.request().method())
+                        && r.url().contains("/apiary-example/")) {
+                    reached.add(r.request().method() + " " + r.url() + " -> " + r.status());
+                }
+            });
+
+            String api = server.app().resolve("apiary/api/").toString();
+            String[][] actions = {
+                {"POST", api + "queues/report/jobs/" + failed + "/retry"},
+                {"POST", api + "queues/report/jobs/" + pending + "/kill?reason=forged"},
+                {"DELETE", api + "queues/report/jobs/" + failed},
+                {"POST", api + "queues/report/jobs/retry?status=FAILED"},
+                {"POST", api + "queues/report/jobs/kill?status=PENDING"},
+                {"DELETE", api + "queues/report/jobs?status=FAILED"},
+                {"POST", api + "schedules/nightly-report/pause"},
+                {"POST", api + "schedules/nightly-report/resume"},
+                {"POST", api + "schedules/nightly-report/trigger"},
+            };
+            List<String> report = new ArrayList<>();
+            int n = 0;
+            for (String[] action : actions) {
+                if (!action[0].equals("POST")) {
+                    continue; // an HTML form sends only GET and POST
+                }
+                // a plain form, the page navigating to the answer
+                String form = page("/form-" + n, "<form method=post action=\"" + action[1] + "\"></form>"
+                        + "<script>document.forms[0].submit()</script>");
+                Response answer = page.waitForResponse(r -> r.url().equals(action[1]), () -> page.navigate(form));
+                assertThat(answer.status()).as("form POST " + action[1] + ": " + answer.text()).isEqualTo(403);
+                assertThat(answer.text()).contains("refused", "another origin");
+                report.add("form POST " + action[1] + " -> " + answer.status() + " " + answer.text());
+                // a form posted into a hidden iframe, the page staying where it is
+                String hidden = page("/iframe-" + n, "<iframe name=sink hidden></iframe><form target=sink method=post "
+                        + "enctype=text/plain action=\"" + action[1] + "\"><input name='{\"a\":\"' value='\"}'>"
+                        + "</form><script>document.forms[0].submit()</script>");
+                Response framed = page.waitForResponse(r -> r.url().equals(action[1]), () -> page.navigate(hidden));
+                assertThat(framed.status()).as("iframe POST " + action[1]).isEqualTo(403);
+                report.add("hidden iframe POST " + action[1] + " -> " + framed.status());
+                n++;
+            }
+
+            // fetch with the admin's credentials: with the header (a preflight, never granted) and without (no-cors)
+            StringBuilder script = new StringBuilder("window.results = []; (async () => {");
+            for (String[] action : actions) {
+                String target = Json.createValue(action[1]).toString();
+                script.append("for (const opts of [{headers: {'X-Requested-By': 'forged'}}, {mode: 'no-cors'}]) {")
+                        .append("const label = '").append(action[0]).append(" ' + ").append(target)
+                        .append(" + (opts.mode ? ' no-cors' : ' with header');")
+                        .append("try { const r = await fetch(").append(target).append(", Object.assign({method: '")
+                        .append(action[0]).append("', credentials: 'include'}, opts));")
+                        .append("results.push(label + ' -> ' + r.type + ' ' + r.status); }")
+                        .append("catch (e) { results.push(label + ' -> ' + e); } }");
+            }
+            script.append("window.done = true; })();");
+            page.navigate(page("/fetch", "<script>" + script + "</script>"));
+            page.waitForFunction("() => window.done === true");
+            @SuppressWarnings("unchecked")
+            List<String> fetched = (List<String>) page.evaluate("() => window.results");
+            report.addAll(fetched);
+            for (String result : fetched) {
+                // a preflight failed (TypeError), no-cors refused to send a DELETE (TypeError), or the server's answer
+                // stayed unreadable (an opaque response)
+                assertThat(result).as(result).containsAnyOf("TypeError", "opaque 0");
+            }
+
+            // then: every forged request that reached the server was refused, and nothing changed
+            report.forEach(line -> System.out.println("forgery: " + line));
+            assertThat(reached).isNotEmpty().allSatisfy(line -> assertThat(line).endsWith("-> 403"));
+            assertThat(state(failed, pending)).isEqualTo(before);
+            assertThat(dialogs).isEmpty();
+
+            // the same browser acting from the dashboard's own page, with the header: the credentials were there
+            page.navigate(server.app().resolve("apiary/index.html#/").toString());
+            assertThat(page.locator("#user")).containsText("admin");
+            Object status = page.evaluate("async (path) => (await fetch(path, {method: 'POST', headers: "
+                    + "{'X-Requested-By': 'apiary-dashboard'}})).status",
+                    "api/queues/report/jobs/" + failed + "/retry");
+            assertThat(status).isEqualTo(200);
+        }
+
+        @Test
+        void theDashboardInAFrameOfAnotherOriginDoesNotRender() {
+            List<String> dialogs = new CopyOnWriteArrayList<>();
+            Page page = loggedInAdmin(dialogs);
+            List<String> console = new CopyOnWriteArrayList<>();
+            page.onConsoleMessage(m -> console.add(m.text()));
+            List<String> sessions = new CopyOnWriteArrayList<>();
+            page.onRequest(r -> {
+                if (r.url().endsWith("/apiary/api/session")) {
+                    sessions.add(r.url());
+                }
+            });
+            String dashboard = server.app().resolve("apiary/index.html#/").toString();
+            page.navigate(page("/frame", "<iframe id=f width=800 height=600 src=\"" + dashboard + "\"></iframe>"
+                    + "<script>document.getElementById('f').onload = () => window.done = true</script>"));
+            page.waitForFunction("() => window.done === true");
+            Frame framed = page.frames().stream().filter(f -> f != page.mainFrame()).findFirst().orElseThrow();
+            assertThat(framed.locator("#nav").count()).as("the dashboard's navigation in the frame (" + framed.url()
+                    + ")").isZero();
+            assertThat(sessions).as("the page's script did not run").isEmpty();
+            assertThat(console).anyMatch(m -> m.contains("frame-ancestors"));
+            screenshot(page, "framed-by-another-origin");
+        }
+
+        @Test
+        void markupInTheDataStaysText() throws Exception {
+            // real data: the payload and the error of a failed report carry markup
+            String id = failedReport(MARKUP);
+            List<String> dialogs = new CopyOnWriteArrayList<>();
+            Page page = loggedInAdmin(dialogs);
+            // names the example cannot produce: the server's real answers with markup put in them by the browser
+            // (queue, schedule and worker names come from the application's code, metadata from its enqueue calls)
+            String markup = Json.createValue(MARKUP).toString();
+            rewrite(page, "**/apiary/api/queues", body -> body.replace("\"reminder\"", markup));
+            rewrite(page, "**/apiary/api/schedules", body -> body.replace("\"nightly-report\"", markup));
+            rewrite(page, "**/apiary/api/workers", body -> body.replace("\"report-builder\"", markup));
+            rewrite(page, "**/apiary/api/queues/report/jobs/" + id,
+                    body -> body.replace("\"metadata\":{", "\"metadata\":{" + markup + ":" + markup + ","));
+
+            String base = server.app().resolve("apiary/index.html").toString();
+            page.navigate(base + "#/job/report/" + id);
+            assertThat(page.locator("#payload")).containsText(MARKUP);
+            assertThat(page.locator("#error")).containsText(MARKUP);
+            assertThat(page.locator("#view dl")).containsText(MARKUP + "=" + MARKUP);
+            expectNoMarkup(page, dialogs, "job page");
+            screenshot(page, "markup-job");
+
+            page.navigate(base + "#/queue/report?status=FAILED");
+            assertThat(page.locator("#jobs tr[data-job='" + id + "']")).containsText(MARKUP);
+            expectNoMarkup(page, dialogs, "queue page");
+
+            page.navigate(base + "#/");
+            assertThat(page.locator("#queues")).containsText(MARKUP);
+            expectNoMarkup(page, dialogs, "overview");
+
+            page.navigate(base + "#/schedules");
+            assertThat(page.locator("#schedules")).containsText(MARKUP);
+            expectNoMarkup(page, dialogs, "schedules");
+
+            page.navigate(base + "#/workers");
+            assertThat(page.locator("#workers")).containsText(MARKUP);
+            expectNoMarkup(page, dialogs, "workers");
+
+            // a link an attacker sends: markup as a queue name and as a job id, shown in headings and errors
+            // (no '/' in it: servers refuse an encoded slash in a path before the API sees it)
+            String link = "<img src=x onerror=alert('xss-link')>";
+            String encoded = URLEncoder.encode(link, StandardCharsets.UTF_8).replace("+", "%20");
+            page.navigate(base + "#/queue/" + encoded);
+            assertThat(page.locator("#view .error")).containsText("no queue '" + link + "'");
+            expectNoMarkup(page, dialogs, "unknown queue");
+            page.navigate(base + "#/job/report/" + encoded);
+            assertThat(page.locator("#view .error")).containsText("no job '" + link + "'");
+            expectNoMarkup(page, dialogs, "unknown job");
+        }
+
+        /** The server's real answers to {@code glob}, changed by {@code change} before the page gets them. */
+        private void rewrite(Page page, String glob, UnaryOperator<String> change) {
+            page.route(glob, route -> {
+                APIResponse real = route.fetch();
+                route.fulfill(new Route.FulfillOptions().setResponse(real).setBody(change.apply(real.text())));
+            });
+        }
+
+        private void expectNoMarkup(Page page, List<String> dialogs, String where) {
+            assertThat(page.locator("#view img[src='x'], #view svg[onload], #view script, [onerror], [onload]")
+                    .count()).as("elements made from data on the " + where).isZero();
+            assertThat(dialogs).as("dialogs opened by data on the " + where).isEmpty();
+        }
+
+        /** What a forged action would change: two jobs, the report queue's ended jobs, the schedule. */
+        private Map<String, Object> state(String failed, String pending) throws Exception {
+            Map<String, Object> state = new java.util.LinkedHashMap<>();
+            JsonObject f = job(failed, "admin");
+            state.put("failed job", f.getString("status"));
+            state.put("failed job attempts", f.getInt("attempts"));
+            state.put("pending job", job(pending, "admin").getString("status"));
+            JsonObject counts = counts("report");
+            state.put("report FAILED", counts.getJsonNumber("FAILED").longValue());
+            state.put("report KILLED", counts.containsKey("KILLED") ? counts.getJsonNumber("KILLED").longValue() : 0);
+            Answer schedule = call("GET", "schedules/nightly-report", "admin");
+            state.put("schedule paused", schedule.json().asJsonObject().getBoolean("paused"));
+            Answer manual = call("GET", "queues/report/jobs?search=apiary.trigger%3Dmanual&limit=200", "admin");
+            state.put("manual triggers", manual.json().asJsonObject().getJsonArray("items").size());
+            return state;
+        }
+
+        private JsonObject counts(String queue) throws Exception {
+            return call("GET", "queues", "admin").json().asJsonArray().stream().map(v -> v.asJsonObject())
+                    .filter(q -> q.getString("name").equals(queue)).findFirst().orElseThrow().getJsonObject("counts");
+        }
+    }
+
     // ---- helpers
+
+    private static Path chromium() {
+        Path chromium = Path.of(System.getProperty("dashboard.chromium", "/usr/bin/chromium"));
+        if (!java.nio.file.Files.isExecutable(chromium)) {
+            throw new AssertionError("The dashboard's browser tests need Chromium at " + chromium + ": install it "
+                    + "with 'apt-get install -y --no-install-recommends chromium' (.ci/run does), or set "
+                    + "-Ddashboard.chromium=<path>");
+        }
+        return chromium;
+    }
+
+    private static void screenshot(Page page, String name) {
+        page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve(name + ".png")).setFullPage(true));
+    }
 
     /** A report that failed on its only attempt, its data not ready for an hour (or until {@code ready}). */
     private String failedReport(String name) throws Exception {
@@ -476,14 +767,19 @@ class DashboardIT {
     }
 
     private String enqueueReport(String body, int maxAttempts) throws Exception {
-        return enqueue("report", "maxAttempts=" + maxAttempts, body);
+        return enqueueReport(body, maxAttempts, "");
+    }
+
+    private String enqueueReport(String body, int maxAttempts, String query) throws Exception {
+        return enqueue("report", "maxAttempts=" + maxAttempts + (query.isEmpty() ? "" : "&" + query), body);
     }
 
     /** Enqueues through the example's own API (not the dashboard's, which only reads and acts). */
     private String enqueue(String queue, String query, String body) throws Exception {
         HttpResponse<String> answer = http.send(HttpRequest.newBuilder(
                         server.app().resolve("api/queues/" + queue + "/jobs?" + query))
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(15))
+                .header("Content-Type", "application/json").header("X-Requested-By", "apiary-test")
+                .timeout(Duration.ofSeconds(15))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(201);
         return new Answer(answer.statusCode(), answer.body(), "").json().asJsonObject().getString("id");
@@ -522,6 +818,9 @@ class DashboardIT {
     private Answer call(URI app, String method, String path, String user) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(app.resolve("apiary/api/" + path))
                 .timeout(Duration.ofSeconds(15)).method(method, HttpRequest.BodyPublishers.noBody());
+        if (!method.equals("GET")) {
+            request.header("X-Requested-By", "apiary-test");
+        }
         if (user != null) {
             request.header("Authorization", "Basic " + Base64.getEncoder()
                     .encodeToString((user + ":" + user).getBytes(StandardCharsets.UTF_8)));

@@ -7,11 +7,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The dashboard on a server: its page and one API call need a user, and the example's admin gets both. The full
+ * The dashboard on a server: its page and one API call need a user, and the example's admin gets both; every answer
+ * carries the security headers, and an action needs the header {@code X-Requested-By} and no other origin. The full
  * REST and browser tests are {@code dashboard.DashboardIT} (Payara Micro).
  */
 public final class DashboardSmoke {
@@ -34,6 +37,50 @@ public final class DashboardSmoke {
         HttpResponse<String> listed = get(queues, "admin:admin");
         assertThat(listed.statusCode()).as("the API for admin: " + listed.body()).isEqualTo(200);
         assertThat(listed.body()).contains("\"name\":\"email\"", "\"counts\"");
+
+        // the security headers: on the page, on the API, and on a refusal
+        for (HttpResponse<String> answer : List.of(shown, listed, get(queues, null))) {
+            String what = answer.request().method() + " " + answer.uri() + " -> " + answer.statusCode();
+            assertThat(answer.headers().firstValue("Content-Security-Policy")).as(what)
+                    .hasValueSatisfying(csp -> assertThat(csp).contains("default-src 'none'", "script-src 'self'",
+                            "frame-ancestors 'none'").doesNotContain("unsafe"));
+            assertThat(answer.headers().firstValue("X-Frame-Options")).as(what).hasValue("DENY");
+            assertThat(answer.headers().firstValue("X-Content-Type-Options")).as(what).hasValue("nosniff");
+            assertThat(answer.headers().firstValue("Referrer-Policy")).as(what).hasValue("same-origin");
+        }
+        // (Open Liberty adds no-cache="set-cookie" to the value)
+        assertThat(listed.headers().firstValue("Cache-Control")).as("API answers are not cached")
+                .hasValueSatisfying(value -> assertThat(value).contains("no-store"));
+
+        // an action needs the header X-Requested-By, and from a browser the application's own origin
+        URI retry = server.app().resolve("apiary/api/queues/email/jobs/no-such-job/retry");
+        HttpResponse<String> noHeader = send("POST", retry, Map.of());
+        assertThat(noHeader.statusCode()).as("an action without the header: " + noHeader.body()).isEqualTo(403);
+        assertThat(noHeader.body()).contains("'X-Requested-By' is missing");
+        String origin = server.app().getScheme() + "://" + server.app().getRawAuthority();
+        HttpResponse<String> forged = send("POST", retry, Map.of("X-Requested-By", "x",
+                "Origin", "http://attacker.example"));
+        assertThat(forged.statusCode()).as("an action from another origin: " + forged.body()).isEqualTo(403);
+        assertThat(forged.body()).contains("another origin (Origin: http://attacker.example)");
+        HttpResponse<String> crossSite = send("DELETE", retry, Map.of("X-Requested-By", "x",
+                "Sec-Fetch-Site", "cross-site"));
+        assertThat(crossSite.statusCode()).as("an action from another site: " + crossSite.body()).isEqualTo(403);
+        HttpResponse<String> ownPage = send("POST", retry, Map.of("X-Requested-By", "apiary-dashboard",
+                "Origin", origin, "Sec-Fetch-Site", "same-origin"));
+        assertThat(ownPage.statusCode()).as("an action of the dashboard's page, past the checks: " + ownPage.body())
+                .isEqualTo(404);
+        HttpResponse<String> script = send("POST", retry, Map.of("X-Requested-By", "cli"));
+        assertThat(script.statusCode()).as("an action of a script, past the checks: " + script.body())
+                .isEqualTo(404);
+    }
+
+    private static HttpResponse<String> send(String method, URI uri, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(15))
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .header("Authorization", "Basic " + Base64.getEncoder()
+                        .encodeToString("admin:admin".getBytes(StandardCharsets.UTF_8)));
+        headers.forEach(request::header);
+        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /**

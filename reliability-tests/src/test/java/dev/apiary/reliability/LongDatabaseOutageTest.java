@@ -106,8 +106,10 @@ class LongDatabaseOutageTest {
             assertThat(readyDown).as("readiness DOWN samples").isEqualTo(samples);
             assertThat(liveDown).as("liveness DOWN samples: a restart would not bring the database back").isZero();
             assertThat(stillFailing).as("readiness at the end of the outage").contains("FAILING");
-            assertThat(readyAgain).as("ready again within one backoff (and a poll) of the database")
-                    .isLessThan(LONGEST_BACKOFF.plusSeconds(5));
+            // one backoff, a heartbeat and a poll; the slack is for a loaded machine (7.8 s was seen at load 25, 1.4 s
+            // on a quiet one): the summary line reports the figure
+            assertThat(readyAgain).as("ready again within one backoff (and a heartbeat and a poll) of the database")
+                    .isLessThan(LONGEST_BACKOFF.plusSeconds(13));
             assertThat(runs).isEqualTo(BEFORE + AFTER);
             assertThat(cluster.count("SELECT COUNT(*) FROM apiary_jobs WHERE status = 'RUNNING' AND queue = 'work'"))
                     .isZero();

@@ -54,7 +54,10 @@ public class QueuesApi {
     public record QueueView(String name, String payloadType, Map<JobStatus, Long> counts) {
     }
 
-    /** A page of jobs; {@code total} counts every job that matches. */
+    /**
+     * A page of jobs, as {@linkplain JobView#summary summaries} (no payloads, texts cut); {@code total} counts every
+     * job that matches.
+     */
     public record Page(List<JobView> items, long total, int offset, int limit) {
     }
 
@@ -109,11 +112,11 @@ public class QueuesApi {
         if (search != null && !search.isBlank()) {
             List<JobView> found = search(storage, search.trim(), size).stream()
                     .filter(job -> filter == null || job.status() == filter)
-                    .map(job -> JobView.of(job, false, payloads)).toList();
+                    .map(job -> JobView.summary(job, payloads)).toList();
             return new Page(found, found.size(), 0, size);
         }
         JobPage<?> page = storage.list(JobQuery.of(filter, from, size));
-        return new Page(page.items().stream().map(job -> JobView.of(job, false, payloads)).toList(), page.total(),
+        return new Page(page.items().stream().map(job -> JobView.summary(job, payloads)).toList(), page.total(),
                 page.offset(), page.limit());
     }
 
@@ -180,7 +183,7 @@ public class QueuesApi {
             throw DashboardProblem.conflict("job " + id + " is " + job.status() + "; a running job cannot be "
                     + "deleted, kill it first");
         }
-        return JobView.of(job, true, Access.seesPayloads(settings, security));
+        return JobView.detail(job, Access.seesPayloads(settings, security));
     }
 
     @POST
@@ -221,7 +224,7 @@ public class QueuesApi {
     }
 
     private JobView detail(JobStorage<?> storage, String id) {
-        return JobView.of(find(storage, id), true, Access.seesPayloads(settings, security));
+        return JobView.detail(find(storage, id), Access.seesPayloads(settings, security));
     }
 
     private static StoredJob<?> find(JobStorage<?> storage, String id) {

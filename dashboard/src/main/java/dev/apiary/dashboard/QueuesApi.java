@@ -47,6 +47,9 @@ public class QueuesApi {
     @Inject
     DashboardSettings settings;
 
+    @Inject
+    AuditTrail audit;
+
     @Context
     SecurityContext security;
 
@@ -152,7 +155,7 @@ public class QueuesApi {
     public JobView retry(@PathParam("queue") String name, @PathParam("id") String id) {
         JobStorage<?> storage = queues.require(name);
         StoredJob<?> job = find(storage, id);
-        if (!storage.requeue(id)) {
+        if (!audited("retry", one(name, id), storage.requeue(id))) {
             throw DashboardProblem.conflict("job " + id + " is " + job.status() + "; only a pending, failed or "
                     + "killed job can be retried");
         }
@@ -166,7 +169,7 @@ public class QueuesApi {
                         @QueryParam("reason") String reason) {
         JobStorage<?> storage = queues.require(name);
         StoredJob<?> job = find(storage, id);
-        if (!storage.kill(id, reason(reason))) {
+        if (!audited("kill", one(name, id), storage.kill(id, reason(reason)))) {
             throw DashboardProblem.conflict("job " + id + " is " + job.status() + "; only a pending or running job "
                     + "can be killed");
         }
@@ -179,7 +182,7 @@ public class QueuesApi {
     public JobView delete(@PathParam("queue") String name, @PathParam("id") String id) {
         JobStorage<?> storage = queues.require(name);
         StoredJob<?> job = find(storage, id);
-        if (!storage.delete(id)) {
+        if (!audited("delete", one(name, id), storage.delete(id))) {
             throw DashboardProblem.conflict("job " + id + " is " + job.status() + "; a running job cannot be "
                     + "deleted, kill it first");
         }
@@ -195,7 +198,7 @@ public class QueuesApi {
         if (from == JobStatus.RUNNING || from == JobStatus.DONE) {
             throw DashboardProblem.badRequest("only pending, failed or killed jobs can be retried, not " + from);
         }
-        return new BulkResult(name, from, "retry", storage.requeueAll(from));
+        return audited(new BulkResult(name, from, "retry", storage.requeueAll(from)));
     }
 
     @POST
@@ -208,7 +211,7 @@ public class QueuesApi {
         if (from.isFinal()) {
             throw DashboardProblem.badRequest("only pending or running jobs can be killed, not " + from);
         }
-        return new BulkResult(name, from, "kill", storage.killAll(from, reason(reason)));
+        return audited(new BulkResult(name, from, "kill", storage.killAll(from, reason(reason))));
     }
 
     @DELETE
@@ -220,7 +223,22 @@ public class QueuesApi {
         if (from == JobStatus.RUNNING) {
             throw DashboardProblem.badRequest("running jobs cannot be deleted; kill them first");
         }
-        return new BulkResult(name, from, "delete", storage.deleteAll(from));
+        return audited(new BulkResult(name, from, "delete", storage.deleteAll(from)));
+    }
+
+    private boolean audited(String action, String target, boolean done) {
+        audit.record(Access.user(security), action, target, done ? 1 : 0);
+        return done;
+    }
+
+    private BulkResult audited(BulkResult result) {
+        audit.record(Access.user(security), result.action(), "queue " + result.queue() + ", every "
+                + result.status() + " job", result.jobs());
+        return result;
+    }
+
+    private static String one(String queue, String id) {
+        return "queue " + queue + ", job " + id;
     }
 
     private JobView detail(JobStorage<?> storage, String id) {

@@ -15,4 +15,9 @@ final class Access {
     static boolean seesPayloads(DashboardSettings settings, SecurityContext security) {
         return settings.showPayloads() || isAdmin(settings, security);
     }
+
+    /** The caller's login name, for the audit trail. */
+    static String user(SecurityContext security) {
+        return security.getUserPrincipal() == null ? "anonymous" : security.getUserPrincipal().getName();
+    }
 }

@@ -1,27 +1,29 @@
 package dev.apiary.dashboard;
 
 import dev.apiary.spi.JobStorage;
+import dev.apiary.spi.Storages;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Any;
-import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-/** The application's job storages, by queue name: every {@code JobStorage} bean, whatever its qualifiers. */
+/**
+ * The application's job storages, by queue name, as the runtime holds them ({@link Storages}). Not looked up as
+ * {@code JobStorage} beans here: every lookup of a {@code @Dependent} producer's bean makes a new storage (with its
+ * threads and connections), and the page asks every two seconds.
+ */
 @ApplicationScoped
 public class Queues {
 
     @Inject
-    @Any
-    Instance<JobStorage<?>> storages;
+    Storages storages;
 
     /** Every queue, sorted by name; a storage produced under two qualifiers is listed once. */
     public Map<String, JobStorage<?>> all() {
         Map<String, JobStorage<?>> byName = new TreeMap<>();
-        for (JobStorage<?> storage : storages) {
+        for (JobStorage<?> storage : storages.all()) {
             byName.putIfAbsent(storage.queue(), storage);
         }
         return byName;

@@ -48,6 +48,9 @@ public class QueuesApi {
     @Inject
     DashboardSettings settings;
 
+    @Inject
+    AuditTrail audit;
+
     @Context
     SecurityContext security;
 
@@ -55,7 +58,10 @@ public class QueuesApi {
     public record QueueView(String name, String payloadType, Map<JobStatus, Long> counts) {
     }
 
-    /** A page of jobs; {@code total} counts every job that matches. */
+    /**
+     * A page of jobs, as {@linkplain JobView#summary summaries} (no payloads, texts cut); {@code total} counts every
+     * job that matches.
+     */
     public record Page(List<JobView> items, long total, int offset, int limit) {
     }
 
@@ -110,11 +116,11 @@ public class QueuesApi {
         if (search != null && !search.isBlank()) {
             List<JobView> found = search(storage, search.trim(), size).stream()
                     .filter(job -> filter == null || job.status() == filter)
-                    .map(job -> JobView.of(job, false, payloads)).toList();
+                    .map(job -> JobView.summary(job, payloads)).toList();
             return new Page(found, found.size(), 0, size);
         }
         JobPage<?> page = storage.list(JobQuery.of(filter, from, size));
-        return new Page(page.items().stream().map(job -> JobView.of(job, false, payloads)).toList(), page.total(),
+        return new Page(page.items().stream().map(job -> JobView.summary(job, payloads)).toList(), page.total(),
                 page.offset(), page.limit());
     }
 
@@ -150,7 +156,7 @@ public class QueuesApi {
     public JobView retry(@PathParam("queue") String name, @PathParam("id") String id) {
         JobStorage<?> storage = queues.require(name);
         StoredJob<?> job = find(storage, id);
-        if (!storage.requeue(id)) {
+        if (!audited("retry", one(name, id), storage.requeue(id))) {
             throw DashboardProblem.conflict("job " + id + " is " + job.status() + "; only a pending, failed or "
                     + "killed job can be retried");
         }
@@ -164,7 +170,7 @@ public class QueuesApi {
                         @QueryParam("reason") String reason) {
         JobStorage<?> storage = queues.require(name);
         StoredJob<?> job = find(storage, id);
-        if (!storage.kill(id, reason(reason))) {
+        if (!audited("kill", one(name, id), storage.kill(id, reason(reason)))) {
             throw DashboardProblem.conflict("job " + id + " is " + job.status() + "; only a pending or running job "
                     + "can be killed");
         }
@@ -177,11 +183,11 @@ public class QueuesApi {
     public JobView delete(@PathParam("queue") String name, @PathParam("id") String id) {
         JobStorage<?> storage = queues.require(name);
         StoredJob<?> job = find(storage, id);
-        if (!storage.delete(id)) {
+        if (!audited("delete", one(name, id), storage.delete(id))) {
             throw DashboardProblem.conflict("job " + id + " is " + job.status() + "; a running job cannot be "
                     + "deleted, kill it first");
         }
-        return JobView.of(job, true, Access.seesPayloads(settings, security));
+        return JobView.detail(job, Access.seesPayloads(settings, security));
     }
 
     @POST
@@ -193,7 +199,7 @@ public class QueuesApi {
         if (from == JobStatus.RUNNING || from == JobStatus.DONE) {
             throw DashboardProblem.badRequest("only pending, failed or killed jobs can be retried, not " + from);
         }
-        return new BulkResult(name, from, "retry", storage.requeueAll(from));
+        return audited(new BulkResult(name, from, "retry", storage.requeueAll(from)));
     }
 
     @POST
@@ -206,7 +212,7 @@ public class QueuesApi {
         if (from.isFinal()) {
             throw DashboardProblem.badRequest("only pending or running jobs can be killed, not " + from);
         }
-        return new BulkResult(name, from, "kill", storage.killAll(from, reason(reason)));
+        return audited(new BulkResult(name, from, "kill", storage.killAll(from, reason(reason))));
     }
 
     @DELETE
@@ -218,11 +224,26 @@ public class QueuesApi {
         if (from == JobStatus.RUNNING) {
             throw DashboardProblem.badRequest("running jobs cannot be deleted; kill them first");
         }
-        return new BulkResult(name, from, "delete", storage.deleteAll(from));
+        return audited(new BulkResult(name, from, "delete", storage.deleteAll(from)));
+    }
+
+    private boolean audited(String action, String target, boolean done) {
+        audit.record(Access.user(security), action, target, done ? 1 : 0);
+        return done;
+    }
+
+    private BulkResult audited(BulkResult result) {
+        audit.record(Access.user(security), result.action(), "queue " + result.queue() + ", every "
+                + result.status() + " job", result.jobs());
+        return result;
+    }
+
+    private static String one(String queue, String id) {
+        return "queue " + queue + ", job " + id;
     }
 
     private JobView detail(JobStorage<?> storage, String id) {
-        return JobView.of(find(storage, id), true, Access.seesPayloads(settings, security));
+        return JobView.detail(find(storage, id), Access.seesPayloads(settings, security));
     }
 
     private static StoredJob<?> find(JobStorage<?> storage, String id) {

@@ -11,7 +11,9 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.SecurityContext;
 
 import java.time.Instant;
 import java.util.List;
@@ -31,6 +33,12 @@ public class SchedulesApi {
 
     @Inject
     Instance<Schedules> schedules;
+
+    @Inject
+    AuditTrail audit;
+
+    @Context
+    SecurityContext security;
 
     /**
      * A schedule as the API shows it.
@@ -73,6 +81,7 @@ public class SchedulesApi {
     public ScheduleView pause(@PathParam("name") String name) {
         require(name);
         schedules.get().pause(name);
+        audit.record(Access.user(security), "pause", "schedule " + name, 0);
         return schedule(name);
     }
 
@@ -82,6 +91,7 @@ public class SchedulesApi {
     public ScheduleView resume(@PathParam("name") String name) {
         require(name);
         schedules.get().resume(name);
+        audit.record(Access.user(security), "resume", "schedule " + name, 0);
         return schedule(name);
     }
 
@@ -91,7 +101,10 @@ public class SchedulesApi {
     @RolesAllowed(ADMIN)
     public Triggered trigger(@PathParam("name") String name) {
         ScheduleInfo schedule = require(name);
-        return new Triggered(name, schedule.queue(), schedules.get().triggerNow(name));
+        String id = schedules.get().triggerNow(name);
+        audit.record(Access.user(security), "trigger", "schedule " + name + ", job " + id + " in queue "
+                + schedule.queue(), 1);
+        return new Triggered(name, schedule.queue(), id);
     }
 
     private List<ScheduleInfo> all() {

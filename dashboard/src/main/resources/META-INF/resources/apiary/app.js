@@ -260,6 +260,21 @@ const views = {
   },
 };
 
+views.audit = function audit() {
+  return async (main) => {
+    const entries = await call('audit');
+    const rows = entries.map((e) => h('tr', { 'data-action': e.action },
+      h('td', { title: e.at }, time(e.at)), h('td', {}, e.user), h('td', {}, e.action),
+      h('td', { class: 'wrap' }, e.target), h('td', { class: 'num' }, e.jobs)));
+    show(main, h('h1', {}, 'Audit'), h('div', { class: 'card scroll' }, h('table', { id: 'audit' },
+      h('thead', {}, h('tr', {}, ['Time', 'User', 'Action', 'Target', 'Jobs']
+        .map((t, i) => h('th', { class: i === 4 ? 'num' : null }, t)))),
+      h('tbody', {}, rows))),
+    h('p', { class: 'muted' }, 'The latest admin actions served by this node, newest first; every action is also ' +
+      'in the server log (logger dev.apiary.dashboard.audit).'));
+  };
+};
+
 function drawChart(el, throughput) {
   const now = Math.floor(Date.now() / 60000) * 60;
   const xs = []; const done = []; const failed = [];
@@ -293,6 +308,7 @@ function parse() {
   if (parts[0] === 'job' && parts[2]) return ['overview', views.job(parts[1], parts[2])];
   if (parts[0] === 'workers') return ['workers', views.workers()];
   if (parts[0] === 'schedules') return ['schedules', views.schedules()];
+  if (parts[0] === 'audit') return ['audit', views.audit()];
   return ['overview', views.overview()];
 }
 
@@ -323,6 +339,7 @@ async function start() {
   document.getElementById('user').textContent =
     `${session.user ?? 'anonymous'} · ${session.admin ? 'admin' : 'viewer'}`;
   document.getElementById('nav-schedules').hidden = !session.schedules;
+  document.getElementById('nav-audit').hidden = !session.admin;
   document.getElementById('live').addEventListener('change', route);
   window.addEventListener('hashchange', route);
   route();

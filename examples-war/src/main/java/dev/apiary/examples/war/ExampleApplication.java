@@ -36,7 +36,7 @@ public class ExampleApplication extends Application {
     @Override
     public Set<Class<?>> getClasses() {
         return Set.of(QueuesResource.class, MailsResource.class, OrdersResource.class, ErrorMappers.Problems.class,
-                ErrorMappers.RestErrors.class, ErrorMappers.Unexpected.class);
+                ErrorMappers.PayloadTooLarge.class, ErrorMappers.RestErrors.class, ErrorMappers.Unexpected.class);
     }
 
     /** JNDI name of the example's data source, used by {@code persistence.xml}. */

@@ -79,7 +79,8 @@ class UnknownKeysTest {
                 "APIARY_WORKERS_INVOICE_INSTANCES", "2",           // worker name misspelt, environment style
                 "apiary.workers.invoices.concurrencyy", "4",       // setting misspelt
                 "apiary.workers.invoices.instances", "1",          // valid
-                "APIARY_SHUTDOWN_GRACE_PERIOD", "5s"));            // valid, environment style
+                "APIARY_SHUTDOWN_GRACE_PERIOD", "5s",              // valid, environment style
+                "apiary.dashboard.audit-size", "50"));             // valid, read by the dashboard module
 
         try (WeldContainer container = new Weld().disableDiscovery()
                 .addBeanClasses(InvoiceWorker.class, Storages.class).addExtension(new ApiaryExtension())

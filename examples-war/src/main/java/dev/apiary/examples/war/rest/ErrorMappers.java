@@ -1,5 +1,6 @@
 package dev.apiary.examples.war.rest;
 
+import dev.apiary.PayloadTooLargeException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -28,6 +29,29 @@ public final class ErrorMappers {
         @Override
         public Response toResponse(ApiProblem problem) {
             return answer(problem.status().getStatusCode(), problem.getMessage());
+        }
+    }
+
+    /**
+     * The body of a 413: the storage's message (the length, the limit, what to do) and the two numbers for a client
+     * that splits or shrinks what it sends.
+     *
+     * @param length the encoded payload's length, in characters
+     * @param limit  the queue's limit, in characters
+     */
+    public record TooLarge(int status, String error, String message, String queue, long length, long limit) {
+    }
+
+    /** A payload longer than its queue's storage accepts: the client's to fix, so a 413, not a 500. */
+    @Provider
+    public static class PayloadTooLarge implements ExceptionMapper<PayloadTooLargeException> {
+        @Override
+        public Response toResponse(PayloadTooLargeException e) {
+            int status = Response.Status.REQUEST_ENTITY_TOO_LARGE.getStatusCode();
+            return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
+                    .entity(new TooLarge(status, "Content Too Large", e.getMessage(), e.queue(), e.length(),
+                            e.limit()))
+                    .build();
         }
     }
 

@@ -3,7 +3,6 @@ package dev.apiary.examples.war.security;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.security.enterprise.authentication.mechanism.http.BasicAuthenticationMechanismDefinition;
 import jakarta.security.enterprise.credential.Credential;
 import jakarta.security.enterprise.credential.UsernamePasswordCredential;
 import jakarta.security.enterprise.identitystore.CredentialValidationResult;
@@ -16,12 +15,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The example's users, for its dashboard: HTTP Basic with users from {@code example.users} (Jakarta Security, the
- * same on every server). An example only: passwords in configuration are for a demo; a real application uses its
- * server's identity store or its identity provider, and maps the groups to {@code apiary-viewer} and
- * {@code apiary-admin}.
+ * The example's users, for its dashboard: users from {@code example.users}, logged in with HTTP Basic
+ * ({@link ExampleBasicLogin}; Jakarta Security, the same on every server). An example only: passwords in
+ * configuration are for a demo; a real application uses its server's identity store or its identity provider, and
+ * maps the groups to {@code apiary-viewer} and {@code apiary-admin}.
  */
-@BasicAuthenticationMechanismDefinition(realmName = "apiary")
 @ApplicationScoped
 public class ExampleUsers implements IdentityStore {
 

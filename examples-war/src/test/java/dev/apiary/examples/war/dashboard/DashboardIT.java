@@ -290,6 +290,77 @@ class DashboardIT {
         }
     }
 
+    // ---- what the API returns: payloads only in a job's detail, no payload text for viewers, an audit trail
+
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class DataAndAudit {
+
+        @Test
+        void listsCarryNoPayloadsAndTheDetailDoes() throws Exception {
+            String big = "big-" + "x".repeat(200_000);
+            String id = failedReport(big);
+
+            Answer page = call("GET", "queues/report/jobs?status=FAILED&limit=20", "admin");
+            assertThat(page.status).as(page.body).isEqualTo(200);
+            JsonObject row = page.json().asJsonObject().getJsonArray("items").stream().map(v -> v.asJsonObject())
+                    .filter(j -> j.getString("id").equals(id)).findFirst().orElseThrow();
+            assertThat(!row.containsKey("payload") || row.isNull("payload")).as(row.toString()).isTrue();
+            // the report's error quotes its name: cut in the list, whole in the detail
+            assertThat(row.getString("lastError").length()).isLessThanOrEqualTo(301);
+            assertThat(page.body.getBytes(StandardCharsets.UTF_8).length)
+                    .as("a page of up to 20 jobs, one of 200 kB, in bytes").isLessThan(50_000);
+
+            JsonObject detail = job(id, "admin");
+            assertThat(detail.getJsonObject("payload").getString("name")).isEqualTo(big);
+            assertThat(detail.getString("lastErrorTrace")).contains(big);
+        }
+
+        @Test
+        void viewersSeeNoPayloadTextInErrors() throws Exception {
+            String secret = "Jane-Secret-" + System.nanoTime();
+            String id = failedReport(secret);
+
+            assertThat(job(id, "admin").getString("lastError")).contains(secret);
+            Answer detail = call("GET", "queues/report/jobs/" + id, "viewer");
+            Answer list = call("GET", "queues/report/jobs?status=FAILED&limit=200", "viewer");
+            Answer found = call("GET", "queues/report/jobs?search=" + id, "viewer");
+            for (Answer answer : new Answer[] {detail, list, found}) {
+                assertThat(answer.status).as(answer.body).isEqualTo(200);
+                assertThat(answer.body).doesNotContain(secret);
+            }
+            assertThat(detail.json().asJsonObject().getString("lastError")).startsWith("[hidden");
+        }
+
+        @Test
+        void adminActionsAreAuditedAndOnlyAdminsReadTheTrail() throws Exception {
+            String id = failedReport("audited");
+            Instant before = Instant.now().minusSeconds(1);
+            assertThat(call("POST", "queues/report/jobs/" + id + "/kill", "admin").status).isEqualTo(409);
+            Answer deleted = call("DELETE", "queues/report/jobs/" + id, "admin");
+            assertThat(deleted.status).as(deleted.body).isEqualTo(200);
+
+            Answer trail = call("GET", "audit", "admin");
+            assertThat(trail.status).as(trail.body).isEqualTo(200);
+            JsonObject latest = trail.json().asJsonArray().getJsonObject(0);
+            assertThat(latest.getString("user")).isEqualTo("admin");
+            assertThat(latest.getString("action")).isEqualTo("delete");
+            assertThat(latest.getString("target")).isEqualTo("queue report, job " + id);
+            assertThat(latest.getInt("jobs")).isEqualTo(1);
+            assertThat(Instant.parse(latest.getString("at"))).isAfter(before);
+            JsonObject refused = trail.json().asJsonArray().getJsonObject(1);
+            assertThat(refused.getString("action")).isEqualTo("kill");
+            assertThat(refused.getInt("jobs")).as("a kill the job's status refused changed nothing").isZero();
+            assertThat(java.nio.file.Files.readString(server.log()))
+                    .contains("Apiary dashboard audit: user 'admin' delete queue report, job " + id + ": 1 job");
+
+            Answer asViewer = call("GET", "audit", "viewer");
+            assertThat(asViewer.status).as(asViewer.body).isEqualTo(403);
+            assertThat(asViewer.body).doesNotContain(id);
+            assertThat(call("GET", "audit", null).status).isEqualTo(401);
+        }
+    }
+
     // ---- the page, in a browser
 
     @Nested
@@ -455,6 +526,26 @@ class DashboardIT {
             page.navigate(server.app().resolve("apiary/index.html#/").toString());
             assertThat(page.locator("#chart canvas")).isVisible();
             screenshot(page, "overview-after-tests");
+        }
+
+        @Test
+        @Order(7)
+        void anAdminSeesTheAuditTrailAndAViewerHasNoAuditPage() throws Exception {
+            String id = failedReport("audit-page");
+            assertThat(call("POST", "queues/report/jobs/" + id + "/retry", "admin").status).isEqualTo(200);
+
+            Page admin = open("admin", "#/audit", 1280, 800);
+            assertThat(admin.locator("#nav-audit")).isVisible();
+            Locator row = admin.locator("#audit tbody tr").filter(new Locator.FilterOptions()
+                    .setHasText("queue report, job " + id));
+            assertThat(row).hasCount(1);
+            assertThat(row).containsText("admin");
+            assertThat(row).containsText("retry");
+            screenshot(admin, "audit");
+
+            Page viewer = open("viewer", "#/", 1280, 800);
+            assertThat(viewer.locator("#queues")).isVisible();
+            assertThat(viewer.locator("#nav-audit")).isHidden();
         }
     }
 

@@ -73,10 +73,12 @@ final class RecurringSmoke {
     private JsonObject firedReport() throws Exception {
         JsonObject page = get("queues/report/jobs?status=DONE&limit=100");
         List<JsonObject> items = page.getJsonArray("items").getValuesAs(JsonObject.class);
-        return items.stream()
+        JsonObject listed = items.stream()
                 .filter(job -> "nightly-report".equals(
                         job.getJsonObject("metadata").getString("apiary.schedule", null)))
                 .findFirst().orElse(null);
+        // a list carries no payloads: the job's detail does
+        return listed == null ? null : get("queues/report/jobs/" + listed.getString("id"));
     }
 
     private JsonObject get(String path) throws Exception {

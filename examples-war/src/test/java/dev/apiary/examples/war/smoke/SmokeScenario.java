@@ -60,6 +60,7 @@ final class SmokeScenario {
                 scenario.settingsComeFromTheEnvironment();
                 scenario.jobsReachTheirFinalState();
                 scenario.badRequestsGetJsonErrors();
+                MalformedRequestsSmoke.assertOn(server);
                 TransactionSmoke.assertOn(server, scenario.http);
                 RecurringSmoke.assertOn(server, scenario.http);
                 scenario.healthIsUp();

@@ -42,7 +42,8 @@ class WildFlyRedeployLongIT {
 
     /** What one look at the server's JVM found. */
     record Count(int redeploys, int threads, Map<String, Integer> threadsByName, int apiaryThreads,
-                 int apiaryClassRows, int workerInstanceRows, long moduleClassLoaders) {
+                 int apiaryClassRows, int workerInstanceRows, long moduleClassLoaders,
+                 Map<String, String> keptCopies) {
 
         @Override
         public String toString() {
@@ -76,6 +77,14 @@ class WildFlyRedeployLongIT {
                 System.out.println("wildfly redeploy: threads by name after 1 " + first.threadsByName());
                 System.out.println("wildfly redeploy: threads by name after " + REDEPLOYS + " "
                         + last.threadsByName());
+                System.out.println("wildfly redeploy: Apiary classes loaded more than twice after " + REDEPLOYS
+                        + " (copies with instances, instances) " + last.keptCopies());
+                String dump = System.getProperty("smoke.heap-dump");
+                if (dump != null) {
+                    // for a look at what holds the old class loaders (GC roots), with any HPROF viewer
+                    jcmd(server.jvmPid(), "GC.heap_dump " + Path.of(dump).toAbsolutePath());
+                    System.out.println("wildfly redeploy: heap dumped to " + dump);
+                }
                 // one redeploy's worth of slack: the old copy may still be on its way out when we look
                 assertThat(last.apiaryThreads()).as("threads named apiary-*: " + counts)
                         .isLessThanOrEqualTo(first.apiaryThreads());
@@ -151,6 +160,7 @@ class WildFlyRedeployLongIT {
         int apiaryRows = 0;
         int workerInstanceRows = 0;
         long loaders = 0;
+        Map<String, int[]> copies = new TreeMap<>();
         for (String line : jcmd(pid, "GC.class_histogram")) {
             Matcher m = HISTOGRAM_ROW.matcher(line);
             if (!m.find()) {
@@ -159,6 +169,9 @@ class WildFlyRedeployLongIT {
             String type = m.group(3);
             if (type.startsWith("dev.apiary.")) {
                 apiaryRows++;
+                int[] c = copies.computeIfAbsent(type, t -> new int[2]);
+                c[0]++;
+                c[1] += Integer.parseInt(m.group(1));
             }
             if (type.equals("dev.apiary.impl.worker.WorkerInstance")) {
                 workerInstanceRows++;
@@ -167,7 +180,13 @@ class WildFlyRedeployLongIT {
                 loaders += Long.parseLong(m.group(1));
             }
         }
-        return new Count(redeploys, threads, byName, apiaryThreads, apiaryRows, workerInstanceRows, loaders);
+        Map<String, String> kept = new TreeMap<>();
+        copies.forEach((type, c) -> {
+            if (c[0] > 2) {
+                kept.put(type.substring("dev.apiary.".length()), c[0] + "/" + c[1]);
+            }
+        });
+        return new Count(redeploys, threads, byName, apiaryThreads, apiaryRows, workerInstanceRows, loaders, kept);
     }
 
     private static List<String> jcmd(long pid, String command) throws IOException, InterruptedException {

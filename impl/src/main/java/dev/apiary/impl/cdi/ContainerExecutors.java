@@ -6,6 +6,7 @@ import dev.apiary.impl.monitor.DaemonThreads;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.concurrent.ContextService;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.concurrent.ManagedTask;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -36,6 +37,7 @@ public class ContainerExecutors {
 
     private static final Logger LOG = Logger.getLogger(ContainerExecutors.class.getName());
     private static final String DEFAULT_CONTEXT_SERVICE = "java:comp/DefaultContextService";
+    private static final String DEFAULT_THREAD_FACTORY = "java:comp/DefaultManagedThreadFactory";
 
     @Inject
     ApiaryExtension extension;
@@ -59,7 +61,13 @@ public class ContainerExecutors {
             jobs = Executors.newCachedThreadPool(DaemonThreads.named("apiary-job"));
             owned.add(jobs);
         }
-        if (managedScheduler != null) {
+        ScheduledThreadPoolExecutor onManagedThreads = managedScheduler != null
+                && settings.schedulerJndiName().equals(MonitorSettings.DEFAULT_SCHEDULER)
+                && refusesWhileSuspended(managedScheduler) ? onManagedThreads() : null;
+        if (onManagedThreads != null) {
+            scheduler = onManagedThreads;
+            owned.add(onManagedThreads);
+        } else if (managedScheduler != null) {
             scheduler = (ScheduledExecutorService) managedScheduler;
         } else {
             ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("apiary-scheduler"));
@@ -73,6 +81,39 @@ public class ContainerExecutors {
                     + (managedScheduler == null ? settings.schedulerJndiName() : "")
                     + " (no JNDI: not in a Jakarta EE container): Apiary runs jobs and polls on its own daemon threads");
         }
+    }
+
+    /*
+     * WildFly suspends the server before it stops the application on jboss-cli :shutdown (some 50 ms before), and
+     * its managed scheduler then refuses every task that comes due, each logged by WildFly as an ERROR with a stack
+     * trace (WFLYEE0110); no portable event tells the application that the server suspends. So on WildFly, with the
+     * default scheduler, Apiary times its ticks on a pool of its own, whose threads come from the container's
+     * default ManagedThreadFactory: they are the container's managed threads, with the application's naming,
+     * security and class-loading context, which a suspension does not refuse; the pool is sized for the
+     * housekeeping and shut down when the application stops. WildFly's factory gives a thread the context of the
+     * thread that makes it, so the threads are all made here and in schedulerThreads, on the application's threads,
+     * never lazily by a task scheduled from a server thread. Payara creates the application's beans before its
+     * java:comp/env is bound, and would give the threads made then no such context; Payara and Open Liberty do not
+     * refuse due tasks, so they keep their managed scheduler. A scheduler named by apiary.scheduler.jndi-name is
+     * used as it is.
+     */
+    private static boolean refusesWhileSuspended(Object managedScheduler) {
+        return managedScheduler.getClass().getName().startsWith("org.jboss.as.ee.concurrent.");
+    }
+
+    private static ScheduledThreadPoolExecutor onManagedThreads() {
+        ManagedThreadFactory threads;
+        try {
+            threads = (ManagedThreadFactory) new InitialContext().lookup(DEFAULT_THREAD_FACTORY);
+        } catch (NamingException | RuntimeException e) {
+            LOG.fine(() -> "No " + DEFAULT_THREAD_FACTORY + " (" + e + "): ticks are timed on the managed scheduler");
+            return null;
+        }
+        ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(2, threads);
+        s.setRemoveOnCancelPolicy(true);
+        s.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        s.prestartAllCoreThreads();
+        return s;
     }
 
     /*
@@ -162,14 +203,16 @@ public class ContainerExecutors {
     }
 
     /**
-     * Gives the stand-in scheduler (outside a container) at least {@code threads} threads, so that a slow storage
-     * call of one queue's housekeeping cannot hold up another's heartbeats; a container's scheduler is the server's
-     * to size.
+     * Gives Apiary's own scheduler (outside a container, or on the container's managed threads) at least
+     * {@code threads} threads, so that a slow storage call of one queue's housekeeping cannot hold up another's
+     * heartbeats; a scheduler named by {@code apiary.scheduler.jndi-name} is the server's to size. Call it on an
+     * application thread: the new threads are made at once, with the caller's context.
      */
     public synchronized void schedulerThreads(int threads) {
         if (owned.contains(scheduler) && scheduler instanceof ScheduledThreadPoolExecutor s
                 && s.getCorePoolSize() < threads) {
             s.setCorePoolSize(threads);
+            s.prestartAllCoreThreads();
         }
     }
 
@@ -178,7 +221,7 @@ public class ContainerExecutors {
         return scheduler;
     }
 
-    /** Shuts down the stand-in pools (never the container's); called once the monitor has stopped. */
+    /** Shuts down Apiary's own pools (never the container's executors); called once the monitor has stopped. */
     @PreDestroy
     public synchronized void shutdownOwned() {
         for (ExecutorService e : owned) {

@@ -43,8 +43,11 @@ public final class PayaraMicro extends ServerProcess {
     protected List<String> prepare(Path war, Path work) throws java.io.IOException {
         Path root = work.resolve("payara-root");
         deleteTree(root);
-        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx512m", "-jar",
-                serversDir("payara-micro.jar").toString(), "--deploy", war.toString()));
+        // A process started in the background (a build run with '&' or nohup, as CI does) ignores SIGINT, and its
+        // children inherit that: the JVM then never sees the Ctrl-C this server is stopped with, and ran on. A
+        // terminal's Payara Micro has the default SIGINT; GNU env restores it before it runs java.
+        List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT", javaExecutable(), "-Xmx512m",
+                "-jar", serversDir("payara-micro.jar").toString(), "--deploy", war.toString()));
         for (Path more : moreWars) {
             command.addAll(List.of("--deploy", more.toString()));
         }

@@ -21,11 +21,21 @@ abstract class MinimalServer implements AutoCloseable {
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final String name;
+    private boolean dashboard;
     private Process process;
     Path log;
 
     MinimalServer(String name) {
         this.name = name;
+    }
+
+    /**
+     * Deploys the minimal WAR with {@code apiary-dashboard} added and the dashboard open to anyone (the minimal
+     * application has no users), for {@link ScanningWithDashboardScenario}.
+     */
+    MinimalServer withDashboard() {
+        dashboard = true;
+        return this;
     }
 
     /** Lays out the server in {@code work} and returns the command that runs it in the foreground. */
@@ -36,14 +46,20 @@ abstract class MinimalServer implements AutoCloseable {
 
     void start() throws IOException {
         Path war = Path.of(System.getProperty("minimal.war"));
-        Path work = Path.of(System.getProperty("minimal.work"), name);
+        Path work = Path.of(System.getProperty("minimal.work"), dashboard ? name + "-dashboard" : name);
         deleteTree(work);
         Files.createDirectories(work);
+        if (dashboard) {
+            war = ScanningWithDashboardScenario.withDashboard(war, work.resolve("war"));
+        }
         log = work.resolve("server.log");
         ProcessBuilder builder = new ProcessBuilder(prepare(war, work)).directory(work.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         environment(builder);
+        if (dashboard) {
+            builder.environment().put("APIARY_DASHBOARD_ALLOW_ANONYMOUS", "true");
+        }
         process = builder.start();
     }
 

@@ -16,7 +16,12 @@ class OpenLibertyMinimalIT {
 
     @Test
     void runsJobsWithTheReadmeServerXml() throws Exception {
-        MinimalScenario.run(new MinimalServer("open-liberty") {
+        MinimalScenario.run(server());
+    }
+
+    /** Open Liberty on a free port with the README's server.xml, plus {@code features}, and H2 in the server's lib/. */
+    static MinimalServer server(String... features) throws IOException {
+        return new MinimalServer("open-liberty") {
             private final int port = freePort();
             private Path userDir;
 
@@ -27,7 +32,11 @@ class OpenLibertyMinimalIT {
                 Path server = userDir.resolve("servers/apiary");
                 Files.createDirectories(server.resolve("apps"));
                 Files.createDirectories(server.resolve("lib"));
-                Files.copy(Path.of(System.getProperty("minimal.liberty-server-xml")), server.resolve("server.xml"));
+                String xml = Files.readString(Path.of(System.getProperty("minimal.liberty-server-xml")));
+                for (String feature : features) {
+                    xml = xml.replace("</featureManager>", "  <feature>" + feature + "</feature>\n  </featureManager>");
+                }
+                Files.writeString(server.resolve("server.xml"), xml);
                 Files.writeString(server.resolve("bootstrap.properties"), "http.port=" + port + "\n");
                 Files.writeString(server.resolve("jvm.options"), "-Xmx512m\n");
                 Files.copy(war, server.resolve("apps").resolve(war.getFileName()));
@@ -45,7 +54,7 @@ class OpenLibertyMinimalIT {
             URI app() {
                 return URI.create("http://localhost:" + port + "/apiary-minimal/");
             }
-        });
+        };
     }
 
     private static Path h2Jar() {

@@ -2,6 +2,7 @@ package dev.apiary.examples.minimal;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,7 +15,12 @@ class PayaraMicroMinimalIT {
 
     @Test
     void runsJobsWithOnlyTheDefaultStorage() throws Exception {
-        MinimalScenario.run(new MinimalServer("payara-micro") {
+        MinimalScenario.run(server());
+    }
+
+    /** Payara Micro on a free port. */
+    static MinimalServer server() throws IOException {
+        return new MinimalServer("payara-micro") {
             private final int port = freePort();
 
             @Override
@@ -29,6 +35,6 @@ class PayaraMicroMinimalIT {
             URI app() {
                 return URI.create("http://localhost:" + port + "/apiary-minimal/");
             }
-        });
+        };
     }
 }

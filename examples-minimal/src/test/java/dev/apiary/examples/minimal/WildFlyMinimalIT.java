@@ -16,8 +16,12 @@ class WildFlyMinimalIT {
 
     @Test
     void runsJobsWithOnlyTheDefaultStorage() throws Exception {
-        MinimalScenario.run(new MinimalServer("wildfly") {
-            private final int offset = 20_000 + (int) (ProcessHandle.current().pid() % 10_000);
+        MinimalScenario.run(server(20_000 + (int) (ProcessHandle.current().pid() % 10_000)));
+    }
+
+    /** WildFly with its sockets moved by {@code offset} (HTTP on 8080 + offset). */
+    static MinimalServer server(int offset) {
+        return new MinimalServer("wildfly") {
 
             @Override
             List<String> prepare(Path war, Path work) throws IOException {
@@ -41,6 +45,6 @@ class WildFlyMinimalIT {
             URI app() {
                 return URI.create("http://127.0.0.1:" + (8080 + offset) + "/apiary-minimal/");
             }
-        });
+        };
     }
 }

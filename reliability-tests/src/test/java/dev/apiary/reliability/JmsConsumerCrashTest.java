@@ -61,12 +61,23 @@ class JmsConsumerCrashTest {
                 int ranOnA = RunFiles.ids(runsA).size();
 
                 // every message has run somewhere; then the broker holds none (b acknowledged them all)
-                await("every message ran").atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200))
-                        .until(() -> {
-                            Set<String> ran = new HashSet<>(RunFiles.ids(runsA));
-                            ran.addAll(RunFiles.ids(runsB));
-                            return ran.containsAll(ids);
-                        });
+                try {
+                    await("every message ran").atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200))
+                            .until(() -> {
+                                Set<String> ran = new HashSet<>(RunFiles.ids(runsA));
+                                ran.addAll(RunFiles.ids(runsB));
+                                return ran.containsAll(ids);
+                            });
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    Set<String> ran = new HashSet<>(RunFiles.ids(runsA));
+                    ran.addAll(RunFiles.ids(runsB));
+                    throw new AssertionError("not every message ran: " + ids.stream().filter(id -> !ran.contains(id))
+                            .count() + " missing; broker: " + broker.count("crash") + " in the queue, "
+                            + broker.delivering("crash") + " delivering, " + broker.count("crash.DLQ")
+                            + " dead-lettered; consumer b " + (b.isAlive() ? "alive" : "exited " + b.exitValue())
+                            + "; its threads:\n" + threadDump(b) + "\nits log:\n"
+                            + Files.readString(dir.resolve("b.log")), e);
+                }
                 await("queue drained").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                         .until(() -> broker.count("crash") == 0);
 
@@ -102,6 +113,22 @@ class JmsConsumerCrashTest {
                 b.destroyForcibly();
                 b.waitFor(10, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    /** The threads of a live process, from the JDK's jcmd (empty when it cannot tell). */
+    private static String threadDump(Process p) {
+        if (!p.isAlive()) {
+            return "";
+        }
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(p.pid()), "Thread.print").redirectErrorStream(true).start();
+            String out = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            jcmd.waitFor(30, TimeUnit.SECONDS);
+            return out;
+        } catch (IOException | InterruptedException e) {
+            return "(no thread dump: " + e + ")";
         }
     }
 

@@ -188,7 +188,7 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
 
     private void arm(Slot slot) {
         try {
-            receives.execute(() -> receive(slot));
+            receives.execute(() -> receiveGuarded(slot));
         } catch (RejectedExecutionException e) {
             synchronized (this) {
                 receiving--;
@@ -197,6 +197,25 @@ final class JmsConsumption<T> implements MessageQueue.Consumption {
             if (!isClosed()) {
                 JmsQueue.LOG.log(Level.WARNING, "The executor refused a consumer of JMS queue '" + queue.name
                         + "'; it takes no messages until requested again", e);
+            }
+        }
+    }
+
+    /**
+     * A receive that cannot leave its slot behind: whatever escapes it (an interrupted client throws Artemis's
+     * unchecked {@code ActiveMQInterruptedException}, not a {@link JMSRuntimeException}) is handled as a broken
+     * connection, whose slots are dropped and opened again, rather than leaving a slot counted as waiting that no
+     * receive serves, which would stop the consumption for good once every slot went that way.
+     */
+    private void receiveGuarded(Slot slot) {
+        try {
+            receive(slot);
+        } catch (RuntimeException | Error e) {
+            JmsQueue.LOG.log(Level.WARNING, "A consumer of JMS queue '" + queue.name + "' failed (" + e
+                    + "); the queue's consumers open again and unsettled messages are delivered again", e);
+            connectionLost(slot.connection, e instanceof Exception ex ? ex : new RuntimeException(e));
+            if (e instanceof Error error) {
+                throw error;
             }
         }
     }

@@ -94,6 +94,48 @@ class JmsWorkerTest {
     }
 
     @Test
+    void consumersWhoseReceivingThreadIsInterruptedOpenAgainAndEveryMessageIsHandled() {
+        // the first receives run on an interrupted thread: Artemis's receive then throws its unchecked
+        // ActiveMQInterruptedException, which must not leave the slot counted as waiting with no receive serving it
+        AtomicInteger interrupted = new AtomicInteger();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newCachedThreadPool();
+        try {
+            Map<String, AtomicInteger> handled = new ConcurrentHashMap<>();
+            queue = JmsQueue.builder(broker.inVm(), "orders-" + QUEUES.incrementAndGet(), Order.class)
+                    .receiveTimeout(Duration.ofSeconds(1))
+                    .executor(task -> pool.execute(() -> {
+                        if (interrupted.incrementAndGet() <= 4) {
+                            Thread.currentThread().interrupt();
+                        }
+                        try {
+                            task.run();
+                        } finally {
+                            Thread.interrupted();
+                        }
+                    }))
+                    .build();
+            monitor = Monitor.create().gracePeriod(Duration.ofSeconds(10));
+            monitor.register(WorkerBuilder.named("orders").source(queue.asSource()).concurrency(4).handler(job -> {
+                handled.computeIfAbsent(job.payload().id(), k -> new AtomicInteger()).incrementAndGet();
+                return Outcome.done();
+            }));
+            for (int i = 0; i < 50; i++) {
+                queue.send(new Order("o" + i, i));
+            }
+            monitor.start();
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> handled.size() == 50
+                    && broker.count(queue.queue()) == 0);
+            assertThat(interrupted.get()).isGreaterThan(4);
+            assertThat(handled.values()).allSatisfy(count -> assertThat(count).hasValue(1));
+        } finally {
+            monitor.stop();
+            monitor = null;
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void aFailingMessageIsDeliveredAgainAfterItsBackoffThenDeadLetteredWithTheReason() throws Exception {
         List<Instant> tries = new CopyOnWriteArrayList<>();
         List<Integer> attempts = new CopyOnWriteArrayList<>();

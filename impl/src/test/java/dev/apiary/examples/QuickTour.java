@@ -18,8 +18,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The five-minute tour, runnable with the README's run command: a monitor with an e-mail worker (some sends fail and
- * are retried with backoff; one address is rejected and killed) and a report worker, on the in-memory storage.
+ * The five-minute tour of docs/getting-started.md, longer, runnable with the README's run command: a monitor with an
+ * e-mail worker (some sends fail and are retried with backoff; one address is rejected and killed) and a report
+ * worker, on the in-memory storage.
  */
 public final class QuickTour {
 

@@ -14,7 +14,7 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The README's plain-Java set-up: a pool handed to Hibernate or EclipseLink through the standard
+ * The plain-Java set-up of docs/getting-started.md: a pool handed to Hibernate or EclipseLink through the standard
  * {@code jakarta.persistence.nonJtaDataSource} property, the tables from {@code JobSchema.create}, a push and a claim.
  */
 class PlainJavaSetupTest {

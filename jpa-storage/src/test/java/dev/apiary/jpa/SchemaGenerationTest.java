@@ -19,7 +19,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The quick start of the README: JPA schema generation from the entities, on a fresh H2 database. */
+/** The set-up of docs/guides/jpa-storage.md: JPA schema generation from the entities, on a fresh H2 database. */
 class SchemaGenerationTest {
 
     @ParameterizedTest

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The minimal WAR on Open Liberty with the README's {@code server.xml} (src/main/liberty/config): its
+ * The minimal WAR on Open Liberty with the {@code server.xml} of docs/getting-started.md (src/main/liberty/config): its
  * {@code DefaultDataSource} on H2 is all the default storage needs.
  */
 class OpenLibertyMinimalIT {
@@ -19,7 +19,7 @@ class OpenLibertyMinimalIT {
         MinimalScenario.run(server());
     }
 
-    /** Open Liberty on a free port with the README's server.xml, plus {@code features}, and H2 in the server's lib/. */
+    /** Open Liberty on a free port with the getting-started server.xml, plus {@code features}, and H2 in lib/. */
     static MinimalServer server(String... features) throws IOException {
         return new MinimalServer("open-liberty") {
             private final int port = freePort();

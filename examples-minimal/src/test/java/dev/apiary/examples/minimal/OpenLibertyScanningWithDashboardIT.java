@@ -3,8 +3,8 @@ package dev.apiary.examples.minimal;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link ScanningWithDashboardScenario} on Open Liberty with the README's {@code server.xml} plus the servlet feature,
- * which the dashboard's filters need (a real dashboard's {@code appSecurity-5.0} brings it too).
+ * {@link ScanningWithDashboardScenario} on Open Liberty with the {@code server.xml} of docs/getting-started.md plus the
+ * servlet feature, which the dashboard's filters need (a real dashboard's {@code appSecurity-5.0} brings it too).
  */
 class OpenLibertyScanningWithDashboardIT {
 

@@ -118,7 +118,8 @@ final class ScanningWithDashboardScenario {
                 out.closeEntry();
             }
             // Payara's own check of @RolesAllowed would ask anonymous callers to log in before the dashboard's checks
-            // run, under either application: off, as in the README, so that only the dashboard's guard can refuse
+            // run, under either application: off, as docs/guides/dashboard.md says, so that only the dashboard's guard
+            // can refuse
             out.putNextEntry(new ZipEntry("WEB-INF/glassfish-web.xml"));
             out.write("""
                     <glassfish-web-app>

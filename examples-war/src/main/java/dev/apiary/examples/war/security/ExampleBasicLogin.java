@@ -20,11 +20,8 @@ import java.util.Base64;
 import java.util.Optional;
 
 /**
- * HTTP Basic for the example's users ({@link ExampleUsers}), the same on every server. The example's own rather than
- * {@code @BasicAuthenticationMechanismDefinition}: the servers' built-in Basic mechanism throws on a header that is
- * not base64 or has no colon ({@code Authorization: Basic !!!}; Payara and WildFly in Soteria's base64 decoding),
- * and the caller gets a 500 with the server's HTML error page. Nothing later can catch that: the container calls the
- * mechanism on every request, before any filter. This one answers such a header with a 401 and a JSON error.
+ * HTTP Basic for the example's users ({@link ExampleUsers}), the same on every server; a malformed header gets a 401
+ * with a JSON error, where the servers' built-in mechanism throws (docs/internals.md, "Malformed Basic credentials").
  */
 @ApplicationScoped
 public class ExampleBasicLogin implements HttpAuthenticationMechanism {
@@ -57,12 +54,7 @@ public class ExampleBasicLogin implements HttpAuthenticationMechanism {
         return context.doNothing();
     }
 
-    /**
-     * A 401 with a JSON error, written and completed here: the container's own 401 would be its HTML error page, and
-     * WildFly sends one on top of an answer that is not complete. Open Liberty still reads the header once more after
-     * a refusal (to name the user in its audit) and logs its own {@code NullPointerException}; the caller has had
-     * this answer by then.
-     */
+    /** A 401 with a JSON error, written and completed here (docs/internals.md, "Malformed Basic credentials"). */
     private static AuthenticationStatus malformed(HttpServletResponse response) {
         try {
             response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);

@@ -523,7 +523,7 @@ class DashboardIT {
             assertThat(page.locator("#workers")).containsText("mail-sender");
             screenshot(page, "workers");
 
-            // the overview once the tests have run jobs of every kind: the README's picture
+            // the overview once the tests have run jobs of every kind: the picture in docs/guides/dashboard.md
             page.navigate(server.app().resolve("apiary/index.html#/").toString());
             assertThat(page.locator("#chart canvas")).isVisible();
             screenshot(page, "overview-after-tests");

@@ -105,7 +105,7 @@ public class DefaultJpaStorageFactory implements DefaultStorageFactory {
             builder.notifications(dataSource);
             managedThreadFactory().ifPresent(builder::threadFactory);
         } else {
-            builder.dialect(SqlDialect.detect(dataSource));
+            builder.dialect(DialectDetection.detect(dataSource));
         }
         JobStorage<T> storage = builder.build();
         named.ifPresent(n -> {

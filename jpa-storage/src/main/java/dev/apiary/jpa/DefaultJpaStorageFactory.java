@@ -6,24 +6,17 @@ import dev.apiary.spi.JobStorage;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.PersistenceUnit;
 
-import javax.naming.InitialContext;
-import javax.naming.NamingException;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ThreadFactory;
 import java.util.function.Function;
 import java.util.logging.Logger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The JPA storage of a worker's queue when the application produces none: JTA, on Apiary's own persistence unit
@@ -52,11 +45,7 @@ public class DefaultJpaStorageFactory implements DefaultStorageFactory {
     static final String NOTIFICATIONS = "apiary.storage.notifications";
     static final String STATEMENT_TIMEOUT = "apiary.storage.statement-timeout";
     static final String LOCK_TIMEOUT = "apiary.storage.lock-timeout";
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
-    private static final String THREAD_FACTORY = "java:comp/DefaultManagedThreadFactory";
     private static final Logger LOG = Logger.getLogger(DefaultJpaStorageFactory.class.getName());
-
-    private static final String UNIT_REFERENCE = "java:comp/env/apiary/persistence-unit";
 
     @PersistenceUnit(unitName = UNIT)
     EntityManagerFactory injected;
@@ -74,21 +63,21 @@ public class DefaultJpaStorageFactory implements DefaultStorageFactory {
 
     @Override
     public <T> JobStorage<T> create(String queue, Class<T> payloadType, Function<String, Optional<String>> config) {
-        Optional<Duration> statementTimeout = duration(config, STATEMENT_TIMEOUT);
-        Optional<Duration> lockTimeout = duration(config, LOCK_TIMEOUT);
+        Optional<Duration> statementTimeout = ConfigValues.duration(config, STATEMENT_TIMEOUT);
+        Optional<Duration> lockTimeout = ConfigValues.duration(config, LOCK_TIMEOUT);
         Optional<Named> named = named("apiary.queues." + queue + ".data-source", config)
                 .or(() -> named(DATA_SOURCE_KEY, config));
         String dataSourceName = named.map(Named::jndiName).orElse(DATA_SOURCE);
         EntityManagerFactory emf;
         DataSource dataSource;
         if (named.isPresent()) {
-            dataSource = lookupDataSource(queue, dataSourceName, named.get().key());
+            dataSource = ServerLookups.dataSource(queue, dataSourceName, named.get().key());
             emf = ownUnit(named.get(), dataSource);
         } else {
-            emf = persistenceUnit(queue, payloadType);
-            dataSource = lookupDataSource(queue, DATA_SOURCE, null);
+            emf = ServerLookups.persistenceUnit(injected, queue, payloadType);
+            dataSource = ServerLookups.dataSource(queue, DATA_SOURCE, null);
         }
-        prepareSchema(dataSourceName, dataSource, flag(config, CREATE_SCHEMA, false));
+        prepareSchema(dataSourceName, dataSource, ConfigValues.flag(config, CREATE_SCHEMA, false));
         JpaJobStorage.Builder<T> builder = JpaJobStorage.builder(emf).queue(queue, payloadType).jta();
         String lengthKey = "apiary.queues." + queue + ".max-payload-length";
         config.apply(lengthKey).ifPresent(value -> {
@@ -101,11 +90,11 @@ public class DefaultJpaStorageFactory implements DefaultStorageFactory {
         });
         statementTimeout.ifPresent(builder::statementTimeout);
         lockTimeout.ifPresent(builder::lockTimeout);
-        if (flag(config, NOTIFICATIONS, true)) {
+        if (ConfigValues.flag(config, NOTIFICATIONS, true)) {
             builder.notifications(dataSource);
-            managedThreadFactory().ifPresent(builder::threadFactory);
+            ServerLookups.managedThreadFactory().ifPresent(builder::threadFactory);
         } else {
-            builder.dialect(SqlDialect.detect(dataSource));
+            builder.dialect(DialectDetection.detect(dataSource));
         }
         JobStorage<T> storage = builder.build();
         named.ifPresent(n -> {
@@ -148,51 +137,6 @@ public class DefaultJpaStorageFactory implements DefaultStorageFactory {
                 DataSourceUnit.create(name, dataSource, named.key()), new HashSet<>())).emf();
     }
 
-    /**
-     * The injected unit, else the reference this jar's {@code web-fragment.xml} binds: Open Liberty does not inject
-     * {@code @PersistenceUnit} into a bean that a CDI extension added.
-     */
-    private EntityManagerFactory persistenceUnit(String queue, Class<?> payloadType) {
-        if (injected != null) {
-            return injected;
-        }
-        try {
-            return (EntityManagerFactory) new InitialContext().lookup(UNIT_REFERENCE);
-        } catch (NamingException | RuntimeException e) {
-            throw new ConfigurationException("Apiary's default storage for queue '" + queue + "' needs the"
-                    + " container-managed persistence unit '" + UNIT + "', but it was not injected and " + UNIT_REFERENCE
-                    + " is not bound (" + e + "). Outside a Jakarta EE container there is none, and a web.xml with"
-                    + " metadata-complete=\"true\" hides the binding of apiary-jpa-storage's web-fragment.xml: produce"
-                    + " a JobStorage<" + payloadType.getSimpleName() + "> bean with"
-                    + " JpaJobStorage.builder(entityManagerFactory) instead", e);
-        }
-    }
-
-    /** The data source {@code name}; {@code key} is the key that named it, null for the platform default. */
-    private static DataSource lookupDataSource(String queue, String name, String key) {
-        Object found;
-        try {
-            found = new InitialContext().lookup(name);
-        } catch (NamingException | RuntimeException e) {
-            if (key != null) {
-                throw new ConfigurationException("Apiary's default storage for queue '" + queue + "' uses the data"
-                        + " source " + name + " named by " + key + ", but its lookup failed (" + e + "). Give the JNDI"
-                        + " name the server binds it under (java:app/..., java:jboss/datasources/..., jdbc/...), or"
-                        + " remove the key to use the default data source " + DATA_SOURCE, e);
-            }
-            throw new ConfigurationException("Apiary's default storage for queue '" + queue + "' uses the server's"
-                    + " default data source, but the lookup of " + DATA_SOURCE + " failed (" + e + "). Open Liberty"
-                    + " has none until server.xml defines <dataSource id=\"DefaultDataSource\" ...> (see the README);"
-                    + " name another data source with " + DATA_SOURCE_KEY + ", or produce a JobStorage bean with"
-                    + " JpaJobStorage.builder(..)", e);
-        }
-        if (!(found instanceof DataSource dataSource)) {
-            throw new ConfigurationException(name + (key == null ? "" : " (" + key + ")")
-                    + " is not a javax.sql.DataSource but " + found);
-        }
-        return dataSource;
-    }
-
     private synchronized void prepareSchema(String name, DataSource dataSource, boolean create) {
         if (schemaReady.contains(name)) {
             return;
@@ -208,59 +152,5 @@ public class DefaultJpaStorageFactory implements DefaultStorageFactory {
                     + " its tables on " + name + ": " + e.getMessage(), e);
         }
         schemaReady.add(name);
-    }
-
-    private static Optional<ThreadFactory> managedThreadFactory() {
-        try {
-            return Optional.of((ThreadFactory) new InitialContext().lookup(THREAD_FACTORY));
-        } catch (NamingException | RuntimeException e) {
-            LOG.fine(() -> THREAD_FACTORY + " not found (" + e + "); the LISTEN thread is a plain one");
-            return Optional.empty();
-        }
-    }
-
-    /** A duration as the other {@code apiary.*} keys take it: {@code 500ms}, {@code 10s}, {@code 1m}, or ISO-8601. */
-    private static Optional<Duration> duration(Function<String, Optional<String>> config, String key) {
-        Optional<String> value = config.apply(key).map(String::trim).filter(v -> !v.isEmpty());
-        if (value.isEmpty()) {
-            return Optional.empty();
-        }
-        String v = value.get().toLowerCase(Locale.ROOT);
-        Matcher m = DURATION.matcher(v);
-        try {
-            if (v.equals("0")) {
-                return Optional.of(Duration.ZERO);
-            } else if (m.matches()) {
-                long n = Long.parseLong(m.group(1));
-                return Optional.of(switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    case "m" -> Duration.ofMinutes(n);
-                    default -> Duration.ofHours(n);
-                });
-            } else if (v.startsWith("p")) {
-                Duration d = Duration.parse(v.toUpperCase(Locale.ROOT));
-                if (!d.isNegative()) {
-                    return Optional.of(d);
-                }
-            }
-        } catch (ArithmeticException | DateTimeParseException e) {
-            // the message below says what is accepted
-        }
-        throw new ConfigurationException("Invalid value '" + value.get() + "' for " + key + ": expected a duration"
-                + " such as 500ms, 10s, 1m or PT10S, or 0 for no limit");
-    }
-
-    private static boolean flag(Function<String, Optional<String>> config, String key, boolean fallback) {
-        Optional<String> value = config.apply(key);
-        if (value.isEmpty()) {
-            return fallback;
-        }
-        String v = value.get().trim().toLowerCase(Locale.ROOT);
-        if (!v.equals("true") && !v.equals("false")) {
-            throw new ConfigurationException("Invalid value '" + value.get() + "' for " + key
-                    + ": expected true or false");
-        }
-        return Boolean.parseBoolean(v);
     }
 }

@@ -4,7 +4,6 @@ import dev.apiary.JobContext;
 import dev.apiary.JobOptions;
 import dev.apiary.JobStatus;
 import dev.apiary.spi.Throughput;
-import dev.apiary.worker.WorkerSnapshot;
 import jakarta.persistence.EntityManager;
 
 import java.time.Duration;
@@ -19,13 +18,13 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
- * Every statement the storage runs on {@code apiary_jobs} and {@code apiary_workers} for one queue: here in JPQL
- * those that are the same on every database, and in {@link PortableSql}, {@link H2Sql} or {@link PostgresSql} those
- * whose fastest form depends on the database (enqueue, notify, claim, the settle of done jobs). Each method works
- * inside the transaction of the {@link EntityManager} it is given; {@link JpaJobStorage} decides which one that is.
+ * Every statement the storage runs on {@code apiary_jobs} for one queue: here in JPQL those that are the same on
+ * every database, and in {@link PortableSql}, {@link H2Sql} or {@link PostgresSql} those whose fastest form depends
+ * on the database (enqueue, notify, claim, the settle of done jobs). {@link WorkerTable} holds the statements on
+ * {@code apiary_workers}, {@link JpaScheduleStore} those on {@code apiary_schedules}. Each method works inside the
+ * transaction of the {@link EntityManager} it is given; {@link StorageTransactions} decides which one that is.
  * Payloads and metadata arrive here already encoded.
  */
 final class JobTable {
@@ -151,47 +150,7 @@ final class JobTable {
                 .setParameter("times", List.copyOf(lockedAt)).executeUpdate();
     }
 
-    // ---- liveness
-
-    /** Creates or refreshes the worker's row; reads the clock only once the statement is ready to run. */
-    void heartbeat(EntityManager em, String workerId, String host, Supplier<LocalDateTime> clock) {
-        var update = em.createQuery("UPDATE ApiaryWorker w SET w.lastHeartbeat = :now WHERE w.id = :id")
-                .setParameter("id", workerId);
-        if (update.setParameter("now", clock.get()).executeUpdate() == 0) {
-            em.persist(new WorkerEntity(workerId, queue, host, clock.get()));
-        }
-    }
-
-    /** Creates or refreshes an instance's row with what it reports; reads the clock once the statement is ready. */
-    void heartbeat(EntityManager em, WorkerSnapshot instance, String host, Supplier<LocalDateTime> clock) {
-        String state = instance.state() == null ? null : instance.state().name();
-        var update = em.createQuery("UPDATE ApiaryWorker w SET w.lastHeartbeat = :now, w.workerName = :name, "
-                        + "w.workerState = :state, w.runningJobs = :running, w.doneJobs = :done, "
-                        + "w.failedJobs = :failed WHERE w.id = :id")
-                .setParameter("id", instance.instanceId()).setParameter("name", instance.worker())
-                .setParameter("state", state).setParameter("running", instance.running())
-                .setParameter("done", instance.done()).setParameter("failed", instance.failed());
-        if (update.setParameter("now", clock.get()).executeUpdate() == 0) {
-            WorkerEntity row = new WorkerEntity(instance.instanceId(), queue, host, clock.get());
-            row.workerName = instance.worker();
-            row.workerState = state;
-            row.runningJobs = instance.running();
-            row.doneJobs = instance.done();
-            row.failedJobs = instance.failed();
-            em.persist(row);
-        }
-    }
-
-    /** Removes the rows of instances of any queue not seen since {@code before}. */
-    int purgeWorkers(EntityManager em, LocalDateTime before) {
-        return em.createQuery("DELETE FROM ApiaryWorker w WHERE w.lastHeartbeat < :before")
-                .setParameter("before", before).executeUpdate();
-    }
-
-    List<WorkerEntity> workers(EntityManager em) {
-        return em.createQuery("SELECT w FROM ApiaryWorker w WHERE w.queue = :queue ORDER BY w.id",
-                WorkerEntity.class).setParameter("queue", queue).getResultList();
-    }
+    // ---- progress and orphans
 
     /** Stores a held job's progress. */
     boolean progress(EntityManager em, JobContext job, int percent, String message, LocalDateTime now) {
@@ -385,11 +344,6 @@ final class JobTable {
     int purgeFinishedBefore(EntityManager em, LocalDateTime before) {
         return em.createQuery("DELETE FROM ApiaryJob j WHERE j.queue = :queue AND j.finishedAt < :before")
                 .setParameter("queue", queue).setParameter("before", before).executeUpdate();
-    }
-
-    /** A cheap query that fails when the database or the tables are missing. */
-    void ping(EntityManager em) {
-        em.createQuery("SELECT COUNT(w) FROM ApiaryWorker w WHERE w.id = ''", Long.class).getSingleResult();
     }
 
     // ---- times

@@ -34,7 +34,7 @@ class DialectDetectionTest {
         try {
             reasons.clear();
             // outside a transaction EclipseLink gives no connection, as in a container's JTA transaction
-            assertThat(SqlDialect.fromProvider(em, reasons)).isNull();
+            assertThat(DialectDetection.fromProvider(em, reasons)).isNull();
             assertThat(reasons).containsExactly("unwrap(Connection.class) gave no connection",
                     "the provider (" + em.getDelegate().getClass().getName() + ") is not Hibernate");
         } finally {
@@ -80,7 +80,7 @@ class DialectDetectionTest {
         try {
             em.getTransaction().begin();
             try {
-                return SqlDialect.fromVersionQuery(em, reasons);
+                return DialectDetection.fromVersionQuery(em, reasons);
             } finally {
                 em.getTransaction().rollback();
             }

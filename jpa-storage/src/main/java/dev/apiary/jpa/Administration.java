@@ -1,0 +1,139 @@
+package dev.apiary.jpa;
+
+import dev.apiary.JobStatus;
+import dev.apiary.spi.JobPage;
+import dev.apiary.spi.JobQuery;
+import dev.apiary.spi.StoredJob;
+import dev.apiary.spi.StoredText;
+import dev.apiary.spi.Throughput;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What an operator (the dashboard, a CLI) reads and does on the jobs of one queue: find, count, list, requeue, kill,
+ * delete, throughput and purges. Each runs in a transaction of its own (or the caller's), without the worker loop's
+ * timeouts.
+ *
+ * @param <T> the payload type
+ */
+final class Administration<T> {
+
+    private final JobTable table;
+    private final JobMapping<T> mapping;
+    private final StorageTransactions transactions;
+    private final WakeUps wakeUps;
+    private final Clock clock;
+
+    Administration(JobTable table, JobMapping<T> mapping, StorageTransactions transactions, WakeUps wakeUps,
+                   Clock clock) {
+        this.table = table;
+        this.mapping = mapping;
+        this.transactions = transactions;
+        this.wakeUps = wakeUps;
+        this.clock = clock;
+    }
+
+    Optional<StoredJob<T>> find(String id) {
+        return transactions.run("find job " + id, em -> table.find(em, id).map(mapping::stored));
+    }
+
+    Map<JobStatus, Long> counts() {
+        return transactions.run("count jobs", table::counts);
+    }
+
+    JobPage<T> list(JobQuery query) {
+        return transactions.run("list jobs", em -> new JobPage<>(
+                table.page(em, query.status(), query.offset(), query.limit()).stream().map(mapping::stored).toList(),
+                table.count(em, query.status()), query.offset(), query.limit()));
+    }
+
+    boolean requeue(String id) {
+        boolean requeued = transactions.run("requeue job " + id, em -> {
+            boolean done = table.requeue(em, id, now());
+            if (done) {
+                table.notifyOtherNodes(em);
+            }
+            return done;
+        });
+        if (requeued) {
+            wakeUps.wakeUp();
+        }
+        return requeued;
+    }
+
+    boolean kill(String id, String reason) {
+        String stored = StoredText.error(reason);
+        return transactions.run("kill job " + id, em -> table.kill(em, id, stored,
+                List.of(JobStatus.PENDING, JobStatus.RUNNING), now()));
+    }
+
+    Optional<StoredJob<T>> findByUniqueKey(String uniqueKey) {
+        Objects.requireNonNull(uniqueKey, "uniqueKey");
+        return transactions.run("find the job with unique key '" + uniqueKey + "'",
+                em -> table.findByUniqueKey(em, uniqueKey).map(mapping::stored));
+    }
+
+    /** Matches the metadata's text in the database, then checks the decoded metadata of each row found. */
+    List<StoredJob<T>> findByMetadata(String key, String value, int limit) {
+        String inner = mapping.metadataPair(key, value);
+        return transactions.run("find jobs by metadata '" + key + "'", em -> table.findByMetadataText(em, inner, limit)
+                .stream().map(mapping::stored).filter(job -> value.equals(job.metadata().get(key))).toList());
+    }
+
+    boolean delete(String id) {
+        return transactions.run("delete job " + id, em -> table.delete(em, id));
+    }
+
+    int requeueAll(JobStatus status) {
+        if (status == JobStatus.RUNNING || status == JobStatus.DONE) {
+            return 0;
+        }
+        int requeued = transactions.run("requeue the " + status + " jobs", em -> {
+            int count = table.requeueAll(em, status, now());
+            if (count > 0) {
+                table.notifyOtherNodes(em);
+            }
+            return count;
+        });
+        if (requeued > 0) {
+            wakeUps.wakeUp();
+        }
+        return requeued;
+    }
+
+    int killAll(JobStatus status, String reason) {
+        if (status.isFinal()) {
+            return 0;
+        }
+        String stored = StoredText.error(reason);
+        return transactions.run("kill the " + status + " jobs", em -> table.killAll(em, status, stored, now()));
+    }
+
+    int deleteAll(JobStatus status) {
+        if (status == JobStatus.RUNNING) {
+            return 0;
+        }
+        return transactions.run("delete the " + status + " jobs", em -> table.deleteAll(em, status));
+    }
+
+    List<Throughput> throughput(Instant since) {
+        Instant dayAgo = clock.instant().minus(Duration.ofDays(1)).plusSeconds(60);
+        Instant from = since.isBefore(dayAgo) ? dayAgo : since;
+        return transactions.run("count finished jobs per minute", em -> table.throughput(em, JobTable.utc(from)));
+    }
+
+    int purgeFinished(Instant before) {
+        return transactions.run("purge finished jobs", em -> table.purgeFinishedBefore(em, JobTable.utc(before)));
+    }
+
+    private LocalDateTime now() {
+        return JobTable.utc(clock.instant());
+    }
+}

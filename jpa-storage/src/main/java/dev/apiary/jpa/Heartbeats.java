@@ -1,0 +1,94 @@
+package dev.apiary.jpa;
+
+import dev.apiary.spi.WorkerRecord;
+import dev.apiary.worker.WorkerSnapshot;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.Objects;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The liveness of the job storage of one queue: the heartbeats that keep worker rows in {@code apiary_workers} fresh
+ * (and purge stale ones), the list of worker instances, and the readiness check of the database. Heartbeats and the
+ * check run within the storage's statement and lock timeouts.
+ */
+final class Heartbeats {
+
+    /** The storage's logger: operators configure one name for the whole storage. */
+    private static final Logger LOG = Logger.getLogger(JpaJobStorage.class.getName());
+
+    private final String queue;
+    private final WorkerTable table;
+    private final StorageTransactions transactions;
+    private final Clock clock;
+    private final String host;
+    private final Duration workerRetention;
+    /** System.nanoTime() of the last purge of stale worker rows by this storage; 0 before the first. */
+    private volatile long workersPurgedAt;
+
+    Heartbeats(String queue, WorkerTable table, StorageTransactions transactions, Clock clock, String host,
+               Duration workerRetention) {
+        this.queue = queue;
+        this.table = table;
+        this.transactions = transactions;
+        this.clock = clock;
+        this.host = host;
+        this.workerRetention = workerRetention;
+    }
+
+    void heartbeat(String workerId) {
+        Objects.requireNonNull(workerId, "workerId");
+        transactions.run("record the heartbeat of worker '" + workerId + "'", transactions.bounded(em -> {
+            table.heartbeat(em, workerId, host, this::now);
+            return null;
+        }));
+    }
+
+    /** At most once per tenth of the worker retention, also removes rows (of any queue) not seen for all of it. */
+    void heartbeat(WorkerSnapshot instance) {
+        Objects.requireNonNull(instance, "instance");
+        long now = System.nanoTime();
+        long purged = workersPurgedAt;
+        boolean purge = purged == 0 || now - purged >= workerRetention.toNanos() / 10;
+        if (purge) {
+            workersPurgedAt = now;
+        }
+        transactions.run("record the heartbeat of worker '" + instance.instanceId() + "'",
+                transactions.bounded(em -> {
+                    table.heartbeat(em, instance, host, this::now);
+                    if (purge) {
+                        table.purgeWorkers(em, JobTable.utc(clock.instant().minus(workerRetention)));
+                    }
+                    return null;
+                }));
+    }
+
+    List<WorkerRecord> workers() {
+        return transactions.run("list workers", em -> table.workers(em).stream().map(w -> new WorkerRecord(w.id,
+                w.workerName, w.queue, w.host, w.workerState, w.runningJobs == null ? 0 : w.runningJobs,
+                w.doneJobs == null ? 0 : w.doneJobs, w.failedJobs == null ? 0 : w.failedJobs,
+                JobTable.instant(w.startedAt), JobTable.instant(w.lastHeartbeat))).toList());
+    }
+
+    /** Whether a cheap query on the tables answers within the timeouts. */
+    boolean isAvailable() {
+        try {
+            transactions.run("check the database", transactions.bounded(em -> {
+                table.ping(em);
+                return null;
+            }));
+            return true;
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "Job storage of queue '" + queue + "' is not available", e);
+            return false;
+        }
+    }
+
+    private LocalDateTime now() {
+        return JobTable.utc(clock.instant());
+    }
+}

@@ -1,0 +1,216 @@
+package dev.apiary.jpa;
+
+import dev.apiary.CodecException;
+import dev.apiary.Job;
+import dev.apiary.JobContext;
+import dev.apiary.JobStatus;
+import dev.apiary.spi.Settlement;
+import dev.apiary.spi.StoredText;
+import jakarta.persistence.EntityManager;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+
+/**
+ * The jobs workers hold, in the job storage of one queue: the claim that marks them running, the settle that writes
+ * their outcome, the release that hands them back, their progress, and the sweep that recovers those of workers that
+ * stopped heartbeating. Claims, settles and releases are retried when the database picked them as a deadlock
+ * victim; all of these run within the storage's statement and lock timeouts.
+ *
+ * @param <T> the payload type
+ */
+final class HeldJobs<T> {
+
+    /** The storage's logger: operators configure one name for the whole storage. */
+    private static final Logger LOG = Logger.getLogger(JpaJobStorage.class.getName());
+
+    private final String queue;
+    private final Class<T> payloadType;
+    private final JobTable table;
+    private final JobMapping<T> mapping;
+    private final StorageTransactions transactions;
+    private final WakeUps wakeUps;
+    private final Clock clock;
+    /**
+     * Per worker, the lock times of its claims that failed without telling whether they committed (a connection
+     * that timed out waiting for the answer); their jobs are handed back by the worker's next claim that commits.
+     */
+    private final Map<String, Set<LocalDateTime>> unansweredClaims = new ConcurrentHashMap<>();
+
+    HeldJobs(String queue, Class<T> payloadType, JobTable table, JobMapping<T> mapping,
+             StorageTransactions transactions, WakeUps wakeUps, Clock clock) {
+        this.queue = queue;
+        this.payloadType = payloadType;
+        this.table = table;
+        this.mapping = mapping;
+        this.transactions = transactions;
+        this.wakeUps = wakeUps;
+        this.clock = clock;
+    }
+
+    List<Job<T>> claim(String workerId, int max) {
+        Objects.requireNonNull(workerId, "workerId");
+        if (max <= 0) {
+            return List.of();
+        }
+        boolean joined = transactions.joinsCaller();
+        ClaimRound round = new ClaimRound();
+        List<Job<T>> claimed;
+        try {
+            claimed = transactions.runRetrying("claim jobs for worker '" + workerId + "'",
+                    transactions.bounded(em -> claim(em, workerId, max, joined, round)));
+        } catch (RuntimeException e) {
+            if (!joined) {
+                // the commit may have happened with only its answer lost: then jobs run under this worker that it
+                // never got, and its heartbeats would keep them from the orphan sweep for ever
+                unansweredClaims.computeIfAbsent(workerId, k -> ConcurrentHashMap.newKeySet()).addAll(round.tried);
+            }
+            throw e;
+        }
+        if (!round.handedBack.isEmpty()) {
+            unansweredClaims.computeIfPresent(workerId, (k, times) -> {
+                times.removeAll(round.handedBack);
+                return times.isEmpty() ? null : times;
+            });
+            int count = round.released;
+            if (count > 0) {
+                LOG.info(() -> "Handed back " + count + " jobs of queue '" + queue + "' that earlier claims of worker '"
+                        + workerId + "' took while their answer was lost");
+            }
+        }
+        return claimed;
+    }
+
+    /** One transaction of a claim: hands back what unanswered claims took, then claims and decodes. */
+    private List<Job<T>> claim(EntityManager em, String workerId, int max, boolean joined, ClaimRound round) {
+        round.handedBack = joined ? Set.of() : Set.copyOf(unansweredClaims.getOrDefault(workerId, Set.of()));
+        round.released = round.handedBack.isEmpty() ? 0 : table.releaseUnanswered(em, workerId, round.handedBack);
+        LocalDateTime now = now();
+        round.tried.add(now);
+        List<Job<T>> jobs = new ArrayList<>();
+        List<String> undecodable = new ArrayList<>();
+        for (JobEntity row : table.claim(em, workerId, max, now)) {
+            try {
+                jobs.add(mapping.job(row));
+            } catch (CodecException e) {
+                table.kill(em, row.id, StoredText.error("Payload cannot be decoded, so the job can never run: "
+                        + e.getMessage()), List.of(JobStatus.RUNNING), now);
+                undecodable.add(row.id);
+            }
+        }
+        if (!undecodable.isEmpty()) {
+            LOG.warning(() -> "Killed jobs " + undecodable + " of queue '" + queue + "' at claim: their payload "
+                    + "cannot be decoded into " + payloadType.getName());
+        }
+        return jobs;
+    }
+
+    /** What the transactions of one claim call did (it may run more than one), read once the call ends. */
+    private static final class ClaimRound {
+        /** The lock time of every transaction tried. */
+        final List<LocalDateTime> tried = new ArrayList<>();
+        /** The unanswered claims the last transaction handed back, and how many jobs that freed. */
+        Set<LocalDateTime> handedBack = Set.of();
+        int released;
+    }
+
+    /**
+     * Done jobs without a result are written with one statement per (worker, attempt) group, usually one per batch;
+     * a done job's result and other outcomes' error text and run-at take one statement per job.
+     */
+    void settle(List<Settlement> settlements) {
+        if (settlements.isEmpty()) {
+            return;
+        }
+        boolean retried = transactions.runRetrying("settle " + settlements.size() + " jobs",
+                transactions.bounded(em -> settle(em, settlements)));
+        if (retried) {
+            wakeUps.wakeUp();
+        }
+    }
+
+    /** One transaction of a settle; whether it put a job back to pending. */
+    private boolean settle(EntityManager em, List<Settlement> settlements) {
+        LocalDateTime now = now();
+        Map<Holder, List<String>> done = new LinkedHashMap<>();
+        boolean pending = false;
+        for (Settlement s : settlements) {
+            JobContext job = s.job();
+            JobStatus next = s.status();
+            if (next == JobStatus.DONE) {
+                Object result = s.result();
+                if (result != null) {
+                    table.settleDone(em, job, mapping.result(result, job), now);
+                    continue;
+                }
+                done.computeIfAbsent(new Holder(job.workerId(), job.attempt()), k -> new ArrayList<>())
+                        .add(job.id());
+            } else if (next == JobStatus.PENDING) {
+                pending |= table.settleRetry(em, job, s.runAt(), StoredText.error(s.error()));
+            } else {
+                table.settleFinal(em, job, next, StoredText.error(s.error()), now);
+            }
+        }
+        done.forEach((holder, ids) -> table.settleDone(em, holder.workerId(), holder.attempt(), ids, now));
+        return pending;
+    }
+
+    /** Who held the jobs of one done-statement. */
+    private record Holder(String workerId, int attempt) {
+    }
+
+    void release(String workerId, List<String> jobIds) {
+        if (jobIds.isEmpty()) {
+            return;
+        }
+        int released = transactions.runRetrying("release jobs of worker '" + workerId + "'",
+                transactions.bounded(em -> {
+                    int count = table.release(em, workerId, jobIds);
+                    if (count > 0) {
+                        table.notifyOtherNodes(em);
+                    }
+                    return count;
+                }));
+        if (released > 0) {
+            wakeUps.wakeUp();
+        }
+    }
+
+    boolean progress(JobContext job, int percent, String message) {
+        String stored = StoredText.progressMessage(message);
+        return transactions.run("store the progress of job " + job.id(),
+                transactions.bounded(em -> table.progress(em, job, percent, stored, now())));
+    }
+
+    /** Recovers running jobs locked before the lease whose worker has no heartbeat within it. */
+    int reenqueueOrphans(Duration lease) {
+        Instant now = clock.instant();
+        LocalDateTime cutoff = JobTable.utc(now.minus(lease));
+        int reenqueued = transactions.run("reenqueue orphaned jobs", transactions.bounded(em -> {
+            int count = table.reenqueueOrphans(em, cutoff, JobTable.utc(now), "Reenqueued: its worker stopped "
+                    + "heartbeating for longer than the lease of " + lease);
+            if (count > 0) {
+                table.notifyOtherNodes(em);
+            }
+            return count;
+        }));
+        if (reenqueued > 0) {
+            wakeUps.wakeUp();
+        }
+        return reenqueued;
+    }
+
+    private LocalDateTime now() {
+        return JobTable.utc(clock.instant());
+    }
+}

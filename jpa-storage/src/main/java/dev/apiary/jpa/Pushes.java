@@ -1,0 +1,135 @@
+package dev.apiary.jpa;
+
+import dev.apiary.JobOptions;
+import dev.apiary.StorageException;
+import dev.apiary.spi.ApiaryProvider;
+import jakarta.persistence.EntityManager;
+
+import java.time.Clock;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * The enqueues of the job storage of one queue: pushes, in the caller's transaction when there is one, and the
+ * inserts of a schedule's fire, in the schedule's transaction.
+ *
+ * @param <T> the payload type
+ */
+final class Pushes<T> {
+
+    private final String queue;
+    private final JobTable table;
+    private final JobMapping<T> mapping;
+    private final StorageTransactions transactions;
+    private final WakeUps wakeUps;
+    private final Clock clock;
+    /** One instance, so that many pushes in one caller transaction wake the workers once. */
+    private final Runnable wakeUpOnce;
+
+    Pushes(String queue, JobTable table, JobMapping<T> mapping, StorageTransactions transactions, WakeUps wakeUps,
+           Clock clock) {
+        this.queue = queue;
+        this.table = table;
+        this.mapping = mapping;
+        this.transactions = transactions;
+        this.wakeUps = wakeUps;
+        this.clock = clock;
+        this.wakeUpOnce = wakeUps::wakeUp;
+    }
+
+    String push(T payload, JobOptions given) {
+        Objects.requireNonNull(given, "options");
+        JobOptions options = ApiaryProvider.instance().pushing(queue, given, 1);
+        String json = mapping.payload(payload);
+        String metadata = mapping.metadata(options.metadata());
+        String key = options.uniqueKey();
+        if (key == null) {
+            return enqueue("push a job", (em, notify) -> table.insert(em, json, metadata, options, now(), notify));
+        }
+        // a lost race for the key fails the insert; in a transaction of its own that means the winner holds it (a
+        // caller's transaction is spoiled by the failure, so there the error reaches the caller)
+        boolean joined = transactions.joinsCaller();
+        try {
+            return enqueue("push a job with unique key '" + key + "'", (em, notify) -> {
+                String id = table.insertUnique(em, json, metadata, options, now());
+                if (notify) {
+                    table.notifyOtherNodes(em);
+                }
+                return id;
+            });
+        } catch (StorageException e) {
+            String holder = joined ? null : transactions.run("find the job holding unique key '" + key + "'",
+                    em -> table.activeHolder(em, key));
+            if (holder == null) {
+                throw e;
+            }
+            return holder;
+        }
+    }
+
+    List<String> pushAll(List<? extends T> payloads, JobOptions options) {
+        Objects.requireNonNull(options, "options");
+        if (payloads.isEmpty()) {
+            return List.of();
+        }
+        if (options.uniqueKey() != null) {
+            // every payload shares the key: the first push holds it and the others return its id
+            List<String> ids = new ArrayList<>(payloads.size());
+            for (T payload : payloads) {
+                ids.add(push(payload, options));
+            }
+            return ids;
+        }
+        List<String> json = new ArrayList<>(payloads.size());
+        for (T payload : payloads) {
+            json.add(mapping.payload(payload));
+        }
+        String metadata = mapping.metadata(ApiaryProvider.instance().pushing(queue, options, payloads.size())
+                .metadata());
+        return enqueue("push " + payloads.size() + " jobs",
+                (em, notify) -> table.insertAll(em, json, metadata, options, now(), notify));
+    }
+
+    /** {@code work} gets the entity manager and whether to notify other nodes (once per transaction). */
+    private <R> R enqueue(String what, BiFunction<EntityManager, Boolean, R> work) {
+        return transactions.enqueue(what, work, wakeUpOnce);
+    }
+
+    /** What a schedule's fire needs of the storage: its own transactions and the inserts of a push. */
+    JpaScheduleStore.Jobs forSchedules() {
+        return new JpaScheduleStore.Jobs() {
+
+            @Override
+            public <R> R run(String what, Function<EntityManager, R> work) {
+                return transactions.run(what, work);
+            }
+
+            @Override
+            @SuppressWarnings("unchecked")
+            public String insert(EntityManager em, Object payload, JobOptions options) {
+                String json = mapping.payload((T) payload);
+                String metadata = mapping.metadata(options.metadata());
+                return options.uniqueKey() == null ? table.insert(em, json, metadata, options, now(), false)
+                        : table.insertUnique(em, json, metadata, options, now());
+            }
+
+            @Override
+            public void afterFire(EntityManager em) {
+                table.notifyOtherNodes(em);
+            }
+
+            @Override
+            public void wakeUp() {
+                wakeUps.wakeUp();
+            }
+        };
+    }
+
+    private LocalDateTime now() {
+        return JobTable.utc(clock.instant());
+    }
+}

@@ -1,0 +1,68 @@
+package dev.apiary.jpa;
+
+import javax.sql.DataSource;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadFactory;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The wake-up listeners of the job storage of one queue: called after every push, retry and release through the
+ * storage and, on PostgreSQL with a notification data source, after every push on any node (LISTEN on one
+ * connection shared by the storages of that data source, opened with the first listener).
+ */
+final class WakeUps {
+
+    /** The storage's logger: operators configure one name for the whole storage. */
+    private static final Logger LOG = Logger.getLogger(JpaJobStorage.class.getName());
+
+    private final String queue;
+    private final SqlDialect dialect;
+    private final DataSource notificationSource;
+    private final ThreadFactory threadFactory;
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    /** The LISTEN subscription once a listener was added; guarded by {@code this}. */
+    private AutoCloseable notifications;
+
+    WakeUps(String queue, SqlDialect dialect, DataSource notificationSource, ThreadFactory threadFactory) {
+        this.queue = queue;
+        this.dialect = dialect;
+        this.notificationSource = notificationSource;
+        this.threadFactory = threadFactory;
+    }
+
+    AutoCloseable add(Runnable wakeup) {
+        listeners.add(wakeup);
+        startListening();
+        return () -> listeners.remove(wakeup);
+    }
+
+    private synchronized void startListening() {
+        if (notifications == null && dialect == SqlDialect.POSTGRESQL && notificationSource != null) {
+            notifications = PgNotificationListener.subscribe(notificationSource, queue, this::wakeUp, threadFactory);
+        }
+    }
+
+    void wakeUp() {
+        for (Runnable listener : listeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "A wake-up listener of queue '" + queue + "' failed", e);
+            }
+        }
+    }
+
+    /** Stops listening for other nodes' pushes. */
+    synchronized void close() {
+        if (notifications != null) {
+            try {
+                notifications.close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "Stopping the notifications of queue '" + queue + "' failed", e);
+            }
+            notifications = null;
+        }
+    }
+}

@@ -1,4 +1,4 @@
-package dev.apiary.testing;
+package dev.apiary.testing.cdi;
 
 import dev.apiary.JobStatus;
 import dev.apiary.impl.cdi.ApiaryExtension;

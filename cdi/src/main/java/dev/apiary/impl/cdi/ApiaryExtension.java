@@ -572,7 +572,7 @@ public class ApiaryExtension implements Extension {
         String wanted = "JobStorage<" + worker.payloadType().getName() + "> with qualifier "
                 + (worker.queue().isBlank() ? "@Default" : "@Queue(\"" + worker.queue() + "\")");
         // Resolved among the JobStorage beans this extension saw in ProcessBean, not with bm.getBeans(..): on Payara
-        // (Micro 6.2025.10) the BeanManager this observer gets belongs to the extension's own archive (apiary-impl,
+        // (Micro 6.2025.10) the BeanManager this observer gets belongs to the extension's own archive (the Apiary jar,
         // not a bean archive) and does not see the application's producers in WEB-INF/classes, so getBeans found
         // no storage and every worker failed the deployment, although ProcessBean had reported the producers.
         Set<Bean<?>> candidates = storages.stream()

@@ -1,4 +1,4 @@
-package dev.apiary.impl.telemetry;
+package dev.apiary.impl.cdi;
 
 import dev.apiary.Job;
 import dev.apiary.JobHandler;
@@ -10,10 +10,7 @@ import dev.apiary.cdi.JobWorker;
 import dev.apiary.cdi.Retry;
 import dev.apiary.cdi.Timeout;
 import dev.apiary.cdi.Traced;
-import dev.apiary.impl.cdi.ApiaryExtension;
-import dev.apiary.impl.cdi.Email;
-import dev.apiary.impl.cdi.EmailStorage;
-import dev.apiary.impl.cdi.TestConfig;
+import dev.apiary.impl.telemetry.Otel;
 import dev.apiary.spi.JobStorage;
 import dev.apiary.worker.Monitor;
 import dev.apiary.worker.WorkerSnapshot;

@@ -8,7 +8,7 @@ import dev.apiary.cdi.JobWorker;
 import dev.apiary.impl.cdi.ApiaryExtension;
 import dev.apiary.impl.cdi.ContainerMonitor;
 import dev.apiary.impl.cdi.Email;
-import dev.apiary.impl.cdi.SwitchableStorage;
+import dev.apiary.impl.storage.SwitchableStorage;
 import dev.apiary.impl.cdi.TestConfig;
 import dev.apiary.spi.JobStorage;
 import io.smallrye.config.inject.ConfigExtension;

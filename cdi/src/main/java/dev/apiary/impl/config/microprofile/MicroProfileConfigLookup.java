@@ -1,5 +1,6 @@
-package dev.apiary.impl.config;
+package dev.apiary.impl.config.microprofile;
 
+import dev.apiary.impl.config.ConfigLookup;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
@@ -7,8 +8,8 @@ import java.util.Optional;
 import java.util.ServiceConfigurationError;
 
 /**
- * Reads values through the MicroProfile Config API. Only {@link ApiaryConfig} refers to this class, after checking
- * that the API is on the class path, so a server without MicroProfile Config never loads it.
+ * Reads values through the MicroProfile Config API. Only {@link MicroProfileConfigLookupProvider} refers to this
+ * class, after checking that the API is on the class path, so a server without MicroProfile Config never loads it.
  */
 final class MicroProfileConfigLookup implements ConfigLookup {
 

@@ -1,4 +1,4 @@
-package dev.apiary.impl.cdi;
+package dev.apiary.impl.storage;
 
 import dev.apiary.Job;
 import dev.apiary.JobOptions;

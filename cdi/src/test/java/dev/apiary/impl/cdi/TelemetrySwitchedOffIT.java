@@ -1,4 +1,4 @@
-package dev.apiary.impl.telemetry;
+package dev.apiary.impl.cdi;
 
 import dev.apiary.Job;
 import dev.apiary.JobHandler;
@@ -6,10 +6,7 @@ import dev.apiary.JobQueue;
 import dev.apiary.JobStatus;
 import dev.apiary.Outcome;
 import dev.apiary.cdi.JobWorker;
-import dev.apiary.impl.cdi.ApiaryExtension;
-import dev.apiary.impl.cdi.Email;
-import dev.apiary.impl.cdi.EmailStorage;
-import dev.apiary.impl.cdi.TestConfig;
+import dev.apiary.impl.telemetry.Otel;
 import dev.apiary.spi.JobStorage;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;

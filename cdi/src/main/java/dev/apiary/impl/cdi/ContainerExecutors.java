@@ -40,7 +40,7 @@ public class ContainerExecutors {
     private static final String DEFAULT_THREAD_FACTORY = "java:comp/DefaultManagedThreadFactory";
 
     @Inject
-    ApiaryExtension extension;
+    RuntimeDirectory directory;
 
     private ExecutorService jobs;
     private ScheduledExecutorService scheduler;
@@ -50,7 +50,7 @@ public class ContainerExecutors {
 
     @PostConstruct
     void lookUp() {
-        MonitorSettings settings = extension.monitorSettings();
+        MonitorSettings settings = directory.monitorSettings();
         Object managedJobs = lookUp(MonitorSettings.EXECUTOR_JNDI_NAME, settings.executorJndiName(),
                 MonitorSettings.DEFAULT_EXECUTOR, ExecutorService.class);
         Object managedScheduler = lookUp(MonitorSettings.SCHEDULER_JNDI_NAME, settings.schedulerJndiName(),

@@ -1,23 +1,16 @@
 package dev.apiary.impl.cdi;
 
 import dev.apiary.ConfigurationException;
-import dev.apiary.JobHandler;
-import dev.apiary.impl.config.MonitorSettings;
 import dev.apiary.impl.config.ApiaryConfig;
-import dev.apiary.impl.config.UnknownKeys;
-import dev.apiary.impl.config.StorageSettings;
-import dev.apiary.impl.storage.RetentionCleaner;
+import dev.apiary.impl.config.MonitorSettings;
 import dev.apiary.impl.config.TelemetrySettings;
-import dev.apiary.impl.telemetry.Telemetry;
+import dev.apiary.impl.config.UnknownKeys;
 import dev.apiary.impl.config.WorkerSettings;
 import dev.apiary.impl.monitor.DefaultMonitor;
-import dev.apiary.impl.monitor.ExecutorCapacity;
-import dev.apiary.impl.worker.DefaultWorkerBuilder;
-import dev.apiary.worker.WorkerBuilder;
+import dev.apiary.impl.storage.RetentionCleaner;
+import dev.apiary.impl.telemetry.Telemetry;
 import dev.apiary.schedule.Schedules;
-import dev.apiary.spi.JobSource;
 import dev.apiary.spi.JobStorage;
-import dev.apiary.spi.MessageQueue;
 import dev.apiary.worker.Monitor;
 import dev.apiary.worker.WorkerSnapshot;
 import jakarta.annotation.PostConstruct;
@@ -28,25 +21,16 @@ import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.Shutdown;
 import jakarta.enterprise.event.Startup;
-import jakarta.enterprise.context.spi.CreationalContext;
 import jakarta.enterprise.inject.Produces;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
 
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -55,7 +39,9 @@ import java.util.logging.Logger;
  * own start-up observers) it builds a worker from every enabled {@code @JobWorker} bean, registers its instances and
  * starts them on the container's executors; when the application stops ({@link Shutdown}, before any context is
  * destroyed, so worker beans can finish their jobs) it stops them within the grace period. The {@link Monitor} is
- * injectable, for dashboards and REST resources.
+ * injectable, for dashboards and REST resources. Its parts: {@link WorkerRegistration} (workers and schedules),
+ * {@link RetentionPlan} (purges), {@link ExecutorProbe} (the executor's size), {@link ShutdownHook} (the JVM's
+ * exit) and {@link SourceAvailability} (readiness).
  */
 @ApplicationScoped
 public class ContainerMonitor {
@@ -63,17 +49,16 @@ public class ContainerMonitor {
     /** What {@link #status()} says before the workers run, and what a probe says before the monitor exists. */
     public static final String STARTING = "starting";
 
-    /** Storages reported unavailable, so that an outage is logged once and its end once. */
-    private final Map<String, Boolean> unavailable = new java.util.concurrent.ConcurrentHashMap<>();
-    /** Purges of finished jobs configured by key, closed at stop. */
-    private final List<RetentionCleaner> retention = new ArrayList<>();
-
     private static final Logger LOG = Logger.getLogger(ContainerMonitor.class.getName());
     private static final Duration START_RETRY_DELAY = Duration.ofMillis(500);
     private static final int START_RETRIES = 120;
 
+    /** Purges of finished jobs configured by key, closed at stop. */
+    private final List<RetentionCleaner> retention = new ArrayList<>();
+    private final ShutdownHook shutdownHook = new ShutdownHook();
+
     @Inject
-    ApiaryExtension extension;
+    RuntimeDirectory directory;
 
     @Inject
     ContainerExecutors executors;
@@ -82,26 +67,27 @@ public class ContainerMonitor {
     BeanManager beanManager;
 
     private DefaultMonitor monitor;
+    private SourceAvailability availability;
     private Telemetry telemetry = Telemetry.NONE;
     private volatile boolean started;
     private volatile boolean stopped;
     /** Set when the start failed for good (a configuration error, or no storage within the start retries). */
     private volatile boolean failed;
-    private volatile Thread shutdownHook;
 
     @PostConstruct
     void create() {
-        MonitorSettings settings = extension.monitorSettings();
+        MonitorSettings settings = directory.monitorSettings();
         monitor = new DefaultMonitor(executors.jobs(), executors.scheduler());
         monitor.wakeUpContext(executors::withApplicationContext);
         monitor.gracePeriod(settings.gracePeriod());
         monitor.restartBudget(settings.maxRestarts(), settings.restartBackoff(), settings.maxRestartBackoff());
-        TelemetrySettings telemetrySettings = extension.telemetrySettings();
+        TelemetrySettings telemetrySettings = directory.telemetrySettings();
         // the OpenTelemetry classes are touched only when they are there
         telemetry = telemetrySettings.enabled() && Telemetry.AVAILABLE
                 ? ContainerTelemetry.lookup(beanManager, telemetrySettings.backlogRefresh()) : Telemetry.NONE;
         monitor.telemetry(telemetry);
         CdiWorkerEvents.forObserversIn(beanManager).ifPresent(monitor::addListener);
+        availability = new SourceAvailability(directory);
     }
 
     void onStartup(@Observes @Priority(Interceptor.Priority.PLATFORM_AFTER + 500) Startup startup) {
@@ -163,220 +149,43 @@ public class ContainerMonitor {
         if (started || stopped) {
             return;
         }
-        for (WorkerBean worker : extension.workers()) {
-            if (extension.settings(worker).enabled()) {
-                extension.sourceOf(worker, executors.jobs()).queue();
+        for (WorkerModel worker : directory.workers()) {
+            if (worker.settings().enabled()) {
+                directory.sourceOf(worker, executors.jobs()).queue();
             }
         }
-        for (RecurringBean recurring : extension.schedules()) {
-            JobStorage<?> storage = extension.storageOf(recurring.worker());
+        for (RecurringBean recurring : directory.schedules()) {
+            JobStorage<?> storage = directory.storageOf(recurring.worker());
             if (storage.scheduleStore().isEmpty()) {
-                throw new ConfigurationException("Apiary " + recurring.worker().describe() + ", schedule '"
+                throw new ConfigurationException("Apiary " + recurring.worker().bean().describe() + ", schedule '"
                         + recurring.schedule().name() + "': its storage for queue '" + storage.queue() + "' ("
                         + storage.getClass().getName() + ") keeps no schedules; use the JPA or the in-memory storage");
             }
         }
-        for (WorkerBean worker : extension.workers()) {
-            WorkerSettings settings = extension.settings(worker);
+        WorkerRegistration registration = new WorkerRegistration(monitor, beanManager);
+        for (WorkerModel worker : directory.workers()) {
+            WorkerSettings settings = worker.settings();
             if (!settings.enabled()) {
-                LOG.info(() -> "Apiary " + worker.describe() + " is disabled by "
+                LOG.info(() -> "Apiary " + worker.bean().describe() + " is disabled by "
                         + WorkerSettings.prefix(settings.name()) + "enabled");
                 continue;
             }
-            register(worker, settings, extension.sourceOf(worker, executors.jobs()));
+            registration.register(worker.bean(), settings, directory.sourceOf(worker, executors.jobs()));
         }
-        for (RecurringBean recurring : extension.schedules()) {
-            schedule(recurring, extension.storageOf(recurring.worker()));
+        for (RecurringBean recurring : directory.schedules()) {
+            registration.schedule(recurring, directory.storageOf(recurring.worker()));
         }
-        RetentionPlan plan = retentionPlan();
+        RetentionPlan plan = RetentionPlan.read(directory);
         monitor.start();
         started = true;
         // only once the monitor runs: a start that fails is tried again, and must not leave cleaners behind
-        start(plan);
+        retention.addAll(plan.start(executors.scheduler()));
         // heartbeats, sweeps, ticks and purges block a scheduler thread each while a database is slow
         executors.schedulerThreads(monitor.housekeepingThreads() + plan.byRetention().size());
         // after the storages and workers have read their keys, so that every valid key is known
         UnknownKeys.warn(ApiaryConfig.fromEnvironment());
-        addShutdownHook();
-        probeExecutor();
-    }
-
-    /**
-     * Which storages keep finished jobs for how long ({@code apiary.storage.retention},
-     * {@code apiary.queues.<queue>.retention}) and how often to purge; read before the start, so that a bad value
-     * fails it.
-     */
-    private RetentionPlan retentionPlan() {
-        ApiaryConfig config = ApiaryConfig.fromEnvironment();
-        Map<Duration, List<JobStorage<?>>> byRetention = new LinkedHashMap<>();
-        Set<JobStorage<?>> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        for (StorageBean bean : extension.storages()) {
-            JobStorage<?> storage = extension.directory().storage(bean);
-            if (seen.add(storage)) {
-                StorageSettings.jobRetention(config, storage.queue()).ifPresent(r ->
-                        byRetention.computeIfAbsent(r, k -> new ArrayList<>()).add(storage));
-            }
-        }
-        Duration interval = StorageSettings.retentionInterval(config);
-        if (!config.problems().isEmpty()) {
-            throw config.problems().get(0);
-        }
-        return new RetentionPlan(byRetention, interval);
-    }
-
-    /** One retention cleaner per distinct retention, on the container's scheduler, closed at stop. */
-    private record RetentionPlan(Map<Duration, List<JobStorage<?>>> byRetention, Duration interval) {
-    }
-
-    private void start(RetentionPlan plan) {
-        plan.byRetention().forEach((keep, storages) -> {
-            retention.add(RetentionCleaner.start(executors.scheduler(), keep, plan.interval(), storages));
-            LOG.info(() -> "Apiary purges finished jobs older than " + keep + " from queues "
-                    + storages.stream().map(JobStorage::queue).toList() + " every " + plan.interval());
-        });
-    }
-
-    /*
-     * On Payara Micro 6 SIGTERM was not seen to reach the monitor (no Shutdown event or @PreDestroy logged), and
-     * running jobs came back only when their lease expired. A JVM shutdown hook stops the
-     * monitor whatever the server does; the JVM halts only after every hook has returned, so the grace period is
-     * served. Where the server stops the application itself (WildFly, Open Liberty), whichever comes first stops
-     * the monitor and the other waits for it (stop() is synchronized and runs once). The hook is removed at an
-     * ordinary undeploy, so it does not hold the application's class loader.
-     */
-    private void addShutdownHook() {
-        Thread hook = new Thread(this::stopOnShutdown, "apiary-shutdown");
-        try {
-            Runtime.getRuntime().addShutdownHook(hook);
-            shutdownHook = hook;
-        } catch (IllegalStateException | SecurityException e) {
-            LOG.log(Level.WARNING, "No JVM shutdown hook for the Apiary monitor (" + e + "); it stops when the server"
-                    + " stops the application", e);
-        }
-    }
-
-    private void stopOnShutdown() {
-        if (!stopped) {
-            LOG.info("The JVM is shutting down: stopping the Apiary monitor");
-        }
-        stop();
-    }
-
-    /*
-     * JUL may be closed by the time a stop during JVM shutdown ends: the JDK's own hook resets it, and on Payara
-     * Micro and Open Liberty nothing Apiary logs after the first moments of the shutdown reaches the log. So the outcome of such a
-     * stop also goes to the process's standard error, which a container runtime collects.
-     */
-    private void reportStopOnShutdown(List<WorkerSnapshot> before, long startNanos) {
-        int running = before.stream().mapToInt(WorkerSnapshot::running).sum();
-        long ended = before.stream().mapToLong(w -> w.done() + w.failed()).sum();
-        long endedSince = monitor.snapshot().stream().mapToLong(w -> w.done() + w.failed()).sum() - ended;
-        String line = "Apiary monitor stopped on JVM shutdown after " + (System.nanoTime() - startNanos) / 1_000_000
-                + " ms: " + running + " jobs were running, " + endedSince + " finished within the grace period ("
-                + settings().gracePeriod() + "), the rest were handed back";
-        LOG.info(line);
-        @SuppressWarnings("resource") // the process's own stderr: never closed
-        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
-        err.println(Instant.now() + " INFO [" + ContainerMonitor.class.getName() + "] " + line);
-    }
-
-    /** Removes the hook at an ordinary stop; true when the JVM is shutting down (the hook runs or has run). */
-    private boolean removeShutdownHook() {
-        Thread hook = shutdownHook;
-        if (hook == null) {
-            return false;
-        }
-        if (hook == Thread.currentThread()) {
-            return true;
-        }
-        try {
-            return !Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            return true;
-        }
-    }
-
-    /*
-     * A warning, not a deployment error: the same WAR must deploy on a server whose default pool is smaller than
-     * on the developer's machine (WildFly sizes it from the cores), other applications share the pool, and jobs
-     * beyond its threads only wait: the claim is bounded by the configured concurrency, and @Timeout counts from
-     * the handler's start, not from the queue. Failing would make the example undeployable on a 2-core WildFly.
-     * A pool exactly as large as the total concurrency is warned about too: full of jobs, it runs a worker's claim
-     * for a free slot only after some job ends (heartbeats do not wait: they run on the scheduler). So the probe asks
-     * for one task more than the total.
-     */
-    private void probeExecutor() {
-        List<String> wants = new ArrayList<>();
-        int wanted = 0;
-        for (WorkerSettings s : enabledWorkers()) {
-            wanted += s.concurrency() * s.instances();
-            wants.add(s.name() + " " + s.instances() + "x" + s.concurrency());
-        }
-        if (wanted == 0 || ExecutorCapacity.threads(executors.jobs()).isPresent()) {
-            // an executor that says how many threads it has: the monitor has compared them already
-            return;
-        }
-        int total = wanted;
-        String executor = extension.monitorSettings().executorJndiName();
-        ExecutorCapacity.probe(executors.jobs(), executors.scheduler(), total + 1, ran -> {
-            if (ran <= total) {
-                LOG.warning(() -> "Apiary workers may run " + total + " jobs at once (" + String.join(", ", wants)
-                        + ", instances x concurrency), but the executor " + executor + " ran only " + ran
-                        + " tasks at once at start-up: " + (ran < total ? "jobs beyond that wait for a thread, and "
-                        : "") + "claims wait behind running jobs. Give the executor more than " + total
-                        + " threads (or name another with " + MonitorSettings.EXECUTOR_JNDI_NAME + "), or lower"
-                        + " apiary.workers.<name>.concurrency");
-            } else {
-                LOG.info(() -> "Apiary workers may run " + total + " jobs at once; the executor " + executor
-                        + " ran more tasks at once at start-up");
-            }
-        });
-    }
-
-    @SuppressWarnings("unchecked")
-    private <T> void register(WorkerBean worker, WorkerSettings s, JobSource<?> source) {
-        JobHandler<T> handler = new BeanHandler<>(beanManager, worker.bean(), worker.handlerType());
-        monitor.register(s.instances(), index -> {
-            WorkerBuilder<T> builder = new DefaultWorkerBuilder<>(s.name())
-                    .source((JobSource<T>) source)
-                    .concurrency(s.concurrency())
-                    .pollInterval(s.pollInterval())
-                    .maxPollInterval(s.maxPollInterval())
-                    .heartbeatInterval(s.heartbeatInterval())
-                    .lease(s.lease());
-            if (s.prefetch().isPresent()) {
-                builder = builder.prefetch(s.prefetch().getAsInt());
-            }
-            return builder.handler(handler);
-        });
-    }
-
-    @SuppressWarnings("unchecked")
-    private <T> void schedule(RecurringBean recurring, JobStorage<?> storage) {
-        Class<T> type = (Class<T>) recurring.worker().payloadType();
-        Supplier<T> payload;
-        if (recurring.payload() != null) {
-            var bean = recurring.payload();
-            // a fresh context per fire: a @Dependent producer's product is released once the job holds its payload
-            payload = () -> {
-                CreationalContext<?> context = beanManager.createCreationalContext(bean);
-                try {
-                    return type.cast(beanManager.getReference(bean, type, context));
-                } finally {
-                    context.release();
-                }
-            };
-        } else {
-            payload = () -> {
-                try {
-                    return type.getConstructor().newInstance();
-                } catch (ReflectiveOperationException e) {
-                    throw new IllegalStateException("Cannot make the payload of schedule '"
-                            + recurring.schedule().name() + "' with " + type.getName() + "()", e);
-                }
-            };
-        }
-        monitor.schedule(recurring.schedule(), (JobStorage<T>) storage, payload);
+        shutdownHook.add(this::stop, () -> stopped);
+        ExecutorProbe.probe(executors, enabledWorkers(), directory.monitorSettings().executorJndiName());
     }
 
     /**
@@ -389,7 +198,7 @@ public class ContainerMonitor {
             return;
         }
         stopped = true;
-        boolean jvmExiting = removeShutdownHook();
+        boolean jvmExiting = shutdownHook.remove();
         List<WorkerSnapshot> before = started ? monitor.snapshot() : List.of();
         long startNanos = System.nanoTime();
         retention.forEach(RetentionCleaner::close);
@@ -401,11 +210,11 @@ public class ContainerMonitor {
             LOG.log(Level.SEVERE, "Stopping the Apiary monitor failed", e);
         } finally {
             telemetry.close();
-            extension.closeConfiguredQueues();
+            directory.closeConfiguredQueues();
             executors.shutdownOwned();
         }
         if (started && jvmExiting) {
-            reportStopOnShutdown(before, startNanos);
+            ShutdownHook.reportStop(before, monitor.snapshot(), startNanos, settings().gracePeriod());
         }
     }
 
@@ -451,64 +260,15 @@ public class ContainerMonitor {
 
     /** Every storage bean's queue and whether it answers now; a storage that throws does not answer. */
     public Map<String, Boolean> storageAvailability() {
-        Map<String, Boolean> result = new LinkedHashMap<>();
-        for (StorageBean bean : extension.storages()) {
-            String name = "bean " + bean.bean().getBeanClass().getSimpleName() + " " + bean.bean().getTypes();
-            boolean available;
-            try {
-                JobStorage<?> storage = extension.directory().storage(bean);
-                name = storage.queue();
-                available = storage.isAvailable();
-                if (!available) {
-                    reportUnavailable(name, null);
-                }
-            } catch (RuntimeException e) {
-                available = false;
-                reportUnavailable(name, e);
-            }
-            if (available && unavailable.remove(name) != null) {
-                String back = name;
-                LOG.info(() -> "Storage " + back + " answers again");
-            }
-            result.merge(name, available, Boolean::logicalAnd);
-        }
-        if (started) {
-            for (MessageQueue<?> queue : extension.messageQueues(executors.jobs())) {
-                String name = queue.queue();
-                boolean available;
-                try {
-                    available = queue.isAvailable();
-                    if (!available) {
-                        reportUnavailable(name, null);
-                    }
-                } catch (RuntimeException e) {
-                    available = false;
-                    reportUnavailable(name, e);
-                }
-                if (available && unavailable.remove(name) != null) {
-                    LOG.info(() -> "Message queue " + name + " answers again");
-                }
-                result.merge(name, available, Boolean::logicalAnd);
-            }
-        }
-        return result;
-    }
-
-    /** Logs a storage that does not answer once per outage, with the reason when there is one. */
-    private void reportUnavailable(String name, RuntimeException error) {
-        if (unavailable.putIfAbsent(name, Boolean.TRUE) == null) {
-            LOG.log(Level.WARNING, "Storage " + name + " is unavailable; readiness reports DOWN until it answers"
-                    + (error == null ? "" : ": " + error), error);
-        }
+        return availability.now(started, executors.jobs());
     }
 
     /** The settings of the application's enabled workers. */
     public List<WorkerSettings> enabledWorkers() {
         List<WorkerSettings> result = new ArrayList<>();
-        for (WorkerBean worker : extension.workers()) {
-            WorkerSettings s = extension.settings(worker);
-            if (s.enabled()) {
-                result.add(s);
+        for (WorkerModel worker : directory.workers()) {
+            if (worker.settings().enabled()) {
+                result.add(worker.settings());
             }
         }
         return result;
@@ -516,6 +276,6 @@ public class ContainerMonitor {
 
     /** The monitor-wide settings. */
     public MonitorSettings settings() {
-        return extension.monitorSettings();
+        return directory.monitorSettings();
     }
 }

@@ -7,16 +7,15 @@ import jakarta.inject.Inject;
 
 import java.util.List;
 
-/** {@link Storages} from the extension's {@link StorageDirectory}: the references the workers use too. */
+/** {@link Storages} from the {@link RuntimeDirectory}: the references the workers use too. */
 @ApplicationScoped
 public class DirectoryStorages implements Storages {
 
     @Inject
-    ApiaryExtension extension;
+    RuntimeDirectory directory;
 
     @Override
     public List<JobStorage<?>> all() {
-        StorageDirectory directory = extension.directory();
-        return extension.storages().stream().<JobStorage<?>>map(directory::storage).toList();
+        return directory.storages().stream().<JobStorage<?>>map(directory::storage).toList();
     }
 }

@@ -21,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public class LayerStrategies {
 
     @Inject
-    ApiaryExtension extension;
+    RuntimeDirectory directory;
 
     @Inject
     ContainerExecutors executors;
@@ -41,9 +41,9 @@ public class LayerStrategies {
     }
 
     private Layer create(InvocationContext ctx, Class<? extends Annotation> binding) {
-        OptionalInt maxAttempts = extension.maxAttemptsOverride(ctx.getTarget().getClass());
+        OptionalInt maxAttempts = directory.maxAttemptsOverride(ctx.getTarget().getClass());
         return LayerBindings.strategy(LayerBindings.find(ctx, binding), maxAttempts,
-                extension.layerSettings(ctx.getTarget().getClass()), executors.timed());
+                directory.layerSettings(ctx.getTarget().getClass()), executors.timed());
     }
 
     private record Key(Class<?> target, Method method, Class<?> binding) {

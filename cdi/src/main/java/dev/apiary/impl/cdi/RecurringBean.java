@@ -10,5 +10,5 @@ import jakarta.enterprise.inject.spi.Bean;
  * @param payload  the bean named after the schedule that makes each fire's payload, or {@code null} to construct
  *                 the worker's payload type
  */
-public record RecurringBean(WorkerBean worker, Schedule schedule, Bean<?> payload) {
+public record RecurringBean(WorkerModel worker, Schedule schedule, Bean<?> payload) {
 }

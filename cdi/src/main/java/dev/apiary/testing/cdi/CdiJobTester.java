@@ -89,8 +89,8 @@ public final class CdiJobTester {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             StringBuilder busy = new StringBuilder();
-            for (StorageBean bean : apiary.storages()) {
-                JobStorage<?> storage = apiary.directory().storage(bean);
+            for (StorageBean bean : apiary.runtime().storages()) {
+                JobStorage<?> storage = apiary.runtime().storage(bean);
                 Map<JobStatus, Long> counts = storage.counts();
                 long open = counts.getOrDefault(JobStatus.PENDING, 0L) + counts.getOrDefault(JobStatus.RUNNING, 0L);
                 if (open > 0) {
@@ -116,8 +116,8 @@ public final class CdiJobTester {
     @SuppressWarnings("unchecked")
     public static <T> JobStorage<T> storage(String queue, Class<T> payloadType) {
         ApiaryExtension apiary = CDI.current().getBeanManager().getExtension(ApiaryExtension.class);
-        for (StorageBean bean : apiary.storages()) {
-            JobStorage<?> storage = apiary.directory().storage(bean);
+        for (StorageBean bean : apiary.runtime().storages()) {
+            JobStorage<?> storage = apiary.runtime().storage(bean);
             if (storage.queue().equals(queue) && bean.payloadType() == payloadType) {
                 return (JobStorage<T>) storage;
             }

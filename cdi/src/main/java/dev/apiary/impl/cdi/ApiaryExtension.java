@@ -3,14 +3,9 @@ package dev.apiary.impl.cdi;
 import dev.apiary.ConfigurationException;
 import dev.apiary.cdi.JobWorker;
 import dev.apiary.cdi.Queue;
-import dev.apiary.cdi.Recurring;
 import dev.apiary.impl.config.ApiaryConfig;
-import dev.apiary.impl.config.LayerSettings;
 import dev.apiary.impl.config.MonitorSettings;
-import dev.apiary.impl.config.ScheduleSettings;
 import dev.apiary.impl.config.TelemetrySettings;
-import dev.apiary.impl.config.WorkerSettings;
-import dev.apiary.schedule.Schedule;
 import dev.apiary.spi.DefaultStorageFactory;
 import dev.apiary.spi.JobStorage;
 import jakarta.enterprise.inject.Instance;
@@ -19,8 +14,6 @@ import dev.apiary.spi.MessageQueue;
 import dev.apiary.spi.MessageQueueFactory;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.inject.AmbiguousResolutionException;
-import jakarta.enterprise.inject.Default;
 import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
 import jakarta.enterprise.inject.spi.AfterDeploymentValidation;
 import jakarta.enterprise.inject.spi.AfterTypeDiscovery;
@@ -37,7 +30,6 @@ import java.lang.annotation.Annotation;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -53,7 +45,9 @@ import java.util.stream.Stream;
  * Apiary's portable extension: adds the runtime beans (monitor, executors, interceptors, the {@code JobContext}
  * producer, and the health checks when MicroProfile Health is present), finds {@code @JobWorker} beans and
  * {@code JobStorage<T>} beans, adds an injectable {@code JobQueue<T>} for every storage, and fails the deployment
- * with a message naming the bean or key when a worker or a configuration value is wrong.
+ * with a message naming the bean or key when a worker or a configuration value is wrong. It reads each worker bean
+ * with {@link WorkerBeanReader}, adds the queue and storage beans with {@link JobQueueBeans}, checks the deployment
+ * with {@link DeploymentValidation}, and hands what it found to the runtime as the {@link RuntimeDirectory} bean.
  */
 public class ApiaryExtension implements Extension {
 
@@ -222,7 +216,7 @@ public class ApiaryExtension implements Extension {
         }
         for (WorkerBean worker : List.copyOf(workers.keySet())) {
             for (MessageQueueFactory factory : queueFactories) {
-                if (config.raw(destinationKey(worker, factory.kind())).isPresent()) {
+                if (config.raw(worker.destinationKey(factory.kind())).isPresent()) {
                     workers.put(worker, workers.get(worker).withQueueFactory(factory));
                     String queue = worker.queue().isBlank() ? worker.name() : worker.queue();
                     beans.forConfiguredQueue(worker.payloadType(), Set.of(Queue.Literal.of(queue)),
@@ -244,7 +238,7 @@ public class ApiaryExtension implements Extension {
         Set<String> added = new LinkedHashSet<>();
         for (WorkerModel model : workers.values()) {
             WorkerBean worker = model.bean();
-            Annotation qualifier = qualifierOf(worker);
+            Annotation qualifier = worker.qualifier();
             // a worker on a message queue (a bean, or one its configuration names) needs no storage
             boolean produced = model.hasConfiguredQueue()
                     || Stream.concat(storages.stream(), messageQueues.stream()).anyMatch(s ->
@@ -269,14 +263,6 @@ public class ApiaryExtension implements Extension {
                 .createWith(cc -> runtime);
     }
 
-    private static Annotation qualifierOf(WorkerBean worker) {
-        return worker.queue().isBlank() ? Default.Literal.INSTANCE : Queue.Literal.of(worker.queue());
-    }
-
-    private static String destinationKey(WorkerBean worker, String kind) {
-        return WorkerSettings.prefix(worker.name()) + kind + ".destination";
-    }
-
     /** The queue a worker's configuration names, made once, its consumers on the container's executor. */
     private MessageQueue<?> configuredQueue(WorkerBean worker, Instance<Object> beans) {
         // from the beans CDI hands the JobQueue's producer, not CDI.current(): Payara cannot tell which bean
@@ -288,153 +274,15 @@ public class ApiaryExtension implements Extension {
         ApiaryConfig config = ApiaryConfig.fromEnvironment();
         MonitorSettings monitorSettings = MonitorSettings.read(config);
         TelemetrySettings telemetrySettings = TelemetrySettings.read(config);
+        DeploymentValidation validation = new DeploymentValidation(config, monitorSettings, storages, messageQueues,
+                queueFactories, namedBeans, bm);
         for (WorkerBean worker : List.copyOf(workers.keySet())) {
-            for (String kind : List.of("jms")) {
-                if (config.raw(destinationKey(worker, kind)).isPresent()
-                        && queueFactories.stream().noneMatch(f -> f.kind().equals(kind))) {
-                    config.problem(destinationKey(worker, kind) + " is set, but no message queue of kind '" + kind
-                            + "' is on the class path; add dev.apiary:apiary-" + kind + " to the application");
-                }
-            }
-            if (!workers.get(worker).hasConfiguredQueue()) {
-                resolveStorage(worker, bm).ifPresent(problem -> adv.addDeploymentProblem(problem));
-            }
-            WorkerSettings s = WorkerSettings.read(config, worker.annotated());
-            String prefix = WorkerSettings.prefix(worker.name());
-            LayerSettings layers = checkLayerKeys(config, workers.get(worker), s);
-            workers.put(worker, workers.get(worker).withSettings(s, layers));
-            if (s.maxAttempts().isPresent() && !worker.hasRetry()) {
-                config.problem(prefix + "max-attempts is set, but " + worker.describe() + " has no @Retry, so nothing"
-                        + " retries its jobs; add @Retry to the bean or remove the key");
-            }
-            if (s.enabled() && monitorSettings.maxTickAge().compareTo(s.maxPollInterval()) <= 0) {
-                config.problem(MonitorSettings.MAX_TICK_AGE + " (" + monitorSettings.maxTickAge() + ") must be longer"
-                        + " than " + prefix + "max-poll-interval (" + s.maxPollInterval() + "), or an idle worker"
-                        + " looks dead to the liveness check");
-            }
+            workers.put(worker, validation.worker(workers.get(worker), adv::addDeploymentProblem));
         }
-        List<RecurringBean> schedules = readSchedules(config);
+        List<RecurringBean> schedules = validation.schedules(workers.values());
         config.problems().forEach(adv::addDeploymentProblem);
         runtime = new RuntimeDirectory(references, workers, storages, messageQueues, schedules, monitorSettings,
                 telemetrySettings);
-    }
-
-    /** Every {@code @Recurring} on a worker bean, with its configuration and its payload's source. */
-    private List<RecurringBean> readSchedules(ApiaryConfig config) {
-        List<RecurringBean> schedules = new ArrayList<>();
-        Map<String, String> owners = new HashMap<>();
-        for (WorkerModel model : workers.values()) {
-            WorkerBean worker = model.bean();
-            for (Recurring annotation : worker.beanClass().getAnnotationsByType(Recurring.class)) {
-                String other = owners.putIfAbsent(annotation.name(), worker.describe());
-                if (other != null) {
-                    config.problem("Two schedules are named '" + annotation.name() + "': on " + other + " and on "
-                            + worker.describe() + "; give each @Recurring a unique name");
-                    continue;
-                }
-                Optional<Schedule> schedule = ScheduleSettings.read(config, annotation, worker.describe());
-                Bean<?> payload = namedBeans.stream()
-                        .filter(b -> annotation.name().equals(b.getName())
-                                && b.getTypes().contains(worker.payloadType()))
-                        .findFirst().orElse(null);
-                if (payload == null && !hasPublicNoArgConstructor(worker.payloadType())) {
-                    config.problem("Apiary " + worker.describe() + ", schedule '" + annotation.name() + "': no payload"
-                            + " for its jobs: there is no bean of type " + worker.payloadType().getName() + " named '"
-                            + annotation.name() + "', and the type has no public no-argument constructor; produce one,"
-                            + " e.g. @Produces @Named(\"" + annotation.name() + "\") "
-                            + worker.payloadType().getSimpleName() + " ...()");
-                    continue;
-                }
-                schedule.ifPresent(s -> schedules.add(new RecurringBean(model, s, payload)));
-            }
-        }
-        return schedules;
-    }
-
-    /**
-     * Reads the worker's layer keys, rejects one set for a layer the worker does not have, and builds each layer
-     * with them so that a bad value fails the deployment.
-     */
-    private LayerSettings checkLayerKeys(ApiaryConfig config, WorkerModel model, WorkerSettings s) {
-        WorkerBean worker = model.bean();
-        LayerSettings layers = LayerSettings.read(config, worker.name());
-        List<Annotation> bindings = model.bindings();
-        for (String suffix : layers.values().keySet()) {
-            String annotation = LayerSettings.ANNOTATION_OF.get(suffix);
-            if (bindings.stream().noneMatch(b -> b.annotationType().getSimpleName().equals(annotation))) {
-                config.problem(layers.key(suffix) + " is set, but " + worker.describe() + " has no @" + annotation
-                        + ", so the key changes nothing; add @" + annotation + " to the bean or remove the key");
-            }
-        }
-        for (Annotation binding : bindings) {
-            try {
-                LayerBindings.strategy(binding, s.maxAttempts(), layers, null);
-            } catch (ConfigurationException e) {
-                config.problem(worker.describe() + ": " + e.getMessage());
-            }
-        }
-        return layers;
-    }
-
-    private static boolean hasPublicNoArgConstructor(Class<?> type) {
-        try {
-            type.getConstructor();
-            return !java.lang.reflect.Modifier.isAbstract(type.getModifiers());
-        } catch (NoSuchMethodException e) {
-            return false;
-        }
-    }
-
-    private Optional<ConfigurationException> resolveStorage(WorkerBean worker, BeanManager bm) {
-        Annotation qualifier = qualifierOf(worker);
-        String wanted = "JobStorage<" + worker.payloadType().getName() + "> with qualifier "
-                + (worker.queue().isBlank() ? "@Default" : "@Queue(\"" + worker.queue() + "\")");
-        // Resolved among the JobStorage beans this extension saw in ProcessBean, not with bm.getBeans(..): on Payara
-        // (Micro 6.2025.10) the BeanManager this observer gets belongs to the extension's own archive (the Apiary jar,
-        // not a bean archive) and does not see the application's producers in WEB-INF/classes, so getBeans found
-        // no storage and every worker failed the deployment, although ProcessBean had reported the producers.
-        Set<Bean<?>> candidates = storages.stream()
-                .filter(s -> s.payloadType() == worker.payloadType() && s.qualifiers().contains(qualifier))
-                .map(StorageBean::bean)
-                .collect(Collectors.toCollection(LinkedHashSet::new));
-        if (candidates.isEmpty()) {
-            Set<Bean<?>> queues = messageQueues.stream()
-                    .filter(s -> s.payloadType() == worker.payloadType() && s.qualifiers().contains(qualifier))
-                    .map(StorageBean::bean)
-                    .collect(Collectors.toCollection(LinkedHashSet::new));
-            if (!queues.isEmpty()) {
-                Bean<?> queue;
-                try {
-                    queue = bm.resolve(queues);
-                } catch (AmbiguousResolutionException e) {
-                    return Optional.of(new ConfigurationException("Apiary " + worker.describe() + " has more than one"
-                            + " message queue: " + queues.size() + " beans of type MessageQueue<"
-                            + worker.payloadType().getName() + ">"
-                            + "; qualify them with @Queue(...) and set @JobWorker(queue = ...)"));
-                }
-                messageQueues.stream().filter(s -> s.bean().equals(queue)).findFirst()
-                        .ifPresent(s -> workers.put(worker, workers.get(worker).withMessageQueue(s)));
-                return Optional.empty();
-            }
-            return Optional.of(new ConfigurationException("Apiary " + worker.describe()
-                    + " has no source for its queue: there is no bean of type " + wanted + " (nor MessageQueue<"
-                    + worker.payloadType().getName() + ">), and " + WorkerSettings.prefix(worker.name())
-                    + "jms.destination is not set; produce one, e.g."
-                    + " @Produces @ApplicationScoped" + (worker.queue().isBlank() ? "" : " @Queue(\"" + worker.queue()
-                    + "\")") + " JobStorage<" + worker.payloadType().getSimpleName() + "> ...(), or add"
-                    + " dev.apiary:apiary-jpa-storage to the application for a default JPA storage"));
-        }
-        Bean<?> resolved;
-        try {
-            resolved = bm.resolve(candidates);
-        } catch (AmbiguousResolutionException e) {
-            return Optional.of(new ConfigurationException("Apiary " + worker.describe()
-                    + " has more than one storage: " + candidates.size() + " beans of type " + wanted
-                    + "; qualify them with @Queue(...) and set @JobWorker(queue = ...)"));
-        }
-        storages.stream().filter(s -> s.bean().equals(resolved)).findFirst()
-                .ifPresent(s -> workers.put(worker, workers.get(worker).withStorage(s)));
-        return Optional.empty();
     }
 
     /** What the runtime beans look up, once the deployment is validated; also injectable as a bean. */

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 import java.util.logging.Logger;
 
 /**
@@ -16,7 +18,6 @@ import java.util.logging.Logger;
 public final class ApiaryConfig {
 
     private static final Logger LOG = Logger.getLogger(ApiaryConfig.class.getName());
-    private static final String MP_CONFIG = "org.eclipse.microprofile.config.ConfigProvider";
 
     /**
      * Every key read through any instance, for {@link UnknownKeys}: a key read at deployment or start-up is a valid
@@ -32,8 +33,9 @@ public final class ApiaryConfig {
     }
 
     /**
-     * The application's MicroProfile Config, or no configuration at all on a server without it (then only annotation
-     * values and defaults apply, which is logged once).
+     * The application's MicroProfile Config (read through the {@link ConfigLookupProvider} that {@code apiary-cdi}
+     * registers), or no configuration at all without it (then only annotation values and defaults apply, which is
+     * logged once).
      */
     public static ApiaryConfig fromEnvironment() {
         ApiaryConfig config = fromEnvironmentQuietly();
@@ -46,22 +48,18 @@ public final class ApiaryConfig {
 
     /** As {@link #fromEnvironment()}, without the log line: for values read each time a storage is built. */
     public static ApiaryConfig fromEnvironmentQuietly() {
-        if (isPresent(MP_CONFIG)) {
-            Optional<ConfigLookup> mp = MicroProfileConfigLookup.create();
-            if (mp.isPresent()) {
-                return new ApiaryConfig(mp.get());
+        try {
+            for (ConfigLookupProvider provider
+                    : ServiceLoader.load(ConfigLookupProvider.class, ApiaryConfig.class.getClassLoader())) {
+                Optional<ConfigLookup> lookup = provider.lookup();
+                if (lookup.isPresent()) {
+                    return new ApiaryConfig(lookup.get());
+                }
             }
+        } catch (ServiceConfigurationError | LinkageError e) {
+            // a provider whose configuration API is missing here: as if there were none
         }
         return new ApiaryConfig(ConfigLookup.NONE);
-    }
-
-    private static boolean isPresent(String className) {
-        try {
-            Class.forName(className, false, ApiaryConfig.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
     }
 
     /** Every bad value read so far, one exception per key. */

@@ -2,7 +2,7 @@ package dev.apiary.impl.schedule;
 
 import dev.apiary.ConfigurationException;
 import dev.apiary.JobStatus;
-import dev.apiary.impl.cdi.SwitchableStorage;
+import dev.apiary.impl.storage.SwitchableStorage;
 import dev.apiary.impl.codec.JsonbCodec;
 import dev.apiary.impl.storage.ContractPayload;
 import dev.apiary.impl.storage.InMemoryStorage;

@@ -22,35 +22,35 @@ import java.util.OptionalLong;
  * A real OpenTelemetry SDK whose spans and metrics a test reads back: the in-memory exporter and reader of
  * {@code opentelemetry-sdk-testing}, as a server's MicroProfile Telemetry would export them.
  */
-final class Otel {
+public final class Otel {
 
-    final InMemorySpanExporter spans = InMemorySpanExporter.create();
-    final InMemoryMetricReader metrics = InMemoryMetricReader.create();
-    final OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()
+    public final InMemorySpanExporter spans = InMemorySpanExporter.create();
+    public final InMemoryMetricReader metrics = InMemoryMetricReader.create();
+    public final OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()
             .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
             .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(metrics).build())
             .build();
 
     /** The ended spans of job {@code id}'s attempts, first attempt first. */
-    List<SpanData> attemptsOf(String id) {
+    public List<SpanData> attemptsOf(String id) {
         return spans.getFinishedSpanItems().stream()
                 .filter(s -> id.equals(s.getAttributes().get(AttributeKey.stringKey("messaging.message.id"))))
                 .sorted((a, b) -> Long.compare(attempt(a), attempt(b)))
                 .toList();
     }
 
-    static long attempt(SpanData span) {
+    public static long attempt(SpanData span) {
         return span.getAttributes().get(AttributeKey.longKey("apiary.job.attempt"));
     }
 
     /** One collection of every metric, by name. */
-    Map<String, MetricData> collect() {
+    public Map<String, MetricData> collect() {
         Collection<MetricData> all = metrics.collectAllMetrics();
         return all.stream().collect(java.util.stream.Collectors.toMap(MetricData::getName, m -> m, (a, b) -> a));
     }
 
     /** The value of a counter, up-down counter or gauge point with exactly these attributes, if there is one. */
-    static OptionalLong value(Map<String, MetricData> metrics, String name, Attributes attributes) {
+    public static OptionalLong value(Map<String, MetricData> metrics, String name, Attributes attributes) {
         MetricData metric = metrics.get(name);
         if (metric == null) {
             return OptionalLong.empty();
@@ -65,7 +65,7 @@ final class Otel {
     }
 
     /** How many values a histogram recorded with exactly these attributes (0 when none). */
-    static long count(Map<String, MetricData> metrics, String name, Attributes attributes) {
+    public static long count(Map<String, MetricData> metrics, String name, Attributes attributes) {
         MetricData metric = metrics.get(name);
         if (metric == null) {
             return 0;
@@ -74,11 +74,11 @@ final class Otel {
                 .mapToLong(HistogramPointData::getCount).sum();
     }
 
-    static Attributes queue(String queue) {
+    public static Attributes queue(String queue) {
         return Attributes.of(AttributeKey.stringKey("queue"), queue);
     }
 
-    static Attributes queue(String queue, String outcome) {
+    public static Attributes queue(String queue, String outcome) {
         return Attributes.of(AttributeKey.stringKey("queue"), queue, AttributeKey.stringKey("outcome"), outcome);
     }
 }

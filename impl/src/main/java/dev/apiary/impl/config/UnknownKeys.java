@@ -29,7 +29,7 @@ public final class UnknownKeys {
             StorageSettings.RETENTION, StorageSettings.RETENTION_INTERVAL,
             // read by the dashboard module through @ConfigProperty, not through ApiaryConfig
             "apiary.dashboard.viewer-role", "apiary.dashboard.admin-role", "apiary.dashboard.show-payloads",
-            "apiary.dashboard.allow-anonymous", "apiary.dashboard.audit-size");
+            "apiary.dashboard.allow-anonymous", "apiary.dashboard.audit-size", "apiary.dashboard.allowed-origins");
 
     private UnknownKeys() {
     }

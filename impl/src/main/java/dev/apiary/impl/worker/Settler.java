@@ -3,6 +3,7 @@ package dev.apiary.impl.worker;
 import dev.apiary.Job;
 import dev.apiary.JobStatus;
 import dev.apiary.Outcome;
+import dev.apiary.impl.outcome.AttemptResult;
 import dev.apiary.spi.JobSource;
 import dev.apiary.spi.Settlement;
 import dev.apiary.spi.StoredText;

@@ -128,7 +128,7 @@ public final class WorkerDriver {
         instance.beginStop();
         runUntilIdle();
         try {
-            instance.finishStop(System.nanoTime());
+            instance.finishStop(clock.nanoTime());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while stopping worker " + instance.instanceId(), e);

@@ -1,6 +1,7 @@
 package dev.apiary.impl.monitor;
 
 import dev.apiary.ConfigurationException;
+import dev.apiary.impl.clock.EngineClock;
 import dev.apiary.impl.schedule.Scheduler;
 import dev.apiary.impl.telemetry.Telemetry;
 import dev.apiary.impl.worker.HeartbeatLane;
@@ -72,6 +73,8 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
 
     private final Executor executor;
     private final ScheduledExecutorService scheduler;
+    /** The one clock of the engine: every instance and stage reads time from it. */
+    private final EngineClock clock;
     private final boolean ownsExecutors;
     private volatile UnaryOperator<Runnable> wakeUpContext = UnaryOperator.identity();
     private final List<Registration> registrations = new ArrayList<>();
@@ -98,18 +101,34 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
 
     /** A monitor on its own executors (a cached pool for jobs, one scheduler thread), shut down by {@link #stop}. */
     public DefaultMonitor() {
-        this(Executors.newCachedThreadPool(DaemonThreads.named("apiary-job")), newScheduler(), true);
+        this(Executors.newCachedThreadPool(DaemonThreads.named("apiary-job")), newScheduler(), EngineClock.system(),
+                true);
     }
 
     /** A monitor on executors owned by someone else (the container's managed executors). */
     public DefaultMonitor(Executor executor, ScheduledExecutorService scheduler) {
-        this(executor, scheduler, false);
+        this(executor, scheduler, EngineClock.system(), false);
     }
 
-    private DefaultMonitor(Executor executor, ScheduledExecutorService scheduler, boolean ownsExecutors) {
+    /**
+     * A monitor on executors owned by someone else, reading time from {@code clock}: a test's manual executors and
+     * clock (see {@code dev.apiary.testing.ManualMonitor}) step the whole engine.
+     */
+    public DefaultMonitor(Executor executor, ScheduledExecutorService scheduler, EngineClock clock) {
+        this(executor, scheduler, clock, false);
+    }
+
+    private DefaultMonitor(Executor executor, ScheduledExecutorService scheduler, EngineClock clock,
+                           boolean ownsExecutors) {
         this.executor = Objects.requireNonNull(executor, "executor");
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.ownsExecutors = ownsExecutors;
+    }
+
+    /** The engine's clock, which the monitor hands to every instance. */
+    public EngineClock clock() {
+        return clock;
     }
 
     private static ScheduledExecutorService newScheduler() {
@@ -223,7 +242,7 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
         List<WorkerInstance<?>> created = new ArrayList<>();
         synchronized (this) {
             for (Registration r : registrations) {
-                created.add(new WorkerInstance<>(r.definition, r.index, executor, scheduler, this));
+                created.add(new WorkerInstance<>(r.definition, r.index, executor, scheduler, clock, this));
             }
         }
         instances.addAll(created);
@@ -232,7 +251,7 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             instance.start();
         }
         // once per node, not per instance: one sweep for each source the node's workers claim from
-        orphanSweep = new OrphanSweep(created, scheduler);
+        orphanSweep = new OrphanSweep(created, scheduler, clock);
         if (ownsExecutors) {
             ((ScheduledThreadPoolExecutor) scheduler).setCorePoolSize(housekeepingThreads());
         }
@@ -274,6 +293,17 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
                     + " executor has only " + threads + " threads: " + (threads < total ? "jobs beyond that wait for"
                     + " a thread, and " : "") + "claims wait behind running jobs. Give it more than " + total
                     + " threads, or lower the workers' concurrency");
+        }
+    }
+
+    /**
+     * Runs the orphan sweep of every source once, now, on the calling thread, as its schedule would; for tests that
+     * step time. Does nothing before the start.
+     */
+    public void sweepOrphansNow() {
+        OrphanSweep sweep = orphanSweep;
+        if (sweep != null) {
+            sweep.sweepNow();
         }
     }
 
@@ -322,12 +352,12 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
         }
         pendingRestarts.forEach(restart -> restart.cancel(false));
         try {
-            long deadline = System.nanoTime() + gracePeriod.toNanos();
+            long deadline = clock.nanoTime() + gracePeriod.toNanos();
             for (WorkerInstance<?> instance : instances) {
                 instance.beginStop();
             }
             awaitIdle(deadline);
-            long settleDeadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            long settleDeadline = clock.nanoTime() + Duration.ofSeconds(5).toNanos();
             for (WorkerInstance<?> instance : instances) {
                 instance.finishStop(settleDeadline);
             }
@@ -356,9 +386,9 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             return;
         }
         try {
-            long deadline = System.nanoTime() + OWNED_EXECUTORS_END.toNanos();
+            long deadline = clock.nanoTime() + OWNED_EXECUTORS_END.toNanos();
             scheduler.awaitTermination(OWNED_EXECUTORS_END.toNanos(), TimeUnit.NANOSECONDS);
-            ((ExecutorService) executor).awaitTermination(Math.max(0, deadline - System.nanoTime()),
+            ((ExecutorService) executor).awaitTermination(Math.max(0, deadline - clock.nanoTime()),
                     TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -368,8 +398,8 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     /** Waits for the running jobs of every instance until {@code deadline}, heartbeating for them meanwhile. */
     private void awaitIdle(long deadline) throws InterruptedException {
         for (WorkerInstance<?> instance : instances) {
-            while (!instance.awaitIdle(Math.min(deadline, System.nanoTime() + STOP_HEARTBEAT_CHECK.toNanos()))
-                    && System.nanoTime() < deadline) {
+            while (!instance.awaitIdle(Math.min(deadline, clock.nanoTime() + STOP_HEARTBEAT_CHECK.toNanos()))
+                    && clock.nanoTime() < deadline) {
                 instances.forEach(WorkerInstance::heartbeatIfDue);
             }
         }

@@ -308,6 +308,14 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     }
 
     /**
+     * Heartbeats now, on the calling thread, for every instance whose last heartbeat began an interval ago or more
+     * and none is under way; for tests that step time.
+     */
+    public void heartbeatsIfDue() {
+        instances.forEach(WorkerInstance::heartbeatIfDue);
+    }
+
+    /**
      * The instances that claim nothing because their heartbeats have not got through for too long, with how long
      * ago the last one did.
      */

@@ -93,11 +93,9 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     /** One reference, so that the telemetry can forget it again. */
     private final Supplier<List<WorkerSnapshot>> snapshots = this::snapshot;
     private volatile Duration gracePeriod = Duration.ofSeconds(30);
-    private volatile int maxRestarts = 10;
-    private volatile Duration restartBackoff = Duration.ofSeconds(1);
+    private volatile RestartBudget budget = new RestartBudget(10, Duration.ofSeconds(1), Duration.ofSeconds(30));
     /** Restarts waiting out their backoff (and some that ran); added by crashed, cancelled by the stop. */
     private final Set<ScheduledFuture<?>> pendingRestarts = ConcurrentHashMap.newKeySet();
-    private volatile Duration maxRestartBackoff = Duration.ofSeconds(30);
 
     /** A monitor on its own executors (a cached pool for jobs, one scheduler thread), shut down by {@link #stop}. */
     public DefaultMonitor() {
@@ -227,9 +225,7 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             throw new ConfigurationException("Restart backoff must be 0 <= initial (" + initialBackoff
                     + ") <= max (" + maxBackoff + ")");
         }
-        this.maxRestarts = maxConsecutiveRestarts;
-        this.restartBackoff = initialBackoff;
-        this.maxRestartBackoff = maxBackoff;
+        this.budget = new RestartBudget(maxConsecutiveRestarts, initialBackoff, maxBackoff);
         return this;
     }
 
@@ -514,7 +510,9 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
         if (stopping.get()) {
             return;
         }
-        long nanos = restartDelay(crashes, restartBackoff, maxRestartBackoff).toNanos();
+        RestartBudget b = budget;
+        int maxRestarts = b.maxRestarts();
+        long nanos = restartDelay(crashes, b.initialBackoff(), b.maxBackoff()).toNanos();
         if (crashes > maxRestarts) {
             // never for good: the source may be a database that is away for an hour, and the node must come back
             // by itself when it returns, without a redeploy; the schedules and the orphan sweep go on meanwhile
@@ -549,5 +547,9 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     }
 
     private record Registration(WorkerDefinition<?> definition, int index) {
+    }
+
+    /** How often a crashed instance is restarted before it is reported failing, and the pauses before restarts. */
+    private record RestartBudget(int maxRestarts, Duration initialBackoff, Duration maxBackoff) {
     }
 }

@@ -95,13 +95,20 @@ public final class WorkerInstance<T> implements OrphanSweep.Witness {
     private final AtomicReference<WorkerState> state = new AtomicReference<>(WorkerState.REGISTERED);
     /** Crashes since the last claim that worked; raised by crash, reset by the poller's claim; read by the monitor. */
     private final AtomicInteger consecutiveCrashes = new AtomicInteger();
-    /** Set once by beginStop; read by every stage. */
-    private volatile boolean stopping;
+    /** Whether the loop polls; written by beginStop (once, for good), crash and resume; read by every stage. */
+    private final AtomicReference<Loop> loop = new AtomicReference<>(Loop.POLLING);
     /** Set once when the source reports it has ended, so that only one thread stops the instance for it. */
     private final AtomicBoolean sourceEnded = new AtomicBoolean();
-    /** Set by crash, cleared by resume; read by the poller. */
-    private volatile boolean suspended;
     private AutoCloseable subscription;
+
+    /** Whether the loop polls. */
+    private enum Loop {
+        POLLING,
+        /** A claim failed: the monitor resumes it after a backoff, or a heartbeat that gets through does. */
+        SUSPENDED,
+        /** Stopping, for good. */
+        STOPPING
+    }
 
     /**
      * An instance of {@code def} whose stages run on {@code executor} (unless the worker has an executor of its own)
@@ -117,7 +124,7 @@ public final class WorkerInstance<T> implements OrphanSweep.Witness {
                 + Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
         this.supervisor = supervisor;
         this.threads = new StageThreads(def.executor() != null ? def.executor() : executor, scheduler, clock,
-                instanceId, () -> stopping);
+                instanceId, this::stopping);
         StageContext<T> context = new StageContext<>(def, instanceId, source, queue, stats, supervisor.telemetry(),
                 threads);
         this.buffer = new ClaimBuffer<>(def.concurrency(), def.prefetch());
@@ -164,7 +171,7 @@ public final class WorkerInstance<T> implements OrphanSweep.Witness {
     private final class PollerCalls implements Poller.Callbacks {
         @Override
         public boolean halted() {
-            return stopping || suspended;
+            return loop.get() != Loop.POLLING;
         }
 
         @Override
@@ -199,7 +206,7 @@ public final class WorkerInstance<T> implements OrphanSweep.Witness {
     private final class RunnerCalls implements Runner.Callbacks<T> {
         @Override
         public boolean stopping() {
-            return stopping;
+            return WorkerInstance.this.stopping();
         }
 
         @Override
@@ -235,7 +242,7 @@ public final class WorkerInstance<T> implements OrphanSweep.Witness {
 
         @Override
         public boolean stopping() {
-            return stopping;
+            return WorkerInstance.this.stopping();
         }
     }
 
@@ -279,7 +286,7 @@ public final class WorkerInstance<T> implements OrphanSweep.Witness {
     /** The poller's claim failed: polling stops until the monitor (or a heartbeat that gets through) resumes it. */
     private void crash(Throwable error) {
         stats.lastError = String.valueOf(error);
-        suspended = true;
+        loop.compareAndSet(Loop.POLLING, Loop.SUSPENDED);
         consecutiveCrashes.incrementAndGet();
         // a failing instance stays so until a claim works: readiness must not flicker UP between its retries
         state.getAndUpdate(s -> s == WorkerState.FAILING ? s : WorkerState.RESTARTING);
@@ -294,13 +301,13 @@ public final class WorkerInstance<T> implements OrphanSweep.Witness {
      * so until its next claim works.
      */
     public synchronized void resume() {
-        if (stopping || !suspended) {
+        if (loop.get() != Loop.SUSPENDED) {
             return;
         }
         stats.restarts.incrementAndGet();
         state.getAndUpdate(s -> s == WorkerState.FAILING ? s
                 : buffer.held() > 0 ? WorkerState.ENGAGED : WorkerState.IDLE);
-        suspended = false;
+        loop.compareAndSet(Loop.SUSPENDED, Loop.POLLING);
         publish(WorkerEvent.Kind.RESTARTED, null, null, null);
         poller.restart();
     }
@@ -325,7 +332,7 @@ public final class WorkerInstance<T> implements OrphanSweep.Witness {
      * scheduler, holding no thread meanwhile, and then runs on the executor.
      */
     private void sourceExhausted() {
-        if (stopping || !sourceEnded.compareAndSet(false, true)) {
+        if (stopping() || !sourceEnded.compareAndSet(false, true)) {
             return;
         }
         beginStop();
@@ -357,10 +364,9 @@ public final class WorkerInstance<T> implements OrphanSweep.Witness {
 
     /** Stops claiming and hands back jobs claimed but not started; running jobs go on. Once only. */
     public void beginStop() {
-        if (stopping) {
+        if (loop.getAndSet(Loop.STOPPING) == Loop.STOPPING) {
             return;
         }
-        stopping = true;
         state.set(WorkerState.STOPPING);
         poller.cancelNextPoll();
         // heartbeats go on until finishStop, since running jobs are still ours during the grace period, which may be
@@ -466,6 +472,10 @@ public final class WorkerInstance<T> implements OrphanSweep.Witness {
     @Override
     public boolean heartbeatUnbrokenFor(Duration lease, long now) {
         return heartbeat.unbrokenFor(lease, now);
+    }
+
+    private boolean stopping() {
+        return loop.get() == Loop.STOPPING;
     }
 
     private void publish(WorkerEvent.Kind kind, String jobId, Outcome outcome, Throwable error) {

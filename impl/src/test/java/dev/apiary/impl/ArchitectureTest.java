@@ -67,7 +67,7 @@ class ArchitectureTest {
     private static final DescribedPredicate<JavaClass> CONTAINER_API =
             resideInAnyPackage("jakarta.enterprise..", "jakarta.interceptor..", "org.eclipse.microprofile..")
                     .and(not(resideInAnyPackage("jakarta.enterprise.concurrent..")))
-                    .as("CDI, interceptor or MicroProfile classes");
+                    .as("are CDI, interceptor or MicroProfile classes");
 
     @Test
     void enginePackagesFormNoCycle() {

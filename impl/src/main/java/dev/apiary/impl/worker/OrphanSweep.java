@@ -53,22 +53,21 @@ public final class OrphanSweep {
     public OrphanSweep(List<? extends Witness> instances, ScheduledExecutorService scheduler, EngineClock clock) {
         this.scheduler = scheduler;
         this.clock = clock;
-        Map<JobSource<?>, Map<Duration, Group>> bySource = new IdentityHashMap<>();
-        List<Group> all = new ArrayList<>();
+        // in the order first seen, so that sweeps start in the order of registration
+        Map<JobSource<?>, Map<Duration, List<Witness>>> bySource = new IdentityHashMap<>();
+        List<List<Witness>> all = new ArrayList<>();
         for (Witness instance : instances) {
             WorkerDefinition<?> def = instance.definition();
             if (def.lease().isZero()) {
                 continue;
             }
-            Group group = bySource.computeIfAbsent(def.source(), s -> new HashMap<>())
-                    .computeIfAbsent(def.lease(), lease -> {
-                        Group g = new Group(def.source(), lease, def.heartbeatInterval(), clock);
-                        all.add(g);
-                        return g;
-                    });
-            group.add(instance);
+            bySource.computeIfAbsent(def.source(), s -> new HashMap<>()).computeIfAbsent(def.lease(), lease -> {
+                List<Witness> members = new ArrayList<>();
+                all.add(members);
+                return members;
+            }).add(instance);
         }
-        this.groups = List.copyOf(all);
+        this.groups = all.stream().map(members -> new Group(members, clock)).toList();
     }
 
     public synchronized void start() {
@@ -103,25 +102,21 @@ public final class OrphanSweep {
         private final JobSource<?> source;
         private final Duration lease;
         /** The shortest heartbeat interval of the group's workers. */
-        private Duration interval;
-        private final List<Witness> instances = new ArrayList<>();
+        private final Duration interval;
+        private final List<Witness> instances;
         private final EngineClock clock;
         /** Whether the last sweep failed, so an outage is logged once; written and read by the sweep. */
         private volatile boolean failing;
 
-        Group(JobSource<?> source, Duration lease, Duration interval, EngineClock clock) {
-            this.source = source;
+        /** A group of {@code instances}, all on one source with one lease. */
+        Group(List<Witness> instances, EngineClock clock) {
+            WorkerDefinition<?> first = instances.get(0).definition();
+            this.source = first.source();
+            this.lease = first.lease();
+            this.instances = List.copyOf(instances);
+            this.interval = instances.stream().map(i -> i.definition().heartbeatInterval())
+                    .min(Duration::compareTo).orElseThrow();
             this.clock = clock;
-            this.lease = lease;
-            this.interval = interval;
-        }
-
-        void add(Witness instance) {
-            instances.add(instance);
-            Duration i = instance.definition().heartbeatInterval();
-            if (i.compareTo(interval) < 0) {
-                interval = i;
-            }
         }
 
         void sweep() {

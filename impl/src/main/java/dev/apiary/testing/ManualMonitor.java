@@ -36,7 +36,9 @@ import java.util.function.Supplier;
  * }</pre>
  *
  * Jobs run on the test's thread too, so a handler that blocks blocks the test; a worker with an executor of its own
- * runs its jobs there. The monitor's grace period is zero: when {@link #stop()} is called every job has already run.
+ * runs its jobs there. The monitor's grace period is zero: when {@link #stop()} is called every job has already run;
+ * and a stop does not wait for a write of outcomes that failed and waits to retry: it tries once more, then hands
+ * the rest to the lease.
  * Not thread-safe: drive it from one thread. (db-scheduler's {@code ManualScheduler} does the same for its tasks.)
  */
 public final class ManualMonitor {
@@ -50,7 +52,8 @@ public final class ManualMonitor {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.scheduler = new ManualScheduler(clock);
         this.monitor = new DefaultMonitor(scheduler, scheduler, clock);
-        monitor.gracePeriod(Duration.ZERO).addListener(events::add);
+        // a stop waits on this clock, which nothing moves while it waits
+        monitor.settleWait(Duration.ZERO).gracePeriod(Duration.ZERO).addListener(events::add);
     }
 
     /** A monitor whose every task, timer and clock read goes through {@code clock}; register workers, then start. */

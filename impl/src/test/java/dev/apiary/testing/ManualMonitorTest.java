@@ -1,13 +1,18 @@
 package dev.apiary.testing;
 
+import dev.apiary.Job;
 import dev.apiary.JobStatus;
 import dev.apiary.Outcome;
+import dev.apiary.StorageException;
 import dev.apiary.schedule.Schedule;
+import dev.apiary.spi.JobSource;
 import dev.apiary.spi.JobStorage;
+import dev.apiary.spi.Settlement;
 import dev.apiary.worker.WorkerBuilder;
 import dev.apiary.worker.WorkerEvent;
 import dev.apiary.worker.WorkerState;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -121,5 +126,46 @@ class ManualMonitorTest {
         monitor.runHeartbeats();
         assertThat(mail.workers().get(0).lastSeen()).isEqualTo(clock.instant());
         monitor.stop();
+    }
+
+    @Test
+    @Timeout(10)
+    void aStopWhileTheStorageRefusesWritesEndsAtOnce() {
+        // given a worker whose storage fails every write of outcomes, and a job it ran
+        JobSource<Mail> failing = new JobSource<>() {
+            @Override
+            public String queue() {
+                return mail.queue();
+            }
+
+            @Override
+            public List<Job<Mail>> claim(String workerId, int max) {
+                return mail.claim(workerId, max);
+            }
+
+            @Override
+            public void settle(List<Settlement> settlements) {
+                throw new StorageException("Connection to localhost:5432 refused");
+            }
+
+            @Override
+            public void release(String workerId, List<String> jobIds) {
+                mail.release(workerId, jobIds);
+            }
+        };
+        String id = mail.push(new Mail("a"));
+        ManualMonitor monitor = ManualMonitor.on(clock).register(WorkerBuilder.named("failing").source(failing)
+                .heartbeatInterval(HEARTBEAT).lease(LEASE).handler(job -> {
+            sent.add(job.payload().to());
+            return Outcome.done();
+        })).start();
+        assertThat(sent).containsExactly("a");
+
+        // when the monitor stops while the failed write waits to retry
+        monitor.stop();
+
+        // then the stop ended (on a clock nobody moves), and the job is still the worker's until its lease ends
+        assertThat(monitor.snapshot()).allSatisfy(s -> assertThat(s.state()).isEqualTo(WorkerState.STOPPED));
+        assertThat(mail.find(id).orElseThrow().status()).isEqualTo(JobStatus.RUNNING);
     }
 }

@@ -93,6 +93,8 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     /** One reference, so that the telemetry can forget it again. */
     private final Supplier<List<WorkerSnapshot>> snapshots = this::snapshot;
     private volatile Duration gracePeriod = Duration.ofSeconds(30);
+    /** How long a stop waits for an outcome write under way before it writes what is left itself. */
+    private volatile Duration settleWait = Duration.ofSeconds(5);
     private volatile RestartBudget budget = new RestartBudget(10, Duration.ofSeconds(1), Duration.ofSeconds(30));
     /** Restarts waiting out their backoff (and some that ran); added by crashed, cancelled by the stop. */
     private final Set<ScheduledFuture<?>> pendingRestarts = ConcurrentHashMap.newKeySet();
@@ -211,6 +213,19 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             throw new ConfigurationException("The grace period must be zero or positive, was " + value);
         }
         this.gracePeriod = value;
+        return this;
+    }
+
+    /**
+     * How long a stop waits, after the grace period, for a write of outcomes under way (or waiting to retry) before it
+     * writes what is left itself; 5 s unless set. On a clock that only a test moves, a wait would never end: the
+     * manual monitor sets zero.
+     */
+    public DefaultMonitor settleWait(Duration value) {
+        if (value == null || value.isNegative()) {
+            throw new ConfigurationException("The settle wait must be zero or positive, was " + value);
+        }
+        this.settleWait = value;
         return this;
     }
 
@@ -361,7 +376,7 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
                 instance.beginStop();
             }
             awaitIdle(deadline);
-            long settleDeadline = clock.nanoTime() + Duration.ofSeconds(5).toNanos();
+            long settleDeadline = clock.nanoTime() + settleWait.toNanos();
             for (WorkerInstance<?> instance : instances) {
                 instance.finishStop(settleDeadline);
             }

@@ -1,5 +1,7 @@
 package dev.apiary.testing;
 
+import dev.apiary.impl.clock.EngineClock;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -7,8 +9,12 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Objects;
 
-/** A clock that stands still until a test moves it; thread-safe. For {@link WorkerDriver} and storages under test. */
-public final class ManualClock extends Clock {
+/**
+ * A clock that stands still until a test moves it; thread-safe. Both the wall clock and the monotonic clock of the
+ * engine read it (the monotonic reading is the wall time in nanoseconds since the epoch, so it moves with it). For
+ * {@link WorkerDriver}, {@link ManualMonitor} and storages under test.
+ */
+public final class ManualClock extends Clock implements EngineClock {
 
     private volatile Instant now;
 
@@ -37,6 +43,12 @@ public final class ManualClock extends Clock {
     @Override
     public Instant instant() {
         return now;
+    }
+
+    @Override
+    public long nanoTime() {
+        Instant at = now;
+        return at.getEpochSecond() * 1_000_000_000L + at.getNano();
     }
 
     @Override

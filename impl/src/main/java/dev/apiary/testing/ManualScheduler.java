@@ -15,9 +15,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * An executor and scheduler that run nothing by themselves: {@link #runUntilIdle()} runs, on the caller's thread,
- * every submitted task and every scheduled task that the {@link ManualClock} has made due, until none is left.
+ * every submitted task and every scheduled task that the {@link ManualClock} has made due, until none is left, and
+ * {@link #tick(Duration)} moves the clock, stopping at each due time on the way. {@link ManualMonitor} and
+ * {@link WorkerDriver} run the engine on one; a test of a single part of the worker loop can too. Tasks run on the
+ * thread that calls those methods: drive it from one thread.
  */
-final class ManualScheduler extends AbstractExecutorService implements ScheduledExecutorService {
+public final class ManualScheduler extends AbstractExecutorService implements ScheduledExecutorService {
 
     private final ManualClock clock;
     /** Guarded by this. */
@@ -26,12 +29,13 @@ final class ManualScheduler extends AbstractExecutorService implements Scheduled
     private final PriorityQueue<Timed> timed = new PriorityQueue<>();
     private long sequence;
 
-    ManualScheduler(ManualClock clock) {
+    /** A scheduler whose timers fall due as {@code clock} is moved. */
+    public ManualScheduler(ManualClock clock) {
         this.clock = clock;
     }
 
     /** Runs what is ready or due now until nothing is; returns how many tasks ran. */
-    int runUntilIdle() {
+    public int runUntilIdle() {
         int ran = 0;
         while (true) {
             Runnable task;
@@ -51,8 +55,26 @@ final class ManualScheduler extends AbstractExecutorService implements Scheduled
         }
     }
 
+    /**
+     * Moves the clock forward by {@code step}, stopping at each time a timer falls due on the way to run what is due
+     * then, in order; returns how many tasks ran.
+     */
+    public int tick(Duration step) {
+        Instant end = clock.instant().plus(step);
+        int ran = runUntilIdle();
+        Instant next;
+        while ((next = nextDue()) != null && !next.isAfter(end)) {
+            if (next.isAfter(clock.instant())) {
+                clock.advance(Duration.between(clock.instant(), next));
+            }
+            ran += runUntilIdle();
+        }
+        clock.advance(Duration.between(clock.instant(), end));
+        return ran + runUntilIdle();
+    }
+
     /** When the next scheduled task falls due, or {@code null} when none is scheduled. */
-    synchronized Instant nextDue() {
+    public synchronized Instant nextDue() {
         Timed next = timed.peek();
         return next == null ? null : next.at;
     }

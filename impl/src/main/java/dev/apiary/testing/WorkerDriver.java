@@ -10,7 +10,6 @@ import dev.apiary.worker.WorkerEvent;
 import dev.apiary.worker.WorkerSnapshot;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -96,17 +95,7 @@ public final class WorkerDriver {
 
     /** Moves the clock forward by {@code step}, running what falls due on the way, in order. */
     public int advance(Duration step) {
-        Instant end = clock.instant().plus(step);
-        int ran = runUntilIdle();
-        Instant next;
-        while ((next = scheduler.nextDue()) != null && !next.isAfter(end)) {
-            if (next.isAfter(clock.instant())) {
-                clock.advance(Duration.between(clock.instant(), next));
-            }
-            ran += runUntilIdle();
-        }
-        clock.advance(Duration.between(clock.instant(), end));
-        return ran + runUntilIdle();
+        return scheduler.tick(step);
     }
 
     /** The worker's snapshot, as a monitor would report it. */
@@ -128,7 +117,7 @@ public final class WorkerDriver {
         instance.beginStop();
         runUntilIdle();
         try {
-            instance.finishStop(System.nanoTime());
+            instance.finishStop(clock.nanoTime());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while stopping worker " + instance.instanceId(), e);

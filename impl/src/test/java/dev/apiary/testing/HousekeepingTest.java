@@ -85,7 +85,7 @@ class HousekeepingTest {
                     && storage.find(second).orElseThrow().status() == JobStatus.DONE;
         });
         instance.beginStop();
-        instance.finishStop(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+        instance.finishStop(clock.nanoTime() + TimeUnit.SECONDS.toNanos(5));
     }
 
     private Instant lastHeartbeat(WorkerInstance<?> instance) {

@@ -3,7 +3,6 @@ package dev.apiary.impl.layer;
 import dev.apiary.Job;
 import dev.apiary.JobTimeoutException;
 import dev.apiary.Outcome;
-import dev.apiary.impl.monitor.DaemonThreads;
 import dev.apiary.layer.Layer;
 
 import java.time.Duration;
@@ -76,8 +75,12 @@ public final class TimeoutStrategy implements Layer {
         static final ScheduledExecutorService SCHEDULER = newScheduler();
 
         private static ScheduledExecutorService newScheduler() {
-            ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1,
-                    DaemonThreads.named("apiary-timeout"));
+            // a daemon made here rather than by the monitor's thread factory: layers sit below the monitor
+            ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "apiary-timeout-1");
+                t.setDaemon(true);
+                return t;
+            });
             s.setRemoveOnCancelPolicy(true);
             return s;
         }

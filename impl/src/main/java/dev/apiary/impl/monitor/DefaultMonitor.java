@@ -1,6 +1,7 @@
 package dev.apiary.impl.monitor;
 
 import dev.apiary.ConfigurationException;
+import dev.apiary.impl.clock.EngineClock;
 import dev.apiary.impl.schedule.Scheduler;
 import dev.apiary.impl.telemetry.Telemetry;
 import dev.apiary.impl.worker.HeartbeatLane;
@@ -72,6 +73,8 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
 
     private final Executor executor;
     private final ScheduledExecutorService scheduler;
+    /** The one clock of the engine: every instance and stage reads time from it. */
+    private final EngineClock clock;
     private final boolean ownsExecutors;
     private volatile UnaryOperator<Runnable> wakeUpContext = UnaryOperator.identity();
     private final List<Registration> registrations = new ArrayList<>();
@@ -90,26 +93,42 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     /** One reference, so that the telemetry can forget it again. */
     private final Supplier<List<WorkerSnapshot>> snapshots = this::snapshot;
     private volatile Duration gracePeriod = Duration.ofSeconds(30);
-    private volatile int maxRestarts = 10;
-    private volatile Duration restartBackoff = Duration.ofSeconds(1);
+    /** How long a stop waits for an outcome write under way before it writes what is left itself. */
+    private volatile Duration settleWait = Duration.ofSeconds(5);
+    private volatile RestartBudget budget = new RestartBudget(10, Duration.ofSeconds(1), Duration.ofSeconds(30));
     /** Restarts waiting out their backoff (and some that ran); added by crashed, cancelled by the stop. */
     private final Set<ScheduledFuture<?>> pendingRestarts = ConcurrentHashMap.newKeySet();
-    private volatile Duration maxRestartBackoff = Duration.ofSeconds(30);
 
     /** A monitor on its own executors (a cached pool for jobs, one scheduler thread), shut down by {@link #stop}. */
     public DefaultMonitor() {
-        this(Executors.newCachedThreadPool(DaemonThreads.named("apiary-job")), newScheduler(), true);
+        this(Executors.newCachedThreadPool(DaemonThreads.named("apiary-job")), newScheduler(), EngineClock.system(),
+                true);
     }
 
     /** A monitor on executors owned by someone else (the container's managed executors). */
     public DefaultMonitor(Executor executor, ScheduledExecutorService scheduler) {
-        this(executor, scheduler, false);
+        this(executor, scheduler, EngineClock.system(), false);
     }
 
-    private DefaultMonitor(Executor executor, ScheduledExecutorService scheduler, boolean ownsExecutors) {
+    /**
+     * A monitor on executors owned by someone else, reading time from {@code clock}: a test's manual executors and
+     * clock (see {@code dev.apiary.testing.ManualMonitor}) step the whole engine.
+     */
+    public DefaultMonitor(Executor executor, ScheduledExecutorService scheduler, EngineClock clock) {
+        this(executor, scheduler, clock, false);
+    }
+
+    private DefaultMonitor(Executor executor, ScheduledExecutorService scheduler, EngineClock clock,
+                           boolean ownsExecutors) {
         this.executor = Objects.requireNonNull(executor, "executor");
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.ownsExecutors = ownsExecutors;
+    }
+
+    /** The engine's clock, which the monitor hands to every instance. */
+    public EngineClock clock() {
+        return clock;
     }
 
     private static ScheduledExecutorService newScheduler() {
@@ -197,6 +216,19 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
         return this;
     }
 
+    /**
+     * How long a stop waits, after the grace period, for a write of outcomes under way (or waiting to retry) before it
+     * writes what is left itself; 5 s unless set. On a clock that only a test moves, a wait would never end: the
+     * manual monitor sets zero.
+     */
+    public DefaultMonitor settleWait(Duration value) {
+        if (value == null || value.isNegative()) {
+            throw new ConfigurationException("The settle wait must be zero or positive, was " + value);
+        }
+        this.settleWait = value;
+        return this;
+    }
+
     @Override
     public Monitor restartBudget(int maxConsecutiveRestarts, Duration initialBackoff, Duration maxBackoff) {
         if (maxConsecutiveRestarts < 0) {
@@ -208,9 +240,7 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             throw new ConfigurationException("Restart backoff must be 0 <= initial (" + initialBackoff
                     + ") <= max (" + maxBackoff + ")");
         }
-        this.maxRestarts = maxConsecutiveRestarts;
-        this.restartBackoff = initialBackoff;
-        this.maxRestartBackoff = maxBackoff;
+        this.budget = new RestartBudget(maxConsecutiveRestarts, initialBackoff, maxBackoff);
         return this;
     }
 
@@ -223,7 +253,7 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
         List<WorkerInstance<?>> created = new ArrayList<>();
         synchronized (this) {
             for (Registration r : registrations) {
-                created.add(new WorkerInstance<>(r.definition, r.index, executor, scheduler, this));
+                created.add(new WorkerInstance<>(r.definition, r.index, executor, scheduler, clock, this));
             }
         }
         instances.addAll(created);
@@ -232,7 +262,7 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             instance.start();
         }
         // once per node, not per instance: one sweep for each source the node's workers claim from
-        orphanSweep = new OrphanSweep(created, scheduler);
+        orphanSweep = new OrphanSweep(created, scheduler, clock);
         if (ownsExecutors) {
             ((ScheduledThreadPoolExecutor) scheduler).setCorePoolSize(housekeepingThreads());
         }
@@ -275,6 +305,25 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
                     + " a thread, and " : "") + "claims wait behind running jobs. Give it more than " + total
                     + " threads, or lower the workers' concurrency");
         }
+    }
+
+    /**
+     * Runs the orphan sweep of every source once, now, on the calling thread, as its schedule would; for tests that
+     * step time. Does nothing before the start.
+     */
+    public void sweepOrphansNow() {
+        OrphanSweep sweep = orphanSweep;
+        if (sweep != null) {
+            sweep.sweepNow();
+        }
+    }
+
+    /**
+     * Heartbeats now, on the calling thread, for every instance whose last heartbeat began an interval ago or more
+     * and none is under way; for tests that step time.
+     */
+    public void heartbeatsIfDue() {
+        instances.forEach(WorkerInstance::heartbeatIfDue);
     }
 
     /**
@@ -322,12 +371,12 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
         }
         pendingRestarts.forEach(restart -> restart.cancel(false));
         try {
-            long deadline = System.nanoTime() + gracePeriod.toNanos();
+            long deadline = clock.nanoTime() + gracePeriod.toNanos();
             for (WorkerInstance<?> instance : instances) {
                 instance.beginStop();
             }
             awaitIdle(deadline);
-            long settleDeadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            long settleDeadline = clock.nanoTime() + settleWait.toNanos();
             for (WorkerInstance<?> instance : instances) {
                 instance.finishStop(settleDeadline);
             }
@@ -356,9 +405,9 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             return;
         }
         try {
-            long deadline = System.nanoTime() + OWNED_EXECUTORS_END.toNanos();
+            long deadline = clock.nanoTime() + OWNED_EXECUTORS_END.toNanos();
             scheduler.awaitTermination(OWNED_EXECUTORS_END.toNanos(), TimeUnit.NANOSECONDS);
-            ((ExecutorService) executor).awaitTermination(Math.max(0, deadline - System.nanoTime()),
+            ((ExecutorService) executor).awaitTermination(Math.max(0, deadline - clock.nanoTime()),
                     TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -368,8 +417,8 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     /** Waits for the running jobs of every instance until {@code deadline}, heartbeating for them meanwhile. */
     private void awaitIdle(long deadline) throws InterruptedException {
         for (WorkerInstance<?> instance : instances) {
-            while (!instance.awaitIdle(Math.min(deadline, System.nanoTime() + STOP_HEARTBEAT_CHECK.toNanos()))
-                    && System.nanoTime() < deadline) {
+            while (!instance.awaitIdle(Math.min(deadline, clock.nanoTime() + STOP_HEARTBEAT_CHECK.toNanos()))
+                    && clock.nanoTime() < deadline) {
                 instances.forEach(WorkerInstance::heartbeatIfDue);
             }
         }
@@ -476,7 +525,9 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
         if (stopping.get()) {
             return;
         }
-        long nanos = restartDelay(crashes, restartBackoff, maxRestartBackoff).toNanos();
+        RestartBudget b = budget;
+        int maxRestarts = b.maxRestarts();
+        long nanos = restartDelay(crashes, b.initialBackoff(), b.maxBackoff()).toNanos();
         if (crashes > maxRestarts) {
             // never for good: the source may be a database that is away for an hour, and the node must come back
             // by itself when it returns, without a redeploy; the schedules and the orphan sweep go on meanwhile
@@ -511,5 +562,9 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     }
 
     private record Registration(WorkerDefinition<?> definition, int index) {
+    }
+
+    /** How often a crashed instance is restarted before it is reported failing, and the pauses before restarts. */
+    private record RestartBudget(int maxRestarts, Duration initialBackoff, Duration maxBackoff) {
     }
 }

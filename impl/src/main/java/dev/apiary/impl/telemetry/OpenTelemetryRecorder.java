@@ -5,7 +5,7 @@ import dev.apiary.JobContext;
 import dev.apiary.JobOptions;
 import dev.apiary.JobStatus;
 import dev.apiary.Outcome;
-import dev.apiary.impl.worker.AttemptResult;
+import dev.apiary.impl.outcome.AttemptResult;
 import dev.apiary.worker.WorkerSnapshot;
 import dev.apiary.worker.WorkerState;
 import io.opentelemetry.api.GlobalOpenTelemetry;

@@ -39,11 +39,20 @@ final class ClaimBuffer<T> {
     private final AtomicInteger held = new AtomicInteger();
     /** Jobs finished (or handed back) since the start; raised by runners and a stop, read by the poller. */
     private final LongAdder finishedTotal = new LongAdder();
-    /** The poller's estimates, smoothed over claims: finished jobs per nanosecond, a claim's duration in ns. */
-    private double rate;
-    private double claimNanos;
-    private long lastAdapt;
-    private long finishedAtLastAdapt;
+    /** The poller's estimates, smoothed over claims; replaced whole by {@link #adapt}, which only the poller calls. */
+    private Estimate estimate = Estimate.NONE;
+
+    /**
+     * What the poller knew at its last claim.
+     *
+     * @param rate       finished jobs per nanosecond, smoothed; 0 before two claims
+     * @param claimNanos how long a claim takes, smoothed; 0 before the first
+     * @param at         the monotonic clock at the last claim; 0 before the first
+     * @param finished   jobs finished (in total) by then
+     */
+    private record Estimate(double rate, double claimNanos, long at, long finished) {
+        static final Estimate NONE = new Estimate(0, 0, 0, 0);
+    }
 
     /** @param prefetch the user's prefetch, or negative to let it follow the load */
     ClaimBuffer(int concurrency, int prefetch) {
@@ -66,13 +75,14 @@ final class ClaimBuffer<T> {
             return;
         }
         long finished = finishedTotal.sum();
-        if (lastAdapt != 0 && now > lastAdapt) {
-            double recent = (double) (finished - finishedAtLastAdapt) / (now - lastAdapt);
+        Estimate last = estimate;
+        double rate = last.rate();
+        if (last.at() != 0 && now > last.at()) {
+            double recent = (double) (finished - last.finished()) / (now - last.at());
             rate = rate == 0 ? recent : (rate + recent) / 2;
         }
-        claimNanos = claimNanos == 0 ? claimTookNanos : (claimNanos + claimTookNanos) / 2;
-        lastAdapt = now;
-        finishedAtLastAdapt = finished;
+        double claimNanos = last.claimNanos() == 0 ? claimTookNanos : (last.claimNanos() + claimTookNanos) / 2;
+        estimate = new Estimate(rate, claimNanos, now, finished);
         prefetch = (int) Math.min(MAX_ADAPTIVE_PREFETCH, CLAIMS_AHEAD * rate * claimNanos);
     }
 

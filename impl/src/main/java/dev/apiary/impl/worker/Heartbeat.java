@@ -1,7 +1,7 @@
 package dev.apiary.impl.worker;
 
-import dev.apiary.spi.JobSource;
 import dev.apiary.spi.JobStorage;
+import dev.apiary.worker.WorkerSnapshot;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -27,9 +27,17 @@ final class Heartbeat<T> {
 
     private static final Logger LOG = Logger.getLogger(WorkerInstance.class.getName());
 
-    private final WorkerInstance<T> owner;
-    private final JobSource<T> source;
-    private final WorkerStats stats;
+    /** What the heartbeat asks the instance, and tells it. */
+    interface Callbacks {
+        /** The instance's name, state and counters, sent along with each heartbeat. */
+        WorkerSnapshot snapshot();
+
+        /** A heartbeat got through after some failed: the storage answers again. */
+        void heartbeatsBack();
+    }
+
+    private final StageContext<T> context;
+    private final Callbacks callbacks;
     private final Duration interval;
     /** Claims stop when the last heartbeat that got through is this old; see {@link #claimWindow}. */
     private final Duration claimWindow;
@@ -40,30 +48,31 @@ final class Heartbeat<T> {
     private final AtomicBoolean beating = new AtomicBoolean();
     /** Whether the last heartbeat failed; written by the heartbeat task, read by it and the orphan sweep. */
     private volatile boolean failing;
-    /** System.nanoTime() of the first heartbeat of the unbroken run that goes on now; 0 before. Written by the heartbeat task, read by the orphan sweep. */
+    /**
+     * The engine's monotonic clock at the first heartbeat of the unbroken run that goes on now; 0 before. Written by
+     * the heartbeat task, read by the orphan sweep.
+     */
     private volatile long beatingSince;
     /** The schedule; set at start, cancelled by the stop. */
     private volatile ScheduledFuture<?> task;
     /** Set by the stop: the instance no longer vouches for the storage. */
     private volatile boolean stopped;
-    /** System.nanoTime() when the last heartbeat began; 0 before. Written by whoever beats, read by the stop. */
+    /** The engine's monotonic clock when the last heartbeat began; 0 before. Written by whoever beats, read by the stop. */
     private volatile long lastBeat;
-    /** When the instance started (the owner's clock); null before. Written by the start. */
+    /** When the instance started (the engine's wall clock); null before. Written by the start. */
     private volatile Instant startedAt;
     /**
-     * When the last heartbeat that got through began (the owner's clock); null before the first. Written by
+     * When the last heartbeat that got through began (the engine's wall clock); null before the first. Written by
      * whoever beats, read by the poller and the health check.
      */
     private volatile Instant lastThrough;
 
-    Heartbeat(WorkerInstance<T> owner, JobSource<T> source, WorkerStats stats, Duration interval, Duration lease,
-              HeartbeatLane lane) {
-        this.owner = owner;
-        this.source = source;
-        this.stats = stats;
-        this.interval = interval;
+    Heartbeat(StageContext<T> context, HeartbeatLane lane, Callbacks callbacks) {
+        this.context = context;
+        this.callbacks = callbacks;
+        this.interval = context.definition().heartbeatInterval();
+        this.lease = context.definition().lease();
         this.claimWindow = claimWindow(interval, lease);
-        this.lease = lease;
         this.lane = lane;
     }
 
@@ -78,8 +87,8 @@ final class Heartbeat<T> {
     }
 
     void start() {
-        startedAt = owner.now();
-        task = owner.scheduleWithFixedDelay(this::request, interval);
+        startedAt = context.threads().now();
+        task = context.threads().scheduleWithFixedDelay(this::request, interval);
     }
 
     /**
@@ -93,7 +102,7 @@ final class Heartbeat<T> {
         if (claimWindow.isZero() || since == null || stopped) {
             return null;
         }
-        Duration age = Duration.between(since, owner.now());
+        Duration age = Duration.between(since, context.threads().now());
         return age.compareTo(through != null ? claimWindow : lease) >= 0 ? age : null;
     }
 
@@ -116,14 +125,15 @@ final class Heartbeat<T> {
 
     /** Heartbeats on the calling thread when the last heartbeat began an interval ago or more and none is under way. */
     void beatIfDue() {
-        if (!stopped && System.nanoTime() - lastBeat >= interval.toNanos() && beating.compareAndSet(false, true)) {
+        if (!stopped && context.threads().nanoTime() - lastBeat >= interval.toNanos()
+                && beating.compareAndSet(false, true)) {
             beat();
         }
     }
 
     /**
-     * Whether heartbeats have got through without a break for {@code lease} up to {@code now} (System.nanoTime()):
-     * then the storage has answered for that long, and a worker silent all that time is gone.
+     * Whether heartbeats have got through without a break for {@code lease} up to {@code now} (the engine's monotonic
+     * clock): then the storage has answered for that long, and a worker silent all that time is gone.
      */
     boolean unbrokenFor(Duration lease, long now) {
         long since = beatingSince;
@@ -141,32 +151,32 @@ final class Heartbeat<T> {
     }
 
     private void beat() {
-        lastBeat = System.nanoTime();
-        Instant began = owner.now();
+        lastBeat = context.threads().nanoTime();
+        Instant began = context.threads().now();
         try {
             // the instance's name, state and counters go along, for dashboards listing the workers of every node
-            source.heartbeat(owner.snapshot());
-            if (source instanceof JobStorage<T> storage) {
-                owner.telemetry().refreshBacklog(owner.queue(), storage::counts);
+            context.source().heartbeat(callbacks.snapshot());
+            if (context.source() instanceof JobStorage<T> storage) {
+                context.telemetry().refreshBacklog(context.queue(), storage::counts);
             }
             lastThrough = began;
-            long now = System.nanoTime();
+            long now = context.threads().nanoTime();
             if (beatingSince == 0 || failing) {
                 beatingSince = now;
             }
             if (failing) {
                 failing = false;
-                LOG.info(() -> "Worker " + owner.instanceId() + " heartbeats to queue '" + owner.queue() + "' again");
+                LOG.info(() -> "Worker " + context.instanceId() + " heartbeats to queue '" + context.queue() + "' again");
                 // the storage answers again: a poller waiting out its restart backoff need not wait any longer
-                owner.resume();
+                callbacks.heartbeatsBack();
             }
         } catch (RuntimeException | Error e) {
             // an Error too: on the scheduler, a heartbeat that throws would end the schedule for good
-            stats.lastError = "Heartbeat failed: " + e;
+            context.stats().lastError = "Heartbeat failed: " + e;
             if (!failing) {
                 failing = true;
-                LOG.log(Level.WARNING, "Worker " + owner.instanceId() + " cannot heartbeat to queue '"
-                        + owner.queue() + "'; it keeps trying every " + interval, e);
+                LOG.log(Level.WARNING, "Worker " + context.instanceId() + " cannot heartbeat to queue '"
+                        + context.queue() + "'; it keeps trying every " + interval, e);
             }
         } finally {
             beating.set(false);

@@ -1,5 +1,6 @@
 package dev.apiary.impl.worker;
 
+import dev.apiary.impl.clock.EngineClock;
 import dev.apiary.spi.JobSource;
 
 import java.time.Duration;
@@ -30,36 +31,59 @@ public final class OrphanSweep {
 
     private static final Logger LOG = Logger.getLogger(OrphanSweep.class.getName());
 
+    /** What the sweep asks of each of the node's instances. */
+    public interface Witness {
+        /** The instance's worker: its source, lease and heartbeat interval. */
+        WorkerDefinition<?> definition();
+
+        /**
+         * Whether the instance's heartbeats got through without a break for {@code lease} up to {@code now} (the
+         * engine's monotonic clock).
+         */
+        boolean heartbeatUnbrokenFor(Duration lease, long now);
+    }
+
     private final List<Group> groups;
     private final ScheduledExecutorService scheduler;
+    private final EngineClock clock;
     /** The schedules; written by start and stop (the monitor's lifecycle). */
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
 
     /** One sweep for each distinct source (by identity) and lease among {@code instances}. */
-    public OrphanSweep(List<WorkerInstance<?>> instances, ScheduledExecutorService scheduler) {
+    public OrphanSweep(List<? extends Witness> instances, ScheduledExecutorService scheduler, EngineClock clock) {
         this.scheduler = scheduler;
-        Map<JobSource<?>, Map<Duration, Group>> bySource = new IdentityHashMap<>();
-        List<Group> all = new ArrayList<>();
-        for (WorkerInstance<?> instance : instances) {
+        this.clock = clock;
+        // in the order first seen, so that sweeps start in the order of registration
+        Map<JobSource<?>, Map<Duration, List<Witness>>> bySource = new IdentityHashMap<>();
+        List<List<Witness>> all = new ArrayList<>();
+        for (Witness instance : instances) {
             WorkerDefinition<?> def = instance.definition();
             if (def.lease().isZero()) {
                 continue;
             }
-            Group group = bySource.computeIfAbsent(def.source(), s -> new HashMap<>())
-                    .computeIfAbsent(def.lease(), lease -> {
-                        Group g = new Group(def.source(), lease, def.heartbeatInterval());
-                        all.add(g);
-                        return g;
-                    });
-            group.add(instance);
+            bySource.computeIfAbsent(def.source(), s -> new HashMap<>()).computeIfAbsent(def.lease(), lease -> {
+                List<Witness> members = new ArrayList<>();
+                all.add(members);
+                return members;
+            }).add(instance);
         }
-        this.groups = List.copyOf(all);
+        this.groups = all.stream().map(members -> new Group(members, clock)).toList();
     }
 
     public synchronized void start() {
         for (Group group : groups) {
             tasks.add(scheduler.scheduleWithFixedDelay(group::sweep, group.interval.toNanos(),
                     group.interval.toNanos(), TimeUnit.NANOSECONDS));
+        }
+    }
+
+    /**
+     * Sweeps every group once, now, on the calling thread, as the schedule would: only where one of this node's
+     * instances has heartbeat without a break for a whole lease. For tests that step time.
+     */
+    public void sweepNow() {
+        for (Group group : groups) {
+            group.sweep();
         }
     }
 
@@ -78,28 +102,26 @@ public final class OrphanSweep {
         private final JobSource<?> source;
         private final Duration lease;
         /** The shortest heartbeat interval of the group's workers. */
-        private Duration interval;
-        private final List<WorkerInstance<?>> instances = new ArrayList<>();
+        private final Duration interval;
+        private final List<Witness> instances;
+        private final EngineClock clock;
         /** Whether the last sweep failed, so an outage is logged once; written and read by the sweep. */
         private volatile boolean failing;
 
-        Group(JobSource<?> source, Duration lease, Duration interval) {
-            this.source = source;
-            this.lease = lease;
-            this.interval = interval;
-        }
-
-        void add(WorkerInstance<?> instance) {
-            instances.add(instance);
-            Duration i = instance.definition().heartbeatInterval();
-            if (i.compareTo(interval) < 0) {
-                interval = i;
-            }
+        /** A group of {@code instances}, all on one source with one lease. */
+        Group(List<Witness> instances, EngineClock clock) {
+            WorkerDefinition<?> first = instances.get(0).definition();
+            this.source = first.source();
+            this.lease = first.lease();
+            this.instances = List.copyOf(instances);
+            this.interval = instances.stream().map(i -> i.definition().heartbeatInterval())
+                    .min(Duration::compareTo).orElseThrow();
+            this.clock = clock;
         }
 
         void sweep() {
             try {
-                long now = System.nanoTime();
+                long now = clock.nanoTime();
                 if (instances.stream().noneMatch(i -> i.heartbeatUnbrokenFor(lease, now))) {
                     return;
                 }

@@ -1,13 +1,13 @@
 package dev.apiary.impl.worker;
 
 import dev.apiary.Job;
-import dev.apiary.spi.JobSource;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -22,16 +22,50 @@ import java.util.logging.Logger;
  */
 final class Poller<T> {
 
-    private static final int CRASHED = Integer.MIN_VALUE;
     private static final Logger LOG = Logger.getLogger(WorkerInstance.class.getName());
 
-    private final WorkerInstance<T> owner;
-    private final JobSource<T> source;
+    /** What the poller tells the instance, and asks it. */
+    interface Callbacks {
+        /** Whether polling is off: the instance stops, or waits for a restart. */
+        boolean halted();
+
+        /**
+         * A claim got through with {@code jobs} jobs, before they are buffered for runners.
+         *
+         * @param engaged whether the instance held no job before (it turns engaged)
+         */
+        void claimed(int jobs, boolean engaged);
+
+        /** Jobs wait in the buffer: idle runners should start. */
+        void dispatch();
+
+        /** The claim failed: polling stops until the instance is resumed. */
+        void claimFailed(Throwable error);
+
+        /** The source will yield nothing more and nothing is held. */
+        void sourceEnded();
+    }
+
+    /** What one claim did. */
+    sealed interface Claim {
+        /** The source answered with {@code jobs} jobs (maybe none). */
+        record Claimed(int jobs) implements Claim {
+        }
+
+        /** Nothing was asked of the source: no slot was free, or heartbeats do not get through. */
+        record Skipped() implements Claim {
+        }
+
+        /** The source failed; the instance now waits for a restart. */
+        record Failed() implements Claim {
+        }
+    }
+
+    private final StageContext<T> context;
     private final ClaimBuffer<T> buffer;
-    private final WorkerStats stats;
-    private final Duration pollInterval;
-    private final Duration maxPollInterval;
-    private List<Runner<T>> runners = List.of();
+    private final Callbacks callbacks;
+    /** How long the instance's heartbeats have not got through, when that is too long to claim; from the heartbeat. */
+    private final Supplier<Optional<Duration>> heartbeatOverdue;
 
     /** Held by the one poll or inline claim under way (or queued); taken by requestPoll and claimInline. */
     private final AtomicBoolean polling = new AtomicBoolean();
@@ -48,20 +82,13 @@ final class Poller<T> {
     /** Whether claims are held back for want of a heartbeat, so that it is logged once; written by the poll holder. */
     private volatile boolean heldBack;
 
-    Poller(WorkerInstance<T> owner, JobSource<T> source, ClaimBuffer<T> buffer, WorkerStats stats,
-           Duration pollInterval, Duration maxPollInterval) {
-        this.owner = owner;
-        this.source = source;
+    Poller(StageContext<T> context, ClaimBuffer<T> buffer, Supplier<Optional<Duration>> heartbeatOverdue,
+           Callbacks callbacks) {
+        this.context = context;
         this.buffer = buffer;
-        this.stats = stats;
-        this.pollInterval = pollInterval;
-        this.maxPollInterval = maxPollInterval;
-        this.idleDelay = pollInterval;
-    }
-
-    /** The runners to start when jobs come in; set once, before the first poll. */
-    void dispatchTo(List<Runner<T>> runners) {
-        this.runners = runners;
+        this.heartbeatOverdue = heartbeatOverdue;
+        this.callbacks = callbacks;
+        this.idleDelay = context.definition().pollInterval();
     }
 
     boolean mayHaveMore() {
@@ -85,19 +112,19 @@ final class Poller<T> {
 
     /** Polling starts again after a restart, from the shortest delay. */
     void restart() {
-        idleDelay = pollInterval;
+        idleDelay = pollInterval();
         requestPoll();
     }
 
     void requestPoll() {
-        while (!owner.halted()) {
+        while (!callbacks.halted()) {
             if (polling.compareAndSet(false, true)) {
                 if (!mayClaim()) {
                     skipPoll();
-                } else if (!owner.submit(this::poll)) {
+                } else if (!context.threads().submit(this::poll)) {
                     polling.set(false);
                     // refused (a stopping server, a full executor): the chain of polls must not end here
-                    scheduleNextPoll(maxPollInterval);
+                    scheduleNextPoll(maxPollInterval());
                 }
                 return;
             }
@@ -117,12 +144,12 @@ final class Poller<T> {
      */
     private void skipPoll() {
         pollAgain = false;
-        stats.lastTick = owner.now();
+        context.stats().lastTick = context.threads().now();
         polling.set(false);
         if (mayClaim()) {
             requestPoll();
         } else {
-            scheduleNextPoll(pollInterval);
+            scheduleNextPoll(pollInterval());
         }
     }
 
@@ -133,20 +160,20 @@ final class Poller<T> {
 
     /** Whether heartbeats get through, logging once when claims stop for want of them and once when they resume. */
     private boolean heartbeatCurrent() {
-        Optional<Duration> overdue = owner.heartbeatOverdue();
+        Optional<Duration> overdue = heartbeatOverdue.get();
         if (overdue.isPresent()) {
             if (!heldBack) {
                 heldBack = true;
-                LOG.warning(() -> "Worker " + owner.instanceId() + " claims nothing from queue '" + owner.queue()
+                LOG.warning(() -> "Worker " + context.instanceId() + " claims nothing from queue '" + context.queue()
                         + "': no heartbeat has got through for " + overdue.get().toMillis() + " ms, and after its"
-                        + " lease of " + owner.definition().lease().toMillis() + " ms other nodes would take its"
+                        + " lease of " + context.definition().lease().toMillis() + " ms other nodes would take its"
                         + " jobs; it claims again once a heartbeat gets through");
             }
             return false;
         }
         if (heldBack) {
             heldBack = false;
-            LOG.info(() -> "Worker " + owner.instanceId() + " claims from queue '" + owner.queue()
+            LOG.info(() -> "Worker " + context.instanceId() + " claims from queue '" + context.queue()
                     + "' again: its heartbeats get through");
         }
         return true;
@@ -155,107 +182,90 @@ final class Poller<T> {
     /** A scheduled or woken poll; runs while holding {@link #polling}. */
     private void poll() {
         pollAgain = false;
-        stats.lastTick = owner.now();
-        if (owner.halted()) {
+        context.stats().lastTick = context.threads().now();
+        if (callbacks.halted()) {
             polling.set(false);
             return;
         }
-        int claimed = claimHoldingPoll();
-        if (claimed == CRASHED) {
+        Claim claim = claimHoldingPoll();
+        if (claim instanceof Claim.Failed) {
             return;
         }
+        int claimed = claim instanceof Claim.Claimed c ? c.jobs() : -1;
         if (claimed >= 0) {
-            idleDelay = claimed == 0 ? min(idleDelay.multipliedBy(2), maxPollInterval) : pollInterval;
+            idleDelay = claimed == 0 ? min(idleDelay.multipliedBy(2), maxPollInterval()) : pollInterval();
         }
-        if (claimed == 0 && buffer.held() == 0 && source.isExhausted()) {
-            owner.sourceExhausted();
+        if (claimed == 0 && buffer.held() == 0 && context.source().isExhausted()) {
+            callbacks.sourceEnded();
             return;
         }
         if (pollAgain) {
             requestPoll();
         } else {
-            scheduleNextPoll(claimed < 0 ? pollInterval : idleDelay);
+            scheduleNextPoll(claim instanceof Claim.Skipped ? pollInterval() : idleDelay);
         }
     }
 
     /** A runner claims more itself when the buffer runs low, keeping its thread busy instead of handing off. */
     void claimInline() {
-        if (owner.halted() || !polling.compareAndSet(false, true)) {
+        if (callbacks.halted() || !polling.compareAndSet(false, true)) {
             return;
         }
-        if (claimHoldingPoll() != CRASHED && pollAgain) {
+        if (!(claimHoldingPoll() instanceof Claim.Failed) && pollAgain) {
             // a scheduled or woken poll found us polling and folded into ours: run it, or the poll chain ends
             requestPoll();
         }
     }
 
-    /**
-     * Claims, releases {@link #polling} (which the caller holds) and starts runners for what came in.
-     *
-     * @return as {@link #claim()}, or {@link #CRASHED} when the claim failed and the loop now waits for a restart
-     */
-    private int claimHoldingPoll() {
-        int claimed;
+    /** Claims, releases {@link #polling} (which the caller holds) and starts runners for what came in. */
+    private Claim claimHoldingPoll() {
+        Claim claim;
         try {
-            stats.lastTick = owner.now();
-            claimed = claim();
+            context.stats().lastTick = context.threads().now();
+            claim = claim();
         } catch (Throwable t) {
             polling.set(false);
-            owner.crash(t);
-            return CRASHED;
+            callbacks.claimFailed(t);
+            return new Claim.Failed();
         }
         polling.set(false);
-        dispatch();
-        return claimed;
+        if (!buffer.isEmpty()) {
+            callbacks.dispatch();
+        }
+        return claim;
     }
 
-    /**
-     * Claims up to the free slots into the buffer; the caller holds {@link #polling}.
-     *
-     * @return how many jobs were claimed, or -1 when no slot was free or heartbeats do not get through
-     */
-    private int claim() {
+    /** Claims up to the free slots into the buffer; the caller holds {@link #polling}. */
+    private Claim claim() {
         int free = buffer.free();
         if (free <= 0 || !heartbeatCurrent()) {
-            return -1;
+            return new Claim.Skipped();
         }
         List<Job<T>> jobs;
         claiming = true;
-        long start = System.nanoTime();
+        long start = context.threads().nanoTime();
         try {
-            jobs = source.claim(owner.instanceId(), free);
+            jobs = context.source().claim(context.instanceId(), free);
         } finally {
             claiming = false;
         }
-        long end = System.nanoTime();
+        long end = context.threads().nanoTime();
         buffer.adapt(end - start, end);
-        owner.claimSucceeded();
         mayHaveMore = jobs.size() == free;
+        boolean engaged = !jobs.isEmpty() && buffer.hold(jobs.size());
+        callbacks.claimed(jobs.size(), engaged);
         if (!jobs.isEmpty()) {
-            if (buffer.hold(jobs.size())) {
-                owner.engaged();
-            }
             buffer.add(jobs);
         }
-        return jobs.size();
-    }
-
-    /** Starts an idle runner for each buffered job, up to the concurrency. */
-    private void dispatch() {
-        for (Runner<T> runner : runners) {
-            if (buffer.isEmpty()) {
-                return;
-            }
-            runner.activate();
-        }
+        return new Claim.Claimed(jobs.size());
     }
 
     private synchronized void scheduleNextPoll(Duration delay) {
         if (nextPoll != null) {
             nextPoll.cancel(false);
         }
-        if (!owner.halted()) {
-            nextPoll = owner.schedule(this::requestPoll, delay);
+        if (!callbacks.halted()) {
+            nextPoll = context.threads().schedule(this::requestPoll, delay);
         }
     }
 
@@ -264,6 +274,14 @@ final class Poller<T> {
             nextPoll.cancel(false);
             nextPoll = null;
         }
+    }
+
+    private Duration pollInterval() {
+        return context.definition().pollInterval();
+    }
+
+    private Duration maxPollInterval() {
+        return context.definition().maxPollInterval();
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -27,12 +27,28 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class Runner<T> implements Runnable {
 
-    private final WorkerInstance<T> owner;
+    /** What a runner tells the instance, and asks it: settling, freeing slots and claiming ahead. */
+    interface Callbacks<T> {
+        /** Whether the instance stops: a runner then starts nothing more it took. */
+        boolean stopping();
+
+        /** Adds the settlement of one finished attempt to the runner's {@code outcomes}, and reports it. */
+        void record(Job<T> job, Outcome outcome, List<Settlement> outcomes);
+
+        /** A chunk of {@code ran} jobs is over: their {@code outcomes} go to be written (and are cleared), their slots free. */
+        void chunkDone(List<Settlement> outcomes, int ran);
+
+        /** Claims more on this thread when the buffer runs low and the source may have more; a no-op while a claim runs. */
+        void claimAhead();
+
+        /** Whether a claim is under way that may bring more jobs, so a runner that found none may wait a moment for it. */
+        boolean claimUnderWay();
+    }
+
+    private final StageContext<T> context;
     private final ClaimBuffer<T> buffer;
-    private final Poller<T> poller;
-    private final Settler<T> settler;
     private final LayerChain<T> chain;
-    private final Map<Class<?>, Object> data;
+    private final Callbacks<T> callbacks;
 
     /** Whether a task of this runner is submitted or running; set by whoever activates it, cleared by the task. */
     private final AtomicBoolean active = new AtomicBoolean();
@@ -53,20 +69,17 @@ final class Runner<T> implements Runnable {
      */
     private final Object handOver = new Object();
 
-    Runner(WorkerInstance<T> owner, ClaimBuffer<T> buffer, Poller<T> poller, Settler<T> settler,
-           LayerChain<T> chain, Map<Class<?>, Object> data) {
-        this.owner = owner;
+    Runner(StageContext<T> context, ClaimBuffer<T> buffer, LayerChain<T> chain, Callbacks<T> callbacks) {
+        this.context = context;
         this.buffer = buffer;
-        this.poller = poller;
-        this.settler = settler;
         this.chain = chain;
-        this.data = data;
-        this.progress = new ProgressTracker.Slot(owner.source());
+        this.callbacks = callbacks;
+        this.progress = new ProgressTracker.Slot(context.source());
     }
 
     /** Starts a task for this runner unless one is already active. */
     void activate() {
-        if (active.compareAndSet(false, true) && !owner.submit(this)) {
+        if (active.compareAndSet(false, true) && !context.threads().submit(this)) {
             active.set(false);
         }
     }
@@ -81,16 +94,12 @@ final class Runner<T> implements Runnable {
                 Job<T> job = next();
                 if (job == null) {
                     // the chunk is done: write its outcomes and free its slots before looking for more
-                    settler.settleLater(outcomes);
-                    owner.finished(ran);
+                    callbacks.chunkDone(outcomes, ran);
                     ran = 0;
                     job = take();
-                    if (poller.mayHaveMore() && buffer.isLow()) {
-                        // refill before the buffer runs dry, so runners rarely wait for a claim; a no-op if
-                        // another thread is claiming already
-                        poller.claimInline();
-                    }
-                    while (job == null && poller.claiming() && poller.mayHaveMore() && !owner.stopping()) {
+                    // refill before the buffer runs dry, so runners rarely wait for a claim
+                    callbacks.claimAhead();
+                    while (job == null && callbacks.claimUnderWay() && !callbacks.stopping()) {
                         // another thread is claiming: yield to it rather than give our thread back, since a
                         // new task for this runner would cost a thread hand-off per batch. Only while a claim
                         // really runs: a poll task that is merely queued may wait behind this very runner on a
@@ -113,7 +122,7 @@ final class Runner<T> implements Runnable {
                     ours = current.compareAndSet(job, null);
                 }
                 if (ours) {
-                    settler.record(job, outcome, outcomes);
+                    callbacks.record(job, outcome, outcomes);
                 } else {
                     // a stop handed the job back and interrupted us: drop the outcome and the interrupt
                     Thread.interrupted();
@@ -122,8 +131,7 @@ final class Runner<T> implements Runnable {
             }
         } finally {
             shown.close();
-            settler.settleLater(outcomes);
-            owner.finished(ran);
+            callbacks.chunkDone(outcomes, ran);
             thread = null;
             active.set(false);
         }
@@ -134,12 +142,13 @@ final class Runner<T> implements Runnable {
 
     /** Runs one attempt through the layers, in its span: current for the layers and the handler. */
     private Outcome invoke(Job<T> job) {
-        Telemetry.Attempt attempt = owner.telemetry().attempt(owner.definition().name(), job.context());
+        Telemetry.Attempt attempt = context.telemetry().attempt(context.definition().name(), job.context());
         Outcome outcome;
         Throwable thrown = null;
         progress.start(job.context());
-        ScheduledExecutorService shownBefore = AttemptScheduler.show(owner.scheduler());
+        ScheduledExecutorService shownBefore = AttemptScheduler.show(context.threads().scheduler());
         try {
+            Map<Class<?>, Object> data = context.definition().data();
             outcome = chain.invoke(data.isEmpty() ? job : job.withData(data));
         } catch (Throwable t) {
             // the worker's last guard: whatever the layers let through fails the job, never the worker
@@ -155,12 +164,12 @@ final class Runner<T> implements Runnable {
 
     /** No chunks once stopping: what a runner has not started must be easy to hand back. */
     private Job<T> take() {
-        return buffer.take(owner.stopping() ? null : chunk);
+        return buffer.take(callbacks.stopping() ? null : chunk);
     }
 
     private Job<T> next() {
         synchronized (chunk) {
-            return owner.stopping() ? null : chunk.pollFirst();
+            return callbacks.stopping() ? null : chunk.pollFirst();
         }
     }
 

@@ -3,6 +3,7 @@ package dev.apiary.impl.worker;
 import dev.apiary.Job;
 import dev.apiary.JobStatus;
 import dev.apiary.Outcome;
+import dev.apiary.impl.outcome.AttemptResult;
 import dev.apiary.spi.JobSource;
 import dev.apiary.spi.Settlement;
 import dev.apiary.spi.StoredText;
@@ -12,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -36,10 +36,18 @@ final class Settler<T> {
     private static final int SETTLE_GATHER = 64;
     static final Duration SETTLE_RETRY = Duration.ofSeconds(1);
 
-    private final WorkerInstance<T> owner;
-    private final JobSource<T> source;
+    /** What the settler tells the instance, and asks it. */
+    interface Callbacks {
+        /** Reports what an attempt made of its job (or what was written in place of a refused outcome). */
+        void publish(WorkerEvent.Kind kind, String jobId, Outcome outcome);
+
+        /** Whether the instance stops: a failed write is then not retried, the stop drains what is left. */
+        boolean stopping();
+    }
+
+    private final StageContext<T> context;
     private final ClaimBuffer<T> buffer;
-    private final WorkerStats stats;
+    private final Callbacks callbacks;
 
     /**
      * Settlements not yet written, as the lists runners hand in (one queue node per chunk of jobs, not per job);
@@ -58,12 +66,11 @@ final class Settler<T> {
     /** Whether the last write failed, so an outage is logged once; written and read by writers. */
     private volatile boolean failing;
 
-    Settler(WorkerInstance<T> owner, JobSource<T> source, ClaimBuffer<T> buffer, WorkerStats stats) {
-        this.owner = owner;
-        this.source = source;
+    Settler(StageContext<T> context, ClaimBuffer<T> buffer, Callbacks callbacks) {
+        this.context = context;
         this.buffer = buffer;
-        this.stats = stats;
-        this.maxWriters = Math.max(1, source.concurrentSettles());
+        this.callbacks = callbacks;
+        this.maxWriters = Math.max(1, context.source().concurrentSettles());
     }
 
     /** Adds the settlement of one finished attempt to a runner's {@code outcomes}, and reports it. */
@@ -73,20 +80,20 @@ final class Settler<T> {
         // one event and one counter per attempt, after the state the settlement decided: a retry is not a failure
         switch (AttemptResult.of(settlement)) {
             case DONE -> {
-                stats.done.increment();
-                owner.publish(WorkerEvent.Kind.JOB_DONE, job.id(), outcome, null);
+                context.stats().done.increment();
+                callbacks.publish(WorkerEvent.Kind.JOB_DONE, job.id(), outcome);
             }
             case RETRIED -> {
-                stats.retried.increment();
-                owner.publish(WorkerEvent.Kind.JOB_RETRIED, job.id(), outcome, null);
+                context.stats().retried.increment();
+                callbacks.publish(WorkerEvent.Kind.JOB_RETRIED, job.id(), outcome);
             }
             case FAILED -> {
-                stats.failed.increment();
-                owner.publish(WorkerEvent.Kind.JOB_FAILED, job.id(), outcome, null);
+                context.stats().failed.increment();
+                callbacks.publish(WorkerEvent.Kind.JOB_FAILED, job.id(), outcome);
             }
             case KILLED -> {
-                stats.failed.increment();
-                owner.publish(WorkerEvent.Kind.JOB_KILLED, job.id(), outcome, null);
+                context.stats().failed.increment();
+                callbacks.publish(WorkerEvent.Kind.JOB_KILLED, job.id(), outcome);
             }
         }
         FinalStateLog.settled(settlement);
@@ -120,7 +127,7 @@ final class Settler<T> {
     }
 
     private void flush() {
-        if (tryWrite() && !owner.submit(this::drainAll)) {
+        if (tryWrite() && !context.threads().submit(this::drainAll)) {
             writers.decrementAndGet();
         }
     }
@@ -138,7 +145,7 @@ final class Settler<T> {
         for (int batches = 0; ; batches++) {
             if (batches == maxBatches) {
                 if (!queued.isEmpty()) {
-                    if (!owner.submit(this::drainAll)) {
+                    if (!context.threads().submit(this::drainAll)) {
                         writers.decrementAndGet();
                     }
                     return;
@@ -154,32 +161,32 @@ final class Settler<T> {
                 break;
             }
             queuedCount.addAndGet(-batch.size());
-            SettleWrite.Result written = SettleWrite.write(source, batch);
+            SettleWrite.Result written = SettleWrite.write(context.source(), batch);
             written.isolated().forEach(this::isolated);
             if (written.failure() == null) {
                 if (failing) {
                     failing = false;
-                    LOG.info(() -> "Worker " + owner.instanceId() + " writes back job outcomes to queue '"
-                            + owner.queue() + "' again");
+                    LOG.info(() -> "Worker " + context.instanceId() + " writes back job outcomes to queue '"
+                            + context.queue() + "' again");
                 }
             } else {
                 RuntimeException e = written.failure();
                 List<Settlement> unwritten = written.unwritten();
                 queued.add(new ArrayList<>(unwritten));
                 queuedCount.addAndGet(unwritten.size());
-                stats.lastError = "Cannot settle " + unwritten.size() + " outcomes: " + e;
+                context.stats().lastError = "Cannot settle " + unwritten.size() + " outcomes: " + e;
                 // once per outage, not once per retry: a storage that is away for minutes would flood the log
-                LOG.log(failing ? Level.FINE : Level.WARNING, "Worker " + owner.instanceId() + " cannot write back "
-                        + unwritten.size() + " job outcomes to queue '" + owner.queue() + "'; it keeps them and"
+                LOG.log(failing ? Level.FINE : Level.WARNING, "Worker " + context.instanceId() + " cannot write back "
+                        + unwritten.size() + " job outcomes to queue '" + context.queue() + "'; it keeps them and"
                         + " retries every " + SETTLE_RETRY, e);
                 failing = true;
-                if (owner.stopping()) {
+                if (callbacks.stopping()) {
                     writers.decrementAndGet();
                     return;
                 }
                 // this writer keeps its place until the retry, and no other starts meanwhile (failing is set)
-                owner.schedule(() -> {
-                    if (!owner.submit(this::drainAll)) {
+                context.threads().schedule(() -> {
+                    if (!context.threads().submit(this::drainAll)) {
                         writers.decrementAndGet();
                     }
                 }, SETTLE_RETRY);
@@ -205,9 +212,9 @@ final class Settler<T> {
         String instead = written.status() == JobStatus.DONE ? "DONE without its result"
                 : SettleWrite.REFUSED_REASON.equals(written.error()) ? "FAILED with a fixed reason"
                 : written.status() + " with its text in plain ASCII";
-        stats.lastError = "The storage refused the outcome of job " + id + ": " + isolated.refusal();
-        LOG.log(Level.WARNING, "Worker " + owner.instanceId() + " could not write the outcome of job " + id
-                + " to queue '" + owner.queue() + "' as it was: the storage refused it. It wrote the job " + instead
+        context.stats().lastError = "The storage refused the outcome of job " + id + ": " + isolated.refusal();
+        LOG.log(Level.WARNING, "Worker " + context.instanceId() + " could not write the outcome of job " + id
+                + " to queue '" + context.queue() + "' as it was: the storage refused it. It wrote the job " + instead
                 + " instead" + original, isolated.refusal());
         AttemptResult before = AttemptResult.of(refused);
         AttemptResult after = AttemptResult.of(written);
@@ -215,17 +222,18 @@ final class Settler<T> {
             return;
         }
         switch (before) {
-            case DONE -> stats.done.decrement();
-            case RETRIED -> stats.retried.decrement();
-            default -> stats.failed.decrement();
+            case DONE -> context.stats().done.decrement();
+            case RETRIED -> context.stats().retried.decrement();
+            default -> context.stats().failed.decrement();
         }
-        stats.failed.increment();
-        owner.publish(WorkerEvent.Kind.JOB_FAILED, id, written.outcome(), null);
+        context.stats().failed.increment();
+        callbacks.publish(WorkerEvent.Kind.JOB_FAILED, id, written.outcome());
         FinalStateLog.settled(written);
     }
 
     /**
-     * The stop's last write: waits until {@code deadline} (System.nanoTime()) for a write under way, then writes
+     * The stop's last write: waits until {@code deadline} (the engine's monotonic clock) for a write under way, then
+     * writes
      * what is queued.
      *
      * @return how many settlements could not be written
@@ -234,7 +242,7 @@ final class Settler<T> {
         // wait for the writes under way, then write
         boolean alone;
         while (!(alone = writers.compareAndSet(0, 1))) {
-            if (System.nanoTime() > deadline) {
+            if (context.threads().nanoTime() >= deadline) {
                 break;
             }
             Thread.sleep(5);

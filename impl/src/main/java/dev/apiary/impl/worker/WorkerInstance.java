@@ -2,25 +2,23 @@ package dev.apiary.impl.worker;
 
 import dev.apiary.Job;
 import dev.apiary.Outcome;
+import dev.apiary.impl.clock.EngineClock;
 import dev.apiary.impl.layer.LayerChain;
 import dev.apiary.impl.telemetry.Telemetry;
 import dev.apiary.spi.JobSource;
+import dev.apiary.spi.Settlement;
 import dev.apiary.worker.WorkerEvent;
 import dev.apiary.worker.WorkerSnapshot;
 import dev.apiary.worker.WorkerState;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -36,11 +34,15 @@ import java.util.logging.Logger;
  * the executor; heartbeats, and polls that find no free slot, run on the scheduler, so that they never wait behind
  * jobs.
  */
-public final class WorkerInstance<T> {
+public final class WorkerInstance<T> implements OrphanSweep.Witness {
 
     private static final Logger LOG = Logger.getLogger(WorkerInstance.class.getName());
     /** How often an instance whose source ended looks whether its last poll is over. */
     private static final Duration SOURCE_END_CHECK = Duration.ofMillis(10);
+    /** How long an instance whose source ended waits for its last poll and jobs before it stops anyway. */
+    private static final Duration SOURCE_END_WAIT = Duration.ofSeconds(30);
+    /** How long that stop waits for a write of outcomes under way. */
+    private static final Duration SOURCE_END_SETTLE = Duration.ofSeconds(5);
 
     /** What the instance reports to the monitor. */
     public interface Supervisor {
@@ -76,15 +78,11 @@ public final class WorkerInstance<T> {
 
     private final WorkerDefinition<T> def;
     private final String instanceId;
-    private final Executor executor;
-    private final ScheduledExecutorService scheduler;
-    private final Clock clock;
     private final Supervisor supervisor;
     private final JobSource<T> source;
-    /** Where the runners' attempts and the heartbeat's backlog counts are reported. */
-    private final Telemetry telemetry;
     /** Kept apart from the source: a snapshot must work after a container has destroyed the source's bean. */
     private final String queue;
+    private final StageThreads threads;
 
     private final WorkerStats stats = new WorkerStats();
     private final ClaimBuffer<T> buffer;
@@ -97,46 +95,49 @@ public final class WorkerInstance<T> {
     private final AtomicReference<WorkerState> state = new AtomicReference<>(WorkerState.REGISTERED);
     /** Crashes since the last claim that worked; raised by crash, reset by the poller's claim; read by the monitor. */
     private final AtomicInteger consecutiveCrashes = new AtomicInteger();
-    /** Set once by beginStop; read by every stage. */
-    private volatile boolean stopping;
+    /** Whether the loop polls; written by beginStop (once, for good), crash and resume; read by every stage. */
+    private final AtomicReference<Loop> loop = new AtomicReference<>(Loop.POLLING);
     /** Set once when the source reports it has ended, so that only one thread stops the instance for it. */
     private final AtomicBoolean sourceEnded = new AtomicBoolean();
-    /** Set by crash, cleared by resume; read by the poller. */
-    private volatile boolean suspended;
-    /** Whether the executor refused this instance's last task: a run of refusals is logged once. */
-    private final AtomicBoolean refusing = new AtomicBoolean();
     private AutoCloseable subscription;
 
-    public WorkerInstance(WorkerDefinition<T> def, int index, Executor executor, ScheduledExecutorService scheduler,
-                          Supervisor supervisor) {
-        this(def, index, executor, scheduler, Clock.systemUTC(), supervisor);
+    /** Whether the loop polls. */
+    private enum Loop {
+        POLLING,
+        /** A claim failed: the monitor resumes it after a backoff, or a heartbeat that gets through does. */
+        SUSPENDED,
+        /** Stopping, for good. */
+        STOPPING
     }
 
+    /**
+     * An instance of {@code def} whose stages run on {@code executor} (unless the worker has an executor of its own)
+     * and {@code scheduler}, and read time from {@code clock}: all three from its monitor.
+     */
     public WorkerInstance(WorkerDefinition<T> def, int index, Executor executor, ScheduledExecutorService scheduler,
-                          Clock clock, Supervisor supervisor) {
+                          EngineClock clock, Supervisor supervisor) {
         this.def = def;
         this.source = def.source();
         this.queue = source.queue();
         // unique across nodes and restarts: settlements and reenqueueing orphans key on it
         this.instanceId = def.name() + "-" + index + "-"
                 + Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
-        this.executor = def.executor() != null ? def.executor() : executor;
-        this.scheduler = scheduler;
-        this.clock = clock;
         this.supervisor = supervisor;
-        this.telemetry = supervisor.telemetry();
+        this.threads = new StageThreads(def.executor() != null ? def.executor() : executor, scheduler, clock,
+                instanceId, this::stopping);
+        StageContext<T> context = new StageContext<>(def, instanceId, source, queue, stats, supervisor.telemetry(),
+                threads);
         this.buffer = new ClaimBuffer<>(def.concurrency(), def.prefetch());
-        this.poller = new Poller<>(this, source, buffer, stats, def.pollInterval(), def.maxPollInterval());
-        this.settler = new Settler<>(this, source, buffer, stats);
-        this.heartbeat = new Heartbeat<>(this, source, stats, def.heartbeatInterval(), def.lease(),
-                supervisor.heartbeatLane(source));
+        this.heartbeat = new Heartbeat<>(context, supervisor.heartbeatLane(source), new HeartbeatCalls());
+        this.poller = new Poller<>(context, buffer, this::heartbeatOverdue, new PollerCalls());
+        this.settler = new Settler<>(context, buffer, new SettlerCalls());
         LayerChain<T> chain = new LayerChain<>(def.layers(), def.handler());
+        RunnerCalls runnerCalls = new RunnerCalls();
         List<Runner<T>> slots = new ArrayList<>(def.concurrency());
         for (int i = 0; i < def.concurrency(); i++) {
-            slots.add(new Runner<>(this, buffer, poller, settler, chain, def.data()));
+            slots.add(new Runner<>(context, buffer, chain, runnerCalls));
         }
         this.runners = List.copyOf(slots);
-        poller.dispatchTo(runners);
     }
 
     public String instanceId() {
@@ -159,32 +160,120 @@ public final class WorkerInstance<T> {
     public void start() {
         state.set(WorkerState.IDLE);
         publish(WorkerEvent.Kind.STARTED, null, null, null);
-        source.useExecutors(executor, scheduler);
+        source.useExecutors(threads.executor(), threads.scheduler());
         subscription = source.onAvailable(supervisor.wakeUp(poller::wake));
         heartbeat.start();
         poller.requestPoll();
     }
 
-    // ---- what the stages report
+    // ---- what the stages report: each stage sees only its own Callbacks
 
-    /** The poller claimed jobs while the instance held none. */
-    void engaged() {
-        if (state.compareAndSet(WorkerState.IDLE, WorkerState.ENGAGED)) {
-            publish(WorkerEvent.Kind.ENGAGED, null, null, null);
+    private final class PollerCalls implements Poller.Callbacks {
+        @Override
+        public boolean halted() {
+            return loop.get() != Loop.POLLING;
+        }
+
+        @Override
+        public void claimed(int jobs, boolean engaged) {
+            claimSucceeded(jobs > 0 ? !engaged : buffer.held() > 0);
+            if (engaged && state.compareAndSet(WorkerState.IDLE, WorkerState.ENGAGED)) {
+                publish(WorkerEvent.Kind.ENGAGED, null, null, null);
+            }
+        }
+
+        @Override
+        public void dispatch() {
+            for (Runner<T> runner : runners) {
+                if (buffer.isEmpty()) {
+                    return;
+                }
+                runner.activate();
+            }
+        }
+
+        @Override
+        public void claimFailed(Throwable error) {
+            crash(error);
+        }
+
+        @Override
+        public void sourceEnded() {
+            sourceExhausted();
+        }
+    }
+
+    private final class RunnerCalls implements Runner.Callbacks<T> {
+        @Override
+        public boolean stopping() {
+            return WorkerInstance.this.stopping();
+        }
+
+        @Override
+        public void record(Job<T> job, Outcome outcome, List<Settlement> outcomes) {
+            settler.record(job, outcome, outcomes);
+        }
+
+        @Override
+        public void chunkDone(List<Settlement> outcomes, int ran) {
+            settler.settleLater(outcomes);
+            finished(ran);
+        }
+
+        @Override
+        public void claimAhead() {
+            // a no-op if another thread is claiming already
+            if (poller.mayHaveMore() && buffer.isLow()) {
+                poller.claimInline();
+            }
+        }
+
+        @Override
+        public boolean claimUnderWay() {
+            return poller.claiming() && poller.mayHaveMore();
+        }
+    }
+
+    private final class SettlerCalls implements Settler.Callbacks {
+        @Override
+        public void publish(WorkerEvent.Kind kind, String jobId, Outcome outcome) {
+            WorkerInstance.this.publish(kind, jobId, outcome, null);
+        }
+
+        @Override
+        public boolean stopping() {
+            return WorkerInstance.this.stopping();
+        }
+    }
+
+    private final class HeartbeatCalls implements Heartbeat.Callbacks {
+        @Override
+        public WorkerSnapshot snapshot() {
+            return WorkerInstance.this.snapshot();
+        }
+
+        @Override
+        public void heartbeatsBack() {
+            // a poller waiting out its restart backoff need not wait any longer
+            resume();
         }
     }
 
     /** Runners finished (or a stop handed back) {@code jobs} jobs. */
-    void finished(int jobs) {
+    private void finished(int jobs) {
         if (buffer.finished(jobs) && state.compareAndSet(WorkerState.ENGAGED, WorkerState.IDLE)) {
             publish(WorkerEvent.Kind.IDLE, null, null, null);
         }
     }
 
-    /** A claim got through: the crash count starts over, and a failing instance is back. */
-    void claimSucceeded() {
+    /**
+     * A claim got through: the crash count starts over, and a failing instance is back.
+     *
+     * @param heldBefore whether the instance held jobs before the claim
+     */
+    private void claimSucceeded(boolean heldBefore) {
         int crashes = consecutiveCrashes.getAndSet(0);
-        WorkerState back = buffer.held() > 0 ? WorkerState.ENGAGED : WorkerState.IDLE;
+        WorkerState back = heldBefore ? WorkerState.ENGAGED : WorkerState.IDLE;
         if (state.compareAndSet(WorkerState.FAILING, back)) {
             publish(back == WorkerState.ENGAGED ? WorkerEvent.Kind.ENGAGED : WorkerEvent.Kind.IDLE, null, null, null);
         }
@@ -195,9 +284,9 @@ public final class WorkerInstance<T> {
     }
 
     /** The poller's claim failed: polling stops until the monitor (or a heartbeat that gets through) resumes it. */
-    void crash(Throwable error) {
+    private void crash(Throwable error) {
         stats.lastError = String.valueOf(error);
-        suspended = true;
+        loop.compareAndSet(Loop.POLLING, Loop.SUSPENDED);
         consecutiveCrashes.incrementAndGet();
         // a failing instance stays so until a claim works: readiness must not flicker UP between its retries
         state.getAndUpdate(s -> s == WorkerState.FAILING ? s : WorkerState.RESTARTING);
@@ -212,13 +301,13 @@ public final class WorkerInstance<T> {
      * so until its next claim works.
      */
     public synchronized void resume() {
-        if (stopping || !suspended) {
+        if (loop.get() != Loop.SUSPENDED) {
             return;
         }
         stats.restarts.incrementAndGet();
         state.getAndUpdate(s -> s == WorkerState.FAILING ? s
                 : buffer.held() > 0 ? WorkerState.ENGAGED : WorkerState.IDLE);
-        suspended = false;
+        loop.compareAndSet(Loop.SUSPENDED, Loop.POLLING);
         publish(WorkerEvent.Kind.RESTARTED, null, null, null);
         poller.restart();
     }
@@ -242,30 +331,30 @@ public final class WorkerInstance<T> {
      * stop would. The poll that found out must not wait for itself, so the rest of the stop waits for it on the
      * scheduler, holding no thread meanwhile, and then runs on the executor.
      */
-    void sourceExhausted() {
-        if (stopping || !sourceEnded.compareAndSet(false, true)) {
+    private void sourceExhausted() {
+        if (stopping() || !sourceEnded.compareAndSet(false, true)) {
             return;
         }
         beginStop();
-        endOnceIdle(System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
+        endOnceIdle(threads.nanoTime() + SOURCE_END_WAIT.toNanos());
     }
 
     private void endOnceIdle(long deadline) {
         try {
-            if ((poller.busy() || buffer.held() > 0) && System.nanoTime() < deadline) {
-                schedule(() -> endOnceIdle(deadline), SOURCE_END_CHECK);
+            if ((poller.busy() || buffer.held() > 0) && threads.nanoTime() < deadline) {
+                threads.schedule(() -> endOnceIdle(deadline), SOURCE_END_CHECK);
                 return;
             }
             Runnable end = () -> {
                 try {
-                    finishStop(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+                    finishStop(threads.nanoTime() + SOURCE_END_SETTLE.toNanos());
                     LOG.info(() -> "Worker " + instanceId + " stopped: the source of queue '" + queue + "' has ended");
                     supervisor.ended(this);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
             };
-            if (!submit(end)) {
+            if (!threads.submit(end)) {
                 end.run();
             }
         } catch (RejectedExecutionException monitorStops) {
@@ -275,10 +364,9 @@ public final class WorkerInstance<T> {
 
     /** Stops claiming and hands back jobs claimed but not started; running jobs go on. Once only. */
     public void beginStop() {
-        if (stopping) {
+        if (loop.getAndSet(Loop.STOPPING) == Loop.STOPPING) {
             return;
         }
-        stopping = true;
         state.set(WorkerState.STOPPING);
         poller.cancelNextPoll();
         // heartbeats go on until finishStop, since running jobs are still ours during the grace period, which may be
@@ -314,9 +402,9 @@ public final class WorkerInstance<T> {
         heartbeat.beatIfDue();
     }
 
-    /** Waits until no poll is under way and no job runs, or until {@code deadline} (System.nanoTime()). */
+    /** Waits until no poll is under way and no job runs, or until {@code deadline} (the engine's monotonic clock). */
     public boolean awaitIdle(long deadline) throws InterruptedException {
-        while (System.nanoTime() < deadline) {
+        while (threads.nanoTime() < deadline) {
             if (!poller.busy() && buffer.held() == 0) {
                 return true;
             }
@@ -329,8 +417,8 @@ public final class WorkerInstance<T> {
     }
 
     /**
-     * Interrupts what still runs, hands it back to the source, writes the queued outcomes and reports the instance
-     * stopped.
+     * Interrupts what still runs, hands it back to the source, writes the queued outcomes (waiting for a write under
+     * way until {@code settleDeadline}, on the engine's monotonic clock) and reports the instance stopped.
      */
     public void finishStop(long settleDeadline) throws InterruptedException {
         if (state.get() == WorkerState.STOPPED) {
@@ -368,20 +456,6 @@ public final class WorkerInstance<T> {
         }
     }
 
-    /** Where this instance's jobs come from; progress reports of its jobs go there too. */
-    JobSource<T> source() {
-        return source;
-    }
-
-    Telemetry telemetry() {
-        return telemetry;
-    }
-
-    /** The monitor's scheduler, which also times the layers of this instance's attempts. */
-    ScheduledExecutorService scheduler() {
-        return scheduler;
-    }
-
     public WorkerSnapshot snapshot() {
         return new WorkerSnapshot(def.name(), instanceId, queue, state.get(), buffer.held(), stats.done.sum(),
                 stats.retried.sum(), stats.failed.sum(), stats.restarts.get(), stats.lastTick, stats.lastError);
@@ -395,65 +469,19 @@ public final class WorkerInstance<T> {
         return Optional.ofNullable(heartbeat.overdue());
     }
 
-    /** For the node's {@link OrphanSweep}: whether this instance's heartbeats got through for a whole lease. */
-    boolean heartbeatUnbrokenFor(Duration lease, long now) {
+    @Override
+    public boolean heartbeatUnbrokenFor(Duration lease, long now) {
         return heartbeat.unbrokenFor(lease, now);
     }
 
-    // ---- what every stage uses
-
-    String queue() {
-        return queue;
+    private boolean stopping() {
+        return loop.get() == Loop.STOPPING;
     }
 
-    boolean stopping() {
-        return stopping;
-    }
-
-    /** Whether polling is off: stopping, or waiting for a restart. */
-    boolean halted() {
-        return stopping || suspended;
-    }
-
-    Instant now() {
-        return clock.instant();
-    }
-
-    boolean submit(Runnable task) {
-        try {
-            executor.execute(task);
-            if (refusing.get()) {
-                refusing.set(false);
-            }
-            return true;
-        } catch (RejectedExecutionException e) {
-            // A server that is stopping shuts its managed executor down before it stops the application (Open
-            // Liberty's "server stop" quiesces first: CWWKE1202E), so refusals come before this instance is told to
-            // stop. Each refusal only skips a poll or a heartbeat that the next tick tries again: the first of a run
-            // of refusals is told once, without a stack trace; the rest are for FINE.
-            if (!stopping && refusing.compareAndSet(false, true)) {
-                LOG.info(() -> "Worker " + instanceId + ": the executor refuses tasks (" + e.getMessage()
-                        + "); the worker tries again at its next tick. A stopping server refuses them until it"
-                        + " stops the application; otherwise the executor is full or shut down");
-            } else {
-                LOG.log(Level.FINE, "Worker " + instanceId + ": the executor refused a task", e);
-            }
-            return false;
-        }
-    }
-
-    ScheduledFuture<?> schedule(Runnable task, Duration delay) {
-        return scheduler.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    ScheduledFuture<?> scheduleWithFixedDelay(Runnable task, Duration delay) {
-        return scheduler.scheduleWithFixedDelay(task, 0, delay.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    void publish(WorkerEvent.Kind kind, String jobId, Outcome outcome, Throwable error) {
+    private void publish(WorkerEvent.Kind kind, String jobId, Outcome outcome, Throwable error) {
         if (!supervisor.listening()) {
             return;
         }
-        supervisor.publish(new WorkerEvent(kind, def.name(), instanceId, now(), jobId, outcome, error));
+        supervisor.publish(new WorkerEvent(kind, def.name(), instanceId, threads.now(), jobId, outcome, error));
     }
 }

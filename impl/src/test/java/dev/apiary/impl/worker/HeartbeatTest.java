@@ -7,15 +7,20 @@ import dev.apiary.impl.worker.MonitorTest.DelegatingSource;
 import dev.apiary.impl.worker.MonitorTest.Email;
 import dev.apiary.spi.InMemory;
 import dev.apiary.testing.ManualClock;
+import dev.apiary.testing.ManualMonitor;
 import dev.apiary.testing.WorkerDriver;
 import dev.apiary.spi.JobStorage;
 import dev.apiary.worker.Monitor;
 import dev.apiary.worker.WorkerBuilder;
+import dev.apiary.worker.WorkerSnapshot;
 import dev.apiary.worker.WorkerState;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -48,7 +53,9 @@ class HeartbeatTest {
         final AtomicInteger heartbeats = new AtomicInteger();
         final AtomicInteger concurrentHeartbeats = new AtomicInteger();
         final AtomicInteger maxConcurrentHeartbeats = new AtomicInteger();
-        final List<Long> recoveries = new CopyOnWriteArrayList<>();
+        /** When the orphan sweep ran, by {@link #clock}. */
+        final List<Instant> recoveries = new CopyOnWriteArrayList<>();
+        volatile Clock clock = Clock.systemUTC();
         volatile long heartbeatMillis;
         /** Heartbeats fail while set, claims go on (a database that refuses the worker's row, say). */
         final AtomicBoolean heartbeatsFail = new AtomicBoolean();
@@ -92,7 +99,7 @@ class HeartbeatTest {
 
         @Override
         public int reenqueueOrphans(Duration lease) {
-            recoveries.add(System.nanoTime());
+            recoveries.add(clock.instant());
             return 0;
         }
     }
@@ -210,42 +217,59 @@ class HeartbeatTest {
     }
 
     @Test
-    void othersAreJudgedOnlyAfterHeartbeatingForAWholeLeaseAtStartAndAfterAnOutage() throws Exception {
-        WatchedSource source = new WatchedSource(InMemory.storage("email", Email.class));
-        long started = System.nanoTime();
-        monitor().register(WorkerBuilder.named("email").source(source).heartbeatInterval(Duration.ofMillis(50))
-                .lease(Duration.ofMillis(600)).handler(job -> Outcome.done())).start();
+    void othersAreJudgedOnlyAfterHeartbeatingForAWholeLeaseAtStartAndAfterAnOutage() {
+        // given a worker heartbeating every 50 ms with a lease of 600 ms, on a manual monitor
+        ManualClock clock = ManualClock.startingNow();
+        WatchedSource source = new WatchedSource(WorkerDriver.inMemoryStorage("email", Email.class, clock));
+        source.clock = clock;
+        Instant started = clock.instant();
+        ManualMonitor monitor = ManualMonitor.on(clock).register(WorkerBuilder.named("email").source(source)
+                .heartbeatInterval(Duration.ofMillis(50)).lease(Duration.ofMillis(600))
+                .handler(job -> Outcome.done())).start();
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> !source.recoveries.isEmpty());
-        assertThat(source.recoveries.get(0) - started).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(600));
+        // when a second passes: the first sweep comes only once its heartbeats have got through for a whole lease
+        monitor.tick(Duration.ofSeconds(1));
+        assertThat(source.recoveries).isNotEmpty();
+        assertThat(Duration.between(started, source.recoveries.get(0))).isGreaterThanOrEqualTo(Duration.ofMillis(600))
+                .isLessThan(Duration.ofMillis(700));
 
+        // when the storage is away for 300 ms and comes back
         source.down.set(true);
-        Thread.sleep(300);
+        monitor.tick(Duration.ofMillis(300));
         source.down.set(false);
-        long back = System.nanoTime();
+        Instant back = clock.instant();
         int before = source.recoveries.size();
+        monitor.tick(Duration.ofSeconds(1));
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> source.recoveries.size() > before);
-        assertThat(source.recoveries.get(before) - back).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(550));
+        // then no sweep ran until heartbeats had got through for a whole lease again
+        assertThat(source.recoveries.size()).isGreaterThan(before);
+        assertThat(Duration.between(back, source.recoveries.get(before))).isGreaterThanOrEqualTo(Duration.ofMillis(550));
+        monitor.stop();
     }
 
     @Test
     void aCrashedPollerResumesAsSoonAsItsHeartbeatGetsThrough() {
-        JobStorage<Email> storage = InMemory.storage("email", Email.class);
+        // given a worker whose storage is down, with a restart backoff far longer than the outage
+        ManualClock clock = ManualClock.startingNow();
+        JobStorage<Email> storage = WorkerDriver.inMemoryStorage("email", Email.class, clock);
         WatchedSource source = new WatchedSource(storage);
         source.down.set(true);
-        // a restart backoff far longer than the outage: only the heartbeat can bring the poller back in time
-        Monitor monitor = monitor().restartBudget(10, Duration.ofSeconds(30), Duration.ofSeconds(30));
+        ManualMonitor monitor = ManualMonitor.on(clock);
+        monitor.monitor().restartBudget(10, Duration.ofSeconds(30), Duration.ofSeconds(30));
         monitor.register(WorkerBuilder.named("email").source(source).heartbeatInterval(Duration.ofMillis(50))
                 .lease(Duration.ofSeconds(1)).handler(job -> Outcome.done())).start();
-        await().atMost(Duration.ofSeconds(5)).until(() -> monitor.snapshot().get(0).restarts() == 0
-                && monitor.snapshot().get(0).lastError() != null);
+        assertThat(monitor.snapshot().get(0).restarts()).isZero();
+        assertThat(monitor.snapshot().get(0).lastError()).isNotNull();
 
+        // when the storage comes back and a job is pushed
         source.down.set(false);
         String id = storage.push(new Email("a"));
+        monitor.tick(Duration.ofMillis(50));
 
-        await().atMost(Duration.ofSeconds(3)).until(() -> storage.find(id).orElseThrow().status() == JobStatus.DONE);
+        // then the next heartbeat, 50 ms later and not the 30 s backoff, restarted the poller, which ran the job
+        assertThat(storage.find(id).orElseThrow().status()).isEqualTo(JobStatus.DONE);
         assertThat(monitor.snapshot().get(0).restarts()).isEqualTo(1);
+        monitor.stop();
     }
 
     @Test
@@ -374,6 +398,106 @@ class HeartbeatTest {
         } finally {
             scheduler.shutdownNow();
             executor.shutdownNow();
+        }
+    }
+
+    /** The heartbeat stage alone, with fake callbacks, on the manual scheduler and a real in-memory storage. */
+    @Nested
+    class Alone {
+
+        private WatchedSource source;
+        private final StageFixture<Email> stage = new StageFixture<>("email", Email.class,
+                s -> source = new WatchedSource((JobStorage<Email>) s),
+                worker -> worker.heartbeatInterval(Duration.ofSeconds(1)).lease(Duration.ofSeconds(10)),
+                job -> Outcome.done());
+        private final AtomicInteger backs = new AtomicInteger();
+        private final Heartbeat<Email> heartbeat = new Heartbeat<>(stage.context, new HeartbeatLane(),
+                new Heartbeat.Callbacks() {
+                    @Override
+                    public WorkerSnapshot snapshot() {
+                        return new WorkerSnapshot("stage", StageFixture.INSTANCE, "email", WorkerState.IDLE, 0, 0, 0,
+                                0, 0, null, null);
+                    }
+
+                    @Override
+                    public void heartbeatsBack() {
+                        backs.incrementAndGet();
+                    }
+                });
+
+        @Test
+        void itHeartbeatsAtTheStartAndThenEveryIntervalOnTheScheduler() {
+            // when the heartbeat starts and five intervals pass
+            heartbeat.start();
+            stage.scheduler.runUntilIdle();
+            assertThat(source.heartbeats.get()).isEqualTo(1);
+            stage.scheduler.tick(Duration.ofSeconds(5));
+
+            // then it beat once more per interval
+            assertThat(source.heartbeats.get()).isEqualTo(6);
+            assertThat(heartbeat.overdue()).isNull();
+        }
+
+        @Test
+        void claimsMustStopOnceTheLastHeartbeatThroughIsPastTheClaimWindowAndMayAgainAtTheNext() {
+            // given heartbeats every second and a lease of 10 s: the claim window is 5.5 s
+            heartbeat.start();
+            stage.scheduler.runUntilIdle();
+
+            // when heartbeats fail from then on
+            source.heartbeatsFail.set(true);
+            stage.scheduler.tick(Duration.ofMillis(5_499));
+            assertThat(heartbeat.overdue()).isNull();
+            stage.scheduler.tick(Duration.ofMillis(1));
+
+            // then claims must stop, and the failure is on record
+            assertThat(heartbeat.overdue()).isEqualTo(Duration.ofMillis(5_500));
+            assertThat(stage.stats.lastError).startsWith("Heartbeat failed");
+
+            // and the next heartbeat that gets through lifts it, and tells the instance once
+            source.heartbeatsFail.set(false);
+            stage.scheduler.tick(Duration.ofSeconds(1));
+            assertThat(heartbeat.overdue()).isNull();
+            assertThat(backs.get()).isEqualTo(1);
+        }
+
+        @Test
+        void itVouchesForTheStorageOnlyAfterAWholeUnbrokenLease() {
+            Duration lease = Duration.ofSeconds(10);
+            heartbeat.start();
+            stage.scheduler.tick(Duration.ofSeconds(9));
+            assertThat(heartbeat.unbrokenFor(lease, stage.clock.nanoTime())).isFalse();
+            stage.scheduler.tick(Duration.ofSeconds(1));
+            assertThat(heartbeat.unbrokenFor(lease, stage.clock.nanoTime())).isTrue();
+
+            // a failed heartbeat breaks the run; it starts over at the next that gets through
+            source.heartbeatsFail.set(true);
+            stage.scheduler.tick(Duration.ofSeconds(1));
+            assertThat(heartbeat.unbrokenFor(lease, stage.clock.nanoTime())).isFalse();
+            source.heartbeatsFail.set(false);
+            stage.scheduler.tick(Duration.ofSeconds(10));
+            assertThat(heartbeat.unbrokenFor(lease, stage.clock.nanoTime())).as("9 s since the first through")
+                    .isFalse();
+            stage.scheduler.tick(Duration.ofSeconds(1));
+            assertThat(heartbeat.unbrokenFor(lease, stage.clock.nanoTime())).isTrue();
+
+            // and a stopped heartbeat vouches for nothing
+            heartbeat.stop();
+            assertThat(heartbeat.unbrokenFor(lease, stage.clock.nanoTime())).isFalse();
+        }
+
+        @Test
+        void aStopTakesItOffTheSchedulerAndTheStoppingThreadBeatsWhenOneIsDue() {
+            heartbeat.start();
+            stage.scheduler.runUntilIdle();
+            heartbeat.stopSchedule();
+            stage.scheduler.tick(Duration.ofSeconds(3));
+            assertThat(source.heartbeats.get()).isEqualTo(1);
+
+            heartbeat.beatIfDue();
+            assertThat(source.heartbeats.get()).isEqualTo(2);
+            heartbeat.beatIfDue();
+            assertThat(source.heartbeats.get()).as("not due again yet").isEqualTo(2);
         }
     }
 }

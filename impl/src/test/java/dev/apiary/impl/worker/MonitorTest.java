@@ -12,6 +12,7 @@ import dev.apiary.spi.JobSource;
 import dev.apiary.spi.JobStorage;
 import dev.apiary.spi.Settlement;
 import dev.apiary.testing.ManualClock;
+import dev.apiary.testing.ManualMonitor;
 import dev.apiary.testing.WorkerDriver;
 import dev.apiary.worker.Monitor;
 import dev.apiary.worker.WorkerBuilder;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -310,65 +312,91 @@ class MonitorTest {
     }
 
     @Test
-    void aCrashedWorkerLoopIsRestartedAndTheRestartIsReported() {
-        JobStorage<Email> storage = storage();
+    void aCrashedWorkerLoopIsRestartedAfterItsBackoffAndTheRestartIsReported() {
+        // given a worker whose source fails its first two claims, restarted after 20 ms doubling to 100 ms
+        ManualClock clock = ManualClock.startingNow();
+        JobStorage<Email> storage = WorkerDriver.inMemoryStorage("email", Email.class, clock);
         AtomicInteger failuresLeft = new AtomicInteger(2);
+        List<Instant> claims = new CopyOnWriteArrayList<>();
         JobSource<Email> flaky = new DelegatingSource<>(storage) {
             @Override
             public List<Job<Email>> claim(String workerId, int max) {
+                claims.add(clock.instant());
                 if (failuresLeft.getAndDecrement() > 0) {
                     throw new IllegalStateException("database went away");
                 }
                 return super.claim(workerId, max);
             }
         };
-        Monitor monitor = monitor().restartBudget(5, Duration.ofMillis(20), Duration.ofMillis(100));
-        monitor.register(WorkerBuilder.named("email").source(flaky).handler(job -> Outcome.done())).start();
-
+        ManualMonitor monitor = ManualMonitor.on(clock);
+        monitor.monitor().restartBudget(5, Duration.ofMillis(20), Duration.ofMillis(100));
         String id = storage.push(new Email("a"));
+        Instant start = clock.instant();
 
-        awaitStatus(storage, id, JobStatus.DONE);
+        // when it starts and 100 ms pass
+        monitor.register(WorkerBuilder.named("email").source(flaky).handler(job -> Outcome.done())).start();
+        monitor.tick(Duration.ofMillis(100));
+
+        // then it was restarted 20 ms after the first crash and 40 ms after the second, and ran the job
+        assertThat(claims).extracting(at -> Duration.between(start, at).toMillis()).startsWith(0L, 20L, 60L);
+        assertThat(storage.find(id).orElseThrow().status()).isEqualTo(JobStatus.DONE);
+        List<WorkerEvent> events = monitor.events();
         assertThat(events).filteredOn(e -> e.kind() == WorkerEvent.Kind.RESTARTED).hasSize(2);
         assertThat(events).filteredOn(e -> e.kind() == WorkerEvent.Kind.ERROR)
                 .allSatisfy(e -> assertThat(e.error()).hasMessage("database went away"));
         WorkerSnapshot snapshot = monitor.snapshot().get(0);
         assertThat(snapshot.restarts()).isEqualTo(2);
         assertThat(snapshot.lastError()).contains("database went away");
+        monitor.stop();
     }
 
     @Test
     void aWorkerThatKeepsCrashingIsReportedFailingAfterItsBudgetAndKeepsBeingRestarted() {
-        JobSource<Email> broken = new DelegatingSource<>(storage()) {
+        // given a worker whose source always fails, with a budget of two restarts (10 ms doubling to 20 ms)
+        ManualClock clock = ManualClock.startingNow();
+        JobSource<Email> broken = new DelegatingSource<>(WorkerDriver.inMemoryStorage("email", Email.class, clock)) {
             @Override
             public List<Job<Email>> claim(String workerId, int max) {
                 throw new IllegalStateException("schema missing");
             }
         };
-        Monitor monitor = monitor().restartBudget(2, Duration.ofMillis(10), Duration.ofMillis(20));
+        ManualMonitor monitor = ManualMonitor.on(clock);
+        monitor.monitor().restartBudget(2, Duration.ofMillis(10), Duration.ofMillis(20));
         monitor.register(WorkerBuilder.named("email").source(broken).handler(job -> Outcome.done())).start();
 
-        await().atMost(Duration.ofSeconds(5)).until(
-                () -> monitor.snapshot().get(0).state() == WorkerState.FAILING);
-        await().atMost(Duration.ofSeconds(5)).until(
-                () -> events.stream().filter(e -> e.kind() == WorkerEvent.Kind.RESTARTED).count() >= 5);
+        // when a second passes
+        monitor.tick(Duration.ofSeconds(1));
+
+        // then it is FAILING, said so once, and was restarted every 20 ms all along
         assertThat(monitor.snapshot().get(0).state()).isEqualTo(WorkerState.FAILING);
-        assertThat(events).filteredOn(e -> e.kind() == WorkerEvent.Kind.FAILING).hasSize(1);
+        assertThat(monitor.events()).filteredOn(e -> e.kind() == WorkerEvent.Kind.FAILING).hasSize(1);
+        assertThat(monitor.events()).filteredOn(e -> e.kind() == WorkerEvent.Kind.RESTARTED)
+                .hasSizeGreaterThanOrEqualTo(45);
+        monitor.stop();
     }
 
     @Test
     void aJobScheduledForLaterRunsWhenDueAfterABusyPeriod() {
-        JobStorage<Email> storage = storage();
-        monitor().register(2, i -> WorkerBuilder.named("email").source(storage).concurrency(4).prefetch(4)
-                .pollInterval(Duration.ofMillis(20)).maxPollInterval(Duration.ofMillis(200))
-                .handler(job -> Outcome.done())).start();
+        // given two instances, a job due in 700 ms and a backlog of jobs due now
+        ManualClock clock = ManualClock.startingNow();
+        JobStorage<Email> storage = WorkerDriver.inMemoryStorage("email", Email.class, clock);
+        ManualMonitor monitor = ManualMonitor.on(clock).register(2, i -> WorkerBuilder.named("email")
+                .source(storage).concurrency(4).prefetch(4).pollInterval(Duration.ofMillis(20))
+                .maxPollInterval(Duration.ofMillis(200)).handler(job -> Outcome.done())).start();
         String later = storage.push(new Email("later"), JobOptions.defaults().withDelay(Duration.ofMillis(700)));
-
-        storage.pushAll(IntStream.range(0, 20_000).mapToObj(i -> new Email("now" + i)).toList(),
+        storage.pushAll(IntStream.range(0, 2_000).mapToObj(i -> new Email("now" + i)).toList(),
                 JobOptions.defaults());
 
-        // nothing pushes when the scheduled job falls due: only the idle poll can find it
-        awaitStatus(storage, later, JobStatus.DONE);
-        assertThat(storage.counts().get(JobStatus.DONE)).isEqualTo(20_001L);
+        // when the backlog is worked off, the job is not yet due
+        monitor.runUntilIdle();
+        assertThat(storage.counts().get(JobStatus.DONE)).isEqualTo(2_000L);
+        assertThat(storage.find(later).orElseThrow().status()).isEqualTo(JobStatus.PENDING);
+
+        // then nothing pushes when it falls due: only the idle poll finds it, within the longest poll interval
+        monitor.tick(Duration.ofMillis(900));
+        assertThat(storage.find(later).orElseThrow().status()).isEqualTo(JobStatus.DONE);
+        assertThat(storage.counts().get(JobStatus.DONE)).isEqualTo(2_001L);
+        monitor.stop();
     }
 
     @Test

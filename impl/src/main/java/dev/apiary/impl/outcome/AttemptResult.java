@@ -1,4 +1,4 @@
-package dev.apiary.impl.worker;
+package dev.apiary.impl.outcome;
 
 import dev.apiary.JobContext;
 import dev.apiary.Outcome;

@@ -56,7 +56,7 @@ class PublisherQueueTest extends MessageQueueContract {
     /** Overridden: a stream's items carry no options; each has the source's attempt budget and no metadata. */
     @Override
     @Test
-    void aMessageCarriesTheAttemptBudgetAndMetadataItWasSentWith() {
+    public void aMessageCarriesTheAttemptBudgetAndMetadataItWasSentWith() {
         Recorder r = open();
         send(payload(1));
 
@@ -72,7 +72,7 @@ class PublisherQueueTest extends MessageQueueContract {
      */
     @Override
     @Test
-    void aDeadLetteredMessageIsKeptWithItsReasonAndAttempts() {
+    public void aDeadLetteredMessageIsKeptWithItsReasonAndAttempts() {
         Recorder r = open();
         send(payload(1));
         requestAndReceive(r, 1, 1);
@@ -95,7 +95,7 @@ class PublisherQueueTest extends MessageQueueContract {
      */
     @Override
     @Test
-    void aClosedConsumptionTakesNoMoreAndItsMessagesWaitForTheNext() {
+    public void aClosedConsumptionTakesNoMoreAndItsMessagesWaitForTheNext() {
         Recorder first = open();
         send(payload(1));
         requestAndReceive(first, 2, 1);

@@ -41,7 +41,7 @@ class PublisherQueueTest extends MessageQueueContract {
         items.offer(payload);
     }
 
-    /** Never asked: a stream has no dead-letter destination (see {@link #aDeadLetteredMessageIsKeptWithItsReasonAndAttempts}). */
+    /** Never asked: a stream has nowhere to put dead letters (see the override of the dead-letter test). */
     @Override
     protected List<DeadLetter> deadLetters() {
         throw new UnsupportedOperationException("a stream keeps no dead letters");

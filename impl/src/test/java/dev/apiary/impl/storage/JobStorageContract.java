@@ -96,6 +96,11 @@ public abstract class JobStorageContract {
         storage.settle(List.of(new Settlement(job.context(), outcome)));
     }
 
+    /** Options for a job due an hour from now on the storage's clock. */
+    private JobOptions inAnHour() {
+        return JobOptions.defaults().withRunAt(clock.instant().plus(Duration.ofHours(1)));
+    }
+
     private StoredJob<ContractPayload> stored(String id) {
         return storage.find(id).orElseThrow(() -> new AssertionError("job " + id + " not found"));
     }
@@ -593,7 +598,7 @@ public abstract class JobStorageContract {
 
     @Test
     void killStopsAPendingJobAndIgnoresTheRunningAttemptsOutcome() {
-        String pending = storage.push(payload(1), JobOptions.defaults().withRunAt(clock.instant().plus(Duration.ofHours(1))));
+        String pending = storage.push(payload(1), inAnHour());
         String running = storage.push(payload(2));
         Job<ContractPayload> job = storage.claim("w1", 1).get(0);
 
@@ -630,7 +635,7 @@ public abstract class JobStorageContract {
 
     @Test
     void deleteRemovesAJobUnlessItRuns() {
-        String pending = storage.push(payload(1), JobOptions.defaults().withRunAt(clock.instant().plus(Duration.ofHours(1))));
+        String pending = storage.push(payload(1), inAnHour());
         String running = storage.push(payload(2));
         storage.claim("w1", 1);
 
@@ -741,7 +746,7 @@ public abstract class JobStorageContract {
     @Test
     void purgeRemovesOnlyJobsThatEndedBeforeTheCutoff() {
         String done = storage.push(payload(1));
-        String pending = storage.push(payload(2), JobOptions.defaults().withRunAt(clock.instant().plus(Duration.ofHours(1))));
+        String pending = storage.push(payload(2), inAnHour());
         settle(storage, storage.claim("w1", 1).get(0), Outcome.done());
         clock.advance(Duration.ofMillis(20));
 

@@ -60,10 +60,10 @@ public abstract class JobStorageContract {
 
     /**
      * The storage's clock, standing still until a test moves it. It starts at the current second (so that rows in a
-     * shared database carry plausible times), or after the latest time an earlier test moved its clock to.
+     * shared database carry plausible times), or just after the latest time an earlier test moved its clock to.
      */
     protected final ManualClock clock = ManualClock.at(LATEST.updateAndGet(
-            latest -> later(Instant.now().truncatedTo(ChronoUnit.SECONDS), latest.plusSeconds(1))));
+            latest -> later(Instant.now().truncatedTo(ChronoUnit.SECONDS), latest.plusMillis(1))));
     protected JobStorage<ContractPayload> storage;
     private String queue;
 

@@ -89,8 +89,8 @@ public abstract class MessageQueueContract {
     protected abstract List<DeadLetter> deadLetters();
 
     /**
-     * How long a retry waits in {@link #aRetryIsDeliveredAtItsInstantAsTheNextAttempt}: an hour of manual time by
-     * default; a queue that a broker times on the wall clock needs a short one.
+     * How long a retry or a message sent for later waits: an hour of manual time by default; a queue that a broker
+     * times on the wall clock needs a short one.
      */
     protected Duration retryDelay() {
         return Duration.ofHours(1);
@@ -163,6 +163,28 @@ public abstract class MessageQueueContract {
 
         assertThat(r.delivery(0).maxAttempts()).isEqualTo(7);
         assertThat(r.delivery(0).metadata()).containsEntry("tenant", "acme");
+    }
+
+    @Test
+    public void aMessageSentForLaterIsDeliveredAtItsTime() {
+        Recorder r = open();
+        Instant at = timeline.clock().instant().plus(retryDelay());
+        send(payload(2));
+        send(payload(1), JobOptions.defaults().withRunAt(at));
+
+        requestAndReceive(r, 1, 1);
+        assertThat(r.delivery(0).payload()).as("the message due now").isEqualTo(payload(2));
+        r.delivery(0).ack();
+        r.request(1);
+        timeline.pass(retryDelay().dividedBy(2));
+        assertThat(r.deliveries()).as("half-way to the first one's time").hasSize(1);
+        timeline.pass(retryDelay().dividedBy(2));
+        r.awaitDeliveries(2);
+
+        assertThat(r.delivery(1).payload()).isEqualTo(payload(1));
+        assertThat(r.delivery(1).attempt()).isEqualTo(1);
+        // a broker schedules in whole milliseconds
+        assertThat(r.arrival(1)).as("not before its time").isAfterOrEqualTo(at.minusMillis(2));
     }
 
     @Test
@@ -292,7 +314,7 @@ public abstract class MessageQueueContract {
         send(payload(1));
         requestAndReceive(first, 2, 1);
 
-        first.consumption.close();
+        first.close();
         send(payload(2));
         timeline.settleDown();
         first.delivery(0).ack();

@@ -67,6 +67,21 @@ class PublisherQueueTest extends MessageQueueContract {
     }
 
     /**
+     * Overridden: a stream's items carry no run-at; the publisher emits each when it is asked for one, and the
+     * worker's layers, not the source, wait before an attempt.
+     */
+    @Override
+    @Test
+    public void aMessageSentForLaterIsDeliveredAtItsTime() {
+        Recorder r = open();
+        send(payload(1), JobOptions.defaults().withRunAt(timeline.clock().instant().plus(retryDelay())));
+
+        requestAndReceive(r, 1, 1);
+
+        assertThat(r.arrival(0)).as("at once").isEqualTo(timeline.clock().instant());
+    }
+
+    /**
      * Overridden: a stream has no dead-letter destination; the item is logged and dropped, settled for good, so the
      * stream completes once its publisher has.
      */

@@ -6,11 +6,14 @@ import dev.apiary.jpa.TestDatabases.Db;
 import dev.apiary.jpa.TestDatabases.Provider;
 import dev.apiary.spi.JobStorage;
 
+import java.time.Clock;
+
 /** The storage contract on JPA with Hibernate on H2. */
 class HibernateH2StorageTest extends JobStorageContract {
 
     @Override
-    protected JobStorage<ContractPayload> newStorage(String queue) {
-        return JpaJobStorage.builder(TestDatabases.emf(Provider.HIBERNATE, Db.H2)).queue(queue, ContractPayload.class).build();
+    protected JobStorage<ContractPayload> newStorage(String queue, Clock clock) {
+        return JpaJobStorage.builder(TestDatabases.emf(Provider.HIBERNATE, Db.H2))
+                .queue(queue, ContractPayload.class).clock(clock).build();
     }
 }

@@ -6,11 +6,14 @@ import dev.apiary.jpa.TestDatabases.Db;
 import dev.apiary.jpa.TestDatabases.Provider;
 import dev.apiary.spi.JobStorage;
 
+import java.time.Clock;
+
 /** The storage contract on JPA with Hibernate on Postgres. */
 class HibernatePostgresStorageTest extends JobStorageContract {
 
     @Override
-    protected JobStorage<ContractPayload> newStorage(String queue) {
-        return JpaJobStorage.builder(TestDatabases.emf(Provider.HIBERNATE, Db.POSTGRESQL)).queue(queue, ContractPayload.class).build();
+    protected JobStorage<ContractPayload> newStorage(String queue, Clock clock) {
+        return JpaJobStorage.builder(TestDatabases.emf(Provider.HIBERNATE, Db.POSTGRESQL))
+                .queue(queue, ContractPayload.class).clock(clock).build();
     }
 }

@@ -6,12 +6,14 @@ import dev.apiary.jpa.TestDatabases.Db;
 import dev.apiary.jpa.TestDatabases.Provider;
 import dev.apiary.spi.JobStorage;
 
+import java.time.Clock;
+
 /** The storage contract with the portable JPQL-only SQL ({@link SqlDialect#STANDARD}) on PostgreSQL. */
 class PortableSqlPostgresStorageTest extends JobStorageContract {
 
     @Override
-    protected JobStorage<ContractPayload> newStorage(String queue) {
+    protected JobStorage<ContractPayload> newStorage(String queue, Clock clock) {
         return JpaJobStorage.builder(TestDatabases.emf(Provider.HIBERNATE, Db.POSTGRESQL))
-                .queue(queue, ContractPayload.class).dialect(SqlDialect.STANDARD).build();
+                .queue(queue, ContractPayload.class).clock(clock).dialect(SqlDialect.STANDARD).build();
     }
 }

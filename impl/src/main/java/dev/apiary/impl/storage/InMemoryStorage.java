@@ -25,7 +25,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -41,18 +40,14 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * A thread-safe {@link JobStorage} in memory: one lock, the due jobs in one lane per priority, and a delay queue
- * ordered by run-at. Jobs are lost when the process ends; for tests and single-process use.
+ * A thread-safe {@link JobStorage} in memory: one lock, the due jobs in one lane per priority ({@link ReadyJobs}), and
+ * a delay queue ordered by run-at; its schedules are {@link InMemorySchedules} under the same lock. Jobs are lost when
+ * the process ends; for tests and single-process use.
  * Invariant: a job is in exactly one of the two queues if and only if it is pending.
  */
 public final class InMemoryStorage<T> implements JobStorage<T> {
 
     private static final Logger LOG = Logger.getLogger(InMemoryStorage.class.getName());
-    /** Order among due jobs of one priority: earlier run-at, then first pushed. */
-    private static final Comparator<Entry<?>> LANE_ORDER = (a, b) -> {
-        int byTime = a.runAt.compareTo(b.runAt);
-        return byTime != 0 ? byTime : Long.compare(a.seq, b.seq);
-    };
 
     private final String queue;
     private final Class<T> payloadType;
@@ -60,10 +55,11 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     private final Clock clock;
     /** Guards every field below; a plain monitor, whose brief spinning suits these short critical sections. */
     private final Object lock = new Object();
-    private final Map<String, Entry<T>> jobs = new HashMap<>();
-    private final Map<String, Entry<T>> uniqueKeys = new HashMap<>();
+    private final Map<String, MemoryJob<T>> jobs = new HashMap<>();
+    private final Map<String, MemoryJob<T>> uniqueKeys = new HashMap<>();
     private final ReadyJobs<T> ready = new ReadyJobs<>();
-    private final PriorityQueue<Entry<T>> delayed = new PriorityQueue<>(Comparator.comparing((Entry<T> e) -> e.runAt));
+    private final PriorityQueue<MemoryJob<T>> delayed =
+            new PriorityQueue<>(Comparator.comparing((MemoryJob<T> e) -> e.runAt));
     private final Map<String, Instant> heartbeats = new HashMap<>();
     /** What instances reported at their last heartbeat, for {@link #workers()}. */
     private final Map<String, WorkerRecord> workers = new HashMap<>();
@@ -76,12 +72,10 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
      * rather than among all. By id rather than by the claim's context: the id string keeps its hash from the push,
      * where each new context would need an identity hash of its own.
      */
-    private final Map<String, Entry<T>> running = new HashMap<>();
+    private final Map<String, MemoryJob<T>> running = new HashMap<>();
     private final long[] counts = new long[JobStatus.values().length];
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
-    /** Recurring schedules pushing to this queue, by name. */
-    private final Map<String, ScheduleStore.State> scheduleStates = new HashMap<>();
-    private final ScheduleStore<T> scheduleStore = new Schedules();
+    private final ScheduleStore<T> scheduleStore;
     private long sequence;
 
     /** A storage that keeps worker rows for an hour after their last heartbeat. */
@@ -99,6 +93,17 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         this.payloadType = Objects.requireNonNull(payloadType, "payloadType");
         this.codec = Objects.requireNonNull(codec, "codec");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.scheduleStore = new InMemorySchedules<>(lock, clock, new InMemorySchedules.Jobs<>() {
+            @Override
+            public String addLocked(T payload, JobOptions options, Instant now) {
+                return add(payload, options, now);
+            }
+
+            @Override
+            public void added() {
+                wakeUp();
+            }
+        });
     }
 
     @Override
@@ -138,12 +143,12 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
 
     private String add(T payload, JobOptions options, Instant now) {
         if (options.uniqueKey() != null) {
-            Entry<T> holder = uniqueKeys.get(options.uniqueKey());
+            MemoryJob<T> holder = uniqueKeys.get(options.uniqueKey());
             if (holder != null && !holder.status.isFinal()) {
                 return holder.id;
             }
         }
-        Entry<T> e = new Entry<>();
+        MemoryJob<T> e = new MemoryJob<>();
         e.id = JobIds.next();
         e.seq = sequence++;
         e.payload = payload;
@@ -175,7 +180,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             }
             List<Job<T>> claimed = new ArrayList<>(Math.min(max, ready.size()));
             while (claimed.size() < max && !ready.isEmpty()) {
-                Entry<T> e = ready.poll();
+                MemoryJob<T> e = ready.poll();
                 e.attempts++;
                 e.workerId = workerId;
                 e.lockedAt = now;
@@ -194,7 +199,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             Instant now = clock.instant();
             for (Settlement s : settlements) {
                 // a job that is not running has nothing to settle
-                Entry<T> e = running.get(s.job().id());
+                MemoryJob<T> e = running.get(s.job().id());
                 if (e == null || !holds(e, s.job())) {
                     continue;
                 }
@@ -220,12 +225,12 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         }
     }
 
-    private static boolean holds(Entry<?> e, JobContext job) {
+    private static boolean holds(MemoryJob<?> e, JobContext job) {
         return e.status == JobStatus.RUNNING && Objects.equals(e.workerId, job.workerId())
                 && e.attempts == job.attempt();
     }
 
-    private void finish(Entry<T> e, JobStatus status, String error, Instant now) {
+    private void finish(MemoryJob<T> e, JobStatus status, String error, Instant now) {
         setStatus(e, status);
         e.lastError = error;
         e.finishedAt = now;
@@ -242,7 +247,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         synchronized (lock) {
             Instant now = clock.instant();
             for (String id : jobIds) {
-                Entry<T> e = jobs.get(id);
+                MemoryJob<T> e = jobs.get(id);
                 if (e != null && e.status == JobStatus.RUNNING && workerId.equals(e.workerId)) {
                     e.attempts--;
                     e.workerId = null;
@@ -287,7 +292,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     @Override
     public boolean progress(JobContext job, int percent, String message) {
         synchronized (lock) {
-            Entry<T> e = jobs.get(job.id());
+            MemoryJob<T> e = jobs.get(job.id());
             if (e == null || !holds(e, job)) {
                 return false;
             }
@@ -302,7 +307,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         synchronized (lock) {
             Instant now = clock.instant();
             Instant cutoff = now.minus(lease);
-            for (Entry<T> e : new ArrayList<>(running.values())) {
+            for (MemoryJob<T> e : new ArrayList<>(running.values())) {
                 Instant alive = heartbeats.getOrDefault(e.workerId, e.lockedAt);
                 if (alive.isBefore(e.lockedAt)) {
                     alive = e.lockedAt;
@@ -338,7 +343,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     @Override
     public Optional<StoredJob<T>> find(String id) {
         synchronized (lock) {
-            Entry<T> e = jobs.get(id);
+            MemoryJob<T> e = jobs.get(id);
             return e == null ? Optional.empty() : Optional.of(view(e));
         }
     }
@@ -357,13 +362,13 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     @Override
     public JobPage<T> list(JobQuery query) {
         synchronized (lock) {
-            List<Entry<T>> matching = new ArrayList<>();
-            for (Entry<T> e : jobs.values()) {
+            List<MemoryJob<T>> matching = new ArrayList<>();
+            for (MemoryJob<T> e : jobs.values()) {
                 if (query.status() == null || e.status == query.status()) {
                     matching.add(e);
                 }
             }
-            matching.sort(Comparator.comparingLong((Entry<T> e) -> e.seq).reversed());
+            matching.sort(Comparator.comparingLong((MemoryJob<T> e) -> e.seq).reversed());
             List<StoredJob<T>> page = new ArrayList<>();
             for (int i = query.offset(); i < matching.size() && page.size() < query.limit(); i++) {
                 page.add(view(matching.get(i)));
@@ -384,7 +389,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     public List<StoredJob<T>> findByMetadata(String key, String value, int limit) {
         synchronized (lock) {
             return jobs.values().stream().filter(e -> value.equals(e.metadata.get(key)))
-                    .sorted(Comparator.comparingLong((Entry<T> e) -> e.seq).reversed()).limit(limit)
+                    .sorted(Comparator.comparingLong((MemoryJob<T> e) -> e.seq).reversed()).limit(limit)
                     .map(this::view).toList();
         }
     }
@@ -401,7 +406,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         return requeued;
     }
 
-    private boolean requeue(Entry<T> e, Instant now) {
+    private boolean requeue(MemoryJob<T> e, Instant now) {
         if (e == null || e.status == JobStatus.RUNNING || e.status == JobStatus.DONE) {
             return false;
         }
@@ -422,7 +427,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         }
     }
 
-    private boolean kill(Entry<T> e, String reason, Instant now) {
+    private boolean kill(MemoryJob<T> e, String reason, Instant now) {
         if (e == null || e.status.isFinal()) {
             return false;
         }
@@ -436,7 +441,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     @Override
     public boolean delete(String id) {
         synchronized (lock) {
-            Entry<T> e = jobs.get(id);
+            MemoryJob<T> e = jobs.get(id);
             if (e == null || e.status == JobStatus.RUNNING) {
                 return false;
             }
@@ -450,7 +455,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         int count = 0;
         synchronized (lock) {
             Instant now = clock.instant();
-            for (Entry<T> e : inStatus(status)) {
+            for (MemoryJob<T> e : inStatus(status)) {
                 count += requeue(e, now) ? 1 : 0;
             }
         }
@@ -466,7 +471,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         int count = 0;
         synchronized (lock) {
             Instant now = clock.instant();
-            for (Entry<T> e : inStatus(status)) {
+            for (MemoryJob<T> e : inStatus(status)) {
                 count += kill(e, stored, now) ? 1 : 0;
             }
         }
@@ -479,7 +484,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             return 0;
         }
         synchronized (lock) {
-            List<Entry<T>> matching = inStatus(status);
+            List<MemoryJob<T>> matching = inStatus(status);
             matching.forEach(this::remove);
             return matching.size();
         }
@@ -489,7 +494,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     public List<Throughput> throughput(Instant since) {
         TreeMap<Instant, long[]> minutes = new TreeMap<>();
         synchronized (lock) {
-            for (Entry<T> e : jobs.values()) {
+            for (MemoryJob<T> e : jobs.values()) {
                 if (e.finishedAt != null && !e.finishedAt.isBefore(since)) {
                     long[] c = minutes.computeIfAbsent(e.finishedAt.truncatedTo(ChronoUnit.MINUTES),
                             m -> new long[3]);
@@ -502,9 +507,9 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         return result;
     }
 
-    private List<Entry<T>> inStatus(JobStatus status) {
-        List<Entry<T>> matching = new ArrayList<>();
-        for (Entry<T> e : jobs.values()) {
+    private List<MemoryJob<T>> inStatus(JobStatus status) {
+        List<MemoryJob<T>> matching = new ArrayList<>();
+        for (MemoryJob<T> e : jobs.values()) {
             if (e.status == status) {
                 matching.add(e);
             }
@@ -512,7 +517,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         return matching;
     }
 
-    private void remove(Entry<T> e) {
+    private void remove(MemoryJob<T> e) {
         unqueue(e);
         jobs.remove(e.id);
         counts[e.status.ordinal()]--;
@@ -527,7 +532,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             int removed = 0;
             var it = jobs.values().iterator();
             while (it.hasNext()) {
-                Entry<T> e = it.next();
+                MemoryJob<T> e = it.next();
                 if (e.status.isFinal() && e.finishedAt.isBefore(before)) {
                     it.remove();
                     counts[e.status.ordinal()]--;
@@ -541,7 +546,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         }
     }
 
-    private void enqueue(Entry<T> e, Instant now) {
+    private void enqueue(MemoryJob<T> e, Instant now) {
         if (e.runAt.isAfter(now)) {
             delayed.add(e);
         } else {
@@ -549,14 +554,14 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         }
     }
 
-    private void unqueue(Entry<T> e) {
+    private void unqueue(MemoryJob<T> e) {
         // O(n), but only admin operations (requeue, kill) take this path
         if (e.status == JobStatus.PENDING && !ready.remove(e)) {
             delayed.remove(e);
         }
     }
 
-    private void setStatus(Entry<T> e, JobStatus status) {
+    private void setStatus(MemoryJob<T> e, JobStatus status) {
         if (e.status != null) {
             counts[e.status.ordinal()]--;
             if (e.status == JobStatus.RUNNING) {
@@ -570,7 +575,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         e.status = status;
     }
 
-    private StoredJob<T> view(Entry<T> e) {
+    private StoredJob<T> view(MemoryJob<T> e) {
         return new StoredJob<>(e.id, queue, e.payload, encode(e.payload), e.status, e.attempts, e.maxAttempts,
                 e.runAt, e.priority, e.enqueuedAt, e.workerId, e.lastError, e.finishedAt, e.metadata, e.uniqueKey,
                 e.progress, e.result);
@@ -602,71 +607,6 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         return Optional.of(scheduleStore);
     }
 
-    /** Schedule state under the storage's lock, so that a fire and its pushes are one step. */
-    private final class Schedules implements ScheduleStore<T> {
-
-        @Override
-        public Instant now() {
-            return clock.instant();
-        }
-
-        @Override
-        public State register(String name) {
-            synchronized (lock) {
-                Instant now = clock.instant();
-                State state = scheduleStates.computeIfAbsent(name,
-                        n -> new State(n, now.truncatedTo(ChronoUnit.SECONDS), false, now));
-                return new State(name, state.lastFire(), state.paused(), now);
-            }
-        }
-
-        @Override
-        public Optional<State> state(String name) {
-            synchronized (lock) {
-                State state = scheduleStates.get(name);
-                return state == null ? Optional.empty()
-                        : Optional.of(new State(name, state.lastFire(), state.paused(), clock.instant()));
-            }
-        }
-
-        @Override
-        public Optional<List<String>> fire(String name, Instant expectedLastFire, Instant lastFire,
-                                           List<Push<T>> pushes) {
-            List<String> ids = new ArrayList<>(pushes.size());
-            synchronized (lock) {
-                State state = scheduleStates.get(name);
-                if (state == null || state.paused() || !state.lastFire().equals(expectedLastFire)) {
-                    return Optional.empty();
-                }
-                Instant now = clock.instant();
-                for (Push<T> push : pushes) {
-                    ids.add(add(push.payload(), push.options(), now));
-                }
-                scheduleStates.put(name, new State(name, lastFire, false, now));
-            }
-            if (!ids.isEmpty()) {
-                wakeUp();
-            }
-            return Optional.of(ids);
-        }
-
-        @Override
-        public boolean setPaused(String name, boolean paused) {
-            synchronized (lock) {
-                State state = scheduleStates.get(name);
-                if (state == null) {
-                    return false;
-                }
-                if (state.paused() != paused) {
-                    Instant now = clock.instant();
-                    Instant last = paused ? state.lastFire() : now;
-                    scheduleStates.put(name, new State(name, last, paused, now));
-                }
-                return true;
-            }
-        }
-    }
-
     private void wakeUp() {
         for (Runnable listener : listeners) {
             try {
@@ -683,106 +623,5 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         } catch (java.net.UnknownHostException e) {
             return "localhost";
         }
-    }
-
-    /**
-     * Due jobs, highest priority first, then by {@link #LANE_ORDER}. Jobs almost always arrive in lane order
-     * (pushed now, or due in run-at order), so each lane is a FIFO with O(1) claims; the rare job that arrives out of
-     * order (pushed with a past run-at) goes to a small heap beside it, and a claim takes the smaller head.
-     */
-    private static final class ReadyJobs<T> {
-        private final TreeMap<Integer, Lane<T>> lanes = new TreeMap<>(Comparator.reverseOrder());
-        private int size;
-
-        void add(Entry<T> e) {
-            lanes.computeIfAbsent(e.priority, p -> new Lane<>()).add(e);
-            size++;
-        }
-
-        Entry<T> poll() {
-            Map.Entry<Integer, Lane<T>> first = lanes.firstEntry();
-            if (first == null) {
-                return null;
-            }
-            Entry<T> e = first.getValue().poll();
-            if (first.getValue().isEmpty()) {
-                lanes.remove(first.getKey());
-            }
-            size--;
-            return e;
-        }
-
-        boolean remove(Entry<T> e) {
-            Lane<T> lane = lanes.get(e.priority);
-            if (lane == null || !lane.remove(e)) {
-                return false;
-            }
-            if (lane.isEmpty()) {
-                lanes.remove(e.priority);
-            }
-            size--;
-            return true;
-        }
-
-        boolean isEmpty() {
-            return size == 0;
-        }
-
-        int size() {
-            return size;
-        }
-    }
-
-    private static final class Lane<T> {
-        private final ArrayDeque<Entry<T>> inOrder = new ArrayDeque<>();
-        private final PriorityQueue<Entry<T>> outOfOrder = new PriorityQueue<>(LANE_ORDER);
-
-        void add(Entry<T> e) {
-            Entry<T> last = inOrder.peekLast();
-            if (last == null || LANE_ORDER.compare(last, e) <= 0) {
-                inOrder.addLast(e);
-            } else {
-                outOfOrder.add(e);
-            }
-        }
-
-        Entry<T> poll() {
-            Entry<T> a = inOrder.peekFirst();
-            Entry<T> b = outOfOrder.peek();
-            if (b == null || (a != null && LANE_ORDER.compare(a, b) <= 0)) {
-                return inOrder.pollFirst();
-            }
-            return outOfOrder.poll();
-        }
-
-        boolean remove(Entry<T> e) {
-            return inOrder.remove(e) || outOfOrder.remove(e);
-        }
-
-        boolean isEmpty() {
-            return inOrder.isEmpty() && outOfOrder.isEmpty();
-        }
-    }
-
-    /** Mutable job state, guarded by the storage's lock. */
-    private static final class Entry<T> {
-        String id;
-        long seq;
-        T payload;
-        JobStatus status;
-        int attempts;
-        int maxAttempts;
-        Instant runAt;
-        int priority;
-        Instant enqueuedAt;
-        String workerId;
-        Instant lockedAt;
-        String lastError;
-        Instant finishedAt;
-        String uniqueKey;
-        Map<String, String> metadata;
-        Progress progress;
-        /** A done job's result as encoded JSON, or {@code null}. */
-        String result;
     }
 }

@@ -11,7 +11,7 @@ class InMemoryStorageTest extends JobStorageContract {
     private static final JsonbCodec CODEC = new JsonbCodec();
 
     @Override
-    protected JobStorage<ContractPayload> newStorage(String queue) {
-        return new InMemoryStorage<>(queue, ContractPayload.class, CODEC, Clock.systemUTC());
+    protected JobStorage<ContractPayload> newStorage(String queue, Clock clock) {
+        return new InMemoryStorage<>(queue, ContractPayload.class, CODEC, clock);
     }
 }

@@ -12,12 +12,15 @@ import dev.apiary.spi.Settlement;
 import dev.apiary.spi.StoredJob;
 import dev.apiary.spi.Throughput;
 import dev.apiary.spi.WorkerRecord;
+import dev.apiary.testing.ManualClock;
 import dev.apiary.worker.WorkerSnapshot;
 import dev.apiary.worker.WorkerState;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -34,6 +37,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,20 +45,47 @@ import static org.assertj.core.api.Assertions.within;
 
 /**
  * The contract every {@link JobStorage} keeps, written once and run against each implementation (in-memory, JPA on
- * H2, JPA on PostgreSQL). Each test uses a queue of its own, so implementations may share one database.
+ * H2, JPA on PostgreSQL). Each test uses a queue of its own, so implementations may share one database. Time is a
+ * {@link ManualClock} the storage reads for every instant it stores or compares, so a test that needs time to pass
+ * moves the clock rather than waiting.
  */
 public abstract class JobStorageContract {
 
+    /**
+     * Where the clock of the tests run so far stood at the latest. Tests on one database share its worker rows
+     * ({@code "w1"} of one test is {@code "w1"} of the next), so a test's clock starts after every earlier test's:
+     * a heartbeat another test wrote is then always in the past, as it would be on the wall clock.
+     */
+    private static final AtomicReference<Instant> LATEST = new AtomicReference<>(Instant.EPOCH);
+
+    /**
+     * The storage's clock, standing still until a test moves it. It starts at the current second (so that rows in a
+     * shared database carry plausible times), or just after the latest time an earlier test moved its clock to.
+     */
+    protected final ManualClock clock = ManualClock.at(LATEST.updateAndGet(
+            latest -> later(Instant.now().truncatedTo(ChronoUnit.SECONDS), latest.plusMillis(1))));
     protected JobStorage<ContractPayload> storage;
     private String queue;
 
-    /** A storage for {@code queue}; tests never share a queue, so a shared database needs no cleaning. */
-    protected abstract JobStorage<ContractPayload> newStorage(String queue);
+    /**
+     * A storage for {@code queue} that reads the time from {@code clock} only; tests never share a queue, so a shared
+     * database needs no cleaning.
+     */
+    protected abstract JobStorage<ContractPayload> newStorage(String queue, Clock clock);
 
     @BeforeEach
     void createStorage(TestInfo info) {
         queue = info.getTestMethod().orElseThrow().getName() + "-" + Long.toHexString(System.nanoTime());
-        storage = newStorage(queue);
+        storage = newStorage(queue, clock);
+    }
+
+    @AfterEach
+    void keepTheClocksOrder() {
+        LATEST.accumulateAndGet(clock.instant(), JobStorageContract::later);
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
     }
 
     private static ContractPayload payload(int n) {
@@ -63,6 +94,11 @@ public abstract class JobStorageContract {
 
     private static void settle(JobStorage<?> storage, Job<?> job, Outcome outcome) {
         storage.settle(List.of(new Settlement(job.context(), outcome)));
+    }
+
+    /** Options for a job due an hour from now on the storage's clock. */
+    private JobOptions inAnHour() {
+        return JobOptions.defaults().withRunAt(clock.instant().plus(Duration.ofHours(1)));
     }
 
     private StoredJob<ContractPayload> stored(String id) {
@@ -109,8 +145,8 @@ public abstract class JobStorageContract {
 
     @Test
     void aJobScheduledLaterIsNotClaimedBeforeItsTime() {
-        String later = storage.schedule(payload(1), Instant.now().plus(1, ChronoUnit.HOURS));
-        String earlier = storage.schedule(payload(2), Instant.now().minusSeconds(1));
+        String later = storage.schedule(payload(1), clock.instant().plus(1, ChronoUnit.HOURS));
+        String earlier = storage.schedule(payload(2), clock.instant().minusSeconds(1));
 
         List<Job<ContractPayload>> claimed = storage.claim("w1", 10);
 
@@ -120,7 +156,7 @@ public abstract class JobStorageContract {
 
     @Test
     void higherPriorityIsClaimedFirstThenEarlierRunAt() {
-        Instant t = Instant.now().minusSeconds(60);
+        Instant t = clock.instant().minusSeconds(60);
         String lowOld = storage.push(payload(1), JobOptions.defaults().withRunAt(t.minusSeconds(10)));
         String high = storage.push(payload(2), JobOptions.defaults().withRunAt(t).withPriority(5));
         String lowNew = storage.push(payload(3), JobOptions.defaults().withRunAt(t));
@@ -191,20 +227,20 @@ public abstract class JobStorageContract {
         String id = storage.push(payload(1));
         Job<ContractPayload> first = storage.claim("w1", 1).get(0);
 
-        settle(storage, first, Outcome.retryAt(Instant.now().plus(1, ChronoUnit.HOURS), "boom"));
+        settle(storage, first, Outcome.retryAt(clock.instant().plus(1, ChronoUnit.HOURS), "boom"));
 
         StoredJob<ContractPayload> s = stored(id);
         assertThat(s.status()).isEqualTo(JobStatus.PENDING);
         assertThat(s.attempts()).isEqualTo(1);
         assertThat(s.lastError()).isEqualTo("boom");
-        assertThat(s.runAt()).isAfter(Instant.now().plus(50, ChronoUnit.MINUTES));
+        assertThat(s.runAt()).isAfter(clock.instant().plus(50, ChronoUnit.MINUTES));
         assertThat(storage.claim("w1", 1)).as("not due yet").isEmpty();
     }
 
     @Test
     void aDueRetryRunsAgainWithTheNextAttempt() {
         storage.push(payload(1));
-        settle(storage, storage.claim("w1", 1).get(0), Outcome.retryAt(Instant.now().minusMillis(1), "boom"));
+        settle(storage, storage.claim("w1", 1).get(0), Outcome.retryAt(clock.instant().minusMillis(1), "boom"));
 
         Job<ContractPayload> second = storage.claim("w2", 1).get(0);
 
@@ -216,7 +252,7 @@ public abstract class JobStorageContract {
     void aRetryAfterTheLastAttemptEndsTheJobAsFailed() {
         String id = storage.push(payload(1), JobOptions.defaults().withMaxAttempts(1));
 
-        settle(storage, storage.claim("w1", 1).get(0), Outcome.retryAt(Instant.now(), "still broken"));
+        settle(storage, storage.claim("w1", 1).get(0), Outcome.retryAt(clock.instant(), "still broken"));
 
         assertThat(stored(id).status()).isEqualTo(JobStatus.FAILED);
         assertThat(stored(id).lastError()).isEqualTo("still broken");
@@ -279,7 +315,7 @@ public abstract class JobStorageContract {
 
         storage.settle(List.of(
                 new Settlement(jobs.get(ids.get(0)).context(), Outcome.failed(POISON)),
-                new Settlement(jobs.get(ids.get(1)).context(), Outcome.retryAt(Instant.now().plusSeconds(3600),
+                new Settlement(jobs.get(ids.get(1)).context(), Outcome.retryAt(clock.instant().plusSeconds(3600),
                         POISON)),
                 new Settlement(jobs.get(ids.get(2)).context(), Outcome.kill(POISON)),
                 new Settlement(jobs.get(ids.get(3)).context(), Outcome.failed(thrown)),
@@ -307,7 +343,7 @@ public abstract class JobStorageContract {
 
         storage.settle(List.of(
                 new Settlement(jobs.get(ids.get(0)).context(), Outcome.failed(huge)),
-                new Settlement(jobs.get(ids.get(1)).context(), Outcome.retryAt(Instant.now().plusSeconds(3600),
+                new Settlement(jobs.get(ids.get(1)).context(), Outcome.retryAt(clock.instant().plusSeconds(3600),
                         huge)),
                 new Settlement(jobs.get(ids.get(2)).context(), Outcome.kill(huge)),
                 new Settlement(jobs.get(ids.get(3)).context(), Outcome.done())));
@@ -381,10 +417,10 @@ public abstract class JobStorageContract {
     }
 
     @Test
-    void anOutcomeFromAWorkerThatLostTheJobIsIgnored() throws InterruptedException {
+    void anOutcomeFromAWorkerThatLostTheJobIsIgnored() {
         storage.push(payload(1));
         Job<ContractPayload> lost = storage.claim("w1", 1).get(0);
-        Thread.sleep(30);
+        clock.advance(Duration.ofMillis(30));
         assertThat(storage.reenqueueOrphans(Duration.ofMillis(10))).isEqualTo(1);
         Job<ContractPayload> taken = storage.claim("w2", 1).get(0);
 
@@ -411,7 +447,7 @@ public abstract class JobStorageContract {
     }
 
     @Test
-    void jobsOfAWorkerThatStoppedHeartbeatingGoBackToPending() throws InterruptedException {
+    void jobsOfAWorkerThatStoppedHeartbeatingGoBackToPending() {
         String id = storage.push(payload(1));
         storage.heartbeat("w1");
         storage.claim("w1", 1);
@@ -419,7 +455,7 @@ public abstract class JobStorageContract {
         assertThat(storage.reenqueueOrphans(Duration.ofHours(1))).as("within the lease").isZero();
         assertThat(stored(id).status()).isEqualTo(JobStatus.RUNNING);
 
-        Thread.sleep(50);
+        clock.advance(Duration.ofMillis(50));
         assertThat(storage.reenqueueOrphans(Duration.ofMillis(20))).isEqualTo(1);
 
         StoredJob<ContractPayload> s = stored(id);
@@ -429,22 +465,25 @@ public abstract class JobStorageContract {
     }
 
     @Test
-    void aLiveWorkersJobsAreNotOrphans() throws InterruptedException {
+    void aLiveWorkersJobsAreNotOrphans() {
         storage.push(payload(1));
         storage.claim("w1", 1);
-        Thread.sleep(1200);
+        clock.advance(Duration.ofMillis(1200));
 
         storage.heartbeat("w1");
 
-        // the claim is older than the lease, the heartbeat is not (with a wide margin for a loaded machine)
+        // the claim is older than the lease, the heartbeat is not
         assertThat(storage.reenqueueOrphans(Duration.ofMillis(1000))).isZero();
+        clock.advance(Duration.ofMillis(1001));
+        assertThat(storage.reenqueueOrphans(Duration.ofMillis(1000))).as("once the heartbeat is older too")
+                .isEqualTo(1);
     }
 
     @Test
-    void anOrphanOnItsLastAttemptEndsFailed() throws InterruptedException {
+    void anOrphanOnItsLastAttemptEndsFailed() {
         String id = storage.push(payload(1), JobOptions.defaults().withMaxAttempts(1));
         storage.claim("w1", 1);
-        Thread.sleep(50);
+        clock.advance(Duration.ofMillis(50));
 
         assertThat(storage.reenqueueOrphans(Duration.ofMillis(20))).isEqualTo(1);
 
@@ -559,7 +598,7 @@ public abstract class JobStorageContract {
 
     @Test
     void killStopsAPendingJobAndIgnoresTheRunningAttemptsOutcome() {
-        String pending = storage.push(payload(1), JobOptions.defaults().withDelay(Duration.ofHours(1)));
+        String pending = storage.push(payload(1), inAnHour());
         String running = storage.push(payload(2));
         Job<ContractPayload> job = storage.claim("w1", 1).get(0);
 
@@ -596,7 +635,7 @@ public abstract class JobStorageContract {
 
     @Test
     void deleteRemovesAJobUnlessItRuns() {
-        String pending = storage.push(payload(1), JobOptions.defaults().withDelay(Duration.ofHours(1)));
+        String pending = storage.push(payload(1), inAnHour());
         String running = storage.push(payload(2));
         storage.claim("w1", 1);
 
@@ -638,7 +677,7 @@ public abstract class JobStorageContract {
 
     @Test
     void throughputCountsEndedJobsPerMinuteByStatus() {
-        Instant before = Instant.now().minusSeconds(60);
+        Instant before = clock.instant().minusSeconds(60);
         storage.pushAll(IntStream.range(0, 6).mapToObj(JobStorageContract::payload).toList(), JobOptions.defaults());
         List<Job<ContractPayload>> jobs = storage.claim("w1", 6);
         settle(storage, jobs.get(0), Outcome.done());
@@ -653,11 +692,11 @@ public abstract class JobStorageContract {
         assertThat(minutes.stream().mapToLong(Throughput::done).sum()).isEqualTo(3);
         assertThat(minutes.stream().mapToLong(Throughput::failed).sum()).isEqualTo(1);
         assertThat(minutes.stream().mapToLong(Throughput::killed).sum()).isEqualTo(1);
-        Instant lastMinute = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+        Instant lastMinute = clock.instant().truncatedTo(ChronoUnit.MINUTES);
         assertThat(minutes).allSatisfy(m -> assertThat(m.minute())
                 .isBetween(before.truncatedTo(ChronoUnit.MINUTES), lastMinute)
                 .isEqualTo(m.minute().truncatedTo(ChronoUnit.MINUTES)));
-        assertThat(storage.throughput(Instant.now().plusSeconds(120))).isEmpty();
+        assertThat(storage.throughput(clock.instant().plusSeconds(120))).isEmpty();
     }
 
     @Test
@@ -666,11 +705,11 @@ public abstract class JobStorageContract {
         String first0 = "mailer-0-" + queue;
         String first1 = "mailer-1-" + queue;
         storage.heartbeat(new WorkerSnapshot("mailer", first0, queue, WorkerState.ENGAGED, 2, 40, 5, 3, 0,
-                Instant.now(), null));
+                clock.instant(), null));
         storage.heartbeat(new WorkerSnapshot("mailer", first1, queue, WorkerState.IDLE, 0, 7, 0, 0, 0,
-                Instant.now(), null));
+                clock.instant(), null));
         storage.heartbeat(new WorkerSnapshot("mailer", first0, queue, WorkerState.IDLE, 0, 42, 5, 3, 0,
-                Instant.now(), null));
+                clock.instant(), null));
 
         List<WorkerRecord> workers = storage.workers();
 
@@ -683,7 +722,7 @@ public abstract class JobStorageContract {
         assertThat(first.done()).isEqualTo(42);
         assertThat(first.failed()).isEqualTo(3);
         assertThat(first.lastSeen()).isAfterOrEqualTo(first.startedAt())
-                .isCloseTo(Instant.now(), within(Duration.ofMinutes(1)));
+                .isCloseTo(clock.instant(), within(Duration.ofMinutes(1)));
     }
 
     @Test
@@ -696,7 +735,7 @@ public abstract class JobStorageContract {
 
         assertThat(stored(id).progress().percent()).isEqualTo(40);
         assertThat(stored(id).progress().message()).isEqualTo("page 4 of 10");
-        assertThat(stored(id).progress().at()).isCloseTo(Instant.now(), within(Duration.ofMinutes(1)));
+        assertThat(stored(id).progress().at()).isCloseTo(clock.instant(), within(Duration.ofMinutes(1)));
         settle(storage, job, Outcome.failed("broken"));
         assertThat(storage.progress(job.context(), 50, "too late")).isFalse();
         assertThat(stored(id).progress().percent()).isEqualTo(40);
@@ -705,14 +744,14 @@ public abstract class JobStorageContract {
     }
 
     @Test
-    void purgeRemovesOnlyJobsThatEndedBeforeTheCutoff() throws InterruptedException {
+    void purgeRemovesOnlyJobsThatEndedBeforeTheCutoff() {
         String done = storage.push(payload(1));
-        String pending = storage.push(payload(2), JobOptions.defaults().withDelay(Duration.ofHours(1)));
+        String pending = storage.push(payload(2), inAnHour());
         settle(storage, storage.claim("w1", 1).get(0), Outcome.done());
-        Thread.sleep(20);
+        clock.advance(Duration.ofMillis(20));
 
-        assertThat(storage.purgeFinished(Instant.now().minusSeconds(3600))).isZero();
-        assertThat(storage.purgeFinished(Instant.now())).isEqualTo(1);
+        assertThat(storage.purgeFinished(clock.instant().minusSeconds(3600))).isZero();
+        assertThat(storage.purgeFinished(clock.instant())).isEqualTo(1);
 
         assertThat(storage.find(done)).isEmpty();
         assertThat(storage.find(pending)).isPresent();
@@ -773,7 +812,7 @@ public abstract class JobStorageContract {
 
         storage.settle(List.of(
                 new Settlement(jobs.get(0).context(), Outcome.done()),
-                new Settlement(jobs.get(1).context(), Outcome.retryAt(Instant.now().plusSeconds(600), "later")),
+                new Settlement(jobs.get(1).context(), Outcome.retryAt(clock.instant().plusSeconds(600), "later")),
                 new Settlement(jobs.get(2).context(), Outcome.kill("no")),
                 new Settlement(jobs.get(3).context(), Outcome.failed("broken"))));
 

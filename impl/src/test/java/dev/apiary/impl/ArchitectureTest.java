@@ -55,11 +55,6 @@ class ArchitectureTest {
         }
     };
 
-    /** CdiJobTester and its nested classes. */
-    private static final DescribedPredicate<JavaClass> CDI_JOB_TESTER = DescribedPredicate.describe(
-            "CdiJobTester", type -> type.getName().equals("dev.apiary.testing.CdiJobTester")
-                    || type.getName().startsWith("dev.apiary.testing.CdiJobTester$"));
-
     /**
      * CDI, interceptors and MicroProfile. Jakarta Concurrency shares CDI's package prefix but is a platform API the
      * engine may use: recurring schedules fire on its {@code CronTrigger}.
@@ -77,13 +72,8 @@ class ArchitectureTest {
 
     @Test
     void engineDependsOnNoContainerApi() {
-        // cdi, health, config and CdiJobTester are the CDI and MicroProfile door onto the engine; they are moving to
-        // a module of their own beside impl, and this exception goes with them
-        ArchRule rule = noClasses()
-                .that(not(resideInAnyPackage("dev.apiary.impl.cdi..", "dev.apiary.impl.health..",
-                        "dev.apiary.impl.config..")))
-                .and(not(CDI_JOB_TESTER))
-                .should().dependOnClassesThat(CONTAINER_API);
+        // the CDI and MicroProfile door onto the engine is the module apiary-cdi, beside this one
+        ArchRule rule = noClasses().should().dependOnClassesThat(CONTAINER_API);
         rule.check(engine);
     }
 }

@@ -164,13 +164,12 @@ public final class JmsQueue<T> implements MessageQueue<T>, AutoCloseable {
                 message.setStringProperty(TRACEPARENT, traceparent);
             }
         }
-        JMSProducer producer = context.createProducer().setPriority(jmsPriority(options.priority()));
-        if (options.runAt() != null) {
-            long delay = Duration.between(Instant.now(), options.runAt()).toMillis();
-            if (delay > 0) {
-                producer.setDeliveryDelay(delay);
-            }
-        }
+        long delay = options.runAt() == null ? 0 : Math.max(0, Duration.between(Instant.now(), options.runAt())
+                .toMillis());
+        // set on every send, 0 included: the delay belongs to the context's one producer (Artemis keeps it there), so
+        // a message sent for later would otherwise hold back every message sent after it from the same context
+        JMSProducer producer = context.createProducer().setPriority(jmsPriority(options.priority()))
+                .setDeliveryDelay(delay);
         producer.send(context.createQueue(name), message);
     }
 

@@ -199,6 +199,24 @@ class JmsWorkerTest {
     }
 
     @Test
+    void aMessageSentForLaterDoesNotDelayTheNextMessageSentFromTheSameSender() {
+        // the queue reuses its sending contexts, and a JMS producer's delivery delay belongs to the context's producer
+        Map<String, Long> ranAt = new ConcurrentHashMap<>();
+        start(1, 2, job -> {
+            ranAt.put(job.payload().id(), System.currentTimeMillis());
+            return Outcome.done();
+        });
+
+        queue.send(new Order("later", 1), JobOptions.defaults().withDelay(Duration.ofSeconds(30)));
+        long sent = System.currentTimeMillis();
+        queue.send(new Order("now", 2));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> ranAt.containsKey("now"));
+        assertThat(ranAt.get("now") - sent).as("ms until the message sent for now ran").isLessThan(10_000);
+        assertThat(ranAt).doesNotContainKey("later");
+    }
+
+    @Test
     void aDelayedMessageIsNotDeliveredBeforeItsTime() {
         AtomicLong ranAt = new AtomicLong();
         start(1, 1, job -> {

@@ -51,6 +51,10 @@ public class WorkerEntity {
     @Column(name = "failed_jobs")
     Long failedJobs;
 
+    /** The lease the instance gave with its last heartbeat, in milliseconds; {@code null} when it gave none. */
+    @Column(name = "lease_ms")
+    Long leaseMillis;
+
     /** For JPA. */
     protected WorkerEntity() {
     }

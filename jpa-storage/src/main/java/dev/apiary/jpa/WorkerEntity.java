@@ -26,6 +26,7 @@ public class WorkerEntity {
     @Column(name = "queue", length = 200, nullable = false)
     String queue;
 
+    /** The node's name ({@link dev.apiary.spi.NodeIdentity}: host and server, or host and process). */
     @Column(name = "host", length = 255)
     String host;
 

@@ -66,7 +66,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     private final Map<String, WorkerRecord> workers = new HashMap<>();
     /** This node's name, on worker rows and on each attempt this storage hands out. */
     private final String node;
-    /** The lease each instance gave with its heartbeat, for telling a lost instance from a live one. */
+    /** The lease each instance gave with its last heartbeat, for telling a lost instance from a live one. */
     private final Map<String, Duration> leases = new HashMap<>();
     /** Worker rows not seen for this long are dropped at the next heartbeat. */
     private final Duration workerRetention;
@@ -289,6 +289,8 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         synchronized (lock) {
             if (lease != null) {
                 leases.put(instance.instanceId(), lease);
+            } else {
+                leases.remove(instance.instanceId());
             }
             Instant now = clock.instant();
             heartbeats.put(instance.instanceId(), now);

@@ -66,3 +66,9 @@ CREATE TABLE IF NOT EXISTS apiary_schedules (
 
 -- Job results: what a done job's handler returned (Outcome.done(result)), as JSON.
 ALTER TABLE apiary_jobs ADD COLUMN IF NOT EXISTS result CHARACTER VARYING;
+
+-- A cluster view: the node (host and server or process) and the worker instance of each job's last attempt, kept once
+-- the job ends; the lease each worker instance heartbeats with, so that one silent for longer shows as lost.
+ALTER TABLE apiary_jobs ADD COLUMN IF NOT EXISTS attempt_node VARCHAR(255);
+ALTER TABLE apiary_jobs ADD COLUMN IF NOT EXISTS attempt_worker_id VARCHAR(200);
+ALTER TABLE apiary_workers ADD COLUMN IF NOT EXISTS lease_ms BIGINT;

@@ -102,6 +102,14 @@ public abstract class ApiaryProvider {
         return Duration.ofHours(1);
     }
 
+    /**
+     * This node's name for worker rows and attempts: {@code apiary.node} when set, else {@link NodeIdentity#detected()}.
+     * Read each time a storage is built.
+     */
+    public String node() {
+        return NodeIdentity.detected();
+    }
+
     /** The progress reporter of a job running in this process; see {@link dev.apiary.JobProgress#of}. */
     public dev.apiary.JobProgress progress(dev.apiary.JobContext job) {
         return (percent, message) -> { };

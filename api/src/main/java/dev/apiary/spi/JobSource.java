@@ -60,6 +60,15 @@ public interface JobSource<T> {
     }
 
     /**
+     * As {@link #heartbeat(WorkerSnapshot)}, with the instance's lease, so that a storage can show it as
+     * {@linkplain WorkerRecord#LOST lost} once it has been silent for longer. An instance that stops gracefully
+     * sends a last one in state {@code STOPPED}.
+     */
+    default void heartbeat(WorkerSnapshot instance, Duration lease) {
+        heartbeat(instance);
+    }
+
+    /**
      * Stores the progress a running job reports, if {@code job}'s worker still holds that attempt; callers throttle.
      *
      * @return whether it was stored

@@ -16,14 +16,27 @@ import java.util.Map;
  * @param uniqueKey   the unique key it was pushed with, or {@code null}
  * @param progress    the last progress it reported, or {@code null}
  * @param result      the result a done job returned, encoded (JSON) by the storage's codec, or {@code null} if none
+ * @param attemptNode the node that claimed the last attempt ({@link NodeIdentity}), kept once the job ended;
+ *                    {@code null} before the first claim
+ * @param attemptWorkerId the worker instance that claimed the last attempt, kept once the job ended; {@code null}
+ *                    before the first claim
  */
 public record StoredJob<T>(String id, String queue, T payload, String rawPayload, JobStatus status, int attempts,
                            int maxAttempts, Instant runAt, int priority, Instant enqueuedAt, String workerId,
                            String lastError, Instant finishedAt, Map<String, String> metadata, String uniqueKey,
-                           Progress progress, String result) {
+                           Progress progress, String result, String attemptNode, String attemptWorkerId) {
 
     public StoredJob {
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+    }
+
+    /** A job without the node and instance of its last attempt. */
+    public StoredJob(String id, String queue, T payload, String rawPayload, JobStatus status, int attempts,
+                     int maxAttempts, Instant runAt, int priority, Instant enqueuedAt, String workerId,
+                     String lastError, Instant finishedAt, Map<String, String> metadata, String uniqueKey,
+                     Progress progress, String result) {
+        this(id, queue, payload, rawPayload, status, attempts, maxAttempts, runAt, priority, enqueuedAt, workerId,
+                lastError, finishedAt, metadata, uniqueKey, progress, result, null, null);
     }
 
     /** A job without a result. */
@@ -32,7 +45,7 @@ public record StoredJob<T>(String id, String queue, T payload, String rawPayload
                      String lastError, Instant finishedAt, Map<String, String> metadata, String uniqueKey,
                      Progress progress) {
         this(id, queue, payload, rawPayload, status, attempts, maxAttempts, runAt, priority, enqueuedAt, workerId,
-                lastError, finishedAt, metadata, uniqueKey, progress, null);
+                lastError, finishedAt, metadata, uniqueKey, progress, null, null, null);
     }
 
     /** A job without unique key, progress or result. */
@@ -40,6 +53,6 @@ public record StoredJob<T>(String id, String queue, T payload, String rawPayload
                      int maxAttempts, Instant runAt, int priority, Instant enqueuedAt, String workerId,
                      String lastError, Instant finishedAt, Map<String, String> metadata) {
         this(id, queue, payload, rawPayload, status, attempts, maxAttempts, runAt, priority, enqueuedAt, workerId,
-                lastError, finishedAt, metadata, null, null, null);
+                lastError, finishedAt, metadata, null, null, null, null, null);
     }
 }

@@ -8,6 +8,7 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 import java.util.ArrayList;
@@ -16,7 +17,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The worker instances of every node, as their heartbeats left them in the storages. */
+/**
+ * The worker instances of every node, as their heartbeats left them in the storages: live ones first, then those that
+ * stopped or were lost (see {@link WorkerRecord#status()}), which {@code ?live=true} leaves out.
+ */
 @Path("workers")
 @Produces(MediaType.APPLICATION_JSON)
 @RequestScoped
@@ -28,16 +32,19 @@ public class WorkersApi {
 
     @GET
     @RolesAllowed({DashboardSettings.DEFAULT_VIEWER_ROLE, DashboardSettings.DEFAULT_ADMIN_ROLE})
-    public List<WorkerRecord> workers() {
+    public List<WorkerRecord> workers(@QueryParam("live") boolean liveOnly) {
         // storages that share a table list the same rows: one per instance
         Map<String, WorkerRecord> byId = new LinkedHashMap<>();
         for (JobStorage<?> storage : queues.all().values()) {
             for (WorkerRecord worker : storage.workers()) {
-                byId.putIfAbsent(worker.instanceId(), worker);
+                if (!liveOnly || worker.live()) {
+                    byId.putIfAbsent(worker.instanceId(), worker);
+                }
             }
         }
         List<WorkerRecord> all = new ArrayList<>(byId.values());
-        all.sort(Comparator.comparing((WorkerRecord w) -> String.valueOf(w.node()))
+        all.sort(Comparator.comparing((WorkerRecord w) -> !w.live())
+                .thenComparing(w -> String.valueOf(w.node()))
                 .thenComparing(WorkerRecord::instanceId));
         return all;
     }

@@ -196,6 +196,8 @@ const views = {
           field('Attempts', `${j.attempts} of ${j.maxAttempts}`), field('Priority', j.priority),
           field('Enqueued', time(j.enqueuedAt)), field('Run at', time(j.runAt)),
           field('Finished', time(j.finishedAt)), field('Worker', j.workerId),
+          field('Last attempt on', h('span', { id: 'attempt-node' }, j.attemptNode ?? '')),
+          field('Last attempt by', h('span', { id: 'attempt-worker' }, j.attemptWorkerId ?? '')),
           field('Unique key', j.uniqueKey),
           field('Metadata', Object.entries(j.metadata ?? {}).map(([k, v]) => `${k}=${v}`).join(', ')))),
         h('h2', {}, 'Payload'),
@@ -207,24 +209,32 @@ const views = {
     };
   },
 
-  workers() {
+  workers(params) {
+    const liveOnly = params.get('live') === '1';
     return async (main) => {
-      const workers = await call('workers');
+      // live instances first; stopped ones (a graceful stop) and lost ones (silent past their lease) after, or hidden
+      const workers = await call(liveOnly ? 'workers?live=true' : 'workers');
       const rows = workers.map((w) => {
-        const stale = Date.now() - new Date(w.lastSeen) > 60_000;
-        return h('tr', { 'data-worker': w.instanceId, class: stale ? 'stale' : null },
+        const gone = w.status === 'STOPPED' || w.status === 'LOST';
+        return h('tr', { 'data-worker': w.instanceId, 'data-status': w.status ?? '', class: gone ? 'stale' : null },
           h('td', {}, w.node ?? ''), h('td', {}, w.worker ?? ''), h('td', { class: 'hide-narrow' }, w.instanceId),
-          h('td', {}, w.queue), h('td', {}, w.state ?? ''), h('td', { class: 'num' }, w.running),
+          h('td', {}, w.queue), h('td', { title: gone ? `last reported ${w.state ?? ''}` : null }, w.status ?? ''),
+          h('td', { class: 'num' }, gone ? '' : w.running),
           h('td', { class: 'num' }, w.done), h('td', { class: 'num' }, w.failed),
           h('td', { title: time(w.lastSeen) }, ago(w.lastSeen)));
       });
-      show(main, h('h1', {}, 'Workers'), h('div', { class: 'card scroll' }, h('table', { id: 'workers' },
+      const toggle = h('label', {}, h('input', { type: 'checkbox', id: 'live-only', checked: liveOnly,
+        onchange: (e) => { location.hash = e.target.checked ? '#/workers?live=1' : '#/workers'; } }),
+        ' Hide stopped and lost instances');
+      show(main, h('h1', {}, 'Workers'), h('div', { class: 'toolbar' }, toggle),
+        h('div', { class: 'card scroll' }, h('table', { id: 'workers' },
         h('thead', {}, h('tr', {}, ['Node', 'Worker', 'Instance', 'Queue', 'State', 'Running', 'Done', 'Failed',
           'Last seen'].map((t, i) => h('th', { class: [5, 6, 7].includes(i) ? 'num' : (i === 2 ? 'hide-narrow' : null) },
           t)))),
         h('tbody', {}, rows))),
-      h('p', { class: 'muted' }, 'Every worker instance that heartbeats to the storages, on every node; rows of ' +
-        'instances not seen for a while are purged by the storage.'));
+      h('p', { class: 'muted' }, 'Every worker instance that heartbeats to the storages, on every node (host and ' +
+        'server or process, or apiary.node). STOPPED: it stopped gracefully; LOST: no heartbeat for longer than ' +
+        'its lease, its jobs go to other workers. Rows of instances not seen for a while are purged by the storage.'));
     };
   },
 
@@ -306,7 +316,7 @@ function parse() {
   const params = new URLSearchParams(query);
   if (parts[0] === 'queue' && parts[1]) return ['overview', views.queue(parts[1], params)];
   if (parts[0] === 'job' && parts[2]) return ['overview', views.job(parts[1], parts[2])];
-  if (parts[0] === 'workers') return ['workers', views.workers()];
+  if (parts[0] === 'workers') return ['workers', views.workers(params)];
   if (parts[0] === 'schedules') return ['schedules', views.schedules()];
   if (parts[0] === 'audit') return ['audit', views.audit()];
   return ['overview', views.overview()];

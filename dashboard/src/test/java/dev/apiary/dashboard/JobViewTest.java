@@ -44,6 +44,20 @@ class JobViewTest {
     }
 
     @Test
+    void theDetailAndTheListShowTheNodeAndInstanceOfTheLastAttempt() {
+        StoredJob<?> job = new StoredJob<>("job-1", "reports", null, "{}", JobStatus.DONE, 2, 3, Instant.now(), 0,
+                Instant.now(), null, null, Instant.now(), Map.of(), null, null, null, "web-1/server-a",
+                "report-builder-0-7f3a");
+
+        for (JobView view : List.of(JobView.detail(job, false), JobView.summary(job, false))) {
+            assertThat(view.attemptNode()).isEqualTo("web-1/server-a");
+            assertThat(view.attemptWorkerId()).isEqualTo("report-builder-0-7f3a");
+            assertThat(json(view)).contains("\"attemptNode\":\"web-1/server-a\"",
+                    "\"attemptWorkerId\":\"report-builder-0-7f3a\"");
+        }
+    }
+
+    @Test
     void theDetailCarriesThePayloadAndResultForThoseWhoSeePayloads() {
         StoredJob<?> job = job("{\"customer\":\"" + SECRET + "\"}", null, "\"42 rows\"", Map.of());
 

@@ -60,12 +60,17 @@ public final class DefaultApiaryProvider extends ApiaryProvider {
 
     @Override
     public <T> JobStorage<T> newInMemoryStorage(String queue, Class<T> payloadType) {
-        return new InMemoryStorage<>(queue, payloadType, codec(), Clock.systemUTC(), workerRetention());
+        return new InMemoryStorage<>(queue, payloadType, codec(), Clock.systemUTC(), workerRetention(), node());
     }
 
     @Override
     public Duration workerRetention() {
         return StorageSettings.workerRetention(ApiaryConfig.fromEnvironmentQuietly());
+    }
+
+    @Override
+    public String node() {
+        return StorageSettings.node(ApiaryConfig.fromEnvironmentQuietly());
     }
 
     @Override

@@ -112,6 +112,30 @@ class ManualMonitorTest {
     }
 
     @Test
+    void anInstanceShowsLostOnceSilentForItsLeaseAndStoppedAtOnceWhenItStops() {
+        // given two instances heartbeating with a lease of ten seconds
+        ManualMonitor monitor = ManualMonitor.on(clock)
+                .register(2, i -> worker("mail", mail).handler(job -> Outcome.done())).start();
+        assertThat(mail.workers()).hasSize(2).allSatisfy(w -> {
+            assertThat(w.status()).isEqualTo("IDLE");
+            assertThat(w.lease()).isEqualTo(LEASE);
+        });
+
+        // when no heartbeat gets through for longer than the lease (the node hangs or is cut off), they show lost
+        clock.advance(LEASE.plusMillis(1));
+        assertThat(mail.workers()).allSatisfy(w -> assertThat(w.status()).isEqualTo("LOST"));
+        monitor.runHeartbeats();
+        assertThat(mail.workers()).as("back once a heartbeat gets through")
+                .allSatisfy(w -> assertThat(w.status()).isEqualTo("IDLE"));
+
+        // and when the monitor stops, they show stopped at once, and stay so however long they are silent after
+        monitor.stop();
+        assertThat(mail.workers()).allSatisfy(w -> assertThat(w.status()).isEqualTo("STOPPED"));
+        clock.advance(LEASE.multipliedBy(2));
+        assertThat(mail.workers()).allSatisfy(w -> assertThat(w.status()).isEqualTo("STOPPED"));
+    }
+
+    @Test
     void heartbeatsRunOnDemandOnlyWhenDue() {
         ManualMonitor monitor = ManualMonitor.on(clock).register(worker("mail", mail)
                 .heartbeatInterval(Duration.ofMinutes(1)).lease(Duration.ofMinutes(5)).handler(job -> Outcome.done()))

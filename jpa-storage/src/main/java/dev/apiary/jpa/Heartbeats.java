@@ -25,31 +25,31 @@ final class Heartbeats {
     private final WorkerTable table;
     private final StorageTransactions transactions;
     private final Clock clock;
-    private final String host;
+    private final String node;
     private final Duration workerRetention;
     /** System.nanoTime() of the last purge of stale worker rows by this storage; 0 before the first. */
     private volatile long workersPurgedAt;
 
-    Heartbeats(String queue, WorkerTable table, StorageTransactions transactions, Clock clock, String host,
+    Heartbeats(String queue, WorkerTable table, StorageTransactions transactions, Clock clock, String node,
                Duration workerRetention) {
         this.queue = queue;
         this.table = table;
         this.transactions = transactions;
         this.clock = clock;
-        this.host = host;
+        this.node = node;
         this.workerRetention = workerRetention;
     }
 
     void heartbeat(String workerId) {
         Objects.requireNonNull(workerId, "workerId");
         transactions.run("record the heartbeat of worker '" + workerId + "'", transactions.bounded(em -> {
-            table.heartbeat(em, workerId, host, this::now);
+            table.heartbeat(em, workerId, node, this::now);
             return null;
         }));
     }
 
     /** At most once per tenth of the worker retention, also removes rows (of any queue) not seen for all of it. */
-    void heartbeat(WorkerSnapshot instance) {
+    void heartbeat(WorkerSnapshot instance, Duration lease) {
         Objects.requireNonNull(instance, "instance");
         long now = System.nanoTime();
         long purged = workersPurgedAt;
@@ -59,7 +59,7 @@ final class Heartbeats {
         }
         transactions.run("record the heartbeat of worker '" + instance.instanceId() + "'",
                 transactions.bounded(em -> {
-                    table.heartbeat(em, instance, host, this::now);
+                    table.heartbeat(em, instance, lease, node, this::now);
                     if (purge) {
                         table.purgeWorkers(em, JobTable.utc(clock.instant().minus(workerRetention)));
                     }
@@ -67,11 +67,16 @@ final class Heartbeats {
                 }));
     }
 
+    /** The rows as seen now by the storage's clock: an instance silent for longer than its lease shows as lost. */
     List<WorkerRecord> workers() {
-        return transactions.run("list workers", em -> table.workers(em).stream().map(w -> new WorkerRecord(w.id,
-                w.workerName, w.queue, w.host, w.workerState, w.runningJobs == null ? 0 : w.runningJobs,
-                w.doneJobs == null ? 0 : w.doneJobs, w.failedJobs == null ? 0 : w.failedJobs,
-                JobTable.instant(w.startedAt), JobTable.instant(w.lastHeartbeat))).toList());
+        return transactions.run("list workers", em -> {
+            var now = clock.instant();
+            return table.workers(em).stream().map(w -> new WorkerRecord(w.id,
+                    w.workerName, w.queue, w.host, w.workerState, w.runningJobs == null ? 0 : w.runningJobs,
+                    w.doneJobs == null ? 0 : w.doneJobs, w.failedJobs == null ? 0 : w.failedJobs,
+                    JobTable.instant(w.startedAt), JobTable.instant(w.lastHeartbeat))
+                    .seenAt(now, w.leaseMillis == null ? null : Duration.ofMillis(w.leaseMillis))).toList();
+        });
     }
 
     /** Whether a cheap query on the tables answers within the timeouts. */

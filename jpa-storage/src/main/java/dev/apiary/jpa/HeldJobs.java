@@ -47,8 +47,12 @@ final class HeldJobs<T> {
      */
     private final Map<String, Set<LocalDateTime>> unansweredClaims = new ConcurrentHashMap<>();
 
+    /** This node's name, recorded on each attempt claimed. */
+    private final String node;
+
     HeldJobs(String queue, Class<T> payloadType, JobTable table, JobMapping<T> mapping,
-             StorageTransactions transactions, WakeUps wakeUps, Clock clock) {
+             StorageTransactions transactions, WakeUps wakeUps, Clock clock, String node) {
+        this.node = node;
         this.queue = queue;
         this.payloadType = payloadType;
         this.table = table;
@@ -99,7 +103,7 @@ final class HeldJobs<T> {
         round.tried.add(now);
         List<Job<T>> jobs = new ArrayList<>();
         List<String> undecodable = new ArrayList<>();
-        for (JobEntity row : table.claim(em, workerId, max, now)) {
+        for (JobEntity row : table.claim(em, workerId, node, max, now)) {
             try {
                 jobs.add(mapping.job(row));
             } catch (CodecException e) {

@@ -99,6 +99,13 @@ public class JobEntity {
     @Column(name = "result", length = 1_000_000)
     String result;
 
+    /** The node and worker instance of the last claim; unlike the worker id, kept once the job ends. */
+    @Column(name = "attempt_node", length = 255)
+    String attemptNode;
+
+    @Column(name = "attempt_worker_id", length = 200)
+    String attemptWorkerId;
+
     /** For JPA. */
     protected JobEntity() {
     }

@@ -81,8 +81,8 @@ final class JobTable {
     // ---- claim and settle
 
     /** Marks up to {@code max} due jobs running for {@code workerId}, counts the attempt, returns them in claim order. */
-    List<JobEntity> claim(EntityManager em, String workerId, int max, LocalDateTime now) {
-        return sql.claim(em, workerId, max, now);
+    List<JobEntity> claim(EntityManager em, String workerId, String node, int max, LocalDateTime now) {
+        return sql.claim(em, workerId, node, max, now);
     }
 
     /** Ends the given jobs as done, all held by {@code workerId} in {@code attempt}: one statement per 1000 jobs. */

@@ -11,6 +11,7 @@ import dev.apiary.spi.Codec;
 import dev.apiary.spi.JobPage;
 import dev.apiary.spi.JobQuery;
 import dev.apiary.spi.JobStorage;
+import dev.apiary.spi.NodeIdentity;
 import dev.apiary.spi.ScheduleStore;
 import dev.apiary.spi.Settlement;
 import dev.apiary.spi.StoredJob;
@@ -92,7 +93,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
                 : DialectDetection.detect(unbounded, b.emf);
         String how = b.dialect != null ? "as set on the builder" : "detected";
         LOG.info(() -> "Job storage of queue '" + queue + "' uses " + dialect + " SQL (" + how + ")");
-        String host = StorageSetup.localHost();
+        String node = b.node != null ? b.node
+                : Objects.requireNonNullElse(NodeIdentity.given(ApiaryProvider.instance().node()), NodeIdentity.detected());
         Duration workerRetention = b.workerRetention == null ? ApiaryProvider.instance().workerRetention()
                 : b.workerRetention;
 
@@ -101,8 +103,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         JobMapping<T> mapping = new JobMapping<>(queue, payloadType, codec, b.maxPayloadLength);
         this.wakeUps = new WakeUps(queue, dialect, b.notificationSource, b.threadFactory);
         this.pushes = new Pushes<>(queue, table, mapping, transactions, wakeUps, b.clock);
-        this.held = new HeldJobs<>(queue, payloadType, table, mapping, transactions, wakeUps, b.clock);
-        this.heartbeats = new Heartbeats(queue, new WorkerTable(queue), transactions, b.clock, host,
+        this.held = new HeldJobs<>(queue, payloadType, table, mapping, transactions, wakeUps, b.clock, node);
+        this.heartbeats = new Heartbeats(queue, new WorkerTable(queue), transactions, b.clock, node,
                 workerRetention);
         this.administration = new Administration<>(table, mapping, transactions, wakeUps, b.clock);
         this.schedules = new JpaScheduleStore<>(queue, dialect, b.clock, pushes.forSchedules());
@@ -204,10 +206,19 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
      */
     @Override
     public void heartbeat(WorkerSnapshot instance) {
-        heartbeats.heartbeat(instance);
+        heartbeats.heartbeat(instance, null);
     }
 
-    /** The instances that heartbeat through this queue, on every node sharing the database. */
+    /** As {@link #heartbeat(WorkerSnapshot)}, keeping the lease too, so that {@link #workers()} can show it lost. */
+    @Override
+    public void heartbeat(WorkerSnapshot instance, Duration lease) {
+        heartbeats.heartbeat(instance, lease);
+    }
+
+    /**
+     * The instances that heartbeat through this queue, on every node sharing the database; one silent for longer
+     * than its lease shows as {@link WorkerRecord#LOST}, one that stopped gracefully as {@code STOPPED}.
+     */
     @Override
     public List<WorkerRecord> workers() {
         return heartbeats.workers();
@@ -347,6 +358,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         private ThreadFactory threadFactory = Executors.defaultThreadFactory();
         private int maxPayloadLength = DEFAULT_MAX_PAYLOAD_LENGTH;
         private Duration workerRetention;
+        private String node;
         private Duration statementTimeout = DEFAULT_STATEMENT_TIMEOUT;
         private Duration lockTimeout = DEFAULT_LOCK_TIMEOUT;
 
@@ -457,6 +469,20 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
                 throw new ConfigurationException("workerRetention must be positive, was " + value);
             }
             this.workerRetention = value;
+            return this;
+        }
+
+        /**
+         * This node's name on worker rows and on each attempt claimed through this storage; by default
+         * {@code apiary.node}, or the name {@link NodeIdentity} detects (host and server, or host and process).
+         */
+        public Builder<T> node(String name) {
+            String given = NodeIdentity.given(name);
+            if (given == null) {
+                throw new ConfigurationException("node(name) of the job storage of queue '" + queue
+                        + "' needs a name that is not blank, was '" + name + "'");
+            }
+            this.node = given;
             return this;
         }
 

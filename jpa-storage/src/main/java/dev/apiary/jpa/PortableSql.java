@@ -150,8 +150,8 @@ class PortableSql {
     // ---- claim and settle
 
     /** Marks up to {@code max} due jobs running for {@code workerId}, counts the attempt, returns them in claim order. */
-    final List<JobEntity> claim(EntityManager em, String workerId, int max, LocalDateTime now) {
-        List<JobEntity> rows = claimRows(em, workerId, max, now);
+    final List<JobEntity> claim(EntityManager em, String workerId, String node, int max, LocalDateTime now) {
+        List<JobEntity> rows = claimRows(em, workerId, node, max, now);
         rows.sort(CLAIM_ORDER);
         return rows;
     }
@@ -163,7 +163,7 @@ class PortableSql {
      * H2, MySQL, Oracle and SQL Server do. Claimers racing for the same rows each get a share; a claimer that lost
      * every candidate tries again with fresh ones.
      */
-    List<JobEntity> claimRows(EntityManager em, String workerId, int max, LocalDateTime now) {
+    List<JobEntity> claimRows(EntityManager em, String workerId, String node, int max, LocalDateTime now) {
         for (int round = 0; round < 3; round++) {
             List<String> candidates = em.createQuery("SELECT j.id FROM ApiaryJob j WHERE j.queue = :queue "
                             + "AND j.status = :pending AND j.runAt <= :now "
@@ -174,9 +174,10 @@ class PortableSql {
                 return new ArrayList<>();
             }
             int taken = em.createQuery("UPDATE ApiaryJob j SET j.status = :running, j.workerId = :worker, "
-                            + "j.lockedAt = :now, j.attempts = j.attempts + 1 "
-                            + "WHERE j.id IN :ids AND j.status = :pending")
+                            + "j.lockedAt = :now, j.attempts = j.attempts + 1, j.attemptNode = :node, "
+                            + "j.attemptWorkerId = :worker WHERE j.id IN :ids AND j.status = :pending")
                     .setParameter("running", JobStatus.RUNNING).setParameter("worker", workerId)
+                    .setParameter("node", node)
                     .setParameter("now", now).setParameter("ids", candidates)
                     .setParameter("pending", JobStatus.PENDING).executeUpdate();
             if (taken > 0) {

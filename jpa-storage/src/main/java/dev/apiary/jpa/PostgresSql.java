@@ -86,14 +86,16 @@ final class PostgresSql extends H2Sql {
      */
     @Override
     @SuppressWarnings("unchecked")
-    List<JobEntity> claimRows(EntityManager em, String workerId, int max, LocalDateTime now) {
+    List<JobEntity> claimRows(EntityManager em, String workerId, String node, int max, LocalDateTime now) {
         return new ArrayList<>(em.createNativeQuery("WITH picked AS (SELECT id FROM apiary_jobs "
                         + "WHERE queue = ?3 AND status = 'PENDING' AND run_at <= ?2 "
                         + "ORDER BY priority DESC, run_at, id LIMIT ?4 FOR UPDATE SKIP LOCKED) "
                         + "UPDATE apiary_jobs j SET status = 'RUNNING', worker_id = ?1, locked_at = ?2, "
-                        + "attempts = j.attempts + 1 FROM picked WHERE j.id = picked.id RETURNING j.*",
+                        + "attempts = j.attempts + 1, attempt_node = ?5, attempt_worker_id = ?1 "
+                        + "FROM picked WHERE j.id = picked.id RETURNING j.*",
                         JobEntity.class)
                 .setParameter(1, workerId).setParameter(2, now).setParameter(3, queue).setParameter(4, max)
+                .setParameter(5, node)
                 .setHint(HIBERNATE_READ_ONLY, true)
                 .getResultList());
     }

@@ -3,15 +3,13 @@ package dev.apiary.jpa;
 import dev.apiary.ConfigurationException;
 import jakarta.persistence.EntityManagerFactory;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /**
  * What a job storage checks and finds out once, while it is built, besides its database ({@link DialectDetection}):
- * that the persistence unit manages Apiary's entities, and the host name its worker rows carry.
+ * that the persistence unit manages Apiary's entities.
  */
 final class StorageSetup {
 
@@ -34,15 +32,6 @@ final class StorageSetup {
                     + missing.stream().map(c -> "<class>" + c + "</class>").collect(Collectors.joining(" "))
                     + "), or drop the storage producer and let Apiary's default storage use its own persistence unit"
                     + " 'apiary'");
-        }
-    }
-
-    /** This node's host name for the worker rows, or {@code null} when it cannot be resolved. */
-    static String localHost() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return null;
         }
     }
 }

@@ -26,6 +26,7 @@ public class WorkerEntity {
     @Column(name = "queue", length = 200, nullable = false)
     String queue;
 
+    /** The node's name ({@link dev.apiary.spi.NodeIdentity}: host and server, or host and process). */
     @Column(name = "host", length = 255)
     String host;
 
@@ -50,6 +51,10 @@ public class WorkerEntity {
 
     @Column(name = "failed_jobs")
     Long failedJobs;
+
+    /** The lease the instance gave with its last heartbeat, in milliseconds; {@code null} when it gave none. */
+    @Column(name = "lease_ms")
+    Long leaseMillis;
 
     /** For JPA. */
     protected WorkerEntity() {

@@ -3,6 +3,7 @@ package dev.apiary.jpa;
 import dev.apiary.worker.WorkerSnapshot;
 import jakarta.persistence.EntityManager;
 
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.List;
 import java.util.function.Supplier;
@@ -30,14 +31,17 @@ final class WorkerTable {
     }
 
     /** Creates or refreshes an instance's row with what it reports; reads the clock once the statement is ready. */
-    void heartbeat(EntityManager em, WorkerSnapshot instance, String host, Supplier<LocalDateTime> clock) {
+    void heartbeat(EntityManager em, WorkerSnapshot instance, Duration lease, String host,
+                   Supplier<LocalDateTime> clock) {
+        Long leaseMillis = lease == null ? null : lease.toMillis();
         String state = instance.state() == null ? null : instance.state().name();
         var update = em.createQuery("UPDATE ApiaryWorker w SET w.lastHeartbeat = :now, w.workerName = :name, "
                         + "w.workerState = :state, w.runningJobs = :running, w.doneJobs = :done, "
-                        + "w.failedJobs = :failed WHERE w.id = :id")
+                        + "w.failedJobs = :failed, w.leaseMillis = :lease WHERE w.id = :id")
                 .setParameter("id", instance.instanceId()).setParameter("name", instance.worker())
                 .setParameter("state", state).setParameter("running", instance.running())
-                .setParameter("done", instance.done()).setParameter("failed", instance.failed());
+                .setParameter("done", instance.done()).setParameter("failed", instance.failed())
+                .setParameter("lease", leaseMillis);
         if (update.setParameter("now", clock.get()).executeUpdate() == 0) {
             WorkerEntity row = new WorkerEntity(instance.instanceId(), queue, host, clock.get());
             row.workerName = instance.worker();
@@ -45,6 +49,7 @@ final class WorkerTable {
             row.runningJobs = instance.running();
             row.doneJobs = instance.done();
             row.failedJobs = instance.failed();
+            row.leaseMillis = leaseMillis;
             em.persist(row);
         }
     }

@@ -1,5 +1,7 @@
 package dev.apiary.impl.config;
 
+import dev.apiary.spi.NodeIdentity;
+
 import java.time.Duration;
 import java.util.Optional;
 
@@ -7,6 +9,8 @@ import java.util.Optional;
 public final class StorageSettings {
 
     public static final String WORKER_RETENTION = "apiary.storage.worker-retention";
+    /** This node's name on worker rows and attempts; see {@link dev.apiary.spi.NodeIdentity}. */
+    public static final String NODE = "apiary.node";
     /** How long finished jobs of every queue are kept; unset keeps them. */
     public static final String RETENTION = "apiary.storage.retention";
     /** How often finished jobs older than their retention are purged. */
@@ -26,6 +30,18 @@ public final class StorageSettings {
             throw config.problems().get(0);
         }
         return retention;
+    }
+
+    /**
+     * This node's name: {@value #NODE} (from the configuration, else the system property of that name), else the
+     * name {@link NodeIdentity} detects.
+     */
+    public static String node(ApiaryConfig config) {
+        String given = NodeIdentity.given(config.string(NODE, null));
+        if (given == null) {
+            given = NodeIdentity.given(System.getProperty(NODE));
+        }
+        return given != null ? given : NodeIdentity.detected();
     }
 
     /** The per-queue key that overrides {@value #RETENTION}. */

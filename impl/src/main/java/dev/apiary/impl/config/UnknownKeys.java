@@ -26,7 +26,7 @@ public final class UnknownKeys {
             MonitorSettings.EXECUTOR_JNDI_NAME, MonitorSettings.SCHEDULER_JNDI_NAME, MonitorSettings.MAX_TICK_AGE,
             MonitorSettings.MAX_RESTARTS, MonitorSettings.RESTART_BACKOFF, MonitorSettings.MAX_RESTART_BACKOFF,
             "apiary.storage.create-schema", "apiary.storage.notifications", "apiary.storage.data-source", StorageSettings.WORKER_RETENTION,
-            StorageSettings.RETENTION, StorageSettings.RETENTION_INTERVAL,
+            StorageSettings.RETENTION, StorageSettings.RETENTION_INTERVAL, StorageSettings.NODE,
             // read by the dashboard module through @ConfigProperty, not through ApiaryConfig
             "apiary.dashboard.viewer-role", "apiary.dashboard.admin-role", "apiary.dashboard.show-payloads",
             "apiary.dashboard.allow-anonymous", "apiary.dashboard.audit-size", "apiary.dashboard.allowed-origins");

@@ -12,6 +12,7 @@ import dev.apiary.spi.JobIds;
 import dev.apiary.spi.JobPage;
 import dev.apiary.spi.JobQuery;
 import dev.apiary.spi.JobStorage;
+import dev.apiary.spi.NodeIdentity;
 import dev.apiary.spi.ScheduleStore;
 import dev.apiary.spi.Settlement;
 import dev.apiary.spi.Progress;
@@ -63,8 +64,10 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     private final Map<String, Instant> heartbeats = new HashMap<>();
     /** What instances reported at their last heartbeat, for {@link #workers()}. */
     private final Map<String, WorkerRecord> workers = new HashMap<>();
-    /** The host name shown as the node of this process's workers. */
-    private static final String NODE = hostName();
+    /** This node's name, on worker rows and on each attempt this storage hands out. */
+    private final String node;
+    /** The lease each instance gave with its last heartbeat, for telling a lost instance from a live one. */
+    private final Map<String, Duration> leases = new HashMap<>();
     /** Worker rows not seen for this long are dropped at the next heartbeat. */
     private final Duration workerRetention;
     /**
@@ -85,6 +88,13 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
 
     /** A storage that drops a worker instance's row once it has not heartbeat for {@code workerRetention}. */
     public InMemoryStorage(String queue, Class<T> payloadType, Codec codec, Clock clock, Duration workerRetention) {
+        this(queue, payloadType, codec, clock, workerRetention, NodeIdentity.detected());
+    }
+
+    /** As above, recording {@code node} as this node's name ({@link NodeIdentity}) on worker rows and attempts. */
+    public InMemoryStorage(String queue, Class<T> payloadType, Codec codec, Clock clock, Duration workerRetention,
+                           String node) {
+        this.node = Objects.requireNonNull(NodeIdentity.given(node), "node");
         if (workerRetention.isNegative() || workerRetention.isZero()) {
             throw new ConfigurationException("workerRetention must be positive, was " + workerRetention);
         }
@@ -183,6 +193,8 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
                 MemoryJob<T> e = ready.poll();
                 e.attempts++;
                 e.workerId = workerId;
+                e.attemptWorkerId = workerId;
+                e.attemptNode = node;
                 e.lockedAt = now;
                 setStatus(e, JobStatus.RUNNING);
                 claimed.add(new Job<>(e.payload, new JobContext(e.id, queue, e.attempts, e.maxAttempts, e.runAt,
@@ -269,23 +281,36 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
 
     @Override
     public void heartbeat(WorkerSnapshot instance) {
+        heartbeat(instance, null);
+    }
+
+    @Override
+    public void heartbeat(WorkerSnapshot instance, Duration lease) {
         synchronized (lock) {
+            if (lease != null) {
+                leases.put(instance.instanceId(), lease);
+            } else {
+                leases.remove(instance.instanceId());
+            }
             Instant now = clock.instant();
             heartbeats.put(instance.instanceId(), now);
             WorkerRecord before = workers.get(instance.instanceId());
             workers.put(instance.instanceId(), new WorkerRecord(instance.instanceId(), instance.worker(), queue,
-                    NODE, instance.state() == null ? null : instance.state().name(), instance.running(),
+                    node, instance.state() == null ? null : instance.state().name(), instance.running(),
                     instance.done(), instance.failed(), before == null ? now : before.startedAt(), now));
             Instant stale = now.minus(workerRetention);
             workers.values().removeIf(w -> w.lastSeen().isBefore(stale));
             heartbeats.values().removeIf(at -> at.isBefore(stale));
+            leases.keySet().retainAll(workers.keySet());
         }
     }
 
     @Override
     public List<WorkerRecord> workers() {
         synchronized (lock) {
-            return workers.values().stream().sorted(Comparator.comparing(WorkerRecord::instanceId)).toList();
+            Instant now = clock.instant();
+            return workers.values().stream().sorted(Comparator.comparing(WorkerRecord::instanceId))
+                    .map(w -> w.seenAt(now, leases.get(w.instanceId()))).toList();
         }
     }
 
@@ -578,7 +603,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     private StoredJob<T> view(MemoryJob<T> e) {
         return new StoredJob<>(e.id, queue, e.payload, encode(e.payload), e.status, e.attempts, e.maxAttempts,
                 e.runAt, e.priority, e.enqueuedAt, e.workerId, e.lastError, e.finishedAt, e.metadata, e.uniqueKey,
-                e.progress, e.result);
+                e.progress, e.result, e.attemptNode, e.attemptWorkerId);
     }
 
     /** Payloads are kept as objects and encoded only for inspection, so pushes stay cheap. */
@@ -614,14 +639,6 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             } catch (RuntimeException ex) {
                 LOG.log(Level.WARNING, "A wake-up listener of queue '" + queue + "' failed", ex);
             }
-        }
-    }
-
-    private static String hostName() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            return "localhost";
         }
     }
 }

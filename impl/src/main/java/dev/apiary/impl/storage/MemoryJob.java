@@ -27,4 +27,7 @@ final class MemoryJob<T> {
     Progress progress;
     /** A done job's result as encoded JSON, or {@code null}. */
     String result;
+    /** The node and instance of the last claim; kept once the job ends. */
+    String attemptNode;
+    String attemptWorkerId;
 }

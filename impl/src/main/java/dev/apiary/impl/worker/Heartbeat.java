@@ -123,6 +123,20 @@ final class Heartbeat<T> {
         }
     }
 
+    /**
+     * After a graceful stop, tells the source once, on the calling thread, that the instance stopped (its snapshot
+     * says {@code STOPPED}), so that dashboards show it stopped at once rather than in its last state until its row
+     * is purged. A failure is only logged: the row then shows the instance lost after the lease.
+     */
+    void farewell() {
+        try {
+            context.source().heartbeat(callbacks.snapshot(), lease);
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "Worker " + context.instanceId() + " could not report its stop to queue '"
+                    + context.queue() + "'", e);
+        }
+    }
+
     /** Heartbeats on the calling thread when the last heartbeat began an interval ago or more and none is under way. */
     void beatIfDue() {
         if (!stopped && context.threads().nanoTime() - lastBeat >= interval.toNanos()
@@ -155,7 +169,7 @@ final class Heartbeat<T> {
         Instant began = context.threads().now();
         try {
             // the instance's name, state and counters go along, for dashboards listing the workers of every node
-            context.source().heartbeat(callbacks.snapshot());
+            context.source().heartbeat(callbacks.snapshot(), lease);
             if (context.source() instanceof JobStorage<T> storage) {
                 context.telemetry().refreshBacklog(context.queue(), storage::counts);
             }

@@ -444,6 +444,11 @@ public final class WorkerInstance<T> implements OrphanSweep.Witness {
                     + " outcomes it could not write back; those jobs run again after the lease expires");
         }
         state.set(WorkerState.STOPPED);
+        if (unsettled == 0) {
+            // a row left STOPPING would read as a live instance until purged; with outcomes unwritten the row must
+            // age instead, so that the jobs still held go back once the lease has passed
+            heartbeat.farewell();
+        }
         publish(WorkerEvent.Kind.STOPPED, null, null, null);
     }
 

@@ -41,6 +41,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 
 /**
@@ -723,6 +724,57 @@ public abstract class JobStorageContract {
         assertThat(first.failed()).isEqualTo(3);
         assertThat(first.lastSeen()).isAfterOrEqualTo(first.startedAt())
                 .isCloseTo(clock.instant(), within(Duration.ofMinutes(1)));
+    }
+
+    @Test
+    void eachAttemptRecordsItsNodeAndInstanceAndTheJobKeepsThemOnceItEnds() {
+        String id = storage.push(payload(1), JobOptions.defaults().withMaxAttempts(2));
+        assertThat(stored(id).attemptNode()).as("before the first claim").isNull();
+        String first = "first-" + queue;
+        String second = "second-" + queue;
+
+        settle(storage, storage.claim(first, 1).get(0), Outcome.retryAt(clock.instant().minusMillis(1), "boom"));
+        assertThat(stored(id).attemptWorkerId()).isEqualTo(first);
+        settle(storage, storage.claim(second, 1).get(0), Outcome.done());
+
+        StoredJob<ContractPayload> done = stored(id);
+        assertThat(done.status()).isEqualTo(JobStatus.DONE);
+        assertThat(done.workerId()).as("no longer held").isNull();
+        assertThat(done.attemptWorkerId()).as("the instance of the last attempt").isEqualTo(second);
+        storage.heartbeat(new WorkerSnapshot("mailer", second, queue, WorkerState.IDLE, 0, 1, 0, 0, 0,
+                clock.instant(), null), Duration.ofSeconds(60));
+        assertThat(done.attemptNode()).as("the node its worker rows carry: host and server or process")
+                .isNotBlank().contains("/").isEqualTo(storage.workers().get(0).node());
+    }
+
+    @Test
+    void aStoppedInstanceShowsStoppedAtOnceAndASilentOneShowsLostAfterItsLease() {
+        Duration lease = Duration.ofSeconds(1);
+        String stopped = "stopped-" + queue;
+        String silent = "silent-" + queue;
+        String leaseless = "leaseless-" + queue;
+        storage.heartbeat(new WorkerSnapshot("mailer", stopped, queue, WorkerState.ENGAGED, 3, 0, 0, 0, 0,
+                clock.instant(), null), lease);
+        storage.heartbeat(new WorkerSnapshot("mailer", silent, queue, WorkerState.ENGAGED, 3, 0, 0, 0, 0,
+                clock.instant(), null), lease);
+        storage.heartbeat(new WorkerSnapshot("mailer", leaseless, queue, WorkerState.ENGAGED, 3, 0, 0, 0, 0,
+                clock.instant(), null));
+
+        // a graceful stop's last heartbeat
+        storage.heartbeat(new WorkerSnapshot("mailer", stopped, queue, WorkerState.STOPPED, 0, 3, 0, 0, 0,
+                clock.instant(), null), lease);
+        assertThat(storage.workers()).extracting(WorkerRecord::instanceId, WorkerRecord::status, WorkerRecord::live)
+                .containsExactlyInAnyOrder(tuple(stopped, "STOPPED", false), tuple(silent, "ENGAGED", true),
+                        tuple(leaseless, "ENGAGED", true));
+
+        clock.advance(lease.plusMillis(1));
+
+        List<WorkerRecord> later = storage.workers();
+        assertThat(later).extracting(WorkerRecord::instanceId, WorkerRecord::status, WorkerRecord::state)
+                .containsExactlyInAnyOrder(tuple(stopped, "STOPPED", "STOPPED"), tuple(silent, "LOST", "ENGAGED"),
+                        tuple(leaseless, "ENGAGED", "ENGAGED"));
+        assertThat(later).filteredOn(w -> w.instanceId().equals(silent)).singleElement()
+                .satisfies(w -> assertThat(w.lease()).isEqualTo(lease));
     }
 
     @Test

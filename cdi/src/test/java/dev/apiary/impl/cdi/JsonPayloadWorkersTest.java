@@ -61,12 +61,14 @@ class JsonPayloadWorkersTest {
     public static class Storages {
         @Produces
         @ApplicationScoped
+        @Queue("events")
         JobStorage<JsonObject> events() {
             return InMemory.storage("events", JsonObject.class);
         }
 
         @Produces
         @ApplicationScoped
+        @Queue("webhooks")
         JobStorage<RawJson> webhooks() {
             return InMemory.storage("webhooks", RawJson.class);
         }
@@ -78,15 +80,18 @@ class JsonPayloadWorkersTest {
             .addExtension(new ApiaryExtension())).build();
 
     @Inject
+    @Queue("events")
     JobQueue<JsonObject> events;
 
     @Inject
+    @Queue("webhooks")
     JobQueue<RawJson> webhooks;
 
     @Inject
     JobQueue<Email> emails;
 
     @Inject
+    @Queue("events")
     JobStorage<JsonObject> eventStorage;
 
     @Inject

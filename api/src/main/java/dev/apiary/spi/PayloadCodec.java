@@ -4,8 +4,8 @@ import dev.apiary.CodecException;
 import dev.apiary.RawJson;
 import jakarta.json.Json;
 import jakarta.json.JsonException;
-import jakarta.json.JsonReader;
 import jakarta.json.JsonValue;
+import jakarta.json.stream.JsonParser;
 
 import java.io.StringReader;
 import java.util.Objects;
@@ -41,6 +41,8 @@ public final class PayloadCodec implements Codec {
                     + " the JSON of a " + payloadType.getName(), null);
         }
         try {
+            // one well-formed JSON value first: a codec may read a prefix and ignore what follows
+            parse(json, JsonValue.class);
             T payload = of(codec).decode(json, payloadType);
             if (payload == null) {
                 throw new CodecException("the text decodes to null", null);
@@ -81,8 +83,17 @@ public final class PayloadCodec implements Codec {
             throw new CodecException("Cannot decode a missing payload into " + type.getName(), null);
         }
         JsonValue value;
-        try (JsonReader reader = Json.createReader(new StringReader(text))) {
-            value = reader.readValue();
+        // a parser, not a reader: a reader stops after the first value, so "{} trailing" would pass as JSON
+        try (JsonParser parser = Json.createParser(new StringReader(text))) {
+            if (!parser.hasNext()) {
+                throw new CodecException("Cannot read " + text.length() + " characters as JSON: no value", null);
+            }
+            parser.next();
+            value = parser.getValue();
+            if (parser.hasNext()) {
+                throw new CodecException("Cannot read " + text.length() + " characters as one JSON value: more"
+                        + " follows it", null);
+            }
         } catch (JsonException | IllegalStateException e) {
             // the length, never the text: the message may become a job's last error, shown to readers who may not
             // see payloads

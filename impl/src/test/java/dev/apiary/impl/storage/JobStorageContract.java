@@ -904,7 +904,9 @@ public abstract class JobStorageContract {
     @Test
     void malformedJsonIsRefusedAtPushAndNothingIsStored() {
         JobStorage<RawJson> raw = newStorage(queue + "-raw", RawJson.class, new JsonbCodec(), clock);
-        for (String malformed : new String[] {"{\"name\":\"cut", "not json", "", "{\"name\":\"x\",}"}) {
+        // the last two start with a valid payload, which a lenient reader would take and store with what follows
+        for (String malformed : new String[] {"{\"name\":\"cut", "not json", "", "{\"name\":\"x\",}",
+                "{\"name\":\"x\",\"n\":1} trailing", "{\"name\":\"x\",\"n\":1}{\"name\":\"y\",\"n\":2}"}) {
             assertThatThrownBy(() -> storage.pushJson(malformed, JobOptions.defaults()))
                     .as(malformed).isInstanceOf(CodecException.class)
                     .hasMessageContaining("'" + queue + "'").hasMessageContaining(ContractPayload.class.getName());

@@ -17,6 +17,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,7 +27,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The SQL the JSON payloads guide gives producers in other languages, read from the page and run as it is on
- * PostgreSQL: its job runs through a typed handler, woken by its NOTIFY (the worker's next poll is a minute away).
+ * PostgreSQL: its NOTIFY reaches a listening storage, and its job runs through a typed handler.
  */
 class DocumentedSqlInsertTest {
 
@@ -43,20 +45,23 @@ class DocumentedSqlInsertTest {
         DataSource listening = TestDatabases.postgresDataSource();
         JpaJobStorage<Email> storage = JpaJobStorage.builder(TestDatabases.emf(Provider.HIBERNATE, Db.POSTGRESQL))
                 .queue(QUEUE, Email.class).notifications(listening).build();
+        // a second subscriber on the same LISTEN connection, to see the NOTIFY arrive
+        Semaphore notified = new Semaphore(0);
         List<Email> handled = new CopyOnWriteArrayList<>();
         Monitor monitor = Monitor.create();
-        monitor.register(WorkerBuilder.named("welcome").source(storage).pollInterval(Duration.ofMinutes(1))
-                .maxPollInterval(Duration.ofMinutes(1)).handler(JobHandler.of(handled::add)));
-        try {
-            int listenersBefore = listeners();
+        monitor.register(WorkerBuilder.named("welcome").source(storage).handler(JobHandler.of(handled::add)));
+        int listenersBefore = listeners();
+        try (AutoCloseable observer = storage.onAvailable(notified::release)) {
             monitor.start();
             await("LISTEN connected").atMost(Duration.ofSeconds(10)).until(() -> listeners() > listenersBefore);
+            notified.drainPermits();
 
             try (Connection c = TestDatabases.postgresDataSource().getConnection();
                  Statement s = c.createStatement()) {
                 s.execute(sql);
             }
 
+            assertThat(notified.tryAcquire(5, TimeUnit.SECONDS)).as("the NOTIFY reached the listening node").isTrue();
             await("the job done").atMost(Duration.ofSeconds(20)).until(() -> handled.size() == 1);
             assertThat(handled).containsExactly(new Email("ada@example.com", "Welcome"));
             await("the job settled").atMost(Duration.ofSeconds(10))

@@ -15,6 +15,7 @@ import java.util.List;
  * emails.push(new Email("a@example.com", "Welcome"));
  * emails.push(new Email("b@example.com", "Reminder"), JobOptions.defaults().withPriority(5).withMaxAttempts(10));
  * emails.schedule(new Email("c@example.com", "Later"), Duration.ofHours(1));
+ * emails.pushJson("{\"to\":\"d@example.com\",\"subject\":\"From elsewhere\"}");
  * }</pre>
  *
  * Where the storage is transactional, a push joins the caller's transaction.
@@ -40,6 +41,20 @@ public interface JobQueue<T> {
 
     /** Pushes many jobs with the same options and returns their ids in order. */
     List<String> pushAll(List<? extends T> payloads, JobOptions options);
+
+    /**
+     * Pushes a job whose payload is already encoded as JSON (by another system or language) and returns its id. The
+     * text is checked by decoding it into the queue's payload type with the queue's codec and, when it decodes, stored
+     * as it is, not encoded again.
+     *
+     * @throws CodecException when the text is not JSON or not a valid value of the payload type; nothing is stored
+     */
+    default String pushJson(String json) {
+        return pushJson(json, JobOptions.defaults());
+    }
+
+    /** {@link #pushJson(String) Pushes an encoded payload} with options, as {@link #push(Object, JobOptions)} does. */
+    String pushJson(String json, JobOptions options);
 
     /** Pushes a job that is not due before {@code at}. */
     String schedule(T payload, Instant at);

@@ -31,6 +31,16 @@ public interface JobStorage<T> extends JobSource<T> {
      */
     String push(T payload, JobOptions options);
 
+    /**
+     * Pushes a job whose payload is already encoded as JSON, and returns its id. The text is checked by decoding it
+     * into {@link #payloadType()} with the storage's codec ({@link PayloadCodec#check}) and stored as it is.
+     *
+     * @throws dev.apiary.CodecException when the text is not JSON or not a valid payload; nothing is stored
+     */
+    default String pushJson(String json, JobOptions options) {
+        throw unsupported("pushJson");
+    }
+
     /** Pushes many jobs with the same options, in one batch where the storage can, and returns their ids in order. */
     List<String> pushAll(List<? extends T> payloads, JobOptions options);
 

@@ -6,6 +6,7 @@ import dev.apiary.JobContext;
 import dev.apiary.PayloadTooLargeException;
 import dev.apiary.StorageException;
 import dev.apiary.spi.Codec;
+import dev.apiary.spi.PayloadCodec;
 import dev.apiary.spi.Progress;
 import dev.apiary.spi.StoredJob;
 import dev.apiary.spi.StoredText;
@@ -43,7 +44,22 @@ final class JobMapping<T> {
      * driver).
      */
     String payload(T payload) {
-        String json = codec.encode(payload);
+        return fitting(codec.encode(payload));
+    }
+
+    /**
+     * JSON pushed as it is, when it decodes into the payload type; fails with {@link CodecException} naming the queue
+     * and the type, before any SQL, when it does not.
+     */
+    String checkedPayload(String json) {
+        if (json != null) {
+            fitting(json); // a text too long for the column is refused before it is parsed
+        }
+        PayloadCodec.check(codec, queue, payloadType, json);
+        return json;
+    }
+
+    private String fitting(String json) {
         if (json.length() > maxPayloadLength) {
             throw new PayloadTooLargeException(queue, json.length(), maxPayloadLength,
                     "JpaJobStorage.Builder.maxPayloadLength(..), or for the default storage the key apiary.queues."

@@ -12,6 +12,7 @@ import dev.apiary.spi.JobPage;
 import dev.apiary.spi.JobQuery;
 import dev.apiary.spi.JobStorage;
 import dev.apiary.spi.NodeIdentity;
+import dev.apiary.spi.PayloadCodec;
 import dev.apiary.spi.ScheduleStore;
 import dev.apiary.spi.Settlement;
 import dev.apiary.spi.StoredJob;
@@ -84,7 +85,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         StorageSetup.requireEntities(b.emf, b.queue);
         this.queue = b.queue;
         this.payloadType = b.payloadType;
-        Codec codec = b.codec == null ? ApiaryProvider.instance().codec() : b.codec;
+        Codec codec = PayloadCodec.of(b.codec == null ? ApiaryProvider.instance().codec() : b.codec);
         Transactions tx = b.jta ? new JtaTransactions(b.emf, b.registry, b.userTransaction)
                 : new ResourceLocalTransactions(b.emf);
         StorageTransactions unbounded = new StorageTransactions(queue, tx);
@@ -155,6 +156,11 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     @Override
     public String push(T payload, JobOptions given) {
         return pushes.push(payload, given);
+    }
+
+    @Override
+    public String pushJson(String json, JobOptions options) {
+        return pushes.pushJson(json, options);
     }
 
     @Override

@@ -42,9 +42,17 @@ final class Pushes<T> {
     }
 
     String push(T payload, JobOptions given) {
+        return insert(mapping.payload(payload), given);
+    }
+
+    /** Pushes text that is already JSON: checked against the payload type, then stored as it came. */
+    String pushJson(String json, JobOptions given) {
+        return insert(mapping.checkedPayload(json), given);
+    }
+
+    private String insert(String json, JobOptions given) {
         Objects.requireNonNull(given, "options");
         JobOptions options = ApiaryProvider.instance().pushing(queue, given, 1);
-        String json = mapping.payload(payload);
         String metadata = mapping.metadata(options.metadata());
         String key = options.uniqueKey();
         if (key == null) {

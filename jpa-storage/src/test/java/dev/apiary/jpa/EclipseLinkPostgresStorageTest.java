@@ -4,6 +4,7 @@ import dev.apiary.impl.storage.ContractPayload;
 import dev.apiary.impl.storage.JobStorageContract;
 import dev.apiary.jpa.TestDatabases.Db;
 import dev.apiary.jpa.TestDatabases.Provider;
+import dev.apiary.spi.Codec;
 import dev.apiary.spi.JobStorage;
 
 import java.time.Clock;
@@ -15,5 +16,11 @@ class EclipseLinkPostgresStorageTest extends JobStorageContract {
     protected JobStorage<ContractPayload> newStorage(String queue, Clock clock) {
         return JpaJobStorage.builder(TestDatabases.emf(Provider.ECLIPSELINK, Db.POSTGRESQL))
                 .queue(queue, ContractPayload.class).clock(clock).build();
+    }
+
+    @Override
+    protected <T> JobStorage<T> newStorage(String queue, Class<T> type, Codec codec, Clock clock) {
+        return JpaJobStorage.builder(TestDatabases.emf(Provider.ECLIPSELINK, Db.POSTGRESQL))
+                .queue(queue, type).codec(codec).clock(clock).build();
     }
 }

@@ -40,6 +40,12 @@ final class MessageQueueJobQueue<T> implements JobQueue<T> {
     }
 
     @Override
+    public String pushJson(String json, JobOptions options) {
+        throw new UnsupportedOperationException("Queue '" + name() + "' is a message queue, which takes payloads, not"
+                + " JSON text: push the decoded payload, or send the JSON to the broker's destination yourself");
+    }
+
+    @Override
     public List<String> pushAll(List<? extends T> payloads) {
         return pushAll(payloads, JobOptions.defaults());
     }

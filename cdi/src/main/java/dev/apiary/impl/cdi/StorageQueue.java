@@ -33,6 +33,11 @@ final class StorageQueue<T> implements JobQueue<T> {
     }
 
     @Override
+    public String pushJson(String json, JobOptions options) {
+        return storage.pushJson(json, options);
+    }
+
+    @Override
     public List<String> pushAll(List<? extends T> payloads) {
         return storage.pushAll(payloads, JobOptions.defaults());
     }

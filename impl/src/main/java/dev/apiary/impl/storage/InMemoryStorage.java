@@ -13,6 +13,7 @@ import dev.apiary.spi.JobPage;
 import dev.apiary.spi.JobQuery;
 import dev.apiary.spi.JobStorage;
 import dev.apiary.spi.NodeIdentity;
+import dev.apiary.spi.PayloadCodec;
 import dev.apiary.spi.ScheduleStore;
 import dev.apiary.spi.Settlement;
 import dev.apiary.spi.Progress;
@@ -101,7 +102,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         this.workerRetention = workerRetention;
         this.queue = Objects.requireNonNull(queue, "queue");
         this.payloadType = Objects.requireNonNull(payloadType, "payloadType");
-        this.codec = Objects.requireNonNull(codec, "codec");
+        this.codec = PayloadCodec.of(Objects.requireNonNull(codec, "codec"));
         this.clock = Objects.requireNonNull(clock, "clock");
         this.scheduleStore = new InMemorySchedules<>(lock, clock, new InMemorySchedules.Jobs<>() {
             @Override
@@ -137,6 +138,19 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         return id;
     }
 
+    /** Decodes the text once, at the push, so that a handler gets the payload and inspection shows the text. */
+    @Override
+    public String pushJson(String json, JobOptions options) {
+        T payload = PayloadCodec.check(codec, queue, payloadType, json);
+        JobOptions stored = ApiaryProvider.instance().pushing(queue, options, 1);
+        String id;
+        synchronized (lock) {
+            id = add(payload, json, stored, clock.instant());
+        }
+        wakeUp();
+        return id;
+    }
+
     @Override
     public List<String> pushAll(List<? extends T> payloads, JobOptions options) {
         List<String> ids = new ArrayList<>(payloads.size());
@@ -152,6 +166,10 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     }
 
     private String add(T payload, JobOptions options, Instant now) {
+        return add(payload, null, options, now);
+    }
+
+    private String add(T payload, String json, JobOptions options, Instant now) {
         if (options.uniqueKey() != null) {
             MemoryJob<T> holder = uniqueKeys.get(options.uniqueKey());
             if (holder != null && !holder.status.isFinal()) {
@@ -162,6 +180,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         e.id = JobIds.next();
         e.seq = sequence++;
         e.payload = payload;
+        e.json = json;
         e.maxAttempts = options.maxAttempts();
         e.priority = options.priority();
         e.enqueuedAt = now;
@@ -601,9 +620,9 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     }
 
     private StoredJob<T> view(MemoryJob<T> e) {
-        return new StoredJob<>(e.id, queue, e.payload, encode(e.payload), e.status, e.attempts, e.maxAttempts,
-                e.runAt, e.priority, e.enqueuedAt, e.workerId, e.lastError, e.finishedAt, e.metadata, e.uniqueKey,
-                e.progress, e.result, e.attemptNode, e.attemptWorkerId);
+        return new StoredJob<>(e.id, queue, e.payload, e.json != null ? e.json : encode(e.payload), e.status,
+                e.attempts, e.maxAttempts, e.runAt, e.priority, e.enqueuedAt, e.workerId, e.lastError, e.finishedAt,
+                e.metadata, e.uniqueKey, e.progress, e.result, e.attemptNode, e.attemptWorkerId);
     }
 
     /** Payloads are kept as objects and encoded only for inspection, so pushes stay cheap. */

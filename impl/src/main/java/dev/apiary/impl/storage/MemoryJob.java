@@ -12,6 +12,8 @@ final class MemoryJob<T> {
     /** Push order, unique in the storage; breaks ties between jobs due at the same instant. */
     long seq;
     T payload;
+    /** The payload's text when it was pushed as JSON, kept as it came; otherwise {@code null}. */
+    String json;
     JobStatus status;
     int attempts;
     int maxAttempts;

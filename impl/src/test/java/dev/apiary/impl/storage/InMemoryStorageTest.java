@@ -1,6 +1,7 @@
 package dev.apiary.impl.storage;
 
 import dev.apiary.impl.codec.JsonbCodec;
+import dev.apiary.spi.Codec;
 import dev.apiary.spi.JobStorage;
 
 import java.time.Clock;
@@ -13,5 +14,10 @@ class InMemoryStorageTest extends JobStorageContract {
     @Override
     protected JobStorage<ContractPayload> newStorage(String queue, Clock clock) {
         return new InMemoryStorage<>(queue, ContractPayload.class, CODEC, clock);
+    }
+
+    @Override
+    protected <T> JobStorage<T> newStorage(String queue, Class<T> type, Codec codec, Clock clock) {
+        return new InMemoryStorage<>(queue, type, codec, clock);
     }
 }

@@ -1,9 +1,14 @@
 package dev.apiary.impl.storage;
 
+import dev.apiary.CodecException;
 import dev.apiary.Job;
+import dev.apiary.JobHandler;
 import dev.apiary.JobOptions;
 import dev.apiary.JobStatus;
 import dev.apiary.Outcome;
+import dev.apiary.RawJson;
+import dev.apiary.impl.codec.JsonbCodec;
+import dev.apiary.spi.Codec;
 import dev.apiary.spi.JobIds;
 import dev.apiary.spi.JobPage;
 import dev.apiary.spi.JobQuery;
@@ -15,6 +20,10 @@ import dev.apiary.spi.WorkerRecord;
 import dev.apiary.testing.ManualClock;
 import dev.apiary.worker.WorkerSnapshot;
 import dev.apiary.worker.WorkerState;
+import jakarta.json.Json;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,6 +51,7 @@ import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /**
@@ -73,6 +83,12 @@ public abstract class JobStorageContract {
      * database needs no cleaning.
      */
     protected abstract JobStorage<ContractPayload> newStorage(String queue, Clock clock);
+
+    /**
+     * A storage for {@code queue} with payloads of {@code type}, written and read with {@code codec}, reading the time
+     * from {@code clock}.
+     */
+    protected abstract <T> JobStorage<T> newStorage(String queue, Class<T> type, Codec codec, Clock clock);
 
     @BeforeEach
     void createStorage(TestInfo info) {
@@ -874,5 +890,162 @@ public abstract class JobStorageContract {
         }
         assertThat(statuses).containsExactlyInAnyOrder(JobStatus.DONE, JobStatus.PENDING, JobStatus.KILLED,
                 JobStatus.FAILED);
+    }
+
+    // Payloads pushed as JSON text, as other systems and languages enqueue them
+
+    /** Runs {@code handler} on the one job due in {@code storage} and settles it with the outcome. */
+    private static <T> Job<T> runOne(JobStorage<T> storage, JobHandler<T> handler) throws Exception {
+        List<Job<T>> claimed = storage.claim("w1", 10);
+        assertThat(claimed).hasSize(1);
+        settle(storage, claimed.get(0), handler.handle(claimed.get(0)));
+        return claimed.get(0);
+    }
+
+    @Test
+    void aJsonPushIsStoredAsItCameAndRunsThroughATypedHandler() throws Exception {
+        // spacing and order as another system wrote them: kept, not encoded again
+        String json = "{ \"n\" : 7,\n  \"name\" : \"from elsewhere\" }";
+        String id = storage.pushJson(json, JobOptions.defaults().withPriority(3).withMetadata("from", "php"));
+        List<ContractPayload> handled = new ArrayList<>();
+
+        Job<ContractPayload> job = runOne(storage, JobHandler.of(handled::add));
+
+        assertThat(job.id()).isEqualTo(id);
+        assertThat(job.context().priority()).isEqualTo(3);
+        assertThat(job.context().metadata()).containsEntry("from", "php");
+        assertThat(handled).containsExactly(new ContractPayload("from elsewhere", 7));
+        assertThat(stored(id).rawPayload()).isEqualTo(json);
+        assertThat(stored(id).payload()).isEqualTo(new ContractPayload("from elsewhere", 7));
+        assertThat(stored(id).status()).isEqualTo(JobStatus.DONE);
+    }
+
+    @Test
+    void aJsonPushRunsThroughAJsonObjectHandler() throws Exception {
+        JobStorage<JsonObject> objects = newStorage(queue + "-objects", JsonObject.class, new JsonbCodec(), clock);
+        String id = objects.pushJson("{\"name\":\"any shape\",\"tags\":[\"a\",\"b\"],\"nested\":{\"n\":2}}",
+                JobOptions.defaults());
+        List<JsonObject> handled = new ArrayList<>();
+
+        runOne(objects, JobHandler.of(handled::add));
+
+        assertThat(handled).hasSize(1);
+        assertThat(handled.get(0).getString("name")).isEqualTo("any shape");
+        assertThat(handled.get(0).getJsonArray("tags")).hasSize(2);
+        assertThat(handled.get(0).getJsonObject("nested").getInt("n")).isEqualTo(2);
+        assertThat(objects.find(id).orElseThrow().status()).isEqualTo(JobStatus.DONE);
+        // a JsonObject pushed as a payload is stored as its JSON and read back equal
+        JsonObject pushed = Json.createObjectBuilder().add("k", "v").build();
+        String second = objects.push(pushed);
+        assertThat(objects.claim("w1", 1).get(0).payload()).isEqualTo(pushed);
+        assertThat(objects.find(second).orElseThrow().rawPayload()).isEqualTo("{\"k\":\"v\"}");
+    }
+
+    @Test
+    void aJsonPushRunsThroughARawJsonHandlerAsItCame() throws Exception {
+        JobStorage<RawJson> raw = newStorage(queue + "-raw", RawJson.class, new JsonbCodec(), clock);
+        String json = "[1, {\"two\": 2}, \"three\"]";
+        raw.pushJson(json, JobOptions.defaults());
+        List<RawJson> handled = new ArrayList<>();
+
+        runOne(raw, JobHandler.of(handled::add));
+
+        assertThat(handled).containsExactly(new RawJson(json));
+    }
+
+    @Test
+    void malformedJsonIsRefusedAtPushAndNothingIsStored() {
+        JobStorage<RawJson> raw = newStorage(queue + "-raw", RawJson.class, new JsonbCodec(), clock);
+        // the last two start with a valid payload, which a lenient reader would take and store with what follows
+        for (String malformed : new String[] {"{\"name\":\"cut", "not json", "", "{\"name\":\"x\",}",
+                "{\"name\":\"x\",\"n\":1} trailing", "{\"name\":\"x\",\"n\":1}{\"name\":\"y\",\"n\":2}"}) {
+            assertThatThrownBy(() -> storage.pushJson(malformed, JobOptions.defaults()))
+                    .as(malformed).isInstanceOf(CodecException.class)
+                    .hasMessageContaining("'" + queue + "'").hasMessageContaining(ContractPayload.class.getName());
+            assertThatThrownBy(() -> raw.pushJson(malformed, JobOptions.defaults()))
+                    .as(malformed).isInstanceOf(CodecException.class).hasMessageContaining(RawJson.class.getName());
+        }
+        assertThatThrownBy(() -> storage.pushJson(null, JobOptions.defaults())).isInstanceOf(CodecException.class)
+                .hasMessageContaining("'" + queue + "'");
+
+        assertThat(storage.counts().values()).allMatch(n -> n == 0);
+        assertThat(raw.counts().values()).allMatch(n -> n == 0);
+        assertThat(storage.claim("w1", 10)).isEmpty();
+    }
+
+    @Test
+    void jsonThatIsNotAValidPayloadIsRefusedAtPushAndNothingIsStored() {
+        JobStorage<JsonObject> objects = newStorage(queue + "-objects", JsonObject.class, new JsonbCodec(), clock);
+        for (String mistyped : new String[] {"[1,2,3]", "\"a string\"", "{\"name\":\"x\",\"n\":\"seven\"}", "null"}) {
+            assertThatThrownBy(() -> storage.pushJson(mistyped, JobOptions.defaults()))
+                    .as(mistyped).isInstanceOf(CodecException.class)
+                    .hasMessageContaining("'" + queue + "'").hasMessageContaining(ContractPayload.class.getName());
+        }
+        assertThatThrownBy(() -> objects.pushJson("[{\"name\":\"x\"}]", JobOptions.defaults()))
+                .isInstanceOf(CodecException.class).hasMessageContaining(JsonObject.class.getName());
+
+        assertThat(storage.counts().values()).allMatch(n -> n == 0);
+        assertThat(objects.counts().values()).allMatch(n -> n == 0);
+    }
+
+    @Test
+    void aCustomCodecWritesPushesChecksJsonPushesAndDecodesForTheHandler() throws Exception {
+        JobStorage<ContractPayload> labelled = newStorage(queue + "-labelled", ContractPayload.class,
+                new LabelledCodec(), clock);
+
+        String pushed = labelled.push(payload(1));
+        String json = labelled.pushJson("{\"label\":\"from elsewhere\",\"number\":2}", JobOptions.defaults());
+        // valid for the default codec, not for this queue's
+        assertThatThrownBy(() -> labelled.pushJson("{\"name\":\"x\",\"n\":3}", JobOptions.defaults()))
+                .isInstanceOf(CodecException.class).hasMessageContaining("no label");
+        List<ContractPayload> handled = new ArrayList<>();
+        for (Job<ContractPayload> job : labelled.claim("w1", 10)) {
+            settle(labelled, job, JobHandler.<ContractPayload>of(handled::add).handle(job));
+        }
+
+        assertThat(labelled.find(pushed).orElseThrow().rawPayload()).isEqualTo("{\"label\":\"job-1\",\"number\":1}");
+        assertThat(handled).containsExactlyInAnyOrder(payload(1), new ContractPayload("from elsewhere", 2));
+        assertThat(labelled.find(json).orElseThrow().status()).isEqualTo(JobStatus.DONE);
+        assertThat(labelled.counts()).containsEntry(JobStatus.DONE, 2L).containsEntry(JobStatus.PENDING, 0L);
+        // the payload type decides: a JsonObject queue with the same codec still reads JSON-P
+        JobStorage<JsonObject> objects = newStorage(queue + "-objects", JsonObject.class, new LabelledCodec(), clock);
+        objects.pushJson("{\"name\":\"x\"}", JobOptions.defaults());
+        assertThat(objects.claim("w1", 1).get(0).payload().getString("name")).isEqualTo("x");
+    }
+
+    /**
+     * A codec of its own: the contract payload as {@code {"label":..,"number":..}}, which JSON-B would not read or
+     * write, and everything else (metadata, results) through JSON-B.
+     */
+    private static final class LabelledCodec implements Codec {
+        private final JsonbCodec others = new JsonbCodec();
+
+        @Override
+        public String encode(Object value) {
+            if (value instanceof ContractPayload p) {
+                return Json.createObjectBuilder().add("label", p.name()).add("number", p.n()).build().toString();
+            }
+            return others.encode(value);
+        }
+
+        @Override
+        public <T> T decode(String text, Class<T> type) {
+            if (type != ContractPayload.class) {
+                return others.decode(text, type);
+            }
+            JsonObject o;
+            try {
+                o = Json.createReader(new java.io.StringReader(text)).readObject();
+            } catch (RuntimeException e) {
+                throw new CodecException("not a JSON object: " + e.getMessage(), e);
+            }
+            if (!(o.get("label") instanceof JsonString label)) {
+                throw new CodecException("no label", null);
+            }
+            if (!(o.get("number") instanceof JsonNumber number)) {
+                throw new CodecException("no number", null);
+            }
+            return type.cast(new ContractPayload(label.getString(), number.intValueExact()));
+        }
     }
 }

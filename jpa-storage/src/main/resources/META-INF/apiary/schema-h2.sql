@@ -66,3 +66,9 @@ CREATE TABLE IF NOT EXISTS apiary_schedules (
 
 -- Job results: what a done job's handler returned (Outcome.done(result)), as JSON.
 ALTER TABLE apiary_jobs ADD COLUMN IF NOT EXISTS result CHARACTER VARYING;
+
+-- Paused queues: a row per queue that no node may claim from (JobStorage.pause), kept across restarts until resumed.
+CREATE TABLE IF NOT EXISTS apiary_paused_queues (
+    queue     VARCHAR(200) NOT NULL PRIMARY KEY,
+    paused_at TIMESTAMP(6) NOT NULL
+);

@@ -141,15 +141,17 @@ public interface JobStorage<T> extends JobSource<T> {
 
     /**
      * Pauses this queue on every node that shares the storage: from the moment this returns, no claim of the queue
-     * takes a job, and idle workers are told at once where the storage can tell other nodes (otherwise their next
-     * poll finds nothing). Jobs already running finish; pushes are kept. The pause is stored with the jobs and
-     * outlives restarts until {@link #resume}. Pausing a paused queue changes nothing.
+     * takes a job. Jobs already running finish; pushes are kept. The pause is stored with the jobs and outlives
+     * restarts until {@link #resume}. Pausing a paused queue changes nothing.
      */
     default void pause() {
         throw unsupported("pause");
     }
 
-    /** Ends a {@link #pause}: claims take jobs again and idle workers on every node are woken. */
+    /**
+     * Ends a {@link #pause}: claims take jobs again, and idle workers are woken at once on every node the storage
+     * can notify (otherwise at their next poll).
+     */
     default void resume() {
         throw unsupported("resume");
     }

@@ -20,9 +20,9 @@ import static org.awaitility.Awaitility.await;
  */
 class PauseAcrossNodesTest {
 
-    private static final int JOBS = 300;
+    private static final int JOBS = 200;
     private static final long JOB_MILLIS = 200;
-    private static final Duration HOLD = Duration.ofSeconds(3);
+    private static final Duration HOLD = Duration.ofSeconds(2);
     /** Milliseconds since the epoch on the database's clock, which also stamps each run's start. */
     private static final String NOW = "SELECT ROUND(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)";
     private static final String STARTS_AFTER = "SELECT COUNT(*) FROM runs WHERE started_at > to_timestamp(? / 1000.0)";

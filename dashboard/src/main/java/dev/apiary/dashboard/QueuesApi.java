@@ -159,7 +159,7 @@ public class QueuesApi {
     public QueueView pause(@PathParam("queue") String name) {
         JobStorage<?> storage = queues.require(name);
         boolean was = storage.isPaused();
-        storage.pause();
+        pausing(storage::pause);
         audited("pause", "queue " + name, !was);
         return QueueView.of(name, storage);
     }
@@ -171,7 +171,7 @@ public class QueuesApi {
     public QueueView resume(@PathParam("queue") String name) {
         JobStorage<?> storage = queues.require(name);
         boolean was = storage.isPaused();
-        storage.resume();
+        pausing(storage::resume);
         audited("resume", "queue " + name, was);
         return QueueView.of(name, storage);
     }
@@ -258,6 +258,15 @@ public class QueuesApi {
             throw DashboardProblem.badRequest("running jobs cannot be deleted; kill them first");
         }
         return audited(new BulkResult(name, from, "delete", storage.deleteAll(from)));
+    }
+
+    /** Pauses or resumes; a storage that cannot is a conflict that says so, not a server error. */
+    private static void pausing(Runnable action) {
+        try {
+            action.run();
+        } catch (UnsupportedOperationException e) {
+            throw DashboardProblem.conflict(e.getMessage());
+        }
     }
 
     private boolean audited(String action, String target, boolean done) {

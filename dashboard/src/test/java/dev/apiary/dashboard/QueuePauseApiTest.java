@@ -77,6 +77,23 @@ class QueuePauseApiTest {
     }
 
     @Test
+    void aStorageThatCannotPauseIsAConflictSayingSo() {
+        // a storage of the application's own that implements none of the pause methods
+        JobStorage<?> legacy = (JobStorage<?>) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {JobStorage.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "queue" -> "legacy";
+                    default -> java.lang.reflect.InvocationHandler.invokeDefault(proxy, method, args);
+                });
+        QueuesApi api = api("ada", "apiary-admin");
+        api.queues.storages = () -> List.of(legacy);
+
+        assertThatThrownBy(() -> api.pause("legacy")).isInstanceOfSatisfying(DashboardProblem.class, p -> {
+            assertThat(p.status()).isEqualTo(409);
+            assertThat(p.getMessage()).contains("does not support pause");
+        });
+    }
+
+    @Test
     void anUnknownQueueIsNotFound() {
         assertThatThrownBy(() -> api("ada", "apiary-admin").pause("nope"))
                 .isInstanceOfSatisfying(DashboardProblem.class, p -> assertThat(p.status()).isEqualTo(404));

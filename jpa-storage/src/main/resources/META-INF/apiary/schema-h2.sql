@@ -72,3 +72,9 @@ ALTER TABLE apiary_jobs ADD COLUMN IF NOT EXISTS result CHARACTER VARYING;
 ALTER TABLE apiary_jobs ADD COLUMN IF NOT EXISTS attempt_node VARCHAR(255);
 ALTER TABLE apiary_jobs ADD COLUMN IF NOT EXISTS attempt_worker_id VARCHAR(200);
 ALTER TABLE apiary_workers ADD COLUMN IF NOT EXISTS lease_ms BIGINT;
+
+-- Paused queues: a row per queue that no node may claim from (JobStorage.pause), kept across restarts until resumed.
+CREATE TABLE IF NOT EXISTS apiary_paused_queues (
+    queue     VARCHAR(200) NOT NULL PRIMARY KEY,
+    paused_at TIMESTAMP(6) NOT NULL
+);

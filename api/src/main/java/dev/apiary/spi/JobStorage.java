@@ -149,6 +149,28 @@ public interface JobStorage<T> extends JobSource<T> {
         return Optional.empty();
     }
 
+    /**
+     * Pauses this queue on every node that shares the storage: from the moment this returns, no claim of the queue
+     * takes a job. Jobs already running finish; pushes are kept. The pause is stored with the jobs and outlives
+     * restarts until {@link #resume}. Pausing a paused queue changes nothing.
+     */
+    default void pause() {
+        throw unsupported("pause");
+    }
+
+    /**
+     * Ends a {@link #pause}: claims take jobs again, and idle workers are woken at once on every node the storage
+     * can notify (otherwise at their next poll).
+     */
+    default void resume() {
+        throw unsupported("resume");
+    }
+
+    /** Whether this queue is {@linkplain #pause paused}, as stored now. */
+    default boolean isPaused() {
+        return false;
+    }
+
     /** Whether the storage can be reached now (used by readiness checks). */
     default boolean isAvailable() {
         return true;

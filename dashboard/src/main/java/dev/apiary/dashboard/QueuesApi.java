@@ -29,8 +29,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Queues and their jobs: counts, throughput, pages by status, search, a job's detail, and the actions (retry, kill,
- * delete) on one job or on every job of a status. Reading needs the viewer role, acting the admin role.
+ * Queues and their jobs: counts, throughput, pages by status, search, a job's detail, the actions (retry, kill,
+ * delete) on one job or on every job of a status, and pausing or resuming a queue. Reading needs the viewer role, acting the admin role.
  */
 @Path("queues")
 @Produces(MediaType.APPLICATION_JSON)
@@ -54,8 +54,15 @@ public class QueuesApi {
     @Context
     SecurityContext security;
 
-    /** A queue with the payload type it holds and its number of jobs in each status. */
-    public record QueueView(String name, String payloadType, Map<JobStatus, Long> counts) {
+    /**
+     * A queue with the payload type it holds, its number of jobs in each status, and whether it is paused (no node
+     * claims from it).
+     */
+    public record QueueView(String name, String payloadType, Map<JobStatus, Long> counts, boolean paused) {
+
+        static QueueView of(String name, JobStorage<?> storage) {
+            return new QueueView(name, storage.payloadType().getSimpleName(), storage.counts(), storage.isPaused());
+        }
     }
 
     /**
@@ -73,8 +80,7 @@ public class QueuesApi {
     @RolesAllowed({VIEWER, ADMIN})
     public List<QueueView> queues() {
         List<QueueView> views = new ArrayList<>();
-        queues.all().forEach((name, storage) -> views.add(new QueueView(name, storage.payloadType().getSimpleName(),
-                storage.counts())));
+        queues.all().forEach((name, storage) -> views.add(QueueView.of(name, storage)));
         return views;
     }
 
@@ -141,6 +147,33 @@ public class QueuesApi {
             return storage.findByMetadata(text.substring(0, eq).trim(), text.substring(eq + 1).trim(), limit);
         }
         return List.of();
+    }
+
+    /**
+     * Pauses the queue on every node: no node claims from it from now on, running jobs finish. Stored, so it
+     * outlives restarts until resumed.
+     */
+    @POST
+    @Path("{queue}/pause")
+    @RolesAllowed(ADMIN)
+    public QueueView pause(@PathParam("queue") String name) {
+        JobStorage<?> storage = queues.require(name);
+        boolean was = storage.isPaused();
+        pausing(storage::pause);
+        audited("pause", "queue " + name, !was);
+        return QueueView.of(name, storage);
+    }
+
+    /** Resumes a paused queue: every node claims from it again at once. */
+    @POST
+    @Path("{queue}/resume")
+    @RolesAllowed(ADMIN)
+    public QueueView resume(@PathParam("queue") String name) {
+        JobStorage<?> storage = queues.require(name);
+        boolean was = storage.isPaused();
+        pausing(storage::resume);
+        audited("resume", "queue " + name, was);
+        return QueueView.of(name, storage);
     }
 
     @GET
@@ -225,6 +258,15 @@ public class QueuesApi {
             throw DashboardProblem.badRequest("running jobs cannot be deleted; kill them first");
         }
         return audited(new BulkResult(name, from, "delete", storage.deleteAll(from)));
+    }
+
+    /** Pauses or resumes; a storage that cannot is a conflict that says so, not a server error. */
+    private static void pausing(Runnable action) {
+        try {
+            action.run();
+        } catch (UnsupportedOperationException e) {
+            throw DashboardProblem.conflict(e.getMessage());
+        }
     }
 
     private boolean audited(String action, String target, boolean done) {

@@ -63,6 +63,16 @@ function confirmAction(text) {
   });
 }
 
+/** An admin's pause or resume button of a queue: pausing acts on every node. */
+function pauseAction(q) {
+  const path = `queues/${enc(q.name)}`;
+  return q.paused
+    ? action('Resume', `Resume queue ${q.name}? Every node claims its jobs again at once.`, `${path}/resume`, 'POST',
+      'primary')
+    : action('Pause', `Pause queue ${q.name} on every node? Running jobs finish; no new job starts until resumed.`,
+      `${path}/pause`, 'POST');
+}
+
 /** An admin action: confirmed first, then the view is refreshed. */
 function action(label, question, path, method, cls = 'danger') {
   return h('button', {
@@ -92,12 +102,14 @@ const views = {
         h('td', { class: 'hide-narrow muted' }, q.payloadType),
         STATUSES.map((s) => h('td', { class: 'num', 'data-status': s },
           h('a', { href: `#/queue/${enc(q.name)}?status=${s}`, class: q.counts[s] ? null : 'zero' },
-            q.counts[s] ?? 0)))));
+            q.counts[s] ?? 0))),
+        h('td', { 'data-state': q.paused ? 'PAUSED' : 'ACTIVE' }, q.paused ? badge('PAUSED') : ''),
+        h('td', { class: 'actions' }, session.admin ? pauseAction(q) : '')));
       show(main, 
         h('h1', {}, 'Queues'),
         h('div', { class: 'card scroll' }, h('table', { id: 'queues' },
           h('thead', {}, h('tr', {}, h('th', {}, 'Queue'), h('th', { class: 'hide-narrow' }, 'Payload'),
-            STATUSES.map((s) => h('th', { class: 'num' }, s.toLowerCase())))),
+            STATUSES.map((s) => h('th', { class: 'num' }, s.toLowerCase())), h('th', {}, ''), h('th', {}, ''))),
           h('tbody', {}, rows))),
         h('h2', {}, 'Jobs ended per minute, last hour'),
         h('div', { class: 'card' }, h('div', { id: 'chart', class: 'chart' })));
@@ -113,7 +125,8 @@ const views = {
     return async (main) => {
       const query = `status=${enc(status)}&offset=${offset}&limit=${limit}&search=${enc(search)}`;
       const [queues, page] = await Promise.all([call('queues'), call(`queues/${enc(name)}/jobs?${query}`)]);
-      const counts = queues.find((q) => q.name === name)?.counts ?? {};
+      const current = queues.find((q) => q.name === name);
+      const counts = current?.counts ?? {};
       const link = (s, off = 0) => `#/queue/${enc(name)}?status=${s}&offset=${off}`;
       const tabs = h('div', { class: 'tabs' },
         h('a', { href: link(''), class: status === '' ? 'active' : null }, 'all'),
@@ -154,7 +167,8 @@ const views = {
         offset > 0 ? h('a', { href: link(status, Math.max(0, offset - limit)) }, '← newer') : null,
         offset + limit < page.total ? h('a', { href: link(status, offset + limit) }, 'older →') : null);
       show(main, 
-        h('h1', {}, 'Queue ', name),
+        h('h1', {}, 'Queue ', name, current?.paused ? [' ', badge('PAUSED')] : null,
+          session.admin && current ? [' ', pauseAction(current)] : null),
         tabs,
         h('div', { class: 'toolbar' }, searchBox, bulk),
         h('div', { class: 'card scroll' }, h('table', { id: 'jobs' },

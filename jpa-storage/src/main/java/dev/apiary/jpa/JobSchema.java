@@ -48,8 +48,8 @@ public final class JobSchema {
         return statements;
     }
 
-    /** The tables the scripts create; a storage needs both. */
-    static final List<String> TABLES = List.of("apiary_jobs", "apiary_workers");
+    /** The tables a storage needs (the scripts create them, and the schedules' table). */
+    static final List<String> TABLES = List.of("apiary_jobs", "apiary_workers", "apiary_paused_queues");
 
     /**
      * SQL states that say an object of the script exists already: PostgreSQL duplicate table/index, object, column;

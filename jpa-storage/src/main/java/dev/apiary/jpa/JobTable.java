@@ -85,6 +85,21 @@ final class JobTable {
         return sql.claim(em, workerId, node, max, now);
     }
 
+    /** Whether the queue is paused. */
+    boolean paused(EntityManager em) {
+        return sql.paused(em);
+    }
+
+    /** Pauses the queue (stored in {@code apiary_paused_queues}). */
+    void pause(EntityManager em, LocalDateTime now) {
+        sql.pause(em, now);
+    }
+
+    /** Resumes the queue: whether it was paused. */
+    boolean resume(EntityManager em) {
+        return sql.resume(em);
+    }
+
     /** Ends the given jobs as done, all held by {@code workerId} in {@code attempt}: one statement per 1000 jobs. */
     void settleDone(EntityManager em, String workerId, int attempt, List<String> jobIds, LocalDateTime now) {
         for (List<String> ids : chunks(jobIds)) {

@@ -39,7 +39,7 @@ import java.util.logging.Logger;
 /**
  * A {@link JobStorage} for one queue in a relational database through JPA 3.1 (Hibernate 6.6, EclipseLink 4.0).
  * The persistence unit must list {@link JobEntity} and {@link WorkerEntity} (and {@link ScheduleEntity} for recurring
- * jobs); the tables come from
+ * jobs; {@link PausedQueueEntity} only where JPA schema generation creates the tables); the tables come from
  * {@code META-INF/apiary/schema-h2.sql} or {@code schema-postgresql.sql} in this jar, or from JPA schema generation.
  *
  * <pre>{@code
@@ -80,6 +80,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     private final Heartbeats heartbeats;
     private final Administration<T> administration;
     private final ScheduleStore<T> schedules;
+    private final PausedQueues pauses;
 
     private JpaJobStorage(Builder<T> b) {
         StorageSetup.requireEntities(b.emf, b.queue);
@@ -109,6 +110,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
                 workerRetention);
         this.administration = new Administration<>(table, mapping, transactions, wakeUps, b.clock);
         this.schedules = new JpaScheduleStore<>(queue, dialect, b.clock, pushes.forSchedules());
+        this.pauses = new PausedQueues(queue, table, transactions, wakeUps, b.clock);
     }
 
     /** Starts building a storage on {@code emf}; {@link Builder#queue} is required. */
@@ -174,6 +176,25 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     @Override
     public Optional<ScheduleStore<T>> scheduleStore() {
         return Optional.of(schedules);
+    }
+
+    // ---- pause and resume
+
+    /** Pauses the queue on every node: the row in {@code apiary_paused_queues} that every claim checks. */
+    @Override
+    public void pause() {
+        pauses.pause();
+    }
+
+    /** Resumes the queue and notifies other nodes (on PostgreSQL with a notification data source). */
+    @Override
+    public void resume() {
+        pauses.resume();
+    }
+
+    @Override
+    public boolean isPaused() {
+        return pauses.isPaused();
     }
 
     // ---- claim and settle

@@ -164,6 +164,9 @@ class PortableSql {
      * every candidate tries again with fresh ones.
      */
     List<JobEntity> claimRows(EntityManager em, String workerId, String node, int max, LocalDateTime now) {
+        if (paused(em)) {
+            return new ArrayList<>();
+        }
         for (int round = 0; round < 3; round++) {
             List<String> candidates = em.createQuery("SELECT j.id FROM ApiaryJob j WHERE j.queue = :queue "
                             + "AND j.status = :pending AND j.runAt <= :now "
@@ -190,6 +193,28 @@ class PortableSql {
             }
         }
         return new ArrayList<>();
+    }
+
+    // ---- pause and resume (native: the table needs no entity in the caller's persistence unit)
+
+    /** Whether the queue is paused ({@code apiary_paused_queues} has its row): a claim then takes nothing. */
+    final boolean paused(EntityManager em) {
+        return ((Number) em.createNativeQuery("SELECT COUNT(*) FROM apiary_paused_queues WHERE queue = ?1")
+                .setParameter(1, queue).getSingleResult()).longValue() > 0;
+    }
+
+    /** Adds the queue's row unless it is there; a concurrent pause may add it first (the caller checks again). */
+    final void pause(EntityManager em, LocalDateTime now) {
+        if (!paused(em)) {
+            em.createNativeQuery("INSERT INTO apiary_paused_queues (queue, paused_at) VALUES (?1, ?2)")
+                    .setParameter(1, queue).setParameter(2, now).executeUpdate();
+        }
+    }
+
+    /** Removes the queue's row: whether there was one. */
+    final boolean resume(EntityManager em) {
+        return em.createNativeQuery("DELETE FROM apiary_paused_queues WHERE queue = ?1")
+                .setParameter(1, queue).executeUpdate() > 0;
     }
 
     /** Ends the given jobs (a chunk that fits one statement) as done, all held by {@code workerId} in {@code attempt}. */

@@ -82,13 +82,15 @@ final class PostgresSql extends H2Sql {
      * One statement: lock the best due rows that no one else has locked, mark them running and return them. Rows a
      * concurrent claim holds are skipped rather than waited for, so claimers never queue behind each other. The
      * candidates sit in a CTE, which PostgreSQL evaluates exactly once (a locking CTE is never inlined); an
-     * {@code IN (subquery)} could be re-run by some plans and then take more than {@code max} rows.
+     * {@code IN (subquery)} could be re-run by some plans and then take more than {@code max} rows. A paused queue
+     * yields no candidate, in the same statement (no round trip of its own).
      */
     @Override
     @SuppressWarnings("unchecked")
     List<JobEntity> claimRows(EntityManager em, String workerId, String node, int max, LocalDateTime now) {
         return new ArrayList<>(em.createNativeQuery("WITH picked AS (SELECT id FROM apiary_jobs "
                         + "WHERE queue = ?3 AND status = 'PENDING' AND run_at <= ?2 "
+                        + "AND NOT EXISTS (SELECT 1 FROM apiary_paused_queues p WHERE p.queue = ?3) "
                         + "ORDER BY priority DESC, run_at, id LIMIT ?4 FOR UPDATE SKIP LOCKED) "
                         + "UPDATE apiary_jobs j SET status = 'RUNNING', worker_id = ?1, locked_at = ?2, "
                         + "attempts = j.attempts + 1, attempt_node = ?5, attempt_worker_id = ?1 "

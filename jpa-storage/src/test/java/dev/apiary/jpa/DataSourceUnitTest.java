@@ -24,7 +24,8 @@ class DataSourceUnitTest {
                 "java:app/jdbc/orders", h2(), "apiary.storage.data-source");
         try {
             assertThat(emf.getMetamodel().getEntities()).extracting(type -> (Object) type.getJavaType())
-                    .containsExactlyInAnyOrder(JobEntity.class, WorkerEntity.class, ScheduleEntity.class);
+                    .containsExactlyInAnyOrder(JobEntity.class, WorkerEntity.class, ScheduleEntity.class,
+                            PausedQueueEntity.class);
         } finally {
             emf.close();
         }

@@ -30,6 +30,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -176,6 +178,7 @@ public class ContainerMonitor {
             registration.schedule(recurring, directory.storageOf(recurring.worker()));
         }
         RetentionPlan plan = RetentionPlan.read(directory);
+        PausedAtStart.apply(directory);
         monitor.start();
         started = true;
         // only once the monitor runs: a start that fails is tried again, and must not leave cleaners behind
@@ -261,6 +264,22 @@ public class ContainerMonitor {
     /** Every storage bean's queue and whether it answers now; a storage that throws does not answer. */
     public Map<String, Boolean> storageAvailability() {
         return availability.now(started, executors.jobs());
+    }
+
+    /** The queues of the storage beans that are paused now; a storage that throws is left out (readiness says why). */
+    public Set<String> pausedQueues() {
+        Set<String> paused = new TreeSet<>();
+        for (StorageBean bean : directory.storages()) {
+            try {
+                JobStorage<?> storage = directory.storage(bean);
+                if (storage.isPaused()) {
+                    paused.add(storage.queue());
+                }
+            } catch (RuntimeException e) {
+                // the availability check reports the storage as unreachable
+            }
+        }
+        return paused;
     }
 
     /** The settings of the application's enabled workers. */

@@ -13,6 +13,7 @@ import org.eclipse.microprofile.health.Readiness;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Readiness {@value #NAME}: UP when the monitor has started, every instance of every enabled worker is running
@@ -20,8 +21,8 @@ import java.util.Map;
  * {@code monitor} ({@code starting} until the application has started the workers, {@code running},
  * {@code failed}, {@code stopped}), one entry per worker instance (state, running, done and failed counts), one
  * per instance that claims nothing for want of a heartbeat ({@code heartbeat.<instance>}: how long ago the last
- * one got through) and, while the monitor runs, one per storage ({@code storage.<queue>}: available or
- * unreachable).
+ * one got through) and, while the monitor runs, one per storage ({@code storage.<queue>}: available, available and
+ * paused, or unreachable). A paused queue keeps the check UP.
  */
 @Readiness
 @ApplicationScoped
@@ -57,9 +58,12 @@ public class WorkerReadinessCheck implements HealthCheck {
             // them without the application's java:comp (WildFly's management port, while deploying)
             return response.down().build();
         }
+        // a paused queue is an operator's choice, not a fault: it stays UP and says so
+        Set<String> paused = monitor.pausedQueues();
         for (Map.Entry<String, Boolean> storage : monitor.storageAvailability().entrySet()) {
             up &= storage.getValue();
-            response.withData("storage." + storage.getKey(), storage.getValue() ? "available" : "unreachable");
+            response.withData("storage." + storage.getKey(), !storage.getValue() ? "unreachable"
+                    : paused.contains(storage.getKey()) ? "available, paused" : "available");
         }
         return response.status(up).build();
     }

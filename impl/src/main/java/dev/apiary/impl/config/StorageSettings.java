@@ -58,6 +58,23 @@ public final class StorageSettings {
         return Optional.ofNullable(config.duration(retentionKey(queue), all, true));
     }
 
+    /** The per-queue key that pauses ({@code true}) or resumes ({@code false}) the queue at start. */
+    public static String pausedKey(String queue) {
+        return "apiary.queues." + queue + ".paused";
+    }
+
+    /**
+     * Whether {@code queue} is to be paused ({@code true}) or resumed ({@code false}) at start; empty when the key
+     * is not set, and the stored state holds. A bad value is added to the config's problems.
+     */
+    public static Optional<Boolean> pausedAtStart(ApiaryConfig config, String queue) {
+        String key = pausedKey(queue);
+        if (config.raw(key).isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(config.bool(key, false));
+    }
+
     /** How often the retention purge runs: {@value #RETENTION_INTERVAL}, ten minutes by default. */
     public static Duration retentionInterval(ApiaryConfig config) {
         return config.duration(RETENTION_INTERVAL, Duration.ofMinutes(10), false);

@@ -81,6 +81,8 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final ScheduleStore<T> scheduleStore;
     private long sequence;
+    /** Whether claims take nothing ({@link #pause}); written under {@link #lock}, read by claims under it too. */
+    private boolean paused;
 
     /** A storage that keeps worker rows for an hour after their last heartbeat. */
     public InMemoryStorage(String queue, Class<T> payloadType, Codec codec, Clock clock) {
@@ -203,6 +205,9 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             return List.of();
         }
         synchronized (lock) {
+            if (paused) {
+                return List.of();
+            }
             Instant now = clock.instant();
             while (!delayed.isEmpty() && !delayed.peek().runAt.isAfter(now)) {
                 ready.add(delayed.poll());
@@ -376,6 +381,28 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             wakeUp();
         }
         return reenqueued;
+    }
+
+    @Override
+    public void pause() {
+        synchronized (lock) {
+            paused = true;
+        }
+    }
+
+    @Override
+    public void resume() {
+        synchronized (lock) {
+            paused = false;
+        }
+        wakeUp();
+    }
+
+    @Override
+    public boolean isPaused() {
+        synchronized (lock) {
+            return paused;
+        }
     }
 
     @Override

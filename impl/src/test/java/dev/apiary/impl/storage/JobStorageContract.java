@@ -60,7 +60,7 @@ import static org.assertj.core.api.Assertions.within;
  * {@link ManualClock} the storage reads for every instant it stores or compares, so a test that needs time to pass
  * moves the clock rather than waiting.
  */
-public abstract class JobStorageContract {
+public abstract class JobStorageContract implements QueuePauseContract {
 
     /**
      * Where the clock of the tests run so far stood at the latest. Tests on one database share its worker rows
@@ -94,6 +94,16 @@ public abstract class JobStorageContract {
     void createStorage(TestInfo info) {
         queue = info.getTestMethod().orElseThrow().getName() + "-" + Long.toHexString(System.nanoTime());
         storage = newStorage(queue, clock);
+    }
+
+    @Override
+    public JobStorage<ContractPayload> pauseStorage() {
+        return storage;
+    }
+
+    @Override
+    public JobStorage<ContractPayload> pauseStorageOf(String queue) {
+        return newStorage(queue, clock);
     }
 
     @AfterEach

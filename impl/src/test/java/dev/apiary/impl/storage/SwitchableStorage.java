@@ -161,6 +161,21 @@ public final class SwitchableStorage<T> implements JobStorage<T> {
     }
 
     @Override
+    public void pause() {
+        delegate.pause();
+    }
+
+    @Override
+    public void resume() {
+        delegate.resume();
+    }
+
+    @Override
+    public boolean isPaused() {
+        return delegate.isPaused();
+    }
+
+    @Override
     public int purgeFinished(Instant before) {
         return delegate.purgeFinished(before);
     }

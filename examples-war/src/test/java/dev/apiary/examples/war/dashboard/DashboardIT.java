@@ -548,6 +548,39 @@ class DashboardIT {
             assertThat(viewer.locator("#queues")).isVisible();
             assertThat(viewer.locator("#nav-audit")).isHidden();
         }
+
+        @Test
+        @Order(8)
+        void anAdminPausesAndResumesAQueueFromThePageAndAViewerMayNot() throws Exception {
+            String row = "#queues tr[data-queue='reminder']";
+            try {
+                Page admin = open("admin", "#/", 1280, 800);
+                admin.locator(row + " button[data-action='pause']").click();
+                admin.locator("#confirm-ok").click();
+                assertThat(admin.locator(row + " td[data-state='PAUSED']")).isVisible();
+                assertThat(paused("reminder")).isTrue();
+                screenshot(admin, "queue-paused");
+
+                Page viewer = open("viewer", "#/", 1280, 800);
+                assertThat(viewer.locator(row + " td[data-state='PAUSED']")).isVisible();
+                assertThat(viewer.locator(row + " button")).hasCount(0);
+                Answer refused = call("POST", "queues/reminder/resume", "viewer");
+                assertThat(refused.status).as(refused.body).isEqualTo(403);
+                assertThat(paused("reminder")).isTrue();
+
+                admin.locator(row + " button[data-action='resume']").click();
+                admin.locator("#confirm-ok").click();
+                assertThat(admin.locator(row + " td[data-state='ACTIVE']")).isAttached();
+                assertThat(paused("reminder")).isFalse();
+            } finally {
+                call("POST", "queues/reminder/resume", "admin");
+            }
+        }
+
+        private boolean paused(String queue) throws Exception {
+            return call("GET", "queues", "admin").json().asJsonArray().stream().map(v -> v.asJsonObject())
+                    .filter(q -> q.getString("name").equals(queue)).findFirst().orElseThrow().getBoolean("paused");
+        }
     }
 
     // ---- attacks from another origin, while an admin is logged in

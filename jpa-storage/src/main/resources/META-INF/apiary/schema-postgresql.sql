@@ -70,3 +70,6 @@ CREATE TABLE IF NOT EXISTS apiary_schedules (
 
 -- Job results: what a done job's handler returned (Outcome.done(result)), as JSON.
 ALTER TABLE apiary_jobs ADD COLUMN IF NOT EXISTS result TEXT;
+
+-- Cancelling: who cancelled a job (JobStatus CANCELLED; the reason is its last_error).
+ALTER TABLE apiary_jobs ADD COLUMN IF NOT EXISTS cancelled_by VARCHAR(200);

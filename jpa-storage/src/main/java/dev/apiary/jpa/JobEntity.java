@@ -99,6 +99,10 @@ public class JobEntity {
     @Column(name = "result", length = 1_000_000)
     String result;
 
+    /** Who cancelled a cancelled job, or {@code null}. */
+    @Column(name = "cancelled_by", length = 200)
+    String cancelledBy;
+
     /** For JPA. */
     protected JobEntity() {
     }

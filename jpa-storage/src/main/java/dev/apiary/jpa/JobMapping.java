@@ -97,7 +97,8 @@ final class JobMapping<T> {
         return new StoredJob<>(e.id, e.queue, payload, e.payload, e.status, e.attempts, e.maxAttempts,
                 JobTable.instant(e.runAt), e.priority, JobTable.instant(e.enqueuedAt), e.workerId, e.lastError,
                 JobTable.instant(e.finishedAt), decodeMetadata(e), e.uniqueKey, e.progress == null ? null
-                : new Progress(e.progress, e.progressMessage, JobTable.instant(e.progressAt)), e.result);
+                : new Progress(e.progress, e.progressMessage, JobTable.instant(e.progressAt)), e.result,
+                e.cancelledBy);
     }
 
     private Map<String, String> decodeMetadata(JobEntity e) {

@@ -27,4 +27,6 @@ final class MemoryJob<T> {
     Progress progress;
     /** A done job's result as encoded JSON, or {@code null}. */
     String result;
+    /** Who cancelled a cancelled job, or {@code null}. */
+    String cancelledBy;
 }

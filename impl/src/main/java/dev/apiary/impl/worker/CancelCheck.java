@@ -64,11 +64,11 @@ final class CancelCheck<T> {
     void check() {
         // cleared before the query: a cancel stored while it runs requests the next check
         scheduled.set(false);
-        lastCheck = context.threads().nanoTime();
         List<String> running = callbacks.runningJobs();
         if (running.isEmpty()) {
             return;
         }
+        lastCheck = context.threads().nanoTime();
         try {
             Set<String> cancelled = context.source().cancelled(context.instanceId(), running);
             failing = false;

@@ -25,11 +25,12 @@ import java.util.TreeMap;
  *                       {@value #LIST_TEXT} characters
  * @param lastErrorTrace the whole last error with its stack trace; only in a job's detail
  * @param result         what a done job returned, as JSON; only in a job's detail, and hidden with the payload
+ * @param cancelledBy    who cancelled a cancelled job (the reason is its last error), or {@code null}
  */
 public record JobView(String id, String queue, JobStatus status, int attempts, int maxAttempts, int priority,
                       Instant runAt, Instant enqueuedAt, Instant finishedAt, String workerId, String uniqueKey,
                       Map<String, String> metadata, JsonValue payload, boolean payloadHidden, String lastError,
-                      String lastErrorTrace, Progress progress, JsonValue result) {
+                      String lastErrorTrace, Progress progress, JsonValue result, String cancelledBy) {
 
     /** The longest text of a job in a list: error line, unique key, progress message. */
     static final int LIST_TEXT = 300;
@@ -48,7 +49,8 @@ public record JobView(String id, String queue, JobStatus status, int attempts, i
         return new JobView(job.id(), job.queue(), job.status(), job.attempts(), job.maxAttempts(), job.priority(),
                 job.runAt(), job.enqueuedAt(), job.finishedAt(), job.workerId(),
                 Redaction.cut(job.uniqueKey(), LIST_TEXT), listed(job.metadata()), null, !seesPayloads,
-                Redaction.cut(firstLine(error(job, seesPayloads)), LIST_TEXT), null, progress, null);
+                Redaction.cut(firstLine(error(job, seesPayloads)), LIST_TEXT), null, progress, null,
+                Redaction.cut(job.cancelledBy(), LIST_TEXT));
     }
 
     /** The job alone: its payload and result when the caller sees payloads, its whole last error. */
@@ -57,7 +59,7 @@ public record JobView(String id, String queue, JobStatus status, int attempts, i
         return new JobView(job.id(), job.queue(), job.status(), job.attempts(), job.maxAttempts(), job.priority(),
                 job.runAt(), job.enqueuedAt(), job.finishedAt(), job.workerId(), job.uniqueKey(), job.metadata(),
                 seesPayloads ? json(job.rawPayload()) : null, !seesPayloads, firstLine(error), error, job.progress(),
-                seesPayloads && job.result() != null ? json(job.result()) : null);
+                seesPayloads && job.result() != null ? json(job.result()) : null, job.cancelledBy());
     }
 
     private static String error(StoredJob<?> job, boolean seesPayloads) {

@@ -173,7 +173,15 @@ final class Runner<T> implements Runnable {
             AttemptScheduler.show(shownBefore);
             progress.end();
         }
-        attempt.end(outcome, thrown);
+        boolean wasCancelled;
+        synchronized (handOver) {
+            wasCancelled = cancelled == job;
+        }
+        if (wasCancelled) {
+            attempt.endCancelled(outcome, thrown);
+        } else {
+            attempt.end(outcome, thrown);
+        }
         return outcome;
     }
 

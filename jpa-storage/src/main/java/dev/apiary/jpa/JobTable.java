@@ -266,7 +266,7 @@ final class JobTable {
     int requeueAll(EntityManager em, JobStatus status, LocalDateTime now) {
         int count = em.createQuery("UPDATE ApiaryJob j SET j.status = :pending, j.attempts = 0, j.runAt = :now, "
                         + "j.finishedAt = NULL, j.workerId = NULL, j.lockedAt = NULL, j.progress = NULL, "
-                        + "j.progressMessage = NULL, j.progressAt = NULL "
+                        + "j.progressMessage = NULL, j.progressAt = NULL, j.cancelledBy = NULL "
                         + "WHERE j.queue = :queue AND j.status = :status AND j.uniqueKey IS NULL")
                 .setParameter("pending", JobStatus.PENDING).setParameter("now", now)
                 .setParameter("queue", queue).setParameter("status", status).executeUpdate();
@@ -311,7 +311,7 @@ final class JobTable {
     boolean requeue(EntityManager em, String id, LocalDateTime now) {
         int updated = em.createQuery("UPDATE ApiaryJob j SET j.status = :pending, j.attempts = 0, j.runAt = :now, "
                         + "j.finishedAt = NULL, j.workerId = NULL, j.lockedAt = NULL, j.progress = NULL, "
-                        + "j.progressMessage = NULL, j.progressAt = NULL "
+                        + "j.progressMessage = NULL, j.progressAt = NULL, j.cancelledBy = NULL "
                         + "WHERE j.id = :id AND j.queue = :queue AND j.status IN :statuses")
                 .setParameter("pending", JobStatus.PENDING).setParameter("now", now)
                 .setParameter("id", id).setParameter("queue", queue)

@@ -418,6 +418,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         e.runAt = now;
         e.finishedAt = null;
         e.progress = null;
+        e.cancelledBy = null;
         setStatus(e, JobStatus.PENDING);
         enqueue(e, now);
         return true;

@@ -686,6 +686,7 @@ public abstract class JobStorageContract {
         assertThat(storage.purgeFinished(clock.instant())).isEqualTo(1);
 
         assertThat(stored(requeued).status()).isEqualTo(JobStatus.PENDING);
+        assertThat(stored(requeued).cancelledBy()).isNull();
         assertThat(storage.find(purged)).isEmpty();
     }
 

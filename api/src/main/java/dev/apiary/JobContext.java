@@ -28,6 +28,15 @@ public record JobContext(String id, String queue, int attempt, int maxAttempts, 
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
     }
 
+    /**
+     * Whether the job was {@linkplain dev.apiary.spi.JobStorage#cancel cancelled} while this attempt runs in this
+     * process: the handler should stop soon (its thread was interrupted too); what it returns then is ignored.
+     * False once the attempt has ended, and for a job that does not run here.
+     */
+    public boolean isCancelled() {
+        return dev.apiary.spi.ApiaryProvider.instance().isCancelled(this);
+    }
+
     /** Whether this attempt is the last one the job may have. */
     public boolean isLastAttempt() {
         return attempt >= maxAttempts;

@@ -11,10 +11,12 @@ public enum JobStatus {
     /** Failed on its last attempt. */
     FAILED,
     /** Killed: never to be retried. */
-    KILLED;
+    KILLED,
+    /** Cancelled by an operator while pending or running; a running handler was interrupted. Never retried. */
+    CANCELLED;
 
     /** Whether the job will never run again on its own. */
     public boolean isFinal() {
-        return this == DONE || this == FAILED || this == KILLED;
+        return this == DONE || this == FAILED || this == KILLED || this == CANCELLED;
     }
 }

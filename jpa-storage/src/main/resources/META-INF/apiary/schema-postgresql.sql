@@ -82,3 +82,6 @@ CREATE TABLE IF NOT EXISTS apiary_paused_queues (
     queue     VARCHAR(200) NOT NULL PRIMARY KEY,
     paused_at TIMESTAMP(6) NOT NULL
 );
+
+-- Cancelling: who cancelled a job (JobStatus CANCELLED; the reason is its last_error).
+ALTER TABLE apiary_jobs ADD COLUMN IF NOT EXISTS cancelled_by VARCHAR(200);

@@ -114,4 +114,9 @@ public abstract class ApiaryProvider {
     public dev.apiary.JobProgress progress(dev.apiary.JobContext job) {
         return (percent, message) -> { };
     }
+
+    /** Whether {@code job} runs in this process and was cancelled; see {@link dev.apiary.JobContext#isCancelled}. */
+    public boolean isCancelled(dev.apiary.JobContext job) {
+        return false;
+    }
 }

@@ -5,7 +5,9 @@ import dev.apiary.JobContext;
 import dev.apiary.worker.WorkerSnapshot;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -75,6 +77,14 @@ public interface JobSource<T> {
      */
     default boolean progress(JobContext job, int percent, String message) {
         return false;
+    }
+
+    /**
+     * Of {@code jobIds}, which {@code workerId} runs, those that were {@linkplain JobStorage#cancel cancelled}: the
+     * worker interrupts them. Asked after a wake-up and with each heartbeat while the worker runs jobs.
+     */
+    default Set<String> cancelled(String workerId, Collection<String> jobIds) {
+        return Set.of();
     }
 
     /**

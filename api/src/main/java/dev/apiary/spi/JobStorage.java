@@ -72,6 +72,20 @@ public interface JobStorage<T> extends JobSource<T> {
      */
     boolean kill(String id, String reason);
 
+    /**
+     * Cancels a pending or running job: it ends {@link JobStatus#CANCELLED} at once, with {@code by} and
+     * {@code reason} recorded, and never runs again. A running job's node learns of it through the storage's
+     * wake-ups or, at the latest, its next heartbeat (see {@link JobSource#cancelled}), and interrupts the handler;
+     * that attempt's own outcome is ignored. A job that already ended keeps its outcome.
+     *
+     * @param by     who cancels (a user name), or {@code null}
+     * @param reason why, or {@code null}
+     * @return false when there is no such job or it is already final
+     */
+    default boolean cancel(String id, String by, String reason) {
+        throw unsupported("cancel");
+    }
+
     /** The newest job pushed with {@code uniqueKey}, or empty. */
     default Optional<StoredJob<T>> findByUniqueKey(String uniqueKey) {
         throw unsupported("findByUniqueKey");
@@ -135,7 +149,7 @@ public interface JobStorage<T> extends JobSource<T> {
     }
 
     /**
-     * Removes jobs that ended (done, failed, killed) before {@code before}.
+     * Removes jobs that ended (done, failed, killed, cancelled) before {@code before}.
      *
      * @return how many were removed
      */

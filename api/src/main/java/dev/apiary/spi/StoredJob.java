@@ -11,7 +11,7 @@ import java.util.Map;
  * @param payload     the decoded payload, or {@code null} when it cannot be decoded (see {@code rawPayload})
  * @param rawPayload  the payload's encoded (JSON) text
  * @param attempts    attempts made so far (0 before the first claim)
- * @param lastError   the error of the last failed attempt, or the kill reason; {@code null} if none
+ * @param lastError   the error of the last failed attempt, the kill reason or the cancel reason; {@code null} if none
  * @param finishedAt  when the job reached a final status, or {@code null}
  * @param uniqueKey   the unique key it was pushed with, or {@code null}
  * @param progress    the last progress it reported, or {@code null}
@@ -20,23 +20,43 @@ import java.util.Map;
  *                    {@code null} before the first claim
  * @param attemptWorkerId the worker instance that claimed the last attempt, kept once the job ended; {@code null}
  *                    before the first claim
+ * @param cancelledBy who cancelled a {@link JobStatus#CANCELLED cancelled} job, or {@code null}
  */
 public record StoredJob<T>(String id, String queue, T payload, String rawPayload, JobStatus status, int attempts,
                            int maxAttempts, Instant runAt, int priority, Instant enqueuedAt, String workerId,
                            String lastError, Instant finishedAt, Map<String, String> metadata, String uniqueKey,
-                           Progress progress, String result, String attemptNode, String attemptWorkerId) {
+                           Progress progress, String result, String attemptNode, String attemptWorkerId,
+                           String cancelledBy) {
 
     public StoredJob {
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+    }
+
+    /** A job that was not cancelled. */
+    public StoredJob(String id, String queue, T payload, String rawPayload, JobStatus status, int attempts,
+                     int maxAttempts, Instant runAt, int priority, Instant enqueuedAt, String workerId,
+                     String lastError, Instant finishedAt, Map<String, String> metadata, String uniqueKey,
+                     Progress progress, String result, String attemptNode, String attemptWorkerId) {
+        this(id, queue, payload, rawPayload, status, attempts, maxAttempts, runAt, priority, enqueuedAt, workerId,
+                lastError, finishedAt, metadata, uniqueKey, progress, result, attemptNode, attemptWorkerId, null);
     }
 
     /** A job without the node and instance of its last attempt. */
     public StoredJob(String id, String queue, T payload, String rawPayload, JobStatus status, int attempts,
                      int maxAttempts, Instant runAt, int priority, Instant enqueuedAt, String workerId,
                      String lastError, Instant finishedAt, Map<String, String> metadata, String uniqueKey,
+                     Progress progress, String result, String cancelledBy) {
+        this(id, queue, payload, rawPayload, status, attempts, maxAttempts, runAt, priority, enqueuedAt, workerId,
+                lastError, finishedAt, metadata, uniqueKey, progress, result, null, null, cancelledBy);
+    }
+
+    /** A job without the node and instance of its last attempt, not cancelled. */
+    public StoredJob(String id, String queue, T payload, String rawPayload, JobStatus status, int attempts,
+                     int maxAttempts, Instant runAt, int priority, Instant enqueuedAt, String workerId,
+                     String lastError, Instant finishedAt, Map<String, String> metadata, String uniqueKey,
                      Progress progress, String result) {
         this(id, queue, payload, rawPayload, status, attempts, maxAttempts, runAt, priority, enqueuedAt, workerId,
-                lastError, finishedAt, metadata, uniqueKey, progress, result, null, null);
+                lastError, finishedAt, metadata, uniqueKey, progress, result, null, null, null);
     }
 
     /** A job without a result. */
@@ -45,7 +65,7 @@ public record StoredJob<T>(String id, String queue, T payload, String rawPayload
                      String lastError, Instant finishedAt, Map<String, String> metadata, String uniqueKey,
                      Progress progress) {
         this(id, queue, payload, rawPayload, status, attempts, maxAttempts, runAt, priority, enqueuedAt, workerId,
-                lastError, finishedAt, metadata, uniqueKey, progress, null, null, null);
+                lastError, finishedAt, metadata, uniqueKey, progress, null, null, null, null);
     }
 
     /** A job without unique key, progress or result. */
@@ -53,6 +73,6 @@ public record StoredJob<T>(String id, String queue, T payload, String rawPayload
                      int maxAttempts, Instant runAt, int priority, Instant enqueuedAt, String workerId,
                      String lastError, Instant finishedAt, Map<String, String> metadata) {
         this(id, queue, payload, rawPayload, status, attempts, maxAttempts, runAt, priority, enqueuedAt, workerId,
-                lastError, finishedAt, metadata, null, null, null, null, null);
+                lastError, finishedAt, metadata, null, null, null, null, null, null);
     }
 }

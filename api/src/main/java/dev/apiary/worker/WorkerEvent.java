@@ -18,7 +18,7 @@ public record WorkerEvent(Kind kind, String worker, String instanceId, Instant a
 
     /**
      * What kind of event this is. Each attempt of a job gives exactly one of {@code JOB_DONE}, {@code JOB_RETRIED},
-     * {@code JOB_FAILED} and {@code JOB_KILLED}.
+     * {@code JOB_FAILED}, {@code JOB_KILLED} and {@code JOB_CANCELLED}.
      */
     public enum Kind {
         STARTED, IDLE, ENGAGED,
@@ -30,6 +30,11 @@ public record WorkerEvent(Kind kind, String worker, String instanceId, Instant a
         JOB_FAILED,
         /** The job was killed and never runs again. */
         JOB_KILLED,
+        /**
+         * The job was cancelled while it ran here and its handler has returned; the event's outcome is what the
+         * handler returned, which was dropped.
+         */
+        JOB_CANCELLED,
         ERROR, RESTARTED, STOPPED,
         /**
          * The instance crashed once more than its restart budget allows and is now {@link WorkerState#FAILING}: it

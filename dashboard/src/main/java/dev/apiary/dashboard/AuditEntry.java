@@ -7,7 +7,7 @@ import java.time.Instant;
  *
  * @param at     when the action was done (after the storage or schedule answered)
  * @param user   who did it: the caller's login name ({@code anonymous} with {@code apiary.dashboard.allow-anonymous})
- * @param action {@code retry}, {@code kill}, {@code delete}, {@code pause}, {@code resume} or {@code trigger}
+ * @param action {@code retry}, {@code kill}, {@code cancel}, {@code delete}, {@code pause}, {@code resume} or {@code trigger}
  * @param target what it acted on: {@code queue q, job id}, {@code queue q, every FAILED job} or {@code schedule s}
  * @param jobs   how many jobs it changed (or enqueued, for a trigger); 0 when the job was not in a state it applies to
  */

@@ -27,12 +27,13 @@ import java.util.TreeMap;
  * @param result         what a done job returned, as JSON; only in a job's detail, and hidden with the payload
  * @param attemptNode    the node that ran (or runs) the last attempt, kept once the job ended
  * @param attemptWorkerId the worker instance that ran (or runs) the last attempt, kept once the job ended
+ * @param cancelledBy    who cancelled a cancelled job (the reason is its last error), or {@code null}
  */
 public record JobView(String id, String queue, JobStatus status, int attempts, int maxAttempts, int priority,
                       Instant runAt, Instant enqueuedAt, Instant finishedAt, String workerId, String uniqueKey,
                       Map<String, String> metadata, JsonValue payload, boolean payloadHidden, String lastError,
                       String lastErrorTrace, Progress progress, JsonValue result, String attemptNode,
-                      String attemptWorkerId) {
+                      String attemptWorkerId, String cancelledBy) {
 
     /** The longest text of a job in a list: error line, unique key, progress message. */
     static final int LIST_TEXT = 300;
@@ -52,7 +53,7 @@ public record JobView(String id, String queue, JobStatus status, int attempts, i
                 job.runAt(), job.enqueuedAt(), job.finishedAt(), job.workerId(),
                 Redaction.cut(job.uniqueKey(), LIST_TEXT), listed(job.metadata()), null, !seesPayloads,
                 Redaction.cut(firstLine(error(job, seesPayloads)), LIST_TEXT), null, progress, null,
-                job.attemptNode(), job.attemptWorkerId());
+                job.attemptNode(), job.attemptWorkerId(), Redaction.cut(job.cancelledBy(), LIST_TEXT));
     }
 
     /** The job alone: its payload and result when the caller sees payloads, its whole last error. */
@@ -62,7 +63,7 @@ public record JobView(String id, String queue, JobStatus status, int attempts, i
                 job.runAt(), job.enqueuedAt(), job.finishedAt(), job.workerId(), job.uniqueKey(), job.metadata(),
                 seesPayloads ? json(job.rawPayload()) : null, !seesPayloads, firstLine(error), error, job.progress(),
                 seesPayloads && job.result() != null ? json(job.result()) : null, job.attemptNode(),
-                job.attemptWorkerId());
+                job.attemptWorkerId(), job.cancelledBy());
     }
 
     private static String error(StoredJob<?> job, boolean seesPayloads) {

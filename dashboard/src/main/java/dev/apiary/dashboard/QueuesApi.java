@@ -30,7 +30,8 @@ import java.util.TreeMap;
 
 /**
  * Queues and their jobs: counts, throughput, pages by status, search, a job's detail, the actions (retry, kill,
- * delete) on one job or on every job of a status, and pausing or resuming a queue. Reading needs the viewer role, acting the admin role.
+ * delete) on one job or on every job of a status, cancel on one job, and pausing or resuming a queue. Reading needs
+ * the viewer role, acting the admin role.
  */
 @Path("queues")
 @Produces(MediaType.APPLICATION_JSON)
@@ -190,8 +191,8 @@ public class QueuesApi {
         JobStorage<?> storage = queues.require(name);
         StoredJob<?> job = find(storage, id);
         if (!audited("retry", one(name, id), storage.requeue(id))) {
-            throw DashboardProblem.conflict("job " + id + " is " + job.status() + "; only a pending, failed or "
-                    + "killed job can be retried");
+            throw DashboardProblem.conflict("job " + id + " is " + job.status() + "; only a pending, failed, "
+                    + "killed or cancelled job can be retried");
         }
         return detail(storage, id);
     }
@@ -206,6 +207,25 @@ public class QueuesApi {
         if (!audited("kill", one(name, id), storage.kill(id, reason(reason)))) {
             throw DashboardProblem.conflict("job " + id + " is " + job.status() + "; only a pending or running job "
                     + "can be killed");
+        }
+        return detail(storage, id);
+    }
+
+    /**
+     * Cancels a pending or running job: it ends cancelled with the caller and {@code reason} recorded, and the node
+     * running it interrupts its handler.
+     */
+    @POST
+    @Path("{queue}/jobs/{id}/cancel")
+    @RolesAllowed(ADMIN)
+    public JobView cancel(@PathParam("queue") String name, @PathParam("id") String id,
+                          @QueryParam("reason") String reason) {
+        JobStorage<?> storage = queues.require(name);
+        StoredJob<?> job = find(storage, id);
+        String why = reason(reason, "cancelled from the Apiary dashboard");
+        if (!audited("cancel", one(name, id), storage.cancel(id, Access.user(security), why))) {
+            throw DashboardProblem.conflict("job " + id + " is " + storage.find(id).map(StoredJob::status)
+                    .orElse(job.status()) + "; only a pending or running job can be cancelled");
         }
         return detail(storage, id);
     }
@@ -230,7 +250,8 @@ public class QueuesApi {
         JobStorage<?> storage = queues.require(name);
         JobStatus from = Params.status(status, true);
         if (from == JobStatus.RUNNING || from == JobStatus.DONE) {
-            throw DashboardProblem.badRequest("only pending, failed or killed jobs can be retried, not " + from);
+            throw DashboardProblem.badRequest("only pending, failed, killed or cancelled jobs can be retried, not "
+                    + from);
         }
         return audited(new BulkResult(name, from, "retry", storage.requeueAll(from)));
     }
@@ -294,9 +315,13 @@ public class QueuesApi {
     }
 
     private static String reason(String reason) {
+        return reason(reason, "killed from the Apiary dashboard");
+    }
+
+    private static String reason(String reason, String otherwise) {
         if (reason != null && reason.length() > 500) {
             throw DashboardProblem.badRequest("'reason' must be at most 500 characters");
         }
-        return reason == null || reason.isBlank() ? "killed from the Apiary dashboard" : reason;
+        return reason == null || reason.isBlank() ? otherwise : reason;
     }
 }

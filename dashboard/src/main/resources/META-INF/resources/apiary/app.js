@@ -1,7 +1,7 @@
 // The Apiary dashboard: plain JavaScript, no build step. Every view reads the API under ./api and renders with DOM
 // calls (never innerHTML), since payloads and errors are data from the application.
 const API = 'api/';
-const STATUSES = ['PENDING', 'RUNNING', 'DONE', 'FAILED', 'KILLED'];
+const STATUSES = ['PENDING', 'RUNNING', 'DONE', 'FAILED', 'KILLED', 'CANCELLED'];
 const REFRESH_MS = 2000;
 
 let session = { user: null, admin: false, showPayloads: false, schedules: false };
@@ -140,7 +140,7 @@ const views = {
       const bulk = [];
       if (session.admin && status) {
         const q = `queues/${enc(name)}/jobs`;
-        if (['PENDING', 'FAILED', 'KILLED'].includes(status)) {
+        if (['PENDING', 'FAILED', 'KILLED', 'CANCELLED'].includes(status)) {
           bulk.push(action(`Retry all ${status.toLowerCase()}`, `Retry every ${status.toLowerCase()} job of ${name}?`,
             `${q}/retry?status=${status}`, 'POST', 'primary'));
         }
@@ -185,11 +185,14 @@ const views = {
       const q = `queues/${enc(queue)}/jobs/${enc(id)}`;
       const actions = [];
       if (session.admin) {
-        if (['PENDING', 'FAILED', 'KILLED'].includes(j.status)) {
+        if (['PENDING', 'FAILED', 'KILLED', 'CANCELLED'].includes(j.status)) {
           actions.push(action('Retry', `Retry job ${id} now, with a fresh attempt budget?`, `${q}/retry`, 'POST',
             'primary'));
         }
         if (['PENDING', 'RUNNING'].includes(j.status)) {
+          actions.push(action('Cancel', j.status === 'RUNNING'
+            ? `Cancel job ${id}? Its handler is interrupted within about a second and the job ends cancelled.`
+            : `Cancel job ${id}? It will not run.`, `${q}/cancel`, 'POST'));
           actions.push(action('Kill', `Kill job ${id}? It will not run again.`, `${q}/kill`, 'POST'));
         }
         if (j.status !== 'RUNNING') {
@@ -212,6 +215,7 @@ const views = {
           field('Finished', time(j.finishedAt)), field('Worker', j.workerId),
           field('Last attempt on', h('span', { id: 'attempt-node' }, j.attemptNode ?? '')),
           field('Last attempt by', h('span', { id: 'attempt-worker' }, j.attemptWorkerId ?? '')),
+          j.status === 'CANCELLED' ? field('Cancelled by', j.cancelledBy ?? 'unknown') : null,
           field('Unique key', j.uniqueKey),
           field('Metadata', Object.entries(j.metadata ?? {}).map(([k, v]) => `${k}=${v}`).join(', ')))),
         h('h2', {}, 'Payload'),
@@ -219,7 +223,8 @@ const views = {
           : h('pre', { id: 'payload' }, JSON.stringify(j.payload, null, 2)),
         j.result != null ? [h('h2', {}, 'Result'), h('pre', { id: 'result' }, JSON.stringify(j.result, null, 2))]
           : null,
-        j.lastErrorTrace ? [h('h2', {}, 'Last error'), h('pre', { id: 'error' }, j.lastErrorTrace)] : null);
+        j.lastErrorTrace ? [h('h2', {}, j.status === 'CANCELLED' ? 'Cancel reason' : 'Last error'),
+          h('pre', { id: 'error' }, j.lastErrorTrace)] : null);
     };
   },
 

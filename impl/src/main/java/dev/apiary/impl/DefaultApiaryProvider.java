@@ -136,4 +136,9 @@ public final class DefaultApiaryProvider extends ApiaryProvider {
     public dev.apiary.JobProgress progress(dev.apiary.JobContext job) {
         return dev.apiary.impl.progress.ProgressTracker.of(job);
     }
+
+    @Override
+    public boolean isCancelled(dev.apiary.JobContext job) {
+        return dev.apiary.impl.progress.ProgressTracker.isCancelled(job);
+    }
 }

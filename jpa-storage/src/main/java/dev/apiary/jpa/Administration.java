@@ -11,10 +11,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What an operator (the dashboard, a CLI) reads and does on the jobs of one queue: find, count, list, requeue, kill,
@@ -72,6 +75,30 @@ final class Administration<T> {
         String stored = StoredText.error(reason);
         return transactions.run("kill job " + id, em -> table.kill(em, id, stored,
                 List.of(JobStatus.PENDING, JobStatus.RUNNING), now()));
+    }
+
+    boolean cancel(String id, String by, String reason) {
+        String who = StoredText.clean(by, 200);
+        String why = StoredText.error(reason);
+        boolean cancelled = transactions.run("cancel job " + id, em -> {
+            boolean done = table.cancel(em, id, who, why, now());
+            if (done) {
+                // the node running it, if any, looks for cancels at a wake-up
+                table.notifyOtherNodes(em);
+            }
+            return done;
+        });
+        if (cancelled) {
+            wakeUps.wakeUp();
+        }
+        return cancelled;
+    }
+
+    Set<String> cancelled(Collection<String> jobIds) {
+        if (jobIds.isEmpty()) {
+            return Set.of();
+        }
+        return transactions.run("find cancelled jobs", em -> new HashSet<>(table.cancelled(em, jobIds)));
     }
 
     Optional<StoredJob<T>> findByUniqueKey(String uniqueKey) {

@@ -106,6 +106,10 @@ public class JobEntity {
     @Column(name = "attempt_worker_id", length = 200)
     String attemptWorkerId;
 
+    /** Who cancelled a cancelled job, or {@code null}. */
+    @Column(name = "cancelled_by", length = 200)
+    String cancelledBy;
+
     /** For JPA. */
     protected JobEntity() {
     }

@@ -114,7 +114,7 @@ final class JobMapping<T> {
                 JobTable.instant(e.runAt), e.priority, JobTable.instant(e.enqueuedAt), e.workerId, e.lastError,
                 JobTable.instant(e.finishedAt), decodeMetadata(e), e.uniqueKey, e.progress == null ? null
                 : new Progress(e.progress, e.progressMessage, JobTable.instant(e.progressAt)), e.result,
-                e.attemptNode, e.attemptWorkerId);
+                e.attemptNode, e.attemptWorkerId, e.cancelledBy);
     }
 
     private Map<String, String> decodeMetadata(JobEntity e) {

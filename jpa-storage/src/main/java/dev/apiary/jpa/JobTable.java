@@ -11,13 +11,13 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.TreeMap;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Every statement the storage runs on {@code apiary_jobs} for one queue: here in JPQL those that are the same on
@@ -281,7 +281,7 @@ final class JobTable {
     int requeueAll(EntityManager em, JobStatus status, LocalDateTime now) {
         int count = em.createQuery("UPDATE ApiaryJob j SET j.status = :pending, j.attempts = 0, j.runAt = :now, "
                         + "j.finishedAt = NULL, j.workerId = NULL, j.lockedAt = NULL, j.progress = NULL, "
-                        + "j.progressMessage = NULL, j.progressAt = NULL "
+                        + "j.progressMessage = NULL, j.progressAt = NULL, j.cancelledBy = NULL "
                         + "WHERE j.queue = :queue AND j.status = :status AND j.uniqueKey IS NULL")
                 .setParameter("pending", JobStatus.PENDING).setParameter("now", now)
                 .setParameter("queue", queue).setParameter("status", status).executeUpdate();
@@ -326,11 +326,12 @@ final class JobTable {
     boolean requeue(EntityManager em, String id, LocalDateTime now) {
         int updated = em.createQuery("UPDATE ApiaryJob j SET j.status = :pending, j.attempts = 0, j.runAt = :now, "
                         + "j.finishedAt = NULL, j.workerId = NULL, j.lockedAt = NULL, j.progress = NULL, "
-                        + "j.progressMessage = NULL, j.progressAt = NULL "
+                        + "j.progressMessage = NULL, j.progressAt = NULL, j.cancelledBy = NULL "
                         + "WHERE j.id = :id AND j.queue = :queue AND j.status IN :statuses")
                 .setParameter("pending", JobStatus.PENDING).setParameter("now", now)
                 .setParameter("id", id).setParameter("queue", queue)
-                .setParameter("statuses", List.of(JobStatus.PENDING, JobStatus.FAILED, JobStatus.KILLED))
+                .setParameter("statuses", List.of(JobStatus.PENDING, JobStatus.FAILED, JobStatus.KILLED,
+                        JobStatus.CANCELLED))
                 .executeUpdate();
         if (updated == 0) {
             return false;
@@ -353,6 +354,29 @@ final class JobTable {
                 .setParameter("killed", JobStatus.KILLED).setParameter("reason", reason).setParameter("now", now)
                 .setParameter("id", id).setParameter("queue", queue).setParameter("from", from)
                 .executeUpdate() > 0;
+    }
+
+    /** Cancels the job if it is pending or running; a running attempt's settlement then finds it no longer held. */
+    boolean cancel(EntityManager em, String id, String by, String reason, LocalDateTime now) {
+        return em.createQuery("UPDATE ApiaryJob j SET j.status = :cancelled, j.lastError = :reason, "
+                        + "j.cancelledBy = :by, j.finishedAt = :now, j.workerId = NULL, j.lockedAt = NULL, "
+                        + "j.activeKey = NULL WHERE j.id = :id AND j.queue = :queue AND j.status IN :from")
+                .setParameter("cancelled", JobStatus.CANCELLED).setParameter("reason", reason)
+                .setParameter("by", by).setParameter("now", now).setParameter("id", id)
+                .setParameter("queue", queue).setParameter("from", List.of(JobStatus.PENDING, JobStatus.RUNNING))
+                .executeUpdate() > 0;
+    }
+
+    /** Of {@code jobIds}, those that are cancelled. */
+    List<String> cancelled(EntityManager em, Collection<String> jobIds) {
+        List<String> cancelled = new ArrayList<>();
+        for (List<String> ids : chunks(new ArrayList<>(jobIds))) {
+            cancelled.addAll(em.createQuery("SELECT j.id FROM ApiaryJob j WHERE j.id IN :ids AND j.queue = :queue "
+                            + "AND j.status = :cancelled", String.class)
+                    .setParameter("ids", ids).setParameter("queue", queue)
+                    .setParameter("cancelled", JobStatus.CANCELLED).getResultList());
+        }
+        return cancelled;
     }
 
     /** Only final jobs have a finish time (requeue clears it), which lets an index on it serve this delete. */

@@ -28,10 +28,12 @@ import javax.sql.DataSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.logging.Logger;
@@ -302,6 +304,16 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     @Override
     public boolean requeue(String id) {
         return administration.requeue(id);
+    }
+
+    @Override
+    public boolean cancel(String id, String by, String reason) {
+        return administration.cancel(id, by, reason);
+    }
+
+    @Override
+    public Set<String> cancelled(String workerId, Collection<String> jobIds) {
+        return administration.cancelled(jobIds);
     }
 
     @Override

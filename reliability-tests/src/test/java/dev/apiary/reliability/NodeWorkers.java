@@ -26,8 +26,8 @@ public final class NodeWorkers {
     }
 
     /**
-     * Records the run, then works for the payload's time and records its end; a failed record of the run (database
-     * down) is retried.
+     * Records the run, then works for the payload's time and records its end (or that it was interrupted); a failed
+     * record of the run (database down) is retried.
      */
     @JobWorker(name = "work", concurrency = 8)
     @Retry(initialDelay = "200ms", maxDelay = "2s")
@@ -40,7 +40,12 @@ public final class NodeWorkers {
         public Outcome handle(Job<Work> job) throws Exception {
             runs.record(job.context());
             if (job.payload().millis() > 0) {
-                Thread.sleep(job.payload().millis());
+                try {
+                    Thread.sleep(job.payload().millis());
+                } catch (InterruptedException e) {
+                    runs.interrupted(job.context(), job.context().isCancelled());
+                    throw e;
+                }
             }
             runs.ended(job.context());
             return Outcome.done();

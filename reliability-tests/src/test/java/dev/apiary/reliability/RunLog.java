@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * job id), and a row in {@code duplicates} whenever a job runs again after that. The test counts both. Plain JDBC
  * on connections of its own, so the record does not depend on the storage under test. On a node started with
  * {@code -Dnode.record-ends=true} the end of a run goes to {@code ends} too (where the database lets it), so that a
- * test can tell a run that started while another run of the same job was still alive.
+ * test can tell a run that started while another run of the same job was still alive. A run that is interrupted
+ * goes to {@code interrupts}, with whether its job showed as cancelled.
  */
 final class RunLog {
 
@@ -37,7 +38,13 @@ final class RunLog {
                 job_id     VARCHAR(36) NOT NULL,
                 worker_id  VARCHAR(200) NOT NULL,
                 attempt    INTEGER NOT NULL,
-                ended_at   TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp())
+                ended_at   TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp());
+            CREATE TABLE interrupts (
+                seq         SERIAL PRIMARY KEY,
+                job_id      VARCHAR(36) NOT NULL,
+                node        VARCHAR(50) NOT NULL,
+                cancelled   BOOLEAN NOT NULL,
+                interrupted_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp())
             """;
 
     private static final String UNIQUE_VIOLATION = "23505";
@@ -93,6 +100,32 @@ final class RunLog {
                 insert.setString(1, job.id());
                 insert.setString(2, job.workerId());
                 insert.setInt(3, job.attempt());
+                insert.executeUpdate();
+            }
+            idle.add(c);
+        } catch (SQLException e) {
+            // best effort: the run itself must not fail for its record
+            if (c != null) {
+                closeQuietly(c);
+            }
+        }
+    }
+
+    /**
+     * Records that this node's run of {@code job} was interrupted, and whether the job showed as cancelled to its
+     * handler; when the database cannot be reached, nothing.
+     */
+    void interrupted(JobContext job, boolean cancelled) {
+        Connection c = idle.poll();
+        try {
+            if (c == null) {
+                c = dataSource.getConnection();
+            }
+            try (PreparedStatement insert = c.prepareStatement(
+                    "INSERT INTO interrupts (job_id, node, cancelled) VALUES (?, ?, ?)")) {
+                insert.setString(1, job.id());
+                insert.setString(2, node);
+                insert.setBoolean(3, cancelled);
                 insert.executeUpdate();
             }
             idle.add(c);

@@ -63,7 +63,10 @@ class JobTelemetryIT {
         }
     }
 
-    /** Fails the first attempt of a "flaky" mail, every attempt of a "broken" one; sends the others. */
+    /**
+     * Fails the first attempt of a "flaky" mail, every attempt of a "broken" one; waits for a "slow" one until
+     * interrupted; sends the others.
+     */
     @JobWorker(name = "email")
     @Traced
     @Retry(initialDelay = "10ms", maxDelay = "20ms", jitter = 0)
@@ -73,8 +76,11 @@ class JobTelemetryIT {
         static final Map<String, String> CURRENT_SPANS = new ConcurrentHashMap<>();
 
         @Override
-        public Outcome handle(Job<Email> job) {
+        public Outcome handle(Job<Email> job) throws InterruptedException {
             CURRENT_SPANS.put(job.id() + "/" + job.context().attempt(), Span.current().getSpanContext().getSpanId());
+            if (job.payload().to().startsWith("slow")) {
+                Thread.sleep(60_000);
+            }
             if (job.payload().to().startsWith("broken")
                     || job.payload().to().startsWith("flaky") && job.context().attempt() == 1) {
                 throw new IllegalStateException("smtp.example.com refused the connection");
@@ -232,6 +238,23 @@ class JobTelemetryIT {
         WorkerSnapshot worker = monitor.snapshot().get(0);
         assertThat(worker.retried()).isEqualTo(1);
         assertThat(worker.failed()).isEqualTo(1);
+    }
+
+    @Test
+    void aCancelledAttemptIsCountedAsCancelledNotAsAFailure() {
+        String id = emails.push(new Email("slow@example.com"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> MailSender.CURRENT_SPANS.containsKey(id + "/1"));
+
+        assertThat(storage.cancel(id, "ops", "not needed")).isTrue();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> otel.attemptsOf(id).size() == 1);
+        SpanData attempt = otel.attemptsOf(id).get(0);
+        assertThat(attempt.getAttributes().get(AttributeKey.stringKey("apiary.job.outcome"))).isEqualTo("cancelled");
+        Map<String, MetricData> metrics = otel.collect();
+        assertThat(Otel.value(metrics, "apiary.jobs.finished", Otel.queue("email", "cancelled"))).hasValue(1);
+        assertThat(Otel.value(metrics, "apiary.jobs.finished", Otel.queue("email", "failed"))).isEmpty();
+        assertThat(Otel.value(metrics, "apiary.jobs.retried", Otel.queue("email"))).isEmpty();
+        assertThat(storage.find(id).orElseThrow().status()).isEqualTo(JobStatus.CANCELLED);
     }
 
     @Test

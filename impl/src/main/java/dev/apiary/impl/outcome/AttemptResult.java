@@ -16,7 +16,9 @@ public enum AttemptResult {
     /** The job ended failed (an exception or a retry on its last attempt). */
     FAILED,
     /** The job was killed and never runs again. */
-    KILLED;
+    KILLED,
+    /** The job was cancelled while the attempt ran; what the handler returned was dropped. Never a settlement's. */
+    CANCELLED;
 
     /** The result of {@code outcome} for the attempt {@code job}, as its {@link Settlement} decides it. */
     public static AttemptResult of(JobContext job, Outcome outcome) {
@@ -45,6 +47,7 @@ public enum AttemptResult {
             case RETRIED -> "retried";
             case FAILED -> "failed";
             case KILLED -> "killed";
+            case CANCELLED -> "cancelled";
         };
     }
 }

@@ -57,6 +57,20 @@ public final class ProgressTracker implements JobProgress {
         return NONE;
     }
 
+    /** Whether {@code job} runs in this process and its runner was told it was cancelled. */
+    public static boolean isCancelled(JobContext job) {
+        if (job == null) {
+            return false;
+        }
+        for (Slot slot : OPEN) {
+            JobContext running = slot.job;
+            if (running != null && running.id().equals(job.id())) {
+                return slot.cancelled == running;
+            }
+        }
+        return false;
+    }
+
     /**
      * Where one runner shows the job it runs now; reused for all its jobs. The runner writes {@link #start} and
      * {@link #end}; handlers read it through {@link ProgressTracker#of}.
@@ -65,6 +79,8 @@ public final class ProgressTracker implements JobProgress {
         private final JobSource<?> source;
         /** The job running now, or null between jobs. */
         private volatile JobContext job;
+        /** The attempt whose cancel reached the runner; compared by identity with {@link #job}. */
+        private volatile JobContext cancelled;
         /** The reporter of one attempt, made when first asked for; a later attempt replaces it. */
         private final AtomicReference<ProgressTracker> reporter = new AtomicReference<>();
 
@@ -85,6 +101,11 @@ public final class ProgressTracker implements JobProgress {
         /** {@code attempt} runs in this slot now. */
         public void start(JobContext attempt) {
             job = attempt;
+        }
+
+        /** {@code attempt} was cancelled: {@link ProgressTracker#isCancelled} says so while it runs. */
+        public void cancel(JobContext attempt) {
+            cancelled = attempt;
         }
 
         /** The attempt started last has ended: reports for it are dropped from now on. */

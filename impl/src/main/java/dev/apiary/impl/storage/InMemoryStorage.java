@@ -28,14 +28,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Level;
@@ -486,6 +489,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         e.runAt = now;
         e.finishedAt = null;
         e.progress = null;
+        e.cancelledBy = null;
         setStatus(e, JobStatus.PENDING);
         enqueue(e, now);
         return true;
@@ -507,6 +511,42 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         e.lockedAt = null;
         finish(e, JobStatus.KILLED, reason, now);
         return true;
+    }
+
+    @Override
+    public boolean cancel(String id, String by, String reason) {
+        boolean wasRunning;
+        synchronized (lock) {
+            MemoryJob<T> e = jobs.get(id);
+            if (e == null || e.status.isFinal()) {
+                return false;
+            }
+            wasRunning = e.status == JobStatus.RUNNING;
+            unqueue(e);
+            e.workerId = null;
+            e.lockedAt = null;
+            e.cancelledBy = StoredText.clean(by, 200);
+            finish(e, JobStatus.CANCELLED, StoredText.error(reason), clock.instant());
+        }
+        if (wasRunning) {
+            // the worker running it looks for cancels at a wake-up
+            wakeUp();
+        }
+        return true;
+    }
+
+    @Override
+    public Set<String> cancelled(String workerId, Collection<String> jobIds) {
+        Set<String> cancelled = new HashSet<>();
+        synchronized (lock) {
+            for (String id : jobIds) {
+                MemoryJob<T> e = jobs.get(id);
+                if (e != null && e.status == JobStatus.CANCELLED) {
+                    cancelled.add(id);
+                }
+            }
+        }
+        return cancelled;
     }
 
     @Override
@@ -649,7 +689,8 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     private StoredJob<T> view(MemoryJob<T> e) {
         return new StoredJob<>(e.id, queue, e.payload, e.json != null ? e.json : encode(e.payload), e.status,
                 e.attempts, e.maxAttempts, e.runAt, e.priority, e.enqueuedAt, e.workerId, e.lastError, e.finishedAt,
-                e.metadata, e.uniqueKey, e.progress, e.result, e.attemptNode, e.attemptWorkerId);
+                e.metadata, e.uniqueKey, e.progress, e.result, e.attemptNode, e.attemptWorkerId,
+                e.cancelledBy);
     }
 
     /** Payloads are kept as objects and encoded only for inspection, so pushes stay cheap. */

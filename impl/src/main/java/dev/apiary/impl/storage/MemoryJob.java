@@ -32,4 +32,6 @@ final class MemoryJob<T> {
     /** The node and instance of the last claim; kept once the job ends. */
     String attemptNode;
     String attemptWorkerId;
+    /** Who cancelled a cancelled job, or {@code null}. */
+    String cancelledBy;
 }

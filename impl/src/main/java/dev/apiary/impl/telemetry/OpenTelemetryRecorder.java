@@ -226,26 +226,37 @@ final class OpenTelemetryRecorder extends Telemetry {
         Scope scope = span.makeCurrent();
         running.add(1, attrs.queue);
         long start = System.nanoTime();
-        return (outcome, thrown) -> {
-            try {
-                double seconds = (System.nanoTime() - start) / 1e9;
-                AttemptResult result = AttemptResult.of(job, outcome);
-                running.add(-1, attrs.queue);
-                runDuration.record(seconds, attrs.byResult.get(result));
-                if (result == AttemptResult.RETRIED) {
-                    retried.add(1, attrs.queue);
-                } else {
-                    finished.add(1, attrs.byResult.get(result));
+        return new Attempt() {
+            @Override
+            public void end(Outcome outcome, Throwable thrown) {
+                ended(AttemptResult.of(job, outcome), outcome, thrown);
+            }
+
+            @Override
+            public void endCancelled(Outcome outcome, Throwable thrown) {
+                ended(AttemptResult.CANCELLED, outcome, thrown);
+            }
+
+            private void ended(AttemptResult result, Outcome outcome, Throwable thrown) {
+                try {
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    running.add(-1, attrs.queue);
+                    runDuration.record(seconds, attrs.byResult.get(result));
+                    if (result == AttemptResult.RETRIED) {
+                        retried.add(1, attrs.queue);
+                    } else {
+                        finished.add(1, attrs.byResult.get(result));
+                    }
+                    span.setAttribute(OUTCOME, result.label());
+                    if (result != AttemptResult.DONE) {
+                        markFailed(span, outcome, thrown);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "Recording the end of job " + job.id() + " in OpenTelemetry failed", e);
+                } finally {
+                    span.end();
+                    scope.close();
                 }
-                span.setAttribute(OUTCOME, result.label());
-                if (result != AttemptResult.DONE) {
-                    markFailed(span, outcome, thrown);
-                }
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "Recording the end of job " + job.id() + " in OpenTelemetry failed", e);
-            } finally {
-                span.end();
-                scope.close();
             }
         };
     }

@@ -48,6 +48,11 @@ public abstract class Telemetry {
          * Never throws.
          */
         void end(Outcome outcome, Throwable thrown);
+
+        /** Ends an attempt whose job was cancelled while it ran; {@code outcome} is what the handler returned. */
+        default void endCancelled(Outcome outcome, Throwable thrown) {
+            end(outcome, thrown);
+        }
     }
 
     /**

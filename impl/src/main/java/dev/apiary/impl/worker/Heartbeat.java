@@ -34,6 +34,10 @@ final class Heartbeat<T> {
 
         /** A heartbeat got through after some failed: the storage answers again. */
         void heartbeatsBack();
+
+        /** A heartbeat got through, on the thread that sent it. */
+        default void beaten() {
+        }
     }
 
     private final StageContext<T> context;
@@ -184,6 +188,7 @@ final class Heartbeat<T> {
                 // the storage answers again: a poller waiting out its restart backoff need not wait any longer
                 callbacks.heartbeatsBack();
             }
+            callbacks.beaten();
         } catch (RuntimeException | Error e) {
             // an Error too: on the scheduler, a heartbeat that throws would end the schedule for good
             context.stats().lastError = "Heartbeat failed: " + e;

@@ -12,6 +12,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -43,6 +44,10 @@ final class Runner<T> implements Runnable {
 
         /** Whether a claim is under way that may bring more jobs, so a runner that found none may wait a moment for it. */
         boolean claimUnderWay();
+
+        /** {@code job} was cancelled while it ran, and its handler has returned {@code outcome}, which is dropped. */
+        default void cancelled(Job<T> job, Outcome outcome) {
+        }
     }
 
     private final StageContext<T> context;
@@ -68,6 +73,8 @@ final class Runner<T> implements Runnable {
      * may already run another task.
      */
     private final Object handOver = new Object();
+    /** The running job once a cancel reached it; guarded by {@link #handOver}. */
+    private Job<T> cancelled;
 
     Runner(StageContext<T> context, ClaimBuffer<T> buffer, LayerChain<T> chain, Callbacks<T> callbacks) {
         this.context = context;
@@ -118,10 +125,18 @@ final class Runner<T> implements Runnable {
                 current.set(job);
                 Outcome outcome = invoke(job);
                 boolean ours;
+                boolean wasCancelled;
                 synchronized (handOver) {
                     ours = current.compareAndSet(job, null);
+                    wasCancelled = cancelled == job;
+                    cancelled = null;
                 }
-                if (ours) {
+                if (wasCancelled) {
+                    // the storage holds the job as cancelled already: drop the outcome, and the interrupt the
+                    // handler may have left, so that the next job starts on a thread that is not interrupted
+                    Thread.interrupted();
+                    callbacks.cancelled(job, outcome);
+                } else if (ours) {
                     callbacks.record(job, outcome, outcomes);
                 } else {
                     // a stop handed the job back and interrupted us: drop the outcome and the interrupt
@@ -158,7 +173,15 @@ final class Runner<T> implements Runnable {
             AttemptScheduler.show(shownBefore);
             progress.end();
         }
-        attempt.end(outcome, thrown);
+        boolean wasCancelled;
+        synchronized (handOver) {
+            wasCancelled = cancelled == job;
+        }
+        if (wasCancelled) {
+            attempt.endCancelled(outcome, thrown);
+        } else {
+            attempt.end(outcome, thrown);
+        }
         return outcome;
     }
 
@@ -180,6 +203,35 @@ final class Runner<T> implements Runnable {
                 ids.add(job.id());
             }
             chunk.clear();
+        }
+    }
+
+    /** The id of the job running now, or null. */
+    String runningJob() {
+        Job<T> job = current.get();
+        return job == null ? null : job.id();
+    }
+
+    /**
+     * Interrupts the running job if it is one of {@code ids}, and shows it as cancelled to its handler; the runner
+     * then drops its outcome.
+     *
+     * @return whether it did
+     */
+    boolean cancel(Set<String> ids) {
+        synchronized (handOver) {
+            Job<T> job = current.get();
+            if (job == null || !ids.contains(job.id()) || cancelled == job) {
+                return false;
+            }
+            cancelled = job;
+            progress.cancel(job.context());
+            Thread t = thread;
+            if (t != null) {
+                // the runner has not cleared the job yet, so it will clear this interrupt before it goes on
+                t.interrupt();
+            }
+            return true;
         }
     }
 

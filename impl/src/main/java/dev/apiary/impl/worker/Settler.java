@@ -95,6 +95,7 @@ final class Settler<T> {
                 context.stats().failed.increment();
                 callbacks.publish(WorkerEvent.Kind.JOB_KILLED, job.id(), outcome);
             }
+            case CANCELLED -> throw new IllegalStateException("no settlement cancels a job");
         }
         FinalStateLog.settled(settlement);
     }

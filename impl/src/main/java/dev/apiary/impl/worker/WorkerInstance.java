@@ -14,6 +14,7 @@ import dev.apiary.worker.WorkerState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -90,6 +91,7 @@ public final class WorkerInstance<T> implements OrphanSweep.Witness {
     private final Settler<T> settler;
     private final Heartbeat<T> heartbeat;
     private final List<Runner<T>> runners;
+    private final CancelCheck<T> cancels;
 
     /** Written by the lifecycle methods, the poller (engaged) and runners (idle); read by the monitor. */
     private final AtomicReference<WorkerState> state = new AtomicReference<>(WorkerState.REGISTERED);
@@ -138,6 +140,7 @@ public final class WorkerInstance<T> implements OrphanSweep.Witness {
             slots.add(new Runner<>(context, buffer, chain, runnerCalls));
         }
         this.runners = List.copyOf(slots);
+        this.cancels = new CancelCheck<>(context, new CancelCalls());
     }
 
     public String instanceId() {
@@ -161,7 +164,11 @@ public final class WorkerInstance<T> implements OrphanSweep.Witness {
         state.set(WorkerState.IDLE);
         publish(WorkerEvent.Kind.STARTED, null, null, null);
         source.useExecutors(threads.executor(), threads.scheduler());
-        subscription = source.onAvailable(supervisor.wakeUp(poller::wake));
+        subscription = source.onAvailable(supervisor.wakeUp(() -> {
+            poller.wake();
+            // a wake-up may also tell of a cancel, as a cancel wakes the queue's workers on every node
+            cancels.request();
+        }));
         heartbeat.start();
         poller.requestPoll();
     }
@@ -232,6 +239,11 @@ public final class WorkerInstance<T> implements OrphanSweep.Witness {
         public boolean claimUnderWay() {
             return poller.claiming() && poller.mayHaveMore();
         }
+
+        @Override
+        public void cancelled(Job<T> job, Outcome outcome) {
+            publish(WorkerEvent.Kind.JOB_CANCELLED, job.id(), outcome, null);
+        }
     }
 
     private final class SettlerCalls implements Settler.Callbacks {
@@ -256,6 +268,33 @@ public final class WorkerInstance<T> implements OrphanSweep.Witness {
         public void heartbeatsBack() {
             // a poller waiting out its restart backoff need not wait any longer
             resume();
+        }
+
+        @Override
+        public void beaten() {
+            // the fallback for a cancel whose wake-up was missed or never sent
+            cancels.check();
+        }
+    }
+
+    private final class CancelCalls implements CancelCheck.Callbacks {
+        @Override
+        public List<String> runningJobs() {
+            List<String> ids = new ArrayList<>();
+            for (Runner<T> runner : runners) {
+                String id = runner.runningJob();
+                if (id != null) {
+                    ids.add(id);
+                }
+            }
+            return ids;
+        }
+
+        @Override
+        public void cancel(Set<String> ids) {
+            for (Runner<T> runner : runners) {
+                runner.cancel(ids);
+            }
         }
     }
 

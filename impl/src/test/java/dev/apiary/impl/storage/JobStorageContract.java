@@ -639,6 +639,84 @@ public abstract class JobStorageContract implements QueuePauseContract {
         assertThat(storage.kill(running, "again")).isFalse();
     }
 
+    @Test
+    void cancelEndsAPendingJobAtOnceWithWhoAndWhy() {
+        String due = storage.push(payload(1));
+        String later = storage.push(payload(2), inAnHour());
+
+        assertThat(storage.cancel(due, "alice", "pushed twice")).isTrue();
+        assertThat(storage.cancel(later, null, null)).isTrue();
+
+        StoredJob<ContractPayload> cancelled = stored(due);
+        assertThat(cancelled.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(cancelled.cancelledBy()).isEqualTo("alice");
+        assertThat(cancelled.lastError()).isEqualTo("pushed twice");
+        assertThat(cancelled.finishedAt()).isEqualTo(clock.instant());
+        assertThat(stored(later).status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(stored(later).cancelledBy()).isNull();
+        clock.advance(Duration.ofHours(2));
+        assertThat(storage.claim("w1", 10)).isEmpty();
+        assertThat(storage.counts()).containsEntry(JobStatus.CANCELLED, 2L).containsEntry(JobStatus.PENDING, 0L);
+        assertThat(storage.list(JobQuery.of(JobStatus.CANCELLED, 0, 10)).items()).hasSize(2);
+        assertThat(storage.cancel(due, "bob", "again")).isFalse();
+        assertThat(storage.cancel(JobIds.next(), "bob", "no such job")).isFalse();
+    }
+
+    @Test
+    void cancelOfARunningJobIsSeenByItsWorkerAndItsOutcomeIsIgnored() {
+        storage.push(payload(1));
+        storage.push(payload(2));
+        List<Job<ContractPayload>> running = storage.claim("w1", 2);
+        String cancelledId = running.get(0).id();
+        String otherId = running.get(1).id();
+        assertThat(storage.cancelled("w1", List.of(cancelledId, otherId))).isEmpty();
+
+        assertThat(storage.cancel(cancelledId, "alice", "runs too long")).isTrue();
+
+        assertThat(storage.cancelled("w1", List.of(cancelledId, otherId))).containsExactly(cancelledId);
+        settle(storage, running.get(0), Outcome.done());
+        settle(storage, running.get(1), Outcome.done());
+        StoredJob<ContractPayload> cancelled = stored(cancelledId);
+        assertThat(cancelled.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(cancelled.cancelledBy()).isEqualTo("alice");
+        assertThat(cancelled.lastError()).isEqualTo("runs too long");
+        assertThat(stored(otherId).status()).isEqualTo(JobStatus.DONE);
+        // a cancelled job is not an orphan: it never runs again, whatever its worker does
+        clock.advance(Duration.ofHours(1));
+        storage.reenqueueOrphans(Duration.ofMinutes(1));
+        assertThat(stored(cancelledId).status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(storage.claim("w2", 10)).isEmpty();
+    }
+
+    @Test
+    void aJobThatEndedBeforeTheCancelKeepsItsOutcome() {
+        storage.push(payload(1));
+        Job<ContractPayload> job = storage.claim("w1", 1).get(0);
+        settle(storage, job, Outcome.done());
+
+        assertThat(storage.cancel(job.id(), "alice", "too late")).isFalse();
+
+        assertThat(stored(job.id()).status()).isEqualTo(JobStatus.DONE);
+        assertThat(stored(job.id()).cancelledBy()).isNull();
+        assertThat(storage.cancelled("w1", List.of(job.id()))).isEmpty();
+    }
+
+    @Test
+    void cancelledJobsCanBeRequeuedAndArePurgedAsFinished() {
+        String requeued = storage.push(payload(1));
+        String purged = storage.push(payload(2));
+        storage.cancel(requeued, "alice", "by mistake");
+        storage.cancel(purged, "alice", "not needed");
+
+        assertThat(storage.requeue(requeued)).isTrue();
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(storage.purgeFinished(clock.instant())).isEqualTo(1);
+
+        assertThat(stored(requeued).status()).isEqualTo(JobStatus.PENDING);
+        assertThat(stored(requeued).cancelledBy()).isNull();
+        assertThat(storage.find(purged)).isEmpty();
+    }
+
     // ---- expose API (dashboards): search, actions in bulk, throughput, workers, progress
 
     @Test

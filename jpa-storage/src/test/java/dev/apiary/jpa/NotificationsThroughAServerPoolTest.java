@@ -76,7 +76,7 @@ class NotificationsThroughAServerPoolTest {
     void aPushWakesIdleWorkersWhenOnlyTheConnectionsClassLoaderSeesTheDriver() throws Exception {
         URLClassLoader driverModule = new URLClassLoader(new URL[]{driverJar()}, ClassLoader.getPlatformClassLoader());
         closing.add(driverModule);
-        ServerPool pool = new ServerPool(driverModule);
+        ServerPool pool = new ServerPool(driverModule, true);
         try (Connection wrapper = pool.getConnection()) {
             assertThat(wrapper.getClass().getClassLoader()).as("the pool's wrapper")
                     .isSameAs(ClassLoader.getPlatformClassLoader());
@@ -96,6 +96,33 @@ class NotificationsThroughAServerPoolTest {
         synchronized (warnings) {
             assertThat(warnings).noneMatch(w -> w.contains("No LISTEN"));
         }
+    }
+
+    @Test
+    void aPoolThatHidesTheDriverCompletelyLeavesPollingAndTheWarningNamesTheLineToAdd() throws Exception {
+        URLClassLoader driverModule = new URLClassLoader(new URL[]{driverJar()}, ClassLoader.getPlatformClassLoader());
+        closing.add(driverModule);
+        ServerPool pool = new ServerPool(driverModule, false);
+        listenerLog.addHandler(logged);
+        JpaJobStorage<ContractPayload> listener = JpaJobStorage.builder(TestDatabases.emf(Provider.ECLIPSELINK,
+                Db.POSTGRESQL)).queue(queue, ContractPayload.class).notifications(pool).build();
+        closing.add(listener::close);
+
+        listener.onAvailable(() -> { });
+
+        await().until(() -> {
+            synchronized (warnings) {
+                return warnings.stream().anyMatch(w -> w.startsWith("No LISTEN") && w.contains(queue));
+            }
+        });
+        synchronized (warnings) {
+            assertThat(warnings).filteredOn(w -> w.startsWith("No LISTEN") && w.contains(queue)).singleElement()
+                    .asString()
+                    .contains("[" + queue + "]")
+                    .contains("'Dependencies: org.postgresql'")
+                    .contains("<classloader commonLibraryRef=");
+        }
+        await().until(() -> listeningThreads(pool) == 0);
     }
 
     /** Sessions of the test database that are listening on Apiary's channel. */
@@ -123,8 +150,11 @@ class NotificationsThroughAServerPoolTest {
 
         private final Driver driver;
         private final String url = TestDatabases.url(Db.POSTGRESQL);
+        /** Whether {@code unwrap} and {@code isWrapperFor} reach the driver, as on WildFly, Payara and Open Liberty. */
+        private final boolean passesUnwrap;
 
-        ServerPool(ClassLoader driverModule) throws ReflectiveOperationException {
+        ServerPool(ClassLoader driverModule, boolean passesUnwrap) throws ReflectiveOperationException {
+            this.passesUnwrap = passesUnwrap;
             this.driver = (Driver) Class.forName("org.postgresql.Driver", true, driverModule)
                     .getDeclaredConstructor().newInstance();
         }
@@ -134,7 +164,7 @@ class NotificationsThroughAServerPoolTest {
             Properties login = new Properties();
             login.setProperty("user", "postgres");
             login.setProperty("password", "postgres");
-            return wrap(Connection.class, driver.connect(url, login));
+            return wrap(Connection.class, driver.connect(url, login), passesUnwrap);
         }
 
         @Override
@@ -143,8 +173,14 @@ class NotificationsThroughAServerPoolTest {
         }
 
         /** Wraps JDBC objects in proxies of the pool's own (here: the platform's) class loader; values pass as they are. */
-        private static <T> T wrap(Class<T> type, Object target) {
+        private static <T> T wrap(Class<T> type, Object target, boolean passesUnwrap) {
             InvocationHandler handler = (proxy, method, args) -> {
+                if (!passesUnwrap && method.getName().equals("isWrapperFor")) {
+                    return false;
+                }
+                if (!passesUnwrap && method.getName().equals("unwrap")) {
+                    throw new SQLException("not a wrapper for " + args[0]);
+                }
                 Object result;
                 try {
                     result = method.invoke(target, args);
@@ -157,7 +193,7 @@ class NotificationsThroughAServerPoolTest {
                 for (Class<?> wrapped : List.of(Connection.class, Statement.class, ResultSet.class,
                         DatabaseMetaData.class)) {
                     if (wrapped.isAssignableFrom(method.getReturnType())) {
-                        return wrap(method.getReturnType(), result);
+                        return wrap(method.getReturnType(), result, passesUnwrap);
                     }
                 }
                 return result;

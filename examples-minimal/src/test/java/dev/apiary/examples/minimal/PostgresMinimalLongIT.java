@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Liberty's {@code DefaultDataSource} with the driver jar in its {@code lib/} library. The application cannot see the
  * driver on either, and adds no line for it: the default storage's LISTEN must connect anyway.
  */
-class PostgresMinimalIT {
+class PostgresMinimalLongIT {
 
     private static EmbeddedPostgres postgres;
 

@@ -172,7 +172,7 @@ class NotificationsThroughAServerPoolTest {
             throw new UnsupportedOperationException();
         }
 
-        /** Wraps JDBC objects in proxies of the pool's own (here: the platform's) class loader; values pass as they are. */
+        /** Wraps JDBC objects in proxies of the pool's own (here: the platform's) class loader; values pass as is. */
         private static <T> T wrap(Class<T> type, Object target, boolean passesUnwrap) {
             InvocationHandler handler = (proxy, method, args) -> {
                 if (!passesUnwrap && method.getName().equals("isWrapperFor")) {

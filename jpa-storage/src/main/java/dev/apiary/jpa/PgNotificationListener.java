@@ -4,16 +4,21 @@ import javax.sql.DataSource;
 import java.lang.reflect.Array;
 import java.lang.reflect.Method;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -22,8 +27,9 @@ import java.util.logging.Logger;
  * of each queue named in a notification. One listener (one connection, one thread) serves every storage built with
  * the same DataSource; it stops when the last of them unsubscribes.
  *
- * <p>The driver is reached reflectively ({@code org.postgresql.PGConnection} through {@code unwrap}): in an
- * application server the driver lives in a server module the application may not see at compile or link time.
+ * <p>The driver is reached reflectively ({@code org.postgresql.PGConnection} through {@code unwrap}), with the
+ * interface loaded by the data source's own driver: in an application server the driver lives in a server module or
+ * library the application may not see at all, or sees as another copy of other classes.
  * On a lost connection it reconnects after a pause and wakes every queue once, since notifications may have been
  * missed meanwhile.
  */
@@ -85,7 +91,7 @@ final class PgNotificationListener implements Runnable {
         while (running) {
             try (Connection connection = dataSource.getConnection()) {
                 listen(connection);
-            } catch (ClassNotFoundException | NotPostgres e) {
+            } catch (NotPostgres e) {
                 // no reconnect can fix this: say so once and leave the workers to polling
                 LOG.log(Level.WARNING, "No LISTEN " + JobTable.CHANNEL + " for queues " + subscribers.keySet()
                         + ": " + e.getMessage() + "; idle workers find other nodes' jobs by polling");
@@ -110,47 +116,81 @@ final class PgNotificationListener implements Runnable {
     }
 
     /**
-     * The driver's {@code PGConnection} interface that {@code connection} wraps. A server's pool wrapper is loaded by
-     * the server, and when the driver is in the application (a {@code <data-source>} of the WAR) only the
-     * application's loaders see the interface: each is tried in turn.
+     * The driver's {@code PGConnection} interface that {@code connection} wraps, loaded by the driver's own class
+     * loader. A server's pool hands out wrappers of its own classes, and the driver of a server-managed data source
+     * lives in a loader the application cannot see (WildFly's {@code org.postgresql} module, an Open Liberty shared
+     * library), or the application sees another copy of it (its own in {@code WEB-INF/lib}). So the interface is
+     * looked up through every loader that may hold the data source's driver: the connection's, its metadata's, and
+     * that of a value the driver itself creates (which no pool wraps), then the application's.
      */
-    private static Class<?> pgConnectionInterface(Connection connection) throws SQLException, NotPostgres,
-            ClassNotFoundException {
-        Set<ClassLoader> loaders = new java.util.LinkedHashSet<>();
-        java.util.stream.Stream.of(connection.getClass().getClassLoader(),
-                Thread.currentThread().getContextClassLoader(), PgNotificationListener.class.getClassLoader())
-                .filter(java.util.Objects::nonNull).forEach(loaders::add);
-        boolean seen = false;
-        for (ClassLoader loader : loaders) {
+    private static Class<?> pgConnectionInterface(Connection connection) throws NotPostgres {
+        List<String> seenIn = new ArrayList<>();
+        Set<ClassLoader> tried = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Supplier<ClassLoader>> loaders = List.of(
+                () -> connection.getClass().getClassLoader(),
+                () -> loaderOf(() -> connection.getMetaData()),
+                () -> loaderOf(() -> driverValue(connection)),
+                () -> Thread.currentThread().getContextClassLoader(),
+                () -> PgNotificationListener.class.getClassLoader());
+        for (Supplier<ClassLoader> next : loaders) {
+            ClassLoader loader = next.get();
+            if (loader == null || !tried.add(loader)) {
+                continue;
+            }
             Class<?> candidate;
             try {
                 candidate = Class.forName("org.postgresql.PGConnection", true, loader);
-            } catch (ClassNotFoundException e) {
+            } catch (ClassNotFoundException | LinkageError e) {
                 continue;
             }
-            seen = true;
-            if (connection.isWrapperFor(candidate)) {
-                return candidate;
+            seenIn.add(String.valueOf(candidate.getClassLoader()));
+            try {
+                if (connection.isWrapperFor(candidate)) {
+                    return candidate;
+                }
+            } catch (SQLException e) {
+                LOG.log(Level.FINE, "isWrapperFor(" + candidate + ") failed", e);
             }
         }
-        if (!seen) {
-            throw new ClassNotFoundException("the notifications DataSource does not give PostgreSQL JDBC "
-                    + "connections (org.postgresql.PGConnection is visible neither from "
-                    + connection.getClass().getName() + " nor from the application)");
+        throw new NotPostgres(connection.getClass().getName() + " wraps no PostgreSQL connection Apiary can reach"
+                + " (org.postgresql.PGConnection " + (seenIn.isEmpty() ? "is visible from none of the connection's,"
+                + " the driver's or the application's class loaders" : "of " + seenIn + " is not what it wraps")
+                + "). If the data source is PostgreSQL, let the application see the data source's driver: on WildFly"
+                + " the line 'Dependencies: org.postgresql' (the driver's module name) in the WAR's"
+                + " META-INF/MANIFEST.MF; on Open Liberty <classloader commonLibraryRef=\"<the library of the data"
+                + " source's jdbcDriver>\"/> in the application's element of server.xml, and no driver in WEB-INF/lib");
+    }
+
+    /** The class loader of what {@code source} gives, or null when it gives nothing or fails. */
+    private static ClassLoader loaderOf(Callable<Object> source) {
+        try {
+            Object value = source.call();
+            return value == null ? null : value.getClass().getClassLoader();
+        } catch (Exception e) {
+            LOG.log(Level.FINE, "No class loader from a JDBC object of the notifications data source", e);
+            return null;
         }
-        throw new NotPostgres(connection.getClass().getName() + " wraps no PostgreSQL connection of a driver this"
-                + " application sees (not PostgreSQL, or the application's own driver in WEB-INF/lib is another copy"
-                + " than the data source's: on Open Liberty give the driver only through the data source's library)");
+    }
+
+    /**
+     * A value of a PostgreSQL-specific type ({@code org.postgresql.util.PGobject} for json): pools wrap connections,
+     * statements, result sets and metadata, never the values, so its class comes from the data source's driver.
+     */
+    private static Object driverValue(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+             ResultSet value = statement.executeQuery("SELECT CAST('{}' AS json)")) {
+            return value.next() ? value.getObject(1) : null;
+        }
     }
 
     private void listen(Connection connection)
             throws SQLException, ReflectiveOperationException, NotPostgres {
+        connection.setAutoCommit(true);
         Class<?> pgConnection = pgConnectionInterface(connection);
         ClassLoader driver = pgConnection.getClassLoader();
         Object pg = connection.unwrap(pgConnection);
         Method getNotifications = pgConnection.getMethod("getNotifications", int.class);
         Method getParameter = Class.forName("org.postgresql.PGNotification", true, driver).getMethod("getParameter");
-        connection.setAutoCommit(true);
         try (Statement listen = connection.createStatement()) {
             listen.execute("LISTEN " + JobTable.CHANNEL);
         }

@@ -32,7 +32,12 @@ public final class SwitchableStorage<T> implements JobStorage<T> {
     private volatile CountDownLatch stallHeartbeats;
 
     public SwitchableStorage(String queue, Class<T> type) {
-        this.delegate = InMemory.storage(queue, type);
+        this(InMemory.storage(queue, type));
+    }
+
+    /** The faults in front of {@code delegate} (an in-memory storage on a manual clock, say). */
+    public SwitchableStorage(JobStorage<T> delegate) {
+        this.delegate = delegate;
     }
 
     public void reachable(boolean value) {

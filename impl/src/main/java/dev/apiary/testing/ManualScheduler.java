@@ -29,6 +29,9 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
     private final PriorityQueue<Timed> timed = new PriorityQueue<>();
     private long sequence;
 
+    /** What scheduled tasks threw, which their futures would otherwise keep to themselves. */
+    private final List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     /** A scheduler whose timers fall due as {@code clock} is moved. */
     public ManualScheduler(ManualClock clock) {
         this.clock = clock;
@@ -73,6 +76,11 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
         return ran + runUntilIdle();
     }
 
+    /** What the scheduled (not the {@linkplain #execute executed}) tasks that ran so far threw, in order. */
+    public List<Throwable> failures() {
+        return List.copyOf(failures);
+    }
+
     /** When the next scheduled task falls due, or {@code null} when none is scheduled. */
     public synchronized Instant nextDue() {
         Timed next = timed.peek();
@@ -109,7 +117,15 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
     }
 
     private synchronized Timed add(Runnable command, Duration delay, Duration repeat) {
-        Timed t = new Timed(command, clock.instant().plus(delay), repeat, sequence++);
+        Runnable noted = () -> {
+            try {
+                command.run();
+            } catch (RuntimeException | Error e) {
+                failures.add(e);
+                throw e;
+            }
+        };
+        Timed t = new Timed(noted, clock.instant().plus(delay), repeat, sequence++);
         timed.add(t);
         return t;
     }

@@ -123,13 +123,14 @@ final class PgNotificationListener implements Runnable {
      * looked up through every loader that may hold the data source's driver: the connection's, its metadata's, and
      * that of a value the driver itself creates (which no pool wraps), then the application's.
      */
-    private static Class<?> pgConnectionInterface(Connection connection) throws NotPostgres {
+    private static Class<?> pgConnectionInterface(Connection connection) throws NotPostgres, SQLException {
         List<String> seenIn = new ArrayList<>();
+        List<SQLException> probeFailures = new ArrayList<>();
         Set<ClassLoader> tried = Collections.newSetFromMap(new IdentityHashMap<>());
         List<Supplier<ClassLoader>> loaders = List.of(
                 () -> connection.getClass().getClassLoader(),
-                () -> loaderOf(() -> connection.getMetaData()),
-                () -> loaderOf(() -> driverValue(connection)),
+                () -> loaderOf(() -> connection.getMetaData(), probeFailures),
+                () -> loaderOf(() -> driverValue(connection), probeFailures),
                 () -> Thread.currentThread().getContextClassLoader(),
                 () -> PgNotificationListener.class.getClassLoader());
         for (Supplier<ClassLoader> next : loaders) {
@@ -150,7 +151,13 @@ final class PgNotificationListener implements Runnable {
                 }
             } catch (SQLException e) {
                 LOG.log(Level.FINE, "isWrapperFor(" + candidate + ") failed", e);
+                probeFailures.add(e);
             }
+        }
+        if (!probeFailures.isEmpty()) {
+            // the connection failed while being looked into, which says nothing about the driver: reconnect and look
+            // again, rather than give up notifications for good on what may be a passing fault
+            throw probeFailures.get(0);
         }
         throw new NotPostgres(connection.getClass().getName() + " wraps no PostgreSQL connection Apiary can reach"
                 + " (org.postgresql.PGConnection " + (seenIn.isEmpty() ? "is visible from none of the connection's,"
@@ -161,12 +168,18 @@ final class PgNotificationListener implements Runnable {
                 + " source's jdbcDriver>\"/> in the application's element of server.xml, and no driver in WEB-INF/lib");
     }
 
-    /** The class loader of what {@code source} gives, or null when it gives nothing or fails. */
-    private static ClassLoader loaderOf(Callable<Object> source) {
+    /**
+     * The class loader of what {@code source} gives, or null when it gives nothing or fails; a database failure is
+     * added to {@code failures}.
+     */
+    private static ClassLoader loaderOf(Callable<Object> source, List<SQLException> failures) {
         try {
             Object value = source.call();
             return value == null ? null : value.getClass().getClassLoader();
         } catch (Exception e) {
+            if (e instanceof SQLException sql) {
+                failures.add(sql);
+            }
             LOG.log(Level.FINE, "No class loader from a JDBC object of the notifications data source", e);
             return null;
         }

@@ -99,6 +99,28 @@ class NotificationsThroughAServerPoolTest {
     }
 
     @Test
+    void aConnectionThatFailsWhileLookedIntoIsReplacedAndListeningConnectsRatherThanGivingUp() throws Exception {
+        URLClassLoader driverModule = new URLClassLoader(new URL[]{driverJar()}, ClassLoader.getPlatformClassLoader());
+        closing.add(driverModule);
+        ServerPool pool = new ServerPool(driverModule, true);
+        listenerLog.addHandler(logged);
+        JpaJobStorage<ContractPayload> listener = JpaJobStorage.builder(TestDatabases.emf(Provider.ECLIPSELINK,
+                Db.POSTGRESQL)).queue(queue, ContractPayload.class).notifications(pool).build();
+        closing.add(listener::close);
+        pool.breaking.set(1);
+
+        listener.onAvailable(() -> { });
+
+        // the first connection breaks as it is looked into: a passing fault, not a driver out of reach
+        await().atMost(java.time.Duration.ofSeconds(20)).until(() -> pool.breaking.get() == 0
+                && listeningBackends() >= 1);
+        assertThat(listeningThreads(pool)).isEqualTo(1);
+        synchronized (warnings) {
+            assertThat(warnings).noneMatch(w -> w.contains("No LISTEN"));
+        }
+    }
+
+    @Test
     void aPoolThatHidesTheDriverCompletelyLeavesPollingAndTheWarningNamesTheLineToAdd() throws Exception {
         URLClassLoader driverModule = new URLClassLoader(new URL[]{driverJar()}, ClassLoader.getPlatformClassLoader());
         closing.add(driverModule);
@@ -152,6 +174,8 @@ class NotificationsThroughAServerPoolTest {
         private final String url = TestDatabases.url(Db.POSTGRESQL);
         /** Whether {@code unwrap} and {@code isWrapperFor} reach the driver, as on WildFly, Payara and Open Liberty. */
         private final boolean passesUnwrap;
+        /** How many connections still to hand out that break once looked into (metadata, queries), as a reset would. */
+        final java.util.concurrent.atomic.AtomicInteger breaking = new java.util.concurrent.atomic.AtomicInteger();
 
         ServerPool(ClassLoader driverModule, boolean passesUnwrap) throws ReflectiveOperationException {
             this.passesUnwrap = passesUnwrap;
@@ -164,7 +188,8 @@ class NotificationsThroughAServerPoolTest {
             Properties login = new Properties();
             login.setProperty("user", "postgres");
             login.setProperty("password", "postgres");
-            return wrap(Connection.class, driver.connect(url, login), passesUnwrap);
+            boolean breaks = breaking.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+            return wrap(Connection.class, driver.connect(url, login), passesUnwrap, breaks);
         }
 
         @Override
@@ -173,8 +198,11 @@ class NotificationsThroughAServerPoolTest {
         }
 
         /** Wraps JDBC objects in proxies of the pool's own (here: the platform's) class loader; values pass as is. */
-        private static <T> T wrap(Class<T> type, Object target, boolean passesUnwrap) {
+        private static <T> T wrap(Class<T> type, Object target, boolean passesUnwrap, boolean breaks) {
             InvocationHandler handler = (proxy, method, args) -> {
+                if (breaks && List.of("getMetaData", "executeQuery", "isWrapperFor").contains(method.getName())) {
+                    throw new SQLException("An I/O error occurred while sending to the backend", "08006");
+                }
                 if (!passesUnwrap && method.getName().equals("isWrapperFor")) {
                     return false;
                 }
@@ -193,7 +221,7 @@ class NotificationsThroughAServerPoolTest {
                 for (Class<?> wrapped : List.of(Connection.class, Statement.class, ResultSet.class,
                         DatabaseMetaData.class)) {
                     if (wrapped.isAssignableFrom(method.getReturnType())) {
-                        return wrap(method.getReturnType(), result, passesUnwrap);
+                        return wrap(method.getReturnType(), result, passesUnwrap, breaks);
                     }
                 }
                 return result;

@@ -20,6 +20,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,9 +54,32 @@ class DocumentedSqlInsertTest {
         Monitor monitor = Monitor.create();
         monitor.register(WorkerBuilder.named("welcome").source(storage).handler(JobHandler.of(handled::add)));
         int listenersBefore = listeners();
+        // the listener says when it is connected for this queue; the count of listening sessions alone can stay
+        // level while an earlier test's listener, already closed, still has its session open
+        List<String> connected = new CopyOnWriteArrayList<>();
+        Handler seen = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getMessage() != null && record.getMessage().contains("is connected")
+                        && record.getMessage().contains(QUEUE)) {
+                    connected.add(record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger listenerLog = Logger.getLogger(PgNotificationListener.class.getName());
+        listenerLog.addHandler(seen);
         try (AutoCloseable observer = storage.onAvailable(notified::release)) {
             monitor.start();
-            await("LISTEN connected").atMost(Duration.ofSeconds(10)).until(() -> listeners() > listenersBefore);
+            await("LISTEN connected").atMost(Duration.ofSeconds(10))
+                    .until(() -> !connected.isEmpty() || listeners() > listenersBefore);
             notified.drainPermits();
 
             try (Connection c = TestDatabases.postgresDataSource().getConnection();
@@ -68,6 +94,7 @@ class DocumentedSqlInsertTest {
                     .until(() -> storage.counts().get(JobStatus.DONE) == 1L);
             assertThat(storage.counts()).containsEntry(JobStatus.PENDING, 0L).containsEntry(JobStatus.KILLED, 0L);
         } finally {
+            listenerLog.removeHandler(seen);
             monitor.stop();
             storage.close();
         }

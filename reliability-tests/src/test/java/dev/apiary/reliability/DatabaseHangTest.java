@@ -15,7 +15,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Issue 21: the database hangs rather than refuses. A working node reaches PostgreSQL through a {@link TcpProxy}
- * that stops forwarding for 60 s without closing anything, as a dead network or a frozen server would: no error
+ * that stops forwarding for 30 s (six leases) without closing anything, as a dead network or a frozen server would: no error
  * arrives, every read waits. With the driver's socket timeout on the node's data source (PostgreSQL's
  * {@code socketTimeout}, 3 s here), which Apiary's guide asks for, each claim, settle and heartbeat fails within it
  * instead of pinning the node's threads: readiness fails within the timeout and stays so (a probe answers DOWN, or
@@ -25,7 +25,7 @@ import static org.awaitility.Awaitility.await;
 class DatabaseHangTest {
 
     private static final int JOBS = 3_000;
-    private static final Duration HANG = Duration.ofSeconds(60);
+    private static final Duration HANG = Duration.ofSeconds(30);
     private static final int SOCKET_TIMEOUT_SECONDS = 3;
 
     @Test
@@ -41,7 +41,7 @@ class DatabaseHangTest {
             await("node busy").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
                     .until(() -> cluster.count("SELECT COUNT(*) FROM runs") >= 300);
 
-            // when the database stops answering for 60 s
+            // when the database stops answering for 30 s
             long doneBefore = cluster.count("SELECT COUNT(*) FROM apiary_jobs WHERE status = 'DONE'");
             proxy.pause();
             long pausedAt = System.nanoTime();

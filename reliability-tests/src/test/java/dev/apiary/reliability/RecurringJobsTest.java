@@ -67,15 +67,15 @@ class RecurringJobsTest {
                     cluster.startNode("b", Duration.ofSeconds(5), SCHEDULE_ON),
                     cluster.startNode("c", Duration.ofSeconds(5), SCHEDULE_ON));
             nodes.forEach(n -> n.awaitReady(Duration.ofSeconds(90)));
-            await("30 fires under three nodes").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> fires(cluster).size() >= 30);
+            await("15 fires under three nodes").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> fires(cluster).size() >= 15);
 
-            // when node b is killed, the other two go on for 30 s
+            // when node b is killed, the other two go on for 15 s
             nodes.get(1).kill();
             Instant killedAt = Instant.now();
             assertThat(nodes.get(1).awaitExit(Duration.ofSeconds(10))).isTrue();
-            await("30 fires after the kill").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> firesAfter(cluster, killedAt) >= 30);
+            await("15 fires after the kill").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> firesAfter(cluster, killedAt) >= 15);
 
             // and then every node is stopped for longer than the misfire threshold
             nodes.get(0).terminate();
@@ -119,7 +119,7 @@ class RecurringJobsTest {
             assertThat(all).hasSize((int) distinct);
             assertThat(skipped(running)).as("fires skipped while nodes were up").isZero();
             assertThat(Duration.between(running.get(0).at(), lastBefore))
-                    .isGreaterThanOrEqualTo(Duration.ofSeconds(59));
+                    .isGreaterThanOrEqualTo(Duration.ofSeconds(29));
             assertThat(longestGap(afterKill)).isLessThanOrEqualTo(PERIOD.multipliedBy(2));
             assertThat(missedInDowntime).as("fires missed while every node was down, enqueued as one")
                     .isGreaterThanOrEqualTo(DOWNTIME.minus(THRESHOLD).dividedBy(PERIOD));

@@ -577,6 +577,35 @@ class DashboardIT {
             }
         }
 
+        @Test
+        @Order(9)
+        void anAdminCancelsARunningJobFromItsPageAndAViewerMayNot() throws Exception {
+            // given a report that runs for a minute, seen running with the node that runs it
+            String id = enqueueReport("{\"name\":\"cancel-from-page\",\"seconds\":60}", 1);
+            Page viewer = open("viewer", "#/job/report/" + id, 1280, 800);
+            assertThat(viewer.locator("#job-status")).hasText("RUNNING");
+            assertThat(viewer.locator("#attempt-node")).not().isEmpty();
+            assertThat(viewer.locator("button[data-action='cancel']")).hasCount(0);
+            Answer refused = call("POST", "queues/report/jobs/" + id + "/cancel", "viewer");
+            assertThat(refused.status).as(refused.body).isEqualTo(403);
+
+            // when an admin cancels it from the job's page
+            Page admin = open("admin", "#/job/report/" + id, 1280, 800);
+            assertThat(admin.locator("#job-status")).hasText("RUNNING");
+            admin.locator("button[data-action='cancel']").click();
+            assertThat(admin.locator("#confirm")).containsText("interrupted");
+            admin.locator("#confirm-ok").click();
+
+            // then the handler is interrupted and the job ends cancelled, by the admin, long before its minute
+            assertThat(admin.locator("#job-status")).hasText("CANCELLED",
+                    new LocatorAssertions.HasTextOptions().setTimeout(JOB_TIMEOUT.toMillis()));
+            JsonObject cancelled = job(id, "admin");
+            assertThat(cancelled.getString("status")).isEqualTo("CANCELLED");
+            assertThat(cancelled.getString("cancelledBy")).contains("admin");
+            assertThat(admin.locator("main")).containsText("Cancelled by");
+            screenshot(admin, "job-cancelled");
+        }
+
         private boolean paused(String queue) throws Exception {
             return call("GET", "queues", "admin").json().asJsonArray().stream().map(v -> v.asJsonObject())
                     .filter(q -> q.getString("name").equals(queue)).findFirst().orElseThrow().getBoolean("paused");

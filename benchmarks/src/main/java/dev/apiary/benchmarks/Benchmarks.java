@@ -17,7 +17,7 @@ import java.util.Set;
  * {@code --db-jobs=N} jobs per database drain (default 20,000), {@code --peer-jobs=N} jobs per peer drain (default:
  * as {@code --db-jobs}), {@code --scale-jobs=N} jobs per multi-process drain (default 100,000), {@code --jms-jobs=N} messages per JMS drain (default 20,000), {@code --runs=R}
  * measured runs per figure (default 5 in memory, 3 on databases; peers run once), {@code
- * --only=memory,latency,jms,postgresql,peers,h2,scale,telemetry} sections (default all), {@code --quick} tiny sizes for the smoke
+ * --only=memory,latency,jms,postgresql,peers,production,h2,scale,telemetry} sections (default all), {@code --quick} tiny sizes for the smoke
  * test. The PostgreSQL sections run twice: with {@code synchronous_commit=off} and with PostgreSQL's default.
  */
 public final class Benchmarks {
@@ -54,7 +54,7 @@ public final class Benchmarks {
         int dbRuns = Integer.parseInt(options.getOrDefault("runs", quick ? "1" : "3"));
         int peerJobs = Integer.parseInt(options.getOrDefault("peer-jobs", quick ? "50" : String.valueOf(dbJobs)));
         int scaleJobs = Integer.parseInt(options.getOrDefault("scale-jobs", quick ? "300" : "100000"));
-        Set<String> only = Set.of(options.getOrDefault("only", "memory,latency,jms,postgresql,peers,h2,scale,telemetry")
+        Set<String> only = Set.of(options.getOrDefault("only", "memory,latency,jms,postgresql,peers,production,h2,scale,telemetry")
                 .split(","));
         Report report = new Report();
         System.out.printf(Locale.ROOT, "Apiary benchmarks on %d cores, Java %s%n",
@@ -94,6 +94,14 @@ public final class Benchmarks {
                     databases.synchronousCommit(synchronousCommit);
                     postgresSection(report, databases, synchronousCommit, only, dbJobs, dbRuns, peerJobs,
                             quick ? 20 : latencyJobs, quick);
+                }
+            }
+            if (only.contains("production")) {
+                // the smoke test runs it once, with PostgreSQL's default durability
+                for (boolean synchronousCommit : quick ? new boolean[] {true} : new boolean[] {false, true}) {
+                    databases.synchronousCommit(synchronousCommit);
+                    ProductionBenchmarks.section(report, databases, "PostgreSQL, synchronous_commit="
+                            + (synchronousCommit ? "on (default)" : "off") + ": ", dbRuns, quick);
                 }
             }
             if (only.contains("h2")) {

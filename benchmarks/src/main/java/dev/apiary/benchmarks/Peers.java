@@ -88,9 +88,27 @@ public final class Peers {
 
     /** db-scheduler 16: a one-time task, lock-and-fetch polling (SKIP LOCKED), its "high throughput" setting. */
     static Result dbScheduler(DataSource ds, int n) throws Exception {
+        return dbScheduler(ds, n, JpaBenchmarks.THREADS, 0);
+    }
+
+    /**
+     * db-scheduler as above with {@code threads} threads and jobs that each sleep {@code workMillis} (a call to
+     * another system, say); its settings then name both.
+     */
+    static Result dbScheduler(DataSource ds, int n, int threads, int workMillis) throws Exception {
         createDbSchedulerTable(ds);
         dbSchedulerRan = new CountDownLatch(n);
-        OneTimeTask<Void> task = Tasks.oneTime("noop").execute((instance, context) -> dbSchedulerRan.countDown());
+        OneTimeTask<Void> task = Tasks.oneTime("noop").execute((instance, context) -> {
+            if (workMillis > 0) {
+                try {
+                    Thread.sleep(workMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            dbSchedulerRan.countDown();
+        });
         SchedulerClient client = SchedulerClient.Builder.create(ds, task).build();
         List<TaskInstance<?>> batch = new ArrayList<>(1000);
         Instant now = Instant.now();
@@ -101,7 +119,7 @@ public final class Peers {
                 batch.clear();
             }
         }
-        Scheduler scheduler = Scheduler.create(ds, task).threads(JpaBenchmarks.THREADS)
+        Scheduler scheduler = Scheduler.create(ds, task).threads(threads)
                 .pollUsingLockAndFetch(1.0, 4.0).build();
         long start = System.nanoTime();
         scheduler.start();
@@ -109,8 +127,10 @@ public final class Peers {
             await(dbSchedulerRan, n, "db-scheduler");
             // a done one-time execution is deleted
             awaitCount(ds, "SELECT count(*) FROM scheduled_tasks", 0, "db-scheduler");
-            return new Result("db-scheduler " + version(Scheduler.class, "com.github.kagkarlsson", "db-scheduler"), DB_SCHEDULER_SETTINGS,
-                    n / ((System.nanoTime() - start) / 1e9));
+            String settings = threads == JpaBenchmarks.THREADS && workMillis == 0 ? DB_SCHEDULER_SETTINGS
+                    : "threads(" + threads + "), pollUsingLockAndFetch(1.0, 4.0)";
+            return new Result("db-scheduler " + version(Scheduler.class, "com.github.kagkarlsson", "db-scheduler"),
+                    settings, n / ((System.nanoTime() - start) / 1e9));
         } finally {
             scheduler.stop();
         }

@@ -100,8 +100,14 @@ class DatabaseHangTest {
             assertThat(runsDuringHang).as("jobs started while the database hung: at most what was claimed before")
                     .isLessThan(JOBS);
             assertThat(cluster.count("SELECT COUNT(*) FROM apiary_jobs WHERE status <> 'DONE'")).isZero();
-            assertThat(node.log()).contains("cannot heartbeat to queue 'work'")
-                    .contains("heartbeats to queue 'work' again").contains("claims from queue 'work' again");
+            // the node stops claiming for want of heartbeats, whatever the heartbeat itself waits on, and claims again
+            assertThat(node.log()).contains("claims nothing from queue 'work'")
+                    .contains("claims from queue 'work' again");
+            // a heartbeat may wait out the whole hang on a new connection and then get through without failing;
+            // one that failed is said to be back
+            if (node.log().contains("cannot heartbeat to queue 'work'")) {
+                assertThat(node.log()).contains("heartbeats to queue 'work' again");
+            }
             assertThat(node.isAlive()).isTrue();
             assertThat(node.health("live")).isEqualTo(200);
         }

@@ -3,9 +3,12 @@ package dev.apiary.reliability;
 import dev.apiary.JobOptions;
 import dev.apiary.jpa.JpaJobStorage;
 import dev.apiary.reliability.Payloads.Work;
+import dev.apiary.spi.WorkerRecord;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -42,11 +45,14 @@ class CrashRecoveryTest {
             String held = "SELECT COUNT(*) FROM apiary_jobs WHERE status = 'RUNNING' AND worker_id = ANY (?)";
             String[] ids = victimWorkers.toArray(String[]::new);
             long heldAtKill = cluster.count(held, (Object) ids);
+            Instant lastHeartbeat = work.workers().stream().filter(w -> victimWorkers.contains(w.instanceId()))
+                    .map(WorkerRecord::lastSeen).max(Comparator.naturalOrder()).orElseThrow();
 
             // then its jobs are recovered after the lease, by the surviving nodes
             await("jobs of node b recovered").atMost(Cluster.LEASE.plusSeconds(20)).pollInterval(Duration.ofMillis(50))
                     .until(() -> cluster.count(held, (Object) ids) == 0);
             Duration recovery = Duration.ofNanos(System.nanoTime() - killedAt);
+            Instant recoveredAt = Instant.now();
             await("all jobs done").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
                     .until(() -> cluster.count("SELECT COUNT(*) FROM apiary_jobs WHERE status = 'DONE'") == JOBS);
 
@@ -58,17 +64,20 @@ class CrashRecoveryTest {
             cluster.summary("jobs=" + JOBS + " nodes=3 faults=SIGKILL of node b with " + heldAtKill
                     + " jobs claimed (running or prefetched) lost=" + (JOBS - runs) + " runTwice=" + duplicates
                     + " (all were running on the killed node: its attempts never settled) recovery="
-                    + recovery.toMillis() + " ms after the kill (lease " + Cluster.LEASE.toMillis() + " ms, heartbeat "
-                    + Cluster.HEARTBEAT.toMillis() + " ms)");
+                    + recovery.toMillis() + " ms after the kill, "
+                    + Duration.between(lastHeartbeat, recoveredAt).toMillis() + " ms after its last heartbeat (lease "
+                    + Cluster.LEASE.toMillis() + " ms, heartbeat " + Cluster.HEARTBEAT.toMillis() + " ms)");
 
             assertThat(heldAtKill).as("jobs held by b when it was killed").isPositive();
             assertThat(runs).isEqualTo(JOBS);
             assertThat(notDone).isZero();
             assertThat(duplicatesFirstRunElsewhere).as("jobs that ran twice but not first on b").isZero();
             assertThat(duplicates).isLessThanOrEqualTo(heldAtKill);
-            // a job is recoverable once its holder's heartbeat is a lease old; recovery runs on every heartbeat
-            assertThat(recovery).isGreaterThanOrEqualTo(Cluster.LEASE.minus(Cluster.HEARTBEAT))
-                    .isLessThanOrEqualTo(Cluster.LEASE.plus(Cluster.HEARTBEAT.multipliedBy(3)));
+            // a job is recoverable once its holder's last heartbeat is a lease old (measured from that heartbeat, not
+            // from the kill: under load a heartbeat may come late), and recovery runs on every heartbeat
+            assertThat(recoveredAt).isAfterOrEqualTo(lastHeartbeat.plus(Cluster.LEASE));
+            // (a bound for a loaded machine: on a quiet one recovery comes about a heartbeat after the lease)
+            assertThat(Duration.between(lastHeartbeat, recoveredAt)).isLessThanOrEqualTo(Cluster.LEASE.multipliedBy(2));
         }
     }
 }

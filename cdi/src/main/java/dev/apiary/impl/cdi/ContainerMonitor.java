@@ -293,6 +293,11 @@ public class ContainerMonitor {
         return result;
     }
 
+    /** Which executors jobs and ticks run on, as chosen at start ({@link ContainerExecutors#description()}). */
+    public String executor() {
+        return executors.description();
+    }
+
     /** The monitor-wide settings. */
     public MonitorSettings settings() {
         return directory.monitorSettings();

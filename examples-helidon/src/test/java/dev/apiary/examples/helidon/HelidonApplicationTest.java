@@ -30,8 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The application on Helidon MP, in a JVM of its own on an embedded PostgreSQL: a pushed job runs, a push whose
- * transaction rolls back leaves no job, readiness and liveness show Apiary's checks, the recurring schedule fires,
+ * The application on Helidon MP, in a JVM of its own on an embedded PostgreSQL: a pushed job runs, the interceptor
+ * layers run in their documented order (with the test's {@link LayeredWorker}), a push whose transaction rolls back
+ * leaves no job, readiness and liveness show Apiary's checks, the recurring schedule fires,
  * and SIGTERM lets a running job finish. Prints the time from the process start to ready and to the first job done.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -94,6 +95,23 @@ class HelidonApplicationTest {
 
     @Test
     @Order(2)
+    void interceptorLayersRunInTheirDocumentedOrder() {
+        String id = post("/api/layered").body();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(id).equals(Optional.of("DONE")));
+        // the first attempt failed and was retried by the @Retry interceptor
+        assertThat(attempts(id)).isEqualTo(2);
+        String outside = "TracingInterceptor>CatchFailureInterceptor>RetryInterceptor>AuditInterceptor";
+        String all = outside
+                + ">TimeoutInterceptor>JobScopeInterceptor>RateLimitInterceptor>ConcurrencyLimitInterceptor";
+        assertThat(get("/api/layered").orElseThrow().body())
+                .contains("\"audit:" + id + "#1\":\"" + outside + "\"")
+                .contains("\"" + id + "#1\":\"" + all + "\"")
+                .contains("\"" + id + "#2\":\"" + all + "\"");
+    }
+
+    @Test
+    @Order(3)
     void aPushWhoseTransactionRollsBackLeavesNoJob() {
         HttpResponse<String> response = post("/api/greetings/ghost?fail=true");
 
@@ -105,7 +123,7 @@ class HelidonApplicationTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void readinessAndLivenessShowApiarysChecks() {
         String ready = get("/health/ready").orElseThrow().body();
         assertThat(ready).contains("\"apiary-workers\"").contains("\"monitor\":\"running\"")
@@ -117,14 +135,14 @@ class HelidonApplicationTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void theRecurringScheduleFires() {
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> get("/api/greetings").orElseThrow().body().lines().anyMatch("team"::equals));
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void sigtermLetsARunningJobFinish() throws InterruptedException {
         String id = post("/api/greetings/slow-3000").body();
         await().atMost(Duration.ofSeconds(20)).until(() -> status(id).equals(Optional.of("RUNNING")));
@@ -163,6 +181,19 @@ class HelidonApplicationTest {
             s.setString(1, id);
             try (ResultSet r = s.executeQuery()) {
                 return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int attempts(String id) {
+        try (Connection c = postgres.getPostgresDatabase().getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT attempts FROM apiary_jobs WHERE id = ?")) {
+            s.setString(1, id);
+            try (ResultSet r = s.executeQuery()) {
+                assertThat(r.next()).as("job %s is stored", id).isTrue();
+                return r.getInt(1);
             }
         } catch (SQLException e) {
             throw new IllegalStateException(e);

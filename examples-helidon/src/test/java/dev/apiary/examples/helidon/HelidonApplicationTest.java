@@ -66,7 +66,7 @@ class HelidonApplicationTest {
         startNanos = System.nanoTime();
         helidon = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
             assertThat(helidon.isAlive()).as("Helidon exited; see %s", log).isTrue();
             return get("/health/ready").filter(r -> r.statusCode() == 200).isPresent();
         });

@@ -9,6 +9,7 @@ import jakarta.enterprise.concurrent.ContextService;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.concurrent.ManagedTask;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 import javax.naming.InitialContext;
@@ -26,11 +27,12 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The executors jobs and polls run on: the container's {@code ManagedExecutorService} and
- * {@code ManagedScheduledExecutorService}, looked up by JNDI, so that jobs run on threads the container knows
- * (with its naming, security and class-loading context). Outside a container (Weld SE, tests: no JNDI at all) plain
- * daemon pools stand in; in a container a name that does not resolve, the default one included, fails the
- * deployment.
+ * The executors jobs and polls run on, chosen once at start and logged: the container's Jakarta Concurrency
+ * {@code ManagedExecutorService} and {@code ManagedScheduledExecutorService}, looked up by JNDI, so that jobs run on
+ * threads the container knows (with its naming, security and class-loading context); where there is no JNDI
+ * (Quarkus, Helidon MP), the MicroProfile Context Propagation {@code ManagedExecutor} bean for jobs, with its
+ * {@code ThreadContext}, and Apiary's own scheduler for timing; where neither is (Weld SE, tests) plain daemon
+ * pools. In a JNDI container a name that does not resolve, the default one included, fails the deployment.
  */
 @ApplicationScoped
 public class ContainerExecutors {
@@ -42,11 +44,18 @@ public class ContainerExecutors {
     @Inject
     RuntimeDirectory directory;
 
+    @Inject
+    Instance<Object> beans;
+
     private ExecutorService jobs;
     private ScheduledExecutorService scheduler;
     private final List<ExecutorService> owned = new ArrayList<>();
     private ContextService contextService;
     private boolean contextServiceLookedUp;
+    /** The MicroProfile Context Propagation executor jobs run on, if that was the choice; typed loosely, as optional. */
+    private Object contextPropagation;
+    /** Which executors were chosen, for the log and the readiness check. */
+    private String description;
 
     @PostConstruct
     void lookUp() {
@@ -57,7 +66,12 @@ public class ContainerExecutors {
                 MonitorSettings.DEFAULT_SCHEDULER, ScheduledExecutorService.class);
         if (managedJobs != null) {
             jobs = (ExecutorService) managedJobs;
+            description = "Jakarta Concurrency " + settings.executorJndiName();
+        } else if ((contextPropagation = contextPropagation(beans)) != null) {
+            jobs = ((ContextPropagationExecutor) contextPropagation).jobs();
+            description = "MicroProfile Context Propagation ManagedExecutor";
         } else {
+            description = "Apiary's own threads";
             jobs = Executors.newCachedThreadPool(DaemonThreads.named("apiary-job"));
             owned.add(jobs);
         }
@@ -75,12 +89,38 @@ public class ContainerExecutors {
             scheduler = s;
             owned.add(s);
         }
-        if (!owned.isEmpty()) {
-            LOG.info(() -> "No managed executor at " + (managedJobs == null ? settings.executorJndiName() : "")
-                    + (managedJobs == null && managedScheduler == null ? " and " : "")
-                    + (managedScheduler == null ? settings.schedulerJndiName() : "")
-                    + " (no JNDI: not in a Jakarta EE container): Apiary runs jobs and polls on its own daemon threads");
+        if (managedScheduler == null) {
+            description += ", timed on Apiary's own scheduler";
         }
+        LOG.info(() -> "Apiary runs jobs on " + description + (managedJobs != null ? ""
+                : " (no JNDI, so no Jakarta Concurrency" + (contextPropagation != null ? ")"
+                : ", and no MicroProfile Context Propagation ManagedExecutor bean)")));
+    }
+
+    /** The MicroProfile Context Propagation executor bean, touching its classes only when the API is there. */
+    private static Object contextPropagation(Instance<Object> beans) {
+        if (!isPresent(ContextPropagationExecutor.API)) {
+            return null;
+        }
+        return ContextPropagationExecutor.lookUp(beans).orElse(null);
+    }
+
+    private static boolean isPresent(String className) {
+        try {
+            Class.forName(className, false, ContainerExecutors.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /**
+     * Which executors jobs and ticks run on: {@code Jakarta Concurrency <jndi-name>}, {@code MicroProfile Context
+     * Propagation ManagedExecutor} or {@code Apiary's own threads}, with {@code , timed on Apiary's own scheduler}
+     * where no managed scheduler was found.
+     */
+    public String description() {
+        return description;
     }
 
     /*
@@ -156,16 +196,23 @@ public class ContainerExecutors {
     /** The wake-up run with the context of the thread that calls this (at worker start), where possible. */
     public Runnable withApplicationContext(Runnable wake) {
         ContextService context = contextService();
-        if (context == null) {
+        if (context == null && contextPropagation == null) {
             return wake;
         }
         Runnable contextual;
         try {
-            // the wake-up runs in the pusher's after-commit callback: a proxy that suspended the finished
-            // transaction around the call could not resume it afterwards (Payara logs SEVERE
-            // InvalidTransactionException each time), and the wake-up needs no transaction anyway
-            contextual = context.createContextualProxy(wake,
-                    Map.of(ManagedTask.TRANSACTION, ManagedTask.USE_TRANSACTION_OF_EXECUTION_THREAD), Runnable.class);
+            if (context != null) {
+                // the wake-up runs in the pusher's after-commit callback: a proxy that suspended the finished
+                // transaction around the call could not resume it afterwards (Payara logs SEVERE
+                // InvalidTransactionException each time), and the wake-up needs no transaction anyway
+                contextual = context.createContextualProxy(wake,
+                        Map.of(ManagedTask.TRANSACTION, ManagedTask.USE_TRANSACTION_OF_EXECUTION_THREAD),
+                        Runnable.class);
+            } else {
+                // the ThreadContext's defaults (everything propagated but the transaction, which is cleared): a
+                // provider that cannot clear the finished transaction throws, and the plain wake-up below runs
+                contextual = ((ContextPropagationExecutor) contextPropagation).contextual(wake);
+            }
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "No contextual proxy for worker wake-ups", e);
             return wake;

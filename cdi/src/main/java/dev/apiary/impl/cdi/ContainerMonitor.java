@@ -17,8 +17,10 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.BeforeDestroyed;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.Reception;
 import jakarta.enterprise.event.Shutdown;
 import jakarta.enterprise.event.Startup;
 import jakarta.enterprise.inject.Produces;
@@ -126,6 +128,17 @@ public class ContainerMonitor {
     }
 
     void onShutdown(@Observes Shutdown shutdown) {
+        stop();
+    }
+
+    /*
+     * Helidon MP fires no Shutdown event: on SIGTERM its own JVM shutdown hook destroys the application context while
+     * Apiary's hook (ShutdownHook) is stopping the monitor, so the stand-in pools (ContainerExecutors) and the
+     * storages could be destroyed under running jobs. Stopping here, before the context is destroyed, makes that
+     * destruction wait (stop is synchronized) until the running jobs have finished within the grace period.
+     */
+    void beforeDestroyed(@Observes(notifyObserver = Reception.IF_EXISTS) @BeforeDestroyed(ApplicationScoped.class)
+            Object event) {
         stop();
     }
 
@@ -291,6 +304,11 @@ public class ContainerMonitor {
             }
         }
         return result;
+    }
+
+    /** Which executors jobs and ticks run on, as chosen at start ({@link ContainerExecutors#description()}). */
+    public String executor() {
+        return executors.description();
     }
 
     /** The monitor-wide settings. */

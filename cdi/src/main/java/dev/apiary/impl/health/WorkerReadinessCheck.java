@@ -19,7 +19,8 @@ import java.util.Set;
  * Readiness {@value #NAME}: UP when the monitor has started, every instance of every enabled worker is running
  * (idle or engaged) and claims (its heartbeats get through), and every storage answers. Its data has
  * {@code monitor} ({@code starting} until the application has started the workers, {@code running},
- * {@code failed}, {@code stopped}), one entry per worker instance (state, running, done and failed counts), one
+ * {@code failed}, {@code stopped}), {@code executor} (which executors jobs run on: Jakarta Concurrency, MicroProfile
+ * Context Propagation or Apiary's own threads), one entry per worker instance (state, running, done and failed counts), one
  * per instance that claims nothing for want of a heartbeat ({@code heartbeat.<instance>}: how long ago the last
  * one got through) and, while the monitor runs, one per storage ({@code storage.<queue>}: available, available and
  * paused, or unreachable). A paused queue keeps the check UP.
@@ -41,7 +42,8 @@ public class WorkerReadinessCheck implements HealthCheck {
             return HealthCheckResponse.named(NAME).withData("monitor", ContainerMonitor.STARTING).down().build();
         }
         ContainerMonitor monitor = created.get();
-        HealthCheckResponseBuilder response = HealthCheckResponse.named(NAME).withData("monitor", monitor.status());
+        HealthCheckResponseBuilder response = HealthCheckResponse.named(NAME).withData("monitor", monitor.status())
+                .withData("executor", monitor.executor());
         boolean up = monitor.isRunning();
         for (WorkerSnapshot s : monitor.snapshot()) {
             up &= s.state() == WorkerState.IDLE || s.state() == WorkerState.ENGAGED;

@@ -64,8 +64,8 @@ final class InMemoryFlows {
         for (FlowPlan.Step step : plan.steps()) {
             if (!(step.storage() instanceof InMemoryStorage<?>)) {
                 throw new WorkflowException("Flow '" + plan.name() + "': step '" + step.name() + "' runs in queue '"
-                        + step.storage().queue() + "', whose storage is not in memory; the queues of one flow must"
-                        + " share one storage kind and database");
+                        + step.storage().queue() + "', whose storage (" + step.storage().getClass().getName()
+                        + ") is not in memory; the queues of one flow must share one storage kind and database");
             }
         }
         synchronized (lock) {

@@ -106,7 +106,7 @@ public interface FlowContract {
                                 failed.add(job.id());
                                 outcomes.add(new Settlement(job.context(), Outcome.failed("boom")));
                             } else {
-                                outcomes.add(new Settlement(job.context(), Outcome.done(job.payload())));
+                                outcomes.add(new Settlement(job.context(), Outcome.done()));
                             }
                         }
                         items.settle(outcomes);

@@ -30,8 +30,8 @@ public final class StorageDirectory {
 
     /**
      * The storage object itself behind {@code storage}, not a client proxy: the storage that stores a flow writes the
-     * jobs of the other steps' storages, so it must see their classes, and a client proxy does not forward the SPI's
-     * default methods. The same object the proxy of {@link #storage} delegates to.
+     * jobs of the other steps' storages, so it must recognise them as storages of its own kind, which a proxy of the
+     * {@code JobStorage} interface hides. The same object the proxy of {@link #storage} delegates to.
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public JobStorage<?> instance(StorageBean storage) {

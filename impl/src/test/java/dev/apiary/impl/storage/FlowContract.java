@@ -194,4 +194,25 @@ public interface FlowContract {
         assertThat(cleanup).as("the step that continues runs, with no result of its parent").hasSize(1);
         assertThat(cleanup.get(0).payload()).isNull();
     }
+
+    @Test
+    default void cancellingAWaitingStepCancelsItsDescendantsOnly() {
+        JobStorage<Num> a = flowStorage(flowQueue("a"), Num.class);
+        JobStorage<Num> b = flowStorage(flowQueue("b"), Num.class);
+        JobStorage<Num> c = flowStorage(flowQueue("c"), Num.class);
+        Flows flows = Flows.over(a, b, c);
+        String id = flows.start(Workflow.chain("cancelled", a.queue(), new Num(1), b.queue(), c.queue()));
+
+        assertThat(b.cancel(flows.find(id).orElseThrow().step("2").jobId(), "ops", "not needed")).isTrue();
+
+        FlowView flow = flows.find(id).orElseThrow();
+        assertThat(flow.steps()).extracting(FlowView.Step::status)
+                .containsExactly(JobStatus.PENDING, JobStatus.CANCELLED, JobStatus.CANCELLED);
+        assertThat(c.find(flow.step("3").jobId()).orElseThrow().lastError()).contains("'2'", "CANCELLED");
+        Job<Num> first = a.claim("w", 1).get(0);
+        a.settle(List.of(new Settlement(first.context(), Outcome.done(new Num(2)))));
+        assertThat(b.claim("w", 10)).as("a cancelled step is not released by its parent's end").isEmpty();
+        assertThat(flows.find(id).orElseThrow().counts()).containsEntry(JobStatus.DONE, 1L)
+                .containsEntry(JobStatus.CANCELLED, 2L);
+    }
 }

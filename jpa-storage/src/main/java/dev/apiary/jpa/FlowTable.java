@@ -186,6 +186,22 @@ final class FlowTable {
         return released;
     }
 
+    /**
+     * Passes on the end of this queue's flow jobs that ended in a bulk statement, which does not name the jobs it
+     * ends (an orphan failed on its last attempt); run only after such a statement changed something.
+     *
+     * @return the queues in which a step was released
+     */
+    Set<String> finishedInBulk(EntityManager em, String queue, LocalDateTime now) {
+        List<String> ended = new ArrayList<>();
+        for (Object id : em.createNativeQuery("SELECT DISTINCT e.parent_id FROM apiary_flow_edges e "
+                        + "JOIN apiary_jobs j ON j.id = e.parent_id WHERE e.parent_final = 0 AND j.queue = ?1 "
+                        + "AND j.status IN " + FINAL).setParameter(1, queue).getResultList()) {
+            ended.add((String) id);
+        }
+        return ended.isEmpty() ? Set.of() : finished(em, ended, now);
+    }
+
     private static List<FlowPlan.Parent> parents(EntityManager em, String child) {
         List<FlowPlan.Parent> parents = new ArrayList<>();
         for (Object row : em.createNativeQuery("SELECT e.parent_step, e.parent_id, j.status, j.result "

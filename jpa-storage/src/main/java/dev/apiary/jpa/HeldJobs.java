@@ -118,6 +118,9 @@ final class HeldJobs<T> {
             }
         }
         if (!undecodable.isEmpty()) {
+            // the steps waiting for them are cancelled (or released) now; other nodes learn of a release by NOTIFY
+            // on PostgreSQL, or at their next poll
+            flows.finished(em, undecodable, now);
             LOG.warning(() -> "Killed jobs " + undecodable + " of queue '" + queue + "' at claim: their payload "
                     + "cannot be decoded into " + payloadType.getName());
         }
@@ -218,17 +221,23 @@ final class HeldJobs<T> {
     int reenqueueOrphans(Duration lease) {
         Instant now = clock.instant();
         LocalDateTime cutoff = JobTable.utc(now.minus(lease));
+        Set<String> released = new LinkedHashSet<>();
         int reenqueued = transactions.run("reenqueue orphaned jobs", transactions.bounded(em -> {
+            released.clear();
             int count = table.reenqueueOrphans(em, cutoff, JobTable.utc(now), "Reenqueued: its worker stopped "
                     + "heartbeating for longer than the lease of " + lease);
             if (count > 0) {
                 table.notifyOtherNodes(em);
+                // an orphan on its last attempt ended failed: the flow steps waiting for it are cancelled (or
+                // released) in this transaction too
+                released.addAll(flows.finishedInBulk(em, queue, JobTable.utc(now)));
             }
             return count;
         }));
         if (reenqueued > 0) {
             wakeUps.wakeUp();
         }
+        released.forEach(WakeUps::wakeUpQueue);
         return reenqueued;
     }
 

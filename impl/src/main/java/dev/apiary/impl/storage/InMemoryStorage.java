@@ -447,6 +447,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     @Override
     public int reenqueueOrphans(Duration lease) {
         int reenqueued = 0;
+        List<String> failedFlowJobs = new ArrayList<>();
         synchronized (lock) {
             Instant now = clock.instant();
             Instant cutoff = now.minus(lease);
@@ -462,6 +463,9 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
                     if (e.attempts >= e.maxAttempts) {
                         // the lost attempt counts; a job that kills its worker every time must not go round for ever
                         finish(e, JobStatus.FAILED, reason + "; it was the job's last attempt", now);
+                        if (e.metadata.containsKey(FlowPlan.METADATA_KEY)) {
+                            failedFlowJobs.add(e.id);
+                        }
                     } else {
                         e.lastError = reason;
                         setStatus(e, JobStatus.PENDING);
@@ -473,6 +477,9 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         }
         if (reenqueued > 0) {
             wakeUp();
+        }
+        if (!failedFlowJobs.isEmpty()) {
+            InMemoryFlows.SHARED.finished(failedFlowJobs);
         }
         return reenqueued;
     }

@@ -13,6 +13,7 @@ import dev.apiary.spi.JobStorage;
 import dev.apiary.spi.Settlement;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -34,6 +35,9 @@ public interface FlowContract {
 
     /** A queue name no other test uses. */
     String flowQueue(String name);
+
+    /** Moves the clock every storage of the test reads. */
+    void advanceFlowClock(Duration duration);
 
     /** A number passed from step to step. */
     record Num(int n) {
@@ -214,5 +218,42 @@ public interface FlowContract {
         assertThat(b.claim("w", 10)).as("a cancelled step is not released by its parent's end").isEmpty();
         assertThat(flows.find(id).orElseThrow().counts()).containsEntry(JobStatus.DONE, 1L)
                 .containsEntry(JobStatus.CANCELLED, 2L);
+    }
+
+    @Test
+    default void anOrphanFailedOnItsLastAttemptStopsTheStepsAfterIt() {
+        JobStorage<Num> a = flowStorage(flowQueue("a"), Num.class);
+        JobStorage<Num> b = flowStorage(flowQueue("b"), Num.class);
+        Flows flows = Flows.over(a, b);
+        String id = flows.start(Workflow.named("orphaned")
+                .step("a", a.queue(), new Num(1)).options(JobOptions.defaults().withMaxAttempts(1))
+                .step("b", b.queue()).after("a")
+                .build());
+        a.claim("gone", 1);
+
+        advanceFlowClock(Duration.ofMillis(50));
+        assertThat(a.reenqueueOrphans(Duration.ofMillis(20))).isEqualTo(1);
+
+        FlowView flow = flows.find(id).orElseThrow();
+        assertThat(flow.step("a").status()).isEqualTo(JobStatus.FAILED);
+        assertThat(flow.step("b").status()).as("not left waiting for ever").isEqualTo(JobStatus.CANCELLED);
+        assertThat(flow.isFinished()).isTrue();
+    }
+
+    @Test
+    default void aStepWhoseParentsResultsDoNotDecodeIsKilledAndStopsTheStepsAfterIt() {
+        JobStorage<Num> a = flowStorage(flowQueue("a"), Num.class);
+        JobStorage<Num> b = flowStorage(flowQueue("b"), Num.class);
+        JobStorage<Num> c = flowStorage(flowQueue("c"), Num.class);
+        Flows flows = Flows.over(a, b, c);
+        String id = flows.start(Workflow.chain("mismatch", a.queue(), new Num(1), b.queue(), c.queue()));
+        Job<Num> first = a.claim("w", 1).get(0);
+
+        a.settle(List.of(new Settlement(first.context(), Outcome.done(List.of("not", "a", "number")))));
+
+        assertThat(b.claim("w", 10)).as("a payload that cannot be decoded never runs").isEmpty();
+        FlowView flow = flows.find(id).orElseThrow();
+        assertThat(flow.step("2").status()).isEqualTo(JobStatus.KILLED);
+        assertThat(flow.step("3").status()).isEqualTo(JobStatus.CANCELLED);
     }
 }

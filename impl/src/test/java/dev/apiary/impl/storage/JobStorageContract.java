@@ -116,6 +116,11 @@ public abstract class JobStorageContract implements QueuePauseContract, FlowCont
         return queue + "-" + name;
     }
 
+    @Override
+    public void advanceFlowClock(Duration duration) {
+        clock.advance(duration);
+    }
+
     @AfterEach
     void keepTheClocksOrder() {
         LATEST.accumulateAndGet(clock.instant(), JobStorageContract::later);

@@ -13,7 +13,13 @@ public enum JobStatus {
     /** Killed: never to be retried. */
     KILLED,
     /** Cancelled by an operator while pending or running; a running handler was interrupted. Never retried. */
-    CANCELLED;
+    CANCELLED,
+    /**
+     * Stored but not claimable: a step of a workflow or a batch's callback that waits for the jobs it depends on. The
+     * storage makes it {@code PENDING} (with their results as its payload) when the last of them finishes, or
+     * {@code CANCELLED} when one fails and the step does not continue after failures.
+     */
+    WAITING;
 
     /** Whether the job will never run again on its own. */
     public boolean isFinal() {

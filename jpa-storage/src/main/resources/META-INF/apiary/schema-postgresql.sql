@@ -85,3 +85,33 @@ CREATE TABLE IF NOT EXISTS apiary_paused_queues (
 
 -- Cancelling: who cancelled a job (JobStatus CANCELLED; the reason is its last_error).
 ALTER TABLE apiary_jobs ADD COLUMN IF NOT EXISTS cancelled_by VARCHAR(200);
+
+-- Flows (chains, batches, workflows; dev.apiary.flow): a row per flow, a row per job of a flow with how many of the
+-- jobs it waits for are unfinished, and a row per dependency, flipped to finished once (parent_final) in the
+-- transaction that ends the parent. A waiting job is in apiary_jobs with status WAITING, which no claim selects.
+CREATE TABLE IF NOT EXISTS apiary_flows (
+    id         VARCHAR(36) COLLATE "C"  NOT NULL PRIMARY KEY,
+    kind       VARCHAR(16)  NOT NULL,
+    name       VARCHAR(200) NOT NULL,
+    created_at TIMESTAMP(6) NOT NULL
+);
+CREATE TABLE IF NOT EXISTS apiary_flow_jobs (
+    job_id              VARCHAR(36) COLLATE "C"  NOT NULL PRIMARY KEY,
+    flow_id             VARCHAR(36) COLLATE "C"  NOT NULL,
+    position            INTEGER      NOT NULL,
+    step                VARCHAR(100) NOT NULL,
+    queue               VARCHAR(200) NOT NULL,
+    remaining           INTEGER      NOT NULL,
+    input               VARCHAR(16)  NOT NULL,
+    continue_on_failure INTEGER      NOT NULL
+);
+CREATE INDEX IF NOT EXISTS apiary_flow_jobs_flow ON apiary_flow_jobs (flow_id, position);
+CREATE TABLE IF NOT EXISTS apiary_flow_edges (
+    parent_id    VARCHAR(36) COLLATE "C"  NOT NULL,
+    child_id     VARCHAR(36) COLLATE "C"  NOT NULL,
+    position     INTEGER      NOT NULL,
+    parent_step  VARCHAR(100) NOT NULL,
+    parent_final INTEGER      NOT NULL,
+    PRIMARY KEY (parent_id, child_id)
+);
+CREATE INDEX IF NOT EXISTS apiary_flow_edges_child ON apiary_flow_edges (child_id, position);

@@ -69,6 +69,11 @@ public abstract class ApiaryProvider {
     /** A thread-safe in-memory storage, for tests and single-process use. */
     public abstract <T> JobStorage<T> newInMemoryStorage(String queue, Class<T> payloadType);
 
+    /** Chains, batches and workflows over these storages' queues. */
+    public dev.apiary.flow.Flows flows(java.util.List<JobStorage<?>> storages) {
+        throw new UnsupportedOperationException("This Apiary runtime has no flows");
+    }
+
     /** A job source over a message queue; see {@link MessageQueue#asSource()}. */
     public abstract <T> JobSource<T> messageQueueSource(MessageQueue<T> queue);
 

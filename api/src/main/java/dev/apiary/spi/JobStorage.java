@@ -2,6 +2,7 @@ package dev.apiary.spi;
 
 import dev.apiary.JobOptions;
 import dev.apiary.JobStatus;
+import dev.apiary.flow.FlowView;
 
 import java.time.Instant;
 import java.util.List;
@@ -183,6 +184,22 @@ public interface JobStorage<T> extends JobSource<T> {
     /** Whether this queue is {@linkplain #pause paused}, as stored now. */
     default boolean isPaused() {
         return false;
+    }
+
+    /**
+     * Stores every job of a flow in one transaction: steps without parents pending, the others
+     * {@link JobStatus#WAITING} until the jobs they wait for finish, which the storage then does in the transaction
+     * that settles the last of them. The steps' storages must be of this storage's kind and database.
+     *
+     * @return the id of each step's job, by step name
+     */
+    default Map<String, String> startFlow(FlowPlan plan) {
+        throw unsupported("flows (chains, batches, workflows)");
+    }
+
+    /** The flow with that id as stored now, or empty. */
+    default Optional<FlowView> flow(String flowId) {
+        return Optional.empty();
     }
 
     /** Whether the storage can be reached now (used by readiness checks). */

@@ -15,9 +15,10 @@ import java.util.Set;
  *
  * <p>Arguments (all optional): {@code --jobs=N} jobs per in-memory drain (default 1,000,000),
  * {@code --db-jobs=N} jobs per database drain (default 20,000), {@code --peer-jobs=N} jobs per peer drain (default:
- * as {@code --db-jobs}), {@code --scale-jobs=N} jobs per multi-process drain (default 100,000), {@code --jms-jobs=N} messages per JMS drain (default 20,000), {@code --runs=R}
+ * as {@code --db-jobs}), {@code --scale-jobs=N} jobs per multi-process drain (default 100,000), {@code --jms-jobs=N} messages per JMS drain (default 20,000), {@code --flow-jobs=N} jobs of the batch
+ * fan-in (default 10,000), {@code --runs=R}
  * measured runs per figure (default 5 in memory, 3 on databases; peers run once), {@code
- * --only=memory,latency,jms,postgresql,peers,production,h2,scale,telemetry} sections (default all), {@code --quick} tiny sizes for the smoke
+ * --only=memory,latency,jms,postgresql,peers,production,h2,scale,flows,telemetry} sections (default all), {@code --quick} tiny sizes for the smoke
  * test. The PostgreSQL sections run twice: with {@code synchronous_commit=off} and with PostgreSQL's default.
  */
 public final class Benchmarks {
@@ -54,7 +55,8 @@ public final class Benchmarks {
         int dbRuns = Integer.parseInt(options.getOrDefault("runs", quick ? "1" : "3"));
         int peerJobs = Integer.parseInt(options.getOrDefault("peer-jobs", quick ? "50" : String.valueOf(dbJobs)));
         int scaleJobs = Integer.parseInt(options.getOrDefault("scale-jobs", quick ? "300" : "100000"));
-        Set<String> only = Set.of(options.getOrDefault("only", "memory,latency,jms,postgresql,peers,production,h2,scale,telemetry")
+        Set<String> only = Set.of(options.getOrDefault("only",
+                "memory,latency,jms,postgresql,peers,production,h2,scale,flows,telemetry")
                 .split(","));
         Report report = new Report();
         System.out.printf(Locale.ROOT, "Apiary benchmarks on %d cores, Java %s%n",
@@ -111,6 +113,10 @@ public final class Benchmarks {
                 // what users run: PostgreSQL's default durability
                 databases.synchronousCommit(true);
                 scaleSection(report, databases, scaleJobs, quick);
+            }
+            if (only.contains("flows")) {
+                int flowJobs = Integer.parseInt(options.getOrDefault("flow-jobs", quick ? "300" : "10000"));
+                FlowBenchmarks.section(report, databases, flowJobs, dbRuns);
             }
             if (only.contains("telemetry")) {
                 TelemetryBenchmarks.section(report, databases, memoryJobs, runs, dbJobs, dbRuns);

@@ -35,6 +35,7 @@ class BenchmarksSmokeTest {
                 .anySatisfy(w -> assertThat(w).contains("against the best peer"))
                 .anySatisfy(w -> assertThat(w).contains("H2 (in memory): drain"))
                 .anySatisfy(w -> assertThat(w).contains("1 worker process"))
+                .anySatisfy(w -> assertThat(w).contains("batch of 300 no-op jobs").contains("callback"))
                 .anySatisfy(w -> assertThat(w).contains("tracing and metrics on"));
         assertThat(report.rows()).allSatisfy(r -> assertThat(r.value()).isPositive());
         ByteArrayOutputStream out = new ByteArrayOutputStream();

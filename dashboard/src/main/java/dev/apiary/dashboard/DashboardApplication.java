@@ -20,7 +20,7 @@ public class DashboardApplication extends Application {
     @Override
     public Set<Class<?>> getClasses() {
         return Set.of(QueuesApi.class, WorkersApi.class, SessionApi.class, SchedulesApi.class, AuditApi.class,
-                RoleCheck.class,
+                FlowsApi.class, RoleCheck.class,
                 ProblemMappers.Problems.class, ProblemMappers.RestErrors.class, ProblemMappers.Unexpected.class);
     }
 }

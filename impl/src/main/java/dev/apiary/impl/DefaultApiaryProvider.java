@@ -64,6 +64,11 @@ public final class DefaultApiaryProvider extends ApiaryProvider {
     }
 
     @Override
+    public dev.apiary.flow.Flows flows(java.util.List<JobStorage<?>> storages) {
+        return new dev.apiary.impl.flow.DefaultFlows(() -> storages);
+    }
+
+    @Override
     public Duration workerRetention() {
         return StorageSettings.workerRetention(ApiaryConfig.fromEnvironmentQuietly());
     }

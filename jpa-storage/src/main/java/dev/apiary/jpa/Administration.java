@@ -33,9 +33,12 @@ final class Administration<T> {
     private final StorageTransactions transactions;
     private final WakeUps wakeUps;
     private final Clock clock;
+    /** Passes a kill or cancel on to the flow steps waiting for the job, in the same transaction. */
+    private final FlowTable flows;
 
     Administration(JobTable table, JobMapping<T> mapping, StorageTransactions transactions, WakeUps wakeUps,
-                   Clock clock) {
+                   Clock clock, FlowTable flows) {
+        this.flows = flows;
         this.table = table;
         this.mapping = mapping;
         this.transactions = transactions;
@@ -73,16 +76,29 @@ final class Administration<T> {
 
     boolean kill(String id, String reason) {
         String stored = StoredText.error(reason);
-        return transactions.run("kill job " + id, em -> table.kill(em, id, stored,
-                List.of(JobStatus.PENDING, JobStatus.RUNNING), now()));
+        Set<String> released = new HashSet<>();
+        boolean killed = transactions.run("kill job " + id, em -> {
+            released.clear();
+            boolean done = table.kill(em, id, stored, List.of(JobStatus.PENDING, JobStatus.RUNNING,
+                    JobStatus.WAITING), now());
+            if (done) {
+                released.addAll(flows.finished(em, List.of(id), now()));
+            }
+            return done;
+        });
+        released.forEach(WakeUps::wakeUpQueue);
+        return killed;
     }
 
     boolean cancel(String id, String by, String reason) {
         String who = StoredText.clean(by, 200);
         String why = StoredText.error(reason);
+        Set<String> released = new HashSet<>();
         boolean cancelled = transactions.run("cancel job " + id, em -> {
+            released.clear();
             boolean done = table.cancel(em, id, who, why, now());
             if (done) {
+                released.addAll(flows.finished(em, List.of(id), now()));
                 // the node running it, if any, looks for cancels at a wake-up
                 table.notifyOtherNodes(em);
             }
@@ -91,6 +107,7 @@ final class Administration<T> {
         if (cancelled) {
             wakeUps.wakeUp();
         }
+        released.forEach(WakeUps::wakeUpQueue);
         return cancelled;
     }
 

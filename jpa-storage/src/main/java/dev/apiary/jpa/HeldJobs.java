@@ -4,6 +4,7 @@ import dev.apiary.CodecException;
 import dev.apiary.Job;
 import dev.apiary.JobContext;
 import dev.apiary.JobStatus;
+import dev.apiary.spi.FlowPlan;
 import dev.apiary.spi.Settlement;
 import dev.apiary.spi.StoredText;
 import jakarta.persistence.EntityManager;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -49,10 +51,13 @@ final class HeldJobs<T> {
 
     /** This node's name, recorded on each attempt claimed. */
     private final String node;
+    /** Releases the flow steps that wait for settled jobs, in the settle's transaction. */
+    private final FlowTable flows;
 
     HeldJobs(String queue, Class<T> payloadType, JobTable table, JobMapping<T> mapping,
-             StorageTransactions transactions, WakeUps wakeUps, Clock clock, String node) {
+             StorageTransactions transactions, WakeUps wakeUps, Clock clock, String node, FlowTable flows) {
         this.node = node;
+        this.flows = flows;
         this.queue = queue;
         this.payloadType = payloadType;
         this.table = table;
@@ -113,6 +118,9 @@ final class HeldJobs<T> {
             }
         }
         if (!undecodable.isEmpty()) {
+            // the steps waiting for them are cancelled (or released) now; other nodes learn of a release by NOTIFY
+            // on PostgreSQL, or at their next poll
+            flows.finished(em, undecodable, now);
             LOG.warning(() -> "Killed jobs " + undecodable + " of queue '" + queue + "' at claim: their payload "
                     + "cannot be decoded into " + payloadType.getName());
         }
@@ -136,21 +144,31 @@ final class HeldJobs<T> {
         if (settlements.isEmpty()) {
             return;
         }
+        Set<String> released = new LinkedHashSet<>();
         boolean retried = transactions.runRetrying("settle " + settlements.size() + " jobs",
-                transactions.bounded(em -> settle(em, settlements)));
+                transactions.bounded(em -> settle(em, settlements, released)));
         if (retried) {
             wakeUps.wakeUp();
         }
+        released.forEach(WakeUps::wakeUpQueue);
     }
 
-    /** One transaction of a settle; whether it put a job back to pending. */
-    private boolean settle(EntityManager em, List<Settlement> settlements) {
+    /**
+     * One transaction of a settle; whether it put a job back to pending. Steps of flows that wait for the jobs it
+     * ends are released in it too, so that a crash neither loses nor repeats one; {@code released} gets their queues.
+     */
+    private boolean settle(EntityManager em, List<Settlement> settlements, Set<String> released) {
         LocalDateTime now = now();
         Map<Holder, List<String>> done = new LinkedHashMap<>();
         boolean pending = false;
+        List<String> flowJobs = new ArrayList<>();
+        released.clear();
         for (Settlement s : settlements) {
             JobContext job = s.job();
             JobStatus next = s.status();
+            if (next != JobStatus.PENDING && job.metadata().containsKey(FlowPlan.METADATA_KEY)) {
+                flowJobs.add(job.id());
+            }
             if (next == JobStatus.DONE) {
                 Object result = s.result();
                 if (result != null) {
@@ -166,6 +184,9 @@ final class HeldJobs<T> {
             }
         }
         done.forEach((holder, ids) -> table.settleDone(em, holder.workerId(), holder.attempt(), ids, now));
+        if (!flowJobs.isEmpty()) {
+            released.addAll(flows.finished(em, flowJobs, now));
+        }
         return pending;
     }
 
@@ -200,17 +221,23 @@ final class HeldJobs<T> {
     int reenqueueOrphans(Duration lease) {
         Instant now = clock.instant();
         LocalDateTime cutoff = JobTable.utc(now.minus(lease));
+        Set<String> released = new LinkedHashSet<>();
         int reenqueued = transactions.run("reenqueue orphaned jobs", transactions.bounded(em -> {
+            released.clear();
             int count = table.reenqueueOrphans(em, cutoff, JobTable.utc(now), "Reenqueued: its worker stopped "
                     + "heartbeating for longer than the lease of " + lease);
             if (count > 0) {
                 table.notifyOtherNodes(em);
+                // an orphan on its last attempt ended failed: the flow steps waiting for it are cancelled (or
+                // released) in this transaction too
+                released.addAll(flows.finishedInBulk(em, queue, JobTable.utc(now)));
             }
             return count;
         }));
         if (reenqueued > 0) {
             wakeUps.wakeUp();
         }
+        released.forEach(WakeUps::wakeUpQueue);
         return reenqueued;
     }
 

@@ -356,14 +356,15 @@ final class JobTable {
                 .executeUpdate() > 0;
     }
 
-    /** Cancels the job if it is pending or running; a running attempt's settlement then finds it no longer held. */
+    /** Cancels the job if it is pending, waiting or running; a running attempt's settlement then finds it no longer held. */
     boolean cancel(EntityManager em, String id, String by, String reason, LocalDateTime now) {
         return em.createQuery("UPDATE ApiaryJob j SET j.status = :cancelled, j.lastError = :reason, "
                         + "j.cancelledBy = :by, j.finishedAt = :now, j.workerId = NULL, j.lockedAt = NULL, "
                         + "j.activeKey = NULL WHERE j.id = :id AND j.queue = :queue AND j.status IN :from")
                 .setParameter("cancelled", JobStatus.CANCELLED).setParameter("reason", reason)
                 .setParameter("by", by).setParameter("now", now).setParameter("id", id)
-                .setParameter("queue", queue).setParameter("from", List.of(JobStatus.PENDING, JobStatus.RUNNING))
+                .setParameter("queue", queue).setParameter("from", List.of(JobStatus.PENDING, JobStatus.RUNNING,
+                        JobStatus.WAITING))
                 .executeUpdate() > 0;
     }
 

@@ -6,8 +6,11 @@ import dev.apiary.JobContext;
 import dev.apiary.JobOptions;
 import dev.apiary.JobStatus;
 import dev.apiary.PayloadTooLargeException;
+import dev.apiary.flow.FlowView;
+import dev.apiary.flow.WorkflowException;
 import dev.apiary.spi.ApiaryProvider;
 import dev.apiary.spi.Codec;
+import dev.apiary.spi.FlowPlan;
 import dev.apiary.spi.JobPage;
 import dev.apiary.spi.JobQuery;
 import dev.apiary.spi.JobStorage;
@@ -28,7 +31,11 @@ import javax.sql.DataSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -83,6 +90,13 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     private final Administration<T> administration;
     private final ScheduleStore<T> schedules;
     private final PausedQueues pauses;
+    /** For flows: the database a flow's storages must share, and the parts that write a flow's jobs. */
+    private final EntityManagerFactory emf;
+    private final FlowTable flows;
+    private final JobTable table;
+    private final JobMapping<T> mapping;
+    private final StorageTransactions transactions;
+    private final Clock clock;
 
     private JpaJobStorage(Builder<T> b) {
         StorageSetup.requireEntities(b.emf, b.queue);
@@ -103,16 +117,24 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
                 : b.workerRetention;
 
         JobTable table = new JobTable(queue, payloadType, dialect);
+        FlowTable flowTable = new FlowTable(dialect);
         StorageTransactions transactions = unbounded.bounding(table, b.statementTimeout, b.lockTimeout);
         JobMapping<T> mapping = new JobMapping<>(queue, payloadType, codec, b.maxPayloadLength);
         this.wakeUps = new WakeUps(queue, dialect, b.notificationSource, b.threadFactory);
         this.pushes = new Pushes<>(queue, table, mapping, transactions, wakeUps, b.clock);
-        this.held = new HeldJobs<>(queue, payloadType, table, mapping, transactions, wakeUps, b.clock, node);
+        this.held = new HeldJobs<>(queue, payloadType, table, mapping, transactions, wakeUps, b.clock, node,
+                flowTable);
         this.heartbeats = new Heartbeats(queue, new WorkerTable(queue), transactions, b.clock, node,
                 workerRetention);
-        this.administration = new Administration<>(table, mapping, transactions, wakeUps, b.clock);
+        this.administration = new Administration<>(table, mapping, transactions, wakeUps, b.clock, flowTable);
         this.schedules = new JpaScheduleStore<>(queue, dialect, b.clock, pushes.forSchedules());
         this.pauses = new PausedQueues(queue, table, transactions, wakeUps, b.clock);
+        this.emf = b.emf;
+        this.flows = flowTable;
+        this.table = table;
+        this.mapping = mapping;
+        this.transactions = transactions;
+        this.clock = b.clock;
     }
 
     /** Starts building a storage on {@code emf}; {@link Builder#queue} is required. */
@@ -170,6 +192,81 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     @Override
     public List<String> pushAll(List<? extends T> payloads, JobOptions options) {
         return pushes.pushAll(payloads, options);
+    }
+
+    // ---- flows
+
+    /**
+     * Stores the flow in one transaction of this storage: each step's job through its queue's storage (which must be
+     * a {@code JpaJobStorage} on the same entity manager factory), waiting steps as {@code WAITING}, and the flow's
+     * rows in {@code apiary_flows}, {@code apiary_flow_jobs} and {@code apiary_flow_edges}.
+     */
+    @Override
+    public Map<String, String> startFlow(FlowPlan plan) {
+        for (FlowPlan.Step step : plan.steps()) {
+            if (!(step.storage() instanceof JpaJobStorage<?> other) || other.emf != emf) {
+                throw new WorkflowException("Flow '" + plan.name() + "': step '" + step.name() + "' runs in queue '"
+                        + step.storage().queue() + "', whose storage is not a JPA storage on the same database as"
+                        + " queue '" + queue + "'; the queues of one flow must share one database");
+            }
+        }
+        Set<JpaJobStorage<?>> started = new LinkedHashSet<>();
+        Map<String, String> ids = transactions.enqueue("start flow '" + plan.name() + "' of " + plan.steps().size()
+                + " jobs", (em, notify) -> {
+            started.clear();
+            LocalDateTime now = JobTable.utc(clock.instant());
+            Map<String, String> byStep = new LinkedHashMap<>();
+            List<FlowTable.Member> members = new ArrayList<>(plan.steps().size());
+            List<FlowPlan.Step> steps = plan.steps();
+            for (int i = 0; i < steps.size(); ) {
+                // consecutive steps of one storage with the same options go in one multi-row insert (a batch's jobs)
+                FlowPlan.Step first = steps.get(i);
+                int end = i + 1;
+                while (end < steps.size() && steps.get(end).storage() == first.storage()
+                        && steps.get(end).options() == first.options()
+                        && steps.get(end).after().isEmpty() == first.after().isEmpty()) {
+                    end++;
+                }
+                JpaJobStorage<?> storage = (JpaJobStorage<?>) first.storage();
+                List<String> jobIds = storage.insertFlowJobs(em, steps.subList(i, end), plan.id(), now);
+                for (int k = i; k < end; k++) {
+                    FlowPlan.Step step = steps.get(k);
+                    String id = jobIds.get(k - i);
+                    byStep.put(step.name(), id);
+                    members.add(new FlowTable.Member(id, step.name(), storage.queue, step.after().size(),
+                            step.input(), step.continueOnFailure()));
+                }
+                if (first.after().isEmpty()) {
+                    started.add(storage);
+                }
+                i = end;
+            }
+            flows.insert(em, plan, members, now);
+            if (notify) {
+                started.forEach(storage -> storage.table.notifyOtherNodes(em));
+            }
+            return byStep;
+        }, () -> started.forEach(storage -> storage.wakeUps.wakeUp()));
+        return ids;
+    }
+
+    /** Inserts the jobs of these steps of one flow (waiting ones with an empty payload), in the caller's transaction. */
+    @SuppressWarnings("unchecked")
+    private List<String> insertFlowJobs(EntityManager em, List<FlowPlan.Step> steps, String flowId,
+                                        LocalDateTime now) {
+        JobOptions options = ApiaryProvider.instance().pushing(queue, steps.get(0).options() == null
+                ? JobOptions.defaults() : steps.get(0).options(), steps.size())
+                .withMetadata(FlowPlan.METADATA_KEY, flowId);
+        List<String> json = new ArrayList<>(steps.size());
+        for (FlowPlan.Step step : steps) {
+            json.add(step.after().isEmpty() ? mapping.payload((T) step.payload()) : "null");
+        }
+        return table.insertAll(em, json, mapping.metadata(options.metadata()), options, now, false);
+    }
+
+    @Override
+    public Optional<FlowView> flow(String flowId) {
+        return transactions.run("read flow " + flowId, em -> flows.view(em, flowId));
     }
 
     // ---- recurring schedules

@@ -1,7 +1,10 @@
 package dev.apiary.jpa;
 
 import javax.sql.DataSource;
+import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadFactory;
 import java.util.logging.Level;
@@ -25,11 +28,28 @@ final class WakeUps {
     /** The LISTEN subscription once a listener was added; guarded by {@code this}. */
     private AutoCloseable notifications;
 
+    /**
+     * Every storage's wake-ups in this process, weakly held: a flow step released by one queue's settle wakes the
+     * workers of the step's queue on this node at once (other nodes learn of it by NOTIFY on PostgreSQL, or at their
+     * next poll).
+     */
+    private static final Set<WakeUps> ALL = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+
     WakeUps(String queue, SqlDialect dialect, DataSource notificationSource, ThreadFactory threadFactory) {
         this.queue = queue;
         this.dialect = dialect;
         this.notificationSource = notificationSource;
         this.threadFactory = threadFactory;
+        ALL.add(this);
+    }
+
+    /** Wakes the workers of {@code queue} on this node, whichever storage they poll. */
+    static void wakeUpQueue(String queue) {
+        List<WakeUps> matching;
+        synchronized (ALL) {
+            matching = ALL.stream().filter(w -> w.queue.equals(queue)).toList();
+        }
+        matching.forEach(WakeUps::wakeUp);
     }
 
     AutoCloseable add(Runnable wakeup) {

@@ -4,6 +4,7 @@ import dev.apiary.jpa.JpaJobStorage;
 import dev.apiary.reliability.Payloads.Erroring;
 import dev.apiary.reliability.Payloads.Hanging;
 import dev.apiary.reliability.Payloads.PoisonText;
+import dev.apiary.reliability.Payloads.Step;
 import dev.apiary.reliability.Payloads.Throwing;
 import dev.apiary.reliability.Payloads.Tick;
 import dev.apiary.reliability.Payloads.Work;
@@ -12,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import jakarta.json.JsonObject;
 import jakarta.persistence.EntityManagerFactory;
 
 import javax.sql.DataSource;
@@ -73,6 +75,18 @@ public class NodeStorages {
     @ApplicationScoped
     JobStorage<Tick> tick() {
         return storage("tick", Tick.class);
+    }
+
+    @Produces
+    @ApplicationScoped
+    JobStorage<Step> step() {
+        return storage("step", Step.class);
+    }
+
+    @Produces
+    @ApplicationScoped
+    JobStorage<JsonObject> stepJoin() {
+        return storage("stepjoin", JsonObject.class);
     }
 
     private static <T> JobStorage<T> storage(String queue, Class<T> type) {

@@ -10,15 +10,17 @@ import dev.apiary.cdi.Timeout;
 import dev.apiary.reliability.Payloads.Erroring;
 import dev.apiary.reliability.Payloads.Hanging;
 import dev.apiary.reliability.Payloads.PoisonText;
+import dev.apiary.reliability.Payloads.Step;
 import dev.apiary.reliability.Payloads.Throwing;
 import dev.apiary.reliability.Payloads.Tick;
 import dev.apiary.reliability.Payloads.Work;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.json.JsonObject;
 
 /**
- * The worker beans of a node. {@code work} is the one every scenario drains; the others serve the poison-job
- * scenario and are disabled elsewhere ({@code apiary.workers.<name>.enabled=false}).
+ * The worker beans of a node. {@code work} is the one every scenario drains; the others serve the poison-job and
+ * workflow scenarios and are disabled elsewhere ({@code apiary.workers.<name>.enabled=false}).
  */
 public final class NodeWorkers {
 
@@ -125,6 +127,37 @@ public final class NodeWorkers {
         @Override
         public Outcome handle(Job<Tick> job) {
             return Outcome.done();
+        }
+    }
+
+    /** Runs a workflow step as {@code work} runs a job, and returns its payload as its result for the next steps. */
+    @JobWorker(name = "step", concurrency = 8)
+    @ApplicationScoped
+    public static class StepWorker implements JobHandler<Step> {
+        @Inject
+        RunLog runs;
+
+        @Override
+        public Outcome handle(Job<Step> job) throws Exception {
+            runs.record(job.context());
+            Thread.sleep(job.payload().millis());
+            runs.ended(job.context());
+            return Outcome.done(job.payload());
+        }
+    }
+
+    /** The join of a workflow: receives every parent's result by step name and returns how many it received. */
+    @JobWorker(name = "stepjoin")
+    @ApplicationScoped
+    public static class StepJoinWorker implements JobHandler<JsonObject> {
+        @Inject
+        RunLog runs;
+
+        @Override
+        public Outcome handle(Job<JsonObject> job) throws Exception {
+            runs.record(job.context());
+            runs.ended(job.context());
+            return Outcome.done(job.payload().size());
         }
     }
 }

@@ -34,6 +34,13 @@ public final class Payloads {
         public String note = "tick";
     }
 
+    /**
+     * Queue {@code step}: a step of a workflow, worked on for {@code millis}; its handler returns it as its result, so
+     * the steps after it receive it as their payload.
+     */
+    public record Step(int n, long millis) {
+    }
+
     /** Queue {@code unserved}: no node has a worker for it. */
     public record Unserved(String note) {
     }

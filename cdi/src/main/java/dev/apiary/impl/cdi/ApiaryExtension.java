@@ -91,7 +91,7 @@ public class ApiaryExtension implements Extension {
         for (Class<?> type : List.of(ContainerMonitor.class, ContainerExecutors.class, LayerStrategies.class,
                 CurrentJob.class, JobScopeInterceptor.class, TracingInterceptor.class, CatchFailureInterceptor.class,
                 RetryInterceptor.class, TimeoutInterceptor.class, RateLimitInterceptor.class,
-                ConcurrencyLimitInterceptor.class, DirectoryStorages.class)) {
+                ConcurrencyLimitInterceptor.class, DirectoryStorages.class, DirectoryFlows.class)) {
             add(bbd, bm, type);
         }
         if (!factoryGiven) {

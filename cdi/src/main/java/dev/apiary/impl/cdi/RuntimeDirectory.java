@@ -75,6 +75,11 @@ public final class RuntimeDirectory {
         return references.storage(storage);
     }
 
+    /** The storage object itself behind {@code storage}, for flows ({@link StorageDirectory#instance}). */
+    public JobStorage<?> instance(StorageBean storage) {
+        return references.instance(storage);
+    }
+
     /** Every valid {@code @Recurring} schedule after configuration, in discovery order. */
     public List<RecurringBean> schedules() {
         return schedules;

@@ -28,6 +28,21 @@ public final class StorageDirectory {
                 storage.storageType(), beanManager.createCreationalContext(bean)));
     }
 
+    /**
+     * The storage object itself behind {@code storage}, not a client proxy: the storage that stores a flow writes the
+     * jobs of the other steps' storages, so it must recognise them as storages of its own kind, which a proxy of the
+     * {@code JobStorage} interface hides. The same object the proxy of {@link #storage} delegates to.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public JobStorage<?> instance(StorageBean storage) {
+        Bean bean = storage.bean();
+        if (!beanManager.isNormalScope(bean.getScope())) {
+            return storage(storage);
+        }
+        return (JobStorage<?>) beanManager.getContext(bean.getScope()).get(bean,
+                beanManager.createCreationalContext(bean));
+    }
+
     /** The message queue behind a {@code MessageQueue<T>} bean, created on first use. */
     public MessageQueue<?> messageQueue(StorageBean queue) {
         return queues.computeIfAbsent(queue.bean(), bean -> (MessageQueue<?>) beanManager.getReference(bean,

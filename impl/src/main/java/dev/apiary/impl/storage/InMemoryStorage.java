@@ -7,7 +7,9 @@ import dev.apiary.JobContext;
 import dev.apiary.JobOptions;
 import dev.apiary.JobStatus;
 import dev.apiary.spi.ApiaryProvider;
+import dev.apiary.flow.FlowView;
 import dev.apiary.spi.Codec;
+import dev.apiary.spi.FlowPlan;
 import dev.apiary.spi.JobIds;
 import dev.apiary.spi.JobPage;
 import dev.apiary.spi.JobQuery;
@@ -181,6 +183,18 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
                 return holder.id;
             }
         }
+        MemoryJob<T> e = newJob(payload, json, options, now);
+        e.status = JobStatus.PENDING;
+        counts[JobStatus.PENDING.ordinal()]++;
+        jobs.put(e.id, e);
+        if (e.uniqueKey != null) {
+            uniqueKeys.put(e.uniqueKey, e);
+        }
+        enqueue(e, now);
+        return e.id;
+    }
+
+    private MemoryJob<T> newJob(T payload, String json, JobOptions options, Instant now) {
         MemoryJob<T> e = new MemoryJob<>();
         e.id = JobIds.next();
         e.seq = sequence++;
@@ -192,14 +206,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         e.runAt = options.runAt() == null ? now : options.runAt();
         e.uniqueKey = options.uniqueKey();
         e.metadata = StoredText.metadata(options.metadata());
-        e.status = JobStatus.PENDING;
-        counts[JobStatus.PENDING.ordinal()]++;
-        jobs.put(e.id, e);
-        if (e.uniqueKey != null) {
-            uniqueKeys.put(e.uniqueKey, e);
-        }
-        enqueue(e, now);
-        return e.id;
+        return e;
     }
 
     @Override
@@ -234,6 +241,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     @Override
     public void settle(List<Settlement> settlements) {
         boolean requeued = false;
+        List<String> flowJobs = null;
         synchronized (lock) {
             Instant now = clock.instant();
             for (Settlement s : settlements) {
@@ -256,11 +264,94 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
                     if (result != null) {
                         e.result = encodeResult(result, e.id);
                     }
+                    if (e.metadata.containsKey(FlowPlan.METADATA_KEY)) {
+                        flowJobs = flowJobs == null ? new ArrayList<>() : flowJobs;
+                        flowJobs.add(e.id);
+                    }
                 }
             }
         }
         if (requeued) {
             wakeUp();
+        }
+        // outside this storage's lock: the flows take the locks of the storages they release steps in
+        if (flowJobs != null) {
+            InMemoryFlows.SHARED.finished(flowJobs);
+        }
+    }
+
+    @Override
+    public Map<String, String> startFlow(FlowPlan plan) {
+        return InMemoryFlows.SHARED.start(plan, clock.instant());
+    }
+
+    @Override
+    public Optional<FlowView> flow(String flowId) {
+        return InMemoryFlows.SHARED.view(flowId);
+    }
+
+    /** Adds a flow's job: pending with its payload, or waiting for its parents without one. */
+    String addFlowJob(Object payload, JobOptions options, boolean waiting) {
+        JobOptions stored = ApiaryProvider.instance().pushing(queue, options, 1);
+        String id;
+        synchronized (lock) {
+            Instant now = clock.instant();
+            if (!waiting) {
+                id = add(payloadType.cast(payload), stored, now);
+            } else {
+                MemoryJob<T> e = newJob(null, "null", stored, now);
+                e.status = JobStatus.WAITING;
+                counts[JobStatus.WAITING.ordinal()]++;
+                jobs.put(e.id, e);
+                id = e.id;
+            }
+        }
+        if (!waiting) {
+            wakeUp();
+        }
+        return id;
+    }
+
+    /**
+     * Makes a waiting job pending with {@code json} as its payload; one that does not decode is killed, as a claim of
+     * an undecodable payload would. Whether the job was waiting.
+     */
+    boolean releaseWaiting(String id, String json) {
+        synchronized (lock) {
+            MemoryJob<T> e = jobs.get(id);
+            if (e == null || e.status != JobStatus.WAITING) {
+                return false;
+            }
+            Instant now = clock.instant();
+            e.json = json;
+            try {
+                // null is a payload here: the result of a parent that returned none, or failed
+                e.payload = codec.decode(json, payloadType);
+            } catch (CodecException ex) {
+                counts[JobStatus.WAITING.ordinal()]--;
+                e.status = null;
+                finish(e, JobStatus.KILLED, StoredText.error("Its parents' results cannot be decoded as its payload, "
+                        + "so the job can never run: " + ex.getMessage()), now);
+                return true;
+            }
+            e.runAt = now;
+            setStatus(e, JobStatus.PENDING);
+            enqueue(e, now);
+        }
+        wakeUp();
+        return true;
+    }
+
+    /** Cancels a waiting job whose parent failed; whether it was waiting. */
+    boolean cancelWaiting(String id, String reason) {
+        synchronized (lock) {
+            MemoryJob<T> e = jobs.get(id);
+            if (e == null || e.status != JobStatus.WAITING) {
+                return false;
+            }
+            e.cancelledBy = "workflow";
+            finish(e, JobStatus.CANCELLED, StoredText.error(reason), clock.instant());
+            return true;
         }
     }
 
@@ -356,6 +447,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     @Override
     public int reenqueueOrphans(Duration lease) {
         int reenqueued = 0;
+        List<String> failedFlowJobs = new ArrayList<>();
         synchronized (lock) {
             Instant now = clock.instant();
             Instant cutoff = now.minus(lease);
@@ -371,6 +463,9 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
                     if (e.attempts >= e.maxAttempts) {
                         // the lost attempt counts; a job that kills its worker every time must not go round for ever
                         finish(e, JobStatus.FAILED, reason + "; it was the job's last attempt", now);
+                        if (e.metadata.containsKey(FlowPlan.METADATA_KEY)) {
+                            failedFlowJobs.add(e.id);
+                        }
                     } else {
                         e.lastError = reason;
                         setStatus(e, JobStatus.PENDING);
@@ -382,6 +477,9 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         }
         if (reenqueued > 0) {
             wakeUp();
+        }
+        if (!failedFlowJobs.isEmpty()) {
+            InMemoryFlows.SHARED.finished(failedFlowJobs);
         }
         return reenqueued;
     }
@@ -481,7 +579,8 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     }
 
     private boolean requeue(MemoryJob<T> e, Instant now) {
-        if (e == null || e.status == JobStatus.RUNNING || e.status == JobStatus.DONE) {
+        if (e == null || e.status == JobStatus.RUNNING || e.status == JobStatus.DONE
+                || e.status == JobStatus.WAITING) {
             return false;
         }
         unqueue(e);
@@ -497,9 +596,14 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
 
     @Override
     public boolean kill(String id, String reason) {
+        boolean killed;
         synchronized (lock) {
-            return kill(jobs.get(id), StoredText.error(reason), clock.instant());
+            killed = kill(jobs.get(id), StoredText.error(reason), clock.instant());
         }
+        if (killed) {
+            InMemoryFlows.SHARED.finished(List.of(id));
+        }
+        return killed;
     }
 
     private boolean kill(MemoryJob<T> e, String reason, Instant now) {
@@ -532,6 +636,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             // the worker running it looks for cancels at a wake-up
             wakeUp();
         }
+        InMemoryFlows.SHARED.finished(List.of(id));
         return true;
     }
 

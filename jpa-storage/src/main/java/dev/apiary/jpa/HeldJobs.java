@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -136,25 +137,42 @@ final class HeldJobs<T> {
         if (settlements.isEmpty()) {
             return;
         }
+        // encoded before the transaction: a result past the limit refuses the call before any SQL
+        Map<Settlement, String> results = new IdentityHashMap<>();
+        boolean finished = false;
+        for (Settlement s : settlements) {
+            if (s.result() != null) {
+                results.put(s, mapping.result(s.result(), s.job()));
+            }
+            finished |= s.status().isFinal();
+        }
+        boolean anyFinal = finished;
         boolean retried = transactions.runRetrying("settle " + settlements.size() + " jobs",
-                transactions.bounded(em -> settle(em, settlements)));
+                transactions.bounded(em -> settle(em, settlements, results, anyFinal)));
         if (retried) {
             wakeUps.wakeUp();
+        }
+        if (anyFinal) {
+            wakeUps.finished();
         }
     }
 
     /** One transaction of a settle; whether it put a job back to pending. */
-    private boolean settle(EntityManager em, List<Settlement> settlements) {
+    private boolean settle(EntityManager em, List<Settlement> settlements, Map<Settlement, String> results,
+                           boolean anyFinal) {
         LocalDateTime now = now();
         Map<Holder, List<String>> done = new LinkedHashMap<>();
         boolean pending = false;
+        if (anyFinal) {
+            // delivered at the commit, so a waiter on any node reads the final state
+            table.notifyFinished(em);
+        }
         for (Settlement s : settlements) {
             JobContext job = s.job();
             JobStatus next = s.status();
             if (next == JobStatus.DONE) {
-                Object result = s.result();
-                if (result != null) {
-                    table.settleDone(em, job, mapping.result(result, job), now);
+                if (s.result() != null) {
+                    table.settleDone(em, job, results.get(s), now);
                     continue;
                 }
                 done.computeIfAbsent(new Holder(job.workerId(), job.attempt()), k -> new ArrayList<>())
@@ -205,11 +223,14 @@ final class HeldJobs<T> {
                     + "heartbeating for longer than the lease of " + lease);
             if (count > 0) {
                 table.notifyOtherNodes(em);
+                // an orphan on its last attempt fails
+                table.notifyFinished(em);
             }
             return count;
         }));
         if (reenqueued > 0) {
             wakeUps.wakeUp();
+            wakeUps.finished();
         }
         return reenqueued;
     }

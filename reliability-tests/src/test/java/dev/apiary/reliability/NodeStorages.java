@@ -5,6 +5,7 @@ import dev.apiary.reliability.Payloads.Erroring;
 import dev.apiary.reliability.Payloads.Hanging;
 import dev.apiary.reliability.Payloads.PoisonText;
 import dev.apiary.reliability.Payloads.Throwing;
+import dev.apiary.reliability.Payloads.Question;
 import dev.apiary.reliability.Payloads.Tick;
 import dev.apiary.reliability.Payloads.Work;
 import dev.apiary.spi.JobStorage;
@@ -73,6 +74,12 @@ public class NodeStorages {
     @ApplicationScoped
     JobStorage<Tick> tick() {
         return storage("tick", Tick.class);
+    }
+
+    @Produces
+    @ApplicationScoped
+    JobStorage<Question> answer() {
+        return storage("answer", Question.class);
     }
 
     private static <T> JobStorage<T> storage(String queue, Class<T> type) {

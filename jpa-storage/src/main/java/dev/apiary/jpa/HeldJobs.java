@@ -41,6 +41,7 @@ final class HeldJobs<T> {
     private final JobMapping<T> mapping;
     private final StorageTransactions transactions;
     private final WakeUps wakeUps;
+    private final CompletionNotices notices;
     private final Clock clock;
     /**
      * Per worker, the lock times of its claims that failed without telling whether they committed (a connection
@@ -60,6 +61,7 @@ final class HeldJobs<T> {
         this.mapping = mapping;
         this.transactions = transactions;
         this.wakeUps = wakeUps;
+        this.notices = new CompletionNotices(queue, table, transactions);
         this.clock = clock;
     }
 
@@ -146,24 +148,29 @@ final class HeldJobs<T> {
             }
             finished |= s.status().isFinal();
         }
-        boolean anyFinal = finished;
+        // in a caller's transaction the notice goes with its commit; else after the settle's (CompletionNotices)
+        boolean joined = transactions.joinsCaller();
+        boolean notifyInside = finished && joined;
         boolean retried = transactions.runRetrying("settle " + settlements.size() + " jobs",
-                transactions.bounded(em -> settle(em, settlements, results, anyFinal)));
+                transactions.bounded(em -> settle(em, settlements, results, notifyInside)));
         if (retried) {
             wakeUps.wakeUp();
         }
-        if (anyFinal) {
+        if (finished) {
             wakeUps.finished();
+            if (!joined) {
+                notices.send();
+            }
         }
     }
 
     /** One transaction of a settle; whether it put a job back to pending. */
     private boolean settle(EntityManager em, List<Settlement> settlements, Map<Settlement, String> results,
-                           boolean anyFinal) {
+                           boolean notifyFinished) {
         LocalDateTime now = now();
         Map<Holder, List<String>> done = new LinkedHashMap<>();
         boolean pending = false;
-        if (anyFinal) {
+        if (notifyFinished) {
             // delivered at the commit, so a waiter on any node reads the final state
             table.notifyFinished(em);
         }

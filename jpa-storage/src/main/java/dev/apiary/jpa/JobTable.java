@@ -82,11 +82,16 @@ final class JobTable {
     }
 
     /**
-     * Tells every node that jobs of the queue may have become final, inside the writing transaction (PostgreSQL's
-     * NOTIFY on {@value #FINISHED_CHANNEL}), so that waits for them end at the commit.
+     * Tells every node that jobs of the queue may have become final (PostgreSQL's NOTIFY on
+     * {@value #FINISHED_CHANNEL}), delivered at the commit of {@code em}'s transaction, so that waits for them end.
      */
     void notifyFinished(EntityManager em) {
         sql.notifyFinished(em);
+    }
+
+    /** Whether {@link #notifyFinished} tells other nodes anything (PostgreSQL). */
+    boolean notifiesFinished() {
+        return sql.notifiesFinished();
     }
 
     // ---- claim and settle

@@ -286,8 +286,9 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
 
     /**
      * Calls {@code listener} after jobs became final (settled, killed, cancelled) or were deleted through this
-     * storage and, on PostgreSQL with {@link Builder#notifications(DataSource)}, on any node (NOTIFY on
-     * {@value JobTable#FINISHED_CHANNEL} in the writing transaction).
+     * storage and, on PostgreSQL with {@link Builder#notifications(DataSource)}, on any node: NOTIFY on
+     * {@value JobTable#FINISHED_CHANNEL} inside a kill, cancel or delete, and right after a settle's commit
+     * ({@link CompletionNotices}).
      */
     @Override
     public AutoCloseable onFinished(Runnable listener) {

@@ -125,8 +125,12 @@ class PortableSql {
     void notifyOtherNodes(EntityManager em) {
     }
 
-    /** Tells every node that jobs may have become final, inside the writing transaction; only PostgreSQL can. */
+    /** Tells every node that jobs may have become final, at the transaction's commit; only PostgreSQL can. */
     void notifyFinished(EntityManager em) {
+    }
+
+    boolean notifiesFinished() {
+        return false;
     }
 
     String activeHolder(EntityManager em, String uniqueKey) {

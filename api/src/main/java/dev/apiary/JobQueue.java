@@ -2,7 +2,10 @@ package dev.apiary;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Where application code enqueues jobs of one queue: the push side of a {@code JobStorage}, without the worker
@@ -61,4 +64,38 @@ public interface JobQueue<T> {
 
     /** Pushes a job that is not due before {@code delay} from now. */
     String schedule(T payload, Duration delay);
+
+    /**
+     * A job's status and, once it is done, its result decoded into {@code type}; empty when there is no job with that
+     * id in this queue.
+     *
+     * @throws CodecException when the stored result does not decode into {@code type}
+     * @throws UnsupportedOperationException when the queue keeps no results (a message queue)
+     */
+    default <R> Optional<JobResult<R>> result(String id, Class<R> type) {
+        throw new UnsupportedOperationException("Queue '" + name() + "' keeps no job results: " + this);
+    }
+
+    /**
+     * Waits, without holding a thread, until the job is final (done, failed, killed or cancelled) and completes with
+     * its {@link JobResult}; a failed job completes the stage normally, with its status and error. Woken by the
+     * completion itself on any node; completes exceptionally with {@link AwaitTimeoutException} after
+     * {@code timeout} and {@link JobNotFoundException} for an unknown id. See {@code Monitor.await}.
+     *
+     * @throws UnsupportedOperationException when the queue keeps no results (a message queue)
+     */
+    default <R> CompletionStage<JobResult<R>> await(String id, Class<R> type, Duration timeout) {
+        throw new UnsupportedOperationException("Queue '" + name() + "' keeps no job results: " + this);
+    }
+
+    /**
+     * Waits until every job of {@code ids} is final and completes with their results in the order of {@code ids}, or
+     * exceptionally with {@link AwaitTimeoutException} naming those still unfinished after {@code timeout}.
+     *
+     * @throws UnsupportedOperationException when the queue keeps no results (a message queue)
+     */
+    default <R> CompletionStage<List<JobResult<R>>> awaitAll(Collection<String> ids, Class<R> type,
+                                                             Duration timeout) {
+        throw new UnsupportedOperationException("Queue '" + name() + "' keeps no job results: " + this);
+    }
 }

@@ -1,10 +1,13 @@
 package dev.apiary.spi;
 
 import dev.apiary.JobOptions;
+import dev.apiary.JobResult;
 import dev.apiary.JobStatus;
 import dev.apiary.flow.FlowView;
 
 import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,6 +55,39 @@ public interface JobStorage<T> extends JobSource<T> {
 
     /** One job as stored, or empty when there is no job with that id in this queue. */
     Optional<StoredJob<T>> find(String id);
+
+    /**
+     * A job's status and, once it is done, its result decoded into {@code type} with the storage's codec
+     * ({@code RawJson} and JSON-P types read the stored JSON as it is); empty when there is no job with that id in
+     * this queue. A done job that returned no result has a {@code null} value.
+     *
+     * @throws dev.apiary.CodecException when the stored result cannot be decoded into {@code type}
+     */
+    default <R> Optional<JobResult<R>> result(String id, Class<R> type) {
+        throw unsupported("result");
+    }
+
+    /**
+     * The status of each job of {@code ids} that is in this queue; ids of no job here are left out. Awaiting jobs
+     * asks it after every completion signal, so a storage answers with one query where it can.
+     */
+    default Map<String, JobStatus> statuses(Collection<String> ids) {
+        Map<String, JobStatus> statuses = new LinkedHashMap<>();
+        for (String id : ids) {
+            find(id).ifPresent(job -> statuses.put(id, job.status()));
+        }
+        return statuses;
+    }
+
+    /**
+     * Calls {@code listener} whenever jobs of this queue may have become final (done, failed, killed, cancelled):
+     * after a settle, kill or cancel through this storage and, where the storage can tell, on another node (a
+     * PostgreSQL notification). A call may come for jobs nobody waits for, and a storage that cannot tell about other
+     * nodes never calls for them: awaiting also polls, as a fallback. The returned handle stops the calls.
+     */
+    default AutoCloseable onFinished(Runnable listener) {
+        return () -> { };
+    }
 
     /** How many jobs of this queue are in each status; every status is present. */
     Map<JobStatus, Long> counts();

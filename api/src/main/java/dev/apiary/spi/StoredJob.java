@@ -1,5 +1,7 @@
 package dev.apiary.spi;
 
+import dev.apiary.CodecException;
+import dev.apiary.JobResult;
 import dev.apiary.JobStatus;
 
 import java.time.Instant;
@@ -30,6 +32,26 @@ public record StoredJob<T>(String id, String queue, T payload, String rawPayload
 
     public StoredJob {
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+    }
+
+    /**
+     * This job as a {@link JobResult}: its status, error and, when done, its {@link #result()} decoded into
+     * {@code type} with {@code codec} (which a storage makes {@link PayloadCodec#of} its codec, so that {@code RawJson}
+     * and JSON-P types read the JSON as it is).
+     *
+     * @throws CodecException naming the job and the type when the result does not decode
+     */
+    public <R> JobResult<R> toResult(Codec codec, Class<R> type) {
+        R value = null;
+        if (status == JobStatus.DONE && result != null) {
+            try {
+                value = PayloadCodec.of(codec).decode(result, type);
+            } catch (CodecException e) {
+                throw new CodecException("The result of job " + id + " of queue '" + queue + "' (" + result.length()
+                        + " characters of JSON) does not decode into " + type.getName() + ": " + e.getMessage(), e);
+            }
+        }
+        return new JobResult<>(id, queue, status, value, lastError, finishedAt);
     }
 
     /** A job that was not cancelled. */

@@ -1,11 +1,13 @@
 package dev.apiary.worker;
 
+import dev.apiary.JobResult;
 import dev.apiary.schedule.Schedule;
 import dev.apiary.schedule.Schedules;
 import dev.apiary.spi.ApiaryProvider;
 import dev.apiary.spi.JobStorage;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -31,6 +33,33 @@ public interface Monitor {
     static Monitor create(Executor executor, ScheduledExecutorService scheduler) {
         return ApiaryProvider.instance().newMonitor(executor, scheduler);
     }
+
+    /**
+     * Waits for a job of {@code storage} to become final, without holding a thread: the stage completes when the job
+     * is done, failed, killed or cancelled, with its {@link JobResult} (a failed job completes it normally, its status
+     * and error in the result: {@link JobResult#orElseThrow()} turns that into an exception). It is woken by the
+     * completion itself (the storage's {@linkplain JobStorage#onFinished signal}, on PostgreSQL a notification from
+     * any node) and polls the storage as a fallback; the job may run on any node. The stage completes exceptionally
+     * with {@link dev.apiary.AwaitTimeoutException} after {@code timeout}, {@link dev.apiary.JobNotFoundException} when
+     * there is no such job, and {@link dev.apiary.CodecException} when the result does not decode into {@code type}.
+     * Callbacks run on the monitor's scheduler: keep them short, or use the {@code ...Async} stage methods. The
+     * monitor need not run workers; a stopped monitor ends every wait with an exception.
+     */
+    <R> CompletionStage<JobResult<R>> await(JobStorage<?> storage, String id, Class<R> type, Duration timeout);
+
+    /**
+     * Waits for every job of {@code ids} to become final, as {@link #await} does for one, and completes with their
+     * results in the order of {@code ids}; at the timeout it completes exceptionally with
+     * {@link dev.apiary.AwaitTimeoutException}, which names the jobs that were not final.
+     */
+    <R> CompletionStage<List<JobResult<R>>> awaitAll(JobStorage<?> storage, Collection<String> ids, Class<R> type,
+                                                     Duration timeout);
+
+    /**
+     * How often waits poll their storage as a fallback for a completion signal that does not come (another node's
+     * completion on a storage that cannot notify, a lost notification): {@code 1s} by default. Call before waiting.
+     */
+    Monitor awaitPollInterval(Duration interval);
 
     /** Registers one instance of a worker. */
     Monitor register(Worker worker);

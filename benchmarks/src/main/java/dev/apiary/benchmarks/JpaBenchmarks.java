@@ -146,6 +146,45 @@ final class JpaBenchmarks implements AutoCloseable {
         return millis;
     }
 
+    /**
+     * Push one job, then await its result, {@code n} times in a row, with idle workers: milliseconds from the push to
+     * the awaited result. The caller waits through a storage object of its own, as on another node, so its wait is
+     * woken by the completion's notification (NOTIFY in the settle, through LISTEN), not by the settling storage's
+     * in-process signal; its fallback poll is a minute apart.
+     */
+    double[] pushThenAwait(int n) throws Exception {
+        JpaJobStorage<Noop> storage = storage();
+        JpaJobStorage<Noop> caller = JpaJobStorage.builder(emf).queue(storage.queue(), Noop.class)
+                .notifications(databases.postgresDataSource()).build();
+        double[] millis = new double[n];
+        Monitor workers = Monitor.create();
+        workers.register(WorkerBuilder.named("await").source(storage).concurrency(THREADS)
+                .pollInterval(Duration.ofSeconds(1)).maxPollInterval(Duration.ofSeconds(5))
+                .handler(job -> Outcome.done(job.payload().n())));
+        Monitor waits = Monitor.create().awaitPollInterval(Duration.ofMinutes(1));
+        workers.start();
+        try {
+            // the first wait opens the caller's LISTEN connection; not measured
+            waits.await(caller, caller.push(new Noop(-1, 0)), Integer.class, Duration.ofSeconds(30))
+                    .toCompletableFuture().get(60, TimeUnit.SECONDS);
+            for (int i = 0; i < n; i++) {
+                long start = System.nanoTime();
+                String id = caller.push(new Noop(i, start));
+                Integer result = waits.await(caller, id, Integer.class, Duration.ofSeconds(30)).toCompletableFuture()
+                        .get(60, TimeUnit.SECONDS).orElseThrow();
+                millis[i] = (System.nanoTime() - start) / 1e6;
+                if (result != i) {
+                    throw new IllegalStateException("Job " + id + " returned " + result + ", not " + i);
+                }
+            }
+        } finally {
+            waits.stop();
+            workers.stop();
+            caller.close();
+        }
+        return millis;
+    }
+
     @Override
     public void close() {
         emf.close();

@@ -33,6 +33,7 @@ class BenchmarksSmokeTest {
                 .anySatisfy(w -> assertThat(w).contains("JobRunr").contains("andWorkerCount"))
                 .anySatisfy(w -> assertThat(w).contains("Quartz").contains("threadCount"))
                 .anySatisfy(w -> assertThat(w).contains("against the best peer"))
+                .anySatisfy(w -> assertThat(w).contains("push then await one job's result p99"))
                 .anySatisfy(w -> assertThat(w).contains("H2 (in memory): drain"))
                 .anySatisfy(w -> assertThat(w).contains("1 worker process"))
                 .anySatisfy(w -> assertThat(w).contains("batch of 300 no-op jobs").contains("callback"))

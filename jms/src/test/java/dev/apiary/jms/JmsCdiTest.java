@@ -29,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -110,6 +111,11 @@ class JmsCdiTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> HANDLED.size() == 50 && broker.count("payments") == 0);
         assertThat(HANDLED.values()).allSatisfy(n -> assertThat(n).hasValue(1));
         assertThat(payments.name()).isEqualTo("payments");
+        // a broker keeps nothing of a done message: results cannot be read or awaited, and the queue says so
+        assertThatThrownBy(() -> payments.result("p0", Order.class)).isInstanceOf(UnsupportedOperationException.class)
+                .hasMessageContaining("Queue 'payments' is a message queue, which keeps no job results");
+        assertThatThrownBy(() -> payments.await("p0", Order.class, Duration.ofSeconds(1)))
+                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("cannot be awaited");
     }
 
     @Test

@@ -83,10 +83,14 @@ final class Administration<T> {
                     JobStatus.WAITING), now());
             if (done) {
                 released.addAll(flows.finished(em, List.of(id), now()));
+                table.notifyFinished(em);
             }
             return done;
         });
         released.forEach(WakeUps::wakeUpQueue);
+        if (killed) {
+            wakeUps.finished();
+        }
         return killed;
     }
 
@@ -101,11 +105,13 @@ final class Administration<T> {
                 released.addAll(flows.finished(em, List.of(id), now()));
                 // the node running it, if any, looks for cancels at a wake-up
                 table.notifyOtherNodes(em);
+                table.notifyFinished(em);
             }
             return done;
         });
         if (cancelled) {
             wakeUps.wakeUp();
+            wakeUps.finished();
         }
         released.forEach(WakeUps::wakeUpQueue);
         return cancelled;
@@ -132,7 +138,25 @@ final class Administration<T> {
     }
 
     boolean delete(String id) {
-        return transactions.run("delete job " + id, em -> table.delete(em, id));
+        boolean deleted = transactions.run("delete job " + id, em -> {
+            boolean done = table.delete(em, id);
+            if (done) {
+                // a wait for it ends: the job is gone
+                table.notifyFinished(em);
+            }
+            return done;
+        });
+        if (deleted) {
+            wakeUps.finished();
+        }
+        return deleted;
+    }
+
+    Map<String, JobStatus> statuses(Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        return transactions.run("read the status of " + ids.size() + " jobs", em -> table.statuses(em, ids));
     }
 
     int requeueAll(JobStatus status) {
@@ -157,7 +181,17 @@ final class Administration<T> {
             return 0;
         }
         String stored = StoredText.error(reason);
-        return transactions.run("kill the " + status + " jobs", em -> table.killAll(em, status, stored, now()));
+        int killed = transactions.run("kill the " + status + " jobs", em -> {
+            int count = table.killAll(em, status, stored, now());
+            if (count > 0) {
+                table.notifyFinished(em);
+            }
+            return count;
+        });
+        if (killed > 0) {
+            wakeUps.finished();
+        }
+        return killed;
     }
 
     int deleteAll(JobStatus status) {

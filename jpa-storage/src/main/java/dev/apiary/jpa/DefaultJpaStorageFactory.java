@@ -27,7 +27,8 @@ import java.util.logging.Logger;
  *
  * <p>Keys: {@value #DATA_SOURCE_KEY}, {@value #CREATE_SCHEMA} ({@code false}: create the tables from the shipped script at start-up, skipping
  * what exists), {@value #NOTIFICATIONS} ({@code true}), {@code apiary.queues.<queue>.max-payload-length}
- * ({@value JpaJobStorage#DEFAULT_MAX_PAYLOAD_LENGTH}), {@code apiary.storage.worker-retention} ({@code 1h}, read by the
+ * ({@value JpaJobStorage#DEFAULT_MAX_PAYLOAD_LENGTH}), {@code apiary.queues.<queue>.max-result-length}
+ * ({@value JpaJobStorage#DEFAULT_MAX_RESULT_LENGTH}), {@code apiary.storage.worker-retention} ({@code 1h}, read by the
  * builder), {@value #STATEMENT_TIMEOUT} ({@code 10s}) and {@value #LOCK_TIMEOUT} ({@code 5s}).
  *
  * <p>The runtime adds this class as an application-scoped bean (it carries no bean-defining annotation, so that
@@ -80,14 +81,9 @@ public class DefaultJpaStorageFactory implements DefaultStorageFactory {
         prepareSchema(dataSourceName, dataSource, ConfigValues.flag(config, CREATE_SCHEMA, false));
         JpaJobStorage.Builder<T> builder = JpaJobStorage.builder(emf).queue(queue, payloadType).jta();
         String lengthKey = "apiary.queues." + queue + ".max-payload-length";
-        config.apply(lengthKey).ifPresent(value -> {
-            try {
-                builder.maxPayloadLength(Integer.parseInt(value.trim()));
-            } catch (NumberFormatException e) {
-                throw new ConfigurationException("Invalid value '" + value + "' for " + lengthKey
-                        + ": expected a whole number of characters", e);
-            }
-        });
+        config.apply(lengthKey).ifPresent(value -> builder.maxPayloadLength(characters(lengthKey, value)));
+        String resultKey = "apiary.queues." + queue + ".max-result-length";
+        config.apply(resultKey).ifPresent(value -> builder.maxResultLength(characters(resultKey, value)));
         statementTimeout.ifPresent(builder::statementTimeout);
         lockTimeout.ifPresent(builder::lockTimeout);
         if (ConfigValues.flag(config, NOTIFICATIONS, true)) {
@@ -105,6 +101,15 @@ public class DefaultJpaStorageFactory implements DefaultStorageFactory {
                     + n.jndiName() + " (" + n.key() + ")");
         });
         return storage;
+    }
+
+    private static int characters(String key, String value) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigurationException("Invalid value '" + value + "' for " + key
+                    + ": expected a whole number of characters", e);
+        }
     }
 
     private static Optional<Named> named(String key, Function<String, Optional<String>> config) {

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -42,6 +43,7 @@ final class HeldJobs<T> {
     private final JobMapping<T> mapping;
     private final StorageTransactions transactions;
     private final WakeUps wakeUps;
+    private final CompletionNotices notices;
     private final Clock clock;
     /**
      * Per worker, the lock times of its claims that failed without telling whether they committed (a connection
@@ -64,6 +66,7 @@ final class HeldJobs<T> {
         this.mapping = mapping;
         this.transactions = transactions;
         this.wakeUps = wakeUps;
+        this.notices = new CompletionNotices(queue, table, transactions);
         this.clock = clock;
     }
 
@@ -144,25 +147,48 @@ final class HeldJobs<T> {
         if (settlements.isEmpty()) {
             return;
         }
+        // encoded before the transaction: a result past the limit refuses the call before any SQL
+        Map<Settlement, String> results = new IdentityHashMap<>();
+        boolean finished = false;
+        for (Settlement s : settlements) {
+            if (s.result() != null) {
+                results.put(s, mapping.result(s.result(), s.job()));
+            }
+            finished |= s.status().isFinal();
+        }
+        // in a caller's transaction the notice goes with its commit; else after the settle's (CompletionNotices)
+        boolean joined = transactions.joinsCaller();
+        boolean notifyInside = finished && joined;
         Set<String> released = new LinkedHashSet<>();
         boolean retried = transactions.runRetrying("settle " + settlements.size() + " jobs",
-                transactions.bounded(em -> settle(em, settlements, released)));
+                transactions.bounded(em -> settle(em, settlements, results, notifyInside, released)));
         if (retried) {
             wakeUps.wakeUp();
         }
         released.forEach(WakeUps::wakeUpQueue);
+        if (finished) {
+            wakeUps.finished();
+            if (!joined) {
+                notices.send();
+            }
+        }
     }
 
     /**
      * One transaction of a settle; whether it put a job back to pending. Steps of flows that wait for the jobs it
      * ends are released in it too, so that a crash neither loses nor repeats one; {@code released} gets their queues.
      */
-    private boolean settle(EntityManager em, List<Settlement> settlements, Set<String> released) {
+    private boolean settle(EntityManager em, List<Settlement> settlements, Map<Settlement, String> results,
+                           boolean notifyFinished, Set<String> released) {
         LocalDateTime now = now();
         Map<Holder, List<String>> done = new LinkedHashMap<>();
         boolean pending = false;
         List<String> flowJobs = new ArrayList<>();
         released.clear();
+        if (notifyFinished) {
+            // delivered at the commit, so a waiter on any node reads the final state
+            table.notifyFinished(em);
+        }
         for (Settlement s : settlements) {
             JobContext job = s.job();
             JobStatus next = s.status();
@@ -170,9 +196,8 @@ final class HeldJobs<T> {
                 flowJobs.add(job.id());
             }
             if (next == JobStatus.DONE) {
-                Object result = s.result();
-                if (result != null) {
-                    table.settleDone(em, job, mapping.result(result, job), now);
+                if (s.result() != null) {
+                    table.settleDone(em, job, results.get(s), now);
                     continue;
                 }
                 done.computeIfAbsent(new Holder(job.workerId(), job.attempt()), k -> new ArrayList<>())
@@ -228,14 +253,16 @@ final class HeldJobs<T> {
                     + "heartbeating for longer than the lease of " + lease);
             if (count > 0) {
                 table.notifyOtherNodes(em);
-                // an orphan on its last attempt ended failed: the flow steps waiting for it are cancelled (or
-                // released) in this transaction too
+                // an orphan on its last attempt ended failed: its waiters are told, and the flow steps waiting for
+                // it are cancelled (or released) in this transaction too
                 released.addAll(flows.finishedInBulk(em, queue, JobTable.utc(now)));
+                table.notifyFinished(em);
             }
             return count;
         }));
         if (reenqueued > 0) {
             wakeUps.wakeUp();
+            wakeUps.finished();
         }
         released.forEach(WakeUps::wakeUpQueue);
         return reenqueued;

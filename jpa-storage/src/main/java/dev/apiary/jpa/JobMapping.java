@@ -4,6 +4,7 @@ import dev.apiary.CodecException;
 import dev.apiary.Job;
 import dev.apiary.JobContext;
 import dev.apiary.PayloadTooLargeException;
+import dev.apiary.ResultTooLargeException;
 import dev.apiary.StorageException;
 import dev.apiary.spi.Codec;
 import dev.apiary.spi.PayloadCodec;
@@ -31,12 +32,14 @@ final class JobMapping<T> {
     private final Class<T> payloadType;
     private final Codec codec;
     private final int maxPayloadLength;
+    private final int maxResultLength;
 
-    JobMapping(String queue, Class<T> payloadType, Codec codec, int maxPayloadLength) {
+    JobMapping(String queue, Class<T> payloadType, Codec codec, int maxPayloadLength, int maxResultLength) {
         this.queue = queue;
         this.payloadType = payloadType;
         this.codec = codec;
         this.maxPayloadLength = maxPayloadLength;
+        this.maxResultLength = maxResultLength;
     }
 
     /**
@@ -84,10 +87,20 @@ final class JobMapping<T> {
         return pair.substring(1, pair.length() - 1);
     }
 
-    /** A done job's result as stored, or {@code null} (and a warning) when the codec cannot encode it. */
+    /**
+     * A done job's result as stored, or {@code null} (and a warning) when the codec cannot encode it.
+     *
+     * @throws ResultTooLargeException when its JSON is longer than the queue's limit
+     */
     String result(Object result, JobContext job) {
         try {
-            return StoredText.result(codec.encode(result));
+            String json = codec.encode(result);
+            if (json != null && json.length() > maxResultLength) {
+                throw new ResultTooLargeException(queue, job.id(), json.length(), maxResultLength,
+                        "JpaJobStorage.Builder.maxResultLength(..), or for the default storage the key apiary.queues."
+                        + queue + ".max-result-length, up to what the result column holds");
+            }
+            return json == null ? null : StoredText.clean(json, Math.max(1, json.length()));
         } catch (CodecException e) {
             // the job did its work: it is done, only its result is lost; failing the batch would retry it forever
             LOG.log(Level.WARNING, "Job " + job.id() + " of queue '" + queue + "' is done, but its result (a "

@@ -14,6 +14,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,6 +32,8 @@ final class JobTable {
 
     /** The PostgreSQL channel for new-job notifications; the payload is the queue name. */
     static final String CHANNEL = "apiary_jobs";
+    /** The PostgreSQL channel for jobs that became final (settled, killed, cancelled); the payload is the queue name. */
+    static final String FINISHED_CHANNEL = "apiary_finished";
     private static final int IDS_PER_STATEMENT = 1000;
     /** Matches a job only while the settling worker still holds the attempt it ran. */
     private static final String HELD_BY = "WHERE j.id = :id AND j.queue = :queue AND j.status = :running "
@@ -76,6 +79,19 @@ final class JobTable {
     /** Tells other nodes that jobs were pushed, inside the writing transaction (PostgreSQL's NOTIFY). */
     void notifyOtherNodes(EntityManager em) {
         sql.notifyOtherNodes(em);
+    }
+
+    /**
+     * Tells every node that jobs of the queue may have become final (PostgreSQL's NOTIFY on
+     * {@value #FINISHED_CHANNEL}), delivered at the commit of {@code em}'s transaction, so that waits for them end.
+     */
+    void notifyFinished(EntityManager em) {
+        sql.notifyFinished(em);
+    }
+
+    /** Whether {@link #notifyFinished} tells other nodes anything (PostgreSQL). */
+    boolean notifiesFinished() {
+        return sql.notifiesFinished();
     }
 
     // ---- claim and settle
@@ -366,6 +382,19 @@ final class JobTable {
                 .setParameter("queue", queue).setParameter("from", List.of(JobStatus.PENDING, JobStatus.RUNNING,
                         JobStatus.WAITING))
                 .executeUpdate() > 0;
+    }
+
+    /** The status of each job of {@code jobIds} in this queue, in statements of up to a thousand ids. */
+    Map<String, JobStatus> statuses(EntityManager em, Collection<String> jobIds) {
+        Map<String, JobStatus> statuses = new HashMap<>();
+        for (List<String> ids : chunks(new ArrayList<>(jobIds))) {
+            for (Object[] row : em.createQuery("SELECT j.id, j.status FROM ApiaryJob j WHERE j.id IN :ids "
+                            + "AND j.queue = :queue", Object[].class)
+                    .setParameter("ids", ids).setParameter("queue", queue).getResultList()) {
+                statuses.put((String) row[0], (JobStatus) row[1]);
+            }
+        }
+        return statuses;
     }
 
     /** Of {@code jobIds}, those that are cancelled. */

@@ -4,6 +4,7 @@ import dev.apiary.ConfigurationException;
 import dev.apiary.Job;
 import dev.apiary.JobContext;
 import dev.apiary.JobOptions;
+import dev.apiary.JobResult;
 import dev.apiary.JobStatus;
 import dev.apiary.PayloadTooLargeException;
 import dev.apiary.flow.FlowView;
@@ -69,6 +70,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
 
     /** The default longest payload: the length of the payload column JPA generates from {@link JobEntity}. */
     public static final int DEFAULT_MAX_PAYLOAD_LENGTH = 1_000_000;
+    /** The default longest result: the length of the result column JPA generates from {@link JobEntity}. */
+    public static final int DEFAULT_MAX_RESULT_LENGTH = 1_000_000;
     /** How long one statement of a worker's claim, settle or heartbeat may run by default. */
     public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(10);
     /** How long such a statement may wait for a row lock by default (PostgreSQL). */
@@ -97,12 +100,14 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     private final JobMapping<T> mapping;
     private final StorageTransactions transactions;
     private final Clock clock;
+    /** The payload codec, which also reads results. */
+    private final Codec codec;
 
     private JpaJobStorage(Builder<T> b) {
         StorageSetup.requireEntities(b.emf, b.queue);
         this.queue = b.queue;
         this.payloadType = b.payloadType;
-        Codec codec = PayloadCodec.of(b.codec == null ? ApiaryProvider.instance().codec() : b.codec);
+        this.codec = PayloadCodec.of(b.codec == null ? ApiaryProvider.instance().codec() : b.codec);
         Transactions tx = b.jta ? new JtaTransactions(b.emf, b.registry, b.userTransaction)
                 : new ResourceLocalTransactions(b.emf);
         StorageTransactions unbounded = new StorageTransactions(queue, tx);
@@ -119,7 +124,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         JobTable table = new JobTable(queue, payloadType, dialect);
         FlowTable flowTable = new FlowTable(dialect);
         StorageTransactions transactions = unbounded.bounding(table, b.statementTimeout, b.lockTimeout);
-        JobMapping<T> mapping = new JobMapping<>(queue, payloadType, codec, b.maxPayloadLength);
+        JobMapping<T> mapping = new JobMapping<>(queue, payloadType, codec, b.maxPayloadLength, b.maxResultLength);
         this.wakeUps = new WakeUps(queue, dialect, b.notificationSource, b.threadFactory);
         this.pushes = new Pushes<>(queue, table, mapping, transactions, wakeUps, b.clock);
         this.held = new HeldJobs<>(queue, payloadType, table, mapping, transactions, wakeUps, b.clock, node,
@@ -376,6 +381,29 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         return wakeUps.add(wakeup);
     }
 
+    /**
+     * Calls {@code listener} after jobs became final (settled, killed, cancelled) or were deleted through this
+     * storage and, on PostgreSQL with {@link Builder#notifications(DataSource)}, on any node: NOTIFY on
+     * {@value JobTable#FINISHED_CHANNEL} inside a kill, cancel or delete, and right after a settle's commit
+     * ({@link CompletionNotices}).
+     */
+    @Override
+    public AutoCloseable onFinished(Runnable listener) {
+        Objects.requireNonNull(listener, "listener");
+        return wakeUps.addFinished(listener);
+    }
+
+    @Override
+    public <R> Optional<JobResult<R>> result(String id, Class<R> type) {
+        Objects.requireNonNull(type, "type");
+        return administration.find(id).map(job -> job.toResult(codec, type));
+    }
+
+    @Override
+    public Map<String, JobStatus> statuses(Collection<String> ids) {
+        return administration.statuses(ids);
+    }
+
     // ---- inspection and administration
 
     @Override
@@ -493,6 +521,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         private DataSource notificationSource;
         private ThreadFactory threadFactory = Executors.defaultThreadFactory();
         private int maxPayloadLength = DEFAULT_MAX_PAYLOAD_LENGTH;
+        private int maxResultLength = DEFAULT_MAX_RESULT_LENGTH;
         private Duration workerRetention;
         private String node;
         private Duration statementTimeout = DEFAULT_STATEMENT_TIMEOUT;
@@ -592,6 +621,21 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
                 throw new ConfigurationException("maxPayloadLength must be at least 1, was " + characters);
             }
             this.maxPayloadLength = characters;
+            return this;
+        }
+
+        /**
+         * The longest result, in characters of JSON, a done job may keep; a job whose result is longer ends
+         * {@link dev.apiary.JobStatus#FAILED failed} with {@link dev.apiary.ResultTooLargeException}'s message (its work
+         * is done, so it is not retried). The default, {@value JpaJobStorage#DEFAULT_MAX_RESULT_LENGTH}, is what the
+         * column generated from the entity holds; the shipped scripts' columns ({@code TEXT}, {@code CHARACTER VARYING})
+         * hold more.
+         */
+        public Builder<T> maxResultLength(int characters) {
+            if (characters < 1) {
+                throw new ConfigurationException("maxResultLength must be at least 1, was " + characters);
+            }
+            this.maxResultLength = characters;
             return this;
         }
 

@@ -14,6 +14,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -23,8 +24,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Listens on the PostgreSQL channel {@value JobTable#CHANNEL} with a connection of its own and wakes the storages
- * of each queue named in a notification. One listener (one connection, one thread) serves every storage built with
+ * Listens on the PostgreSQL channels {@value JobTable#CHANNEL} (pushes) and {@value JobTable#FINISHED_CHANNEL} (jobs
+ * that became final) with a connection of its own and calls the subscribers of the channel and queue named in each
+ * notification. One listener (one connection, one thread) serves every storage built with
  * the same DataSource; it stops when the last of them unsubscribes.
  *
  * <p>The driver is reached reflectively ({@code org.postgresql.PGConnection} through {@code unwrap}), with the
@@ -42,6 +44,7 @@ final class PgNotificationListener implements Runnable {
     private static final Map<DataSource, PgNotificationListener> SHARED = new IdentityHashMap<>();
 
     private final DataSource dataSource;
+    /** By {@link #key channel and queue}. */
     private final Map<String, List<Runnable>> subscribers = new ConcurrentHashMap<>();
     private final Thread thread;
     private boolean everConnected;
@@ -62,7 +65,12 @@ final class PgNotificationListener implements Runnable {
     }
 
     /** Runs {@code wakeup} whenever a job is pushed to {@code queue} on any node, until the handle is closed. */
-    static synchronized AutoCloseable subscribe(DataSource dataSource, String queue, Runnable wakeup,
+    static AutoCloseable subscribe(DataSource dataSource, String queue, Runnable wakeup, ThreadFactory threadFactory) {
+        return subscribe(dataSource, JobTable.CHANNEL, queue, wakeup, threadFactory);
+    }
+
+    /** Runs {@code wakeup} at each notification on {@code channel} for {@code queue}, until the handle is closed. */
+    static synchronized AutoCloseable subscribe(DataSource dataSource, String channel, String queue, Runnable wakeup,
                                                 ThreadFactory threadFactory) {
         PgNotificationListener listener = SHARED.get(dataSource);
         if (listener == null) {
@@ -70,15 +78,20 @@ final class PgNotificationListener implements Runnable {
             SHARED.put(dataSource, listener);
             listener.thread.start();
         }
-        listener.subscribers.computeIfAbsent(queue, q -> new CopyOnWriteArrayList<>()).add(wakeup);
+        String key = key(channel, queue);
+        listener.subscribers.computeIfAbsent(key, q -> new CopyOnWriteArrayList<>()).add(wakeup);
         PgNotificationListener subscribed = listener;
-        return () -> unsubscribe(subscribed, queue, wakeup);
+        return () -> unsubscribe(subscribed, key, wakeup);
     }
 
-    private static synchronized void unsubscribe(PgNotificationListener listener, String queue, Runnable wakeup) {
-        List<Runnable> ofQueue = listener.subscribers.get(queue);
+    private static String key(String channel, String queue) {
+        return channel + '\n' + queue;
+    }
+
+    private static synchronized void unsubscribe(PgNotificationListener listener, String key, Runnable wakeup) {
+        List<Runnable> ofQueue = listener.subscribers.get(key);
         if (ofQueue != null && ofQueue.remove(wakeup) && ofQueue.isEmpty()) {
-            listener.subscribers.remove(queue);
+            listener.subscribers.remove(key);
         }
         if (listener.subscribers.isEmpty() && SHARED.get(listener.dataSource) == listener) {
             SHARED.remove(listener.dataSource);
@@ -93,7 +106,7 @@ final class PgNotificationListener implements Runnable {
                 listen(connection);
             } catch (NotPostgres e) {
                 // no reconnect can fix this: say so once and leave the workers to polling
-                LOG.log(Level.WARNING, "No LISTEN " + JobTable.CHANNEL + " for queues " + subscribers.keySet()
+                LOG.log(Level.WARNING, "No LISTEN " + JobTable.CHANNEL + " for queues " + queues()
                         + ": " + e.getMessage() + "; idle workers find other nodes' jobs by polling");
                 stopAfterFailure();
                 return;
@@ -103,7 +116,7 @@ final class PgNotificationListener implements Runnable {
                 }
                 // once per outage, not once per reconnect attempt
                 LOG.log(disconnected ? Level.FINE : Level.WARNING, "LISTEN " + JobTable.CHANNEL + " lost its "
-                        + "connection; idle workers of " + subscribers.keySet() + " rely on polling until it is back "
+                        + "connection; idle workers of " + queues() + " rely on polling until it is back "
                         + "(reconnecting every " + RECONNECT_MILLIS + " ms)", e);
                 disconnected = true;
                 try {
@@ -203,42 +216,60 @@ final class PgNotificationListener implements Runnable {
         ClassLoader driver = pgConnection.getClassLoader();
         Object pg = connection.unwrap(pgConnection);
         Method getNotifications = pgConnection.getMethod("getNotifications", int.class);
-        Method getParameter = Class.forName("org.postgresql.PGNotification", true, driver).getMethod("getParameter");
+        Class<?> notification = Class.forName("org.postgresql.PGNotification", true, driver);
+        Method getName = notification.getMethod("getName");
+        Method getParameter = notification.getMethod("getParameter");
         try (Statement listen = connection.createStatement()) {
+            // the push channel last: a session's last statement, 'LISTEN apiary_jobs', is how operators see a listener
+            listen.execute("LISTEN " + JobTable.FINISHED_CHANNEL);
             listen.execute("LISTEN " + JobTable.CHANNEL);
         }
         if (!everConnected) {
             everConnected = true;
+            // a job may have become final between a wait's first read and this LISTEN: the waits read once more
+            subscribers.keySet().stream().filter(key -> key.startsWith(JobTable.FINISHED_CHANNEL + '\n'))
+                    .forEach(this::wake);
             LOG.info(() -> "LISTEN " + JobTable.CHANNEL + " is connected: pushes on any node wake the idle workers of "
-                    + subscribers.keySet() + " at once");
+                    + queues() + " at once");
         }
         if (disconnected) {
             // notifications may have been missed meanwhile
             disconnected = false;
             LOG.info(() -> "LISTEN " + JobTable.CHANNEL + " is connected again; waking the workers of "
-                    + subscribers.keySet());
+                    + queues());
             subscribers.keySet().forEach(this::wake);
         }
         while (running) {
             Object notifications = getNotifications.invoke(pg, WAIT_MILLIS);
             int n = notifications == null ? 0 : Array.getLength(notifications);
-            // one wake-up per queue drains as much as its workers can take, however many pushes arrived
-            Set<String> queues = new HashSet<>();
+            // one wake-up per channel and queue drains as much as its workers can take, however many pushes arrived
+            Set<String> keys = new HashSet<>();
             for (int i = 0; i < n; i++) {
-                queues.add((String) getParameter.invoke(Array.get(notifications, i)));
+                Object received = Array.get(notifications, i);
+                keys.add(key((String) getName.invoke(received), (String) getParameter.invoke(received)));
             }
-            queues.forEach(this::wake);
+            keys.forEach(this::wake);
         }
     }
 
-    private void wake(String queue) {
-        for (Runnable wakeup : subscribers.getOrDefault(queue, List.of())) {
+    private void wake(String key) {
+        for (Runnable wakeup : subscribers.getOrDefault(key, List.of())) {
             try {
                 wakeup.run();
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "A wake-up of queue '" + queue + "' failed", e);
+                LOG.log(Level.WARNING, "A wake-up of queue '" + key.substring(key.indexOf('\n') + 1) + "' on channel "
+                        + key.substring(0, key.indexOf('\n')) + " failed", e);
             }
         }
+    }
+
+    /** The queues subscribed to, on any channel, for the log. */
+    private Set<String> queues() {
+        Set<String> queues = new TreeSet<>();
+        for (String key : subscribers.keySet()) {
+            queues.add(key.substring(key.indexOf('\n') + 1));
+        }
+        return queues;
     }
 
     private void stopAfterFailure() {

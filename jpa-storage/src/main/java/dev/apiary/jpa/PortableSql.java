@@ -125,6 +125,14 @@ class PortableSql {
     void notifyOtherNodes(EntityManager em) {
     }
 
+    /** Tells every node that jobs may have become final, at the transaction's commit; only PostgreSQL can. */
+    void notifyFinished(EntityManager em) {
+    }
+
+    boolean notifiesFinished() {
+        return false;
+    }
+
     String activeHolder(EntityManager em, String uniqueKey) {
         List<String> holder = em.createQuery("SELECT j.id FROM ApiaryJob j WHERE j.queue = :queue "
                         + "AND j.activeKey = :key", String.class)

@@ -45,6 +45,17 @@ final class PostgresSql extends H2Sql {
                 .setParameter(1, JobTable.CHANNEL).setParameter(2, queue).getResultList();
     }
 
+    @Override
+    void notifyFinished(EntityManager em) {
+        em.createNativeQuery("SELECT 1 FROM pg_notify(?1, ?2)")
+                .setParameter(1, JobTable.FINISHED_CHANNEL).setParameter(2, queue).getResultList();
+    }
+
+    @Override
+    boolean notifiesFinished() {
+        return true;
+    }
+
     /**
      * {@code INSERT ... ON CONFLICT DO NOTHING} waits for a concurrent push of the same key to end and then skips the
      * row instead of failing, so even a caller's transaction survives the race.

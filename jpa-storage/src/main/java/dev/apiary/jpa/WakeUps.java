@@ -25,8 +25,12 @@ final class WakeUps {
     private final DataSource notificationSource;
     private final ThreadFactory threadFactory;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    /** Told when jobs may have become final: waits for them check again. */
+    private final List<Runnable> finishListeners = new CopyOnWriteArrayList<>();
     /** The LISTEN subscription once a listener was added; guarded by {@code this}. */
     private AutoCloseable notifications;
+    /** The LISTEN subscription for completions once a completion listener was added; guarded by {@code this}. */
+    private AutoCloseable finishNotifications;
 
     /**
      * Every storage's wake-ups in this process, weakly held: a flow step released by one queue's settle wakes the
@@ -64,6 +68,29 @@ final class WakeUps {
         }
     }
 
+    /** Calls {@code listener} after jobs became final through this storage and, on PostgreSQL, on any node. */
+    AutoCloseable addFinished(Runnable listener) {
+        finishListeners.add(listener);
+        synchronized (this) {
+            if (finishNotifications == null && dialect == SqlDialect.POSTGRESQL && notificationSource != null) {
+                finishNotifications = PgNotificationListener.subscribe(notificationSource, JobTable.FINISHED_CHANNEL,
+                        queue, this::finished, threadFactory);
+            }
+        }
+        return () -> finishListeners.remove(listener);
+    }
+
+    /** Jobs of the queue may have become final. */
+    void finished() {
+        for (Runnable listener : finishListeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "A completion listener of queue '" + queue + "' failed", e);
+            }
+        }
+    }
+
     void wakeUp() {
         for (Runnable listener : listeners) {
             try {
@@ -76,6 +103,14 @@ final class WakeUps {
 
     /** Stops listening for other nodes' pushes. */
     synchronized void close() {
+        if (finishNotifications != null) {
+            try {
+                finishNotifications.close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "Stopping the completion notifications of queue '" + queue + "' failed", e);
+            }
+            finishNotifications = null;
+        }
         if (notifications != null) {
             try {
                 notifications.close();

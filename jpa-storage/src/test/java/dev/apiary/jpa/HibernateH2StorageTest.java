@@ -23,4 +23,16 @@ class HibernateH2StorageTest extends JobStorageContract {
         return JpaJobStorage.builder(TestDatabases.emf(Provider.HIBERNATE, Db.H2))
                 .queue(queue, type).codec(codec).clock(clock).build();
     }
+
+    @Override
+    protected JobStorage<ContractPayload> newStorage(String queue, Clock clock, int maxResultLength) {
+        return JpaJobStorage.builder(TestDatabases.emf(Provider.HIBERNATE, Db.H2))
+                .queue(queue, ContractPayload.class).clock(clock).maxResultLength(maxResultLength).build();
+    }
+
+    @Override
+    protected JobStorage<ContractPayload> anotherNode(String queue, Clock clock) {
+        return JpaJobStorage.builder(TestDatabases.emf(Provider.HIBERNATE, Db.H2))
+                .queue(queue, ContractPayload.class).clock(clock).build();
+    }
 }

@@ -23,4 +23,23 @@ class HibernatePostgresStorageTest extends JobStorageContract {
         return JpaJobStorage.builder(TestDatabases.emf(Provider.HIBERNATE, Db.POSTGRESQL))
                 .queue(queue, type).codec(codec).clock(clock).build();
     }
+
+    @Override
+    protected JobStorage<ContractPayload> newStorage(String queue, Clock clock, int maxResultLength) {
+        return JpaJobStorage.builder(TestDatabases.emf(Provider.HIBERNATE, Db.POSTGRESQL))
+                .queue(queue, ContractPayload.class).clock(clock).maxResultLength(maxResultLength).build();
+    }
+
+    @Override
+    protected JobStorage<ContractPayload> anotherNode(String queue, Clock clock) {
+        // the other provider: a node that shares nothing with this one but the database
+        return JpaJobStorage.builder(TestDatabases.emf(Provider.ECLIPSELINK, Db.POSTGRESQL))
+                .queue(queue, ContractPayload.class).clock(clock)
+                .notifications(TestDatabases.postgresDataSource()).build();
+    }
+
+    @Override
+    public boolean completionsWakeOtherNodes() {
+        return true;
+    }
 }

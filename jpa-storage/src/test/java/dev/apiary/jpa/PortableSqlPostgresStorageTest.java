@@ -23,4 +23,18 @@ class PortableSqlPostgresStorageTest extends JobStorageContract {
         return JpaJobStorage.builder(TestDatabases.emf(Provider.HIBERNATE, Db.POSTGRESQL))
                 .queue(queue, type).codec(codec).clock(clock).dialect(SqlDialect.STANDARD).build();
     }
+
+    @Override
+    protected JobStorage<ContractPayload> newStorage(String queue, Clock clock, int maxResultLength) {
+        return JpaJobStorage.builder(TestDatabases.emf(Provider.HIBERNATE, Db.POSTGRESQL))
+                .queue(queue, ContractPayload.class).clock(clock).dialect(SqlDialect.STANDARD).maxResultLength(maxResultLength).build();
+    }
+
+    @Override
+    protected JobStorage<ContractPayload> anotherNode(String queue, Clock clock) {
+        // the portable SQL sends no notification: the other node finds completions by its fallback poll
+        return JpaJobStorage.builder(TestDatabases.emf(Provider.HIBERNATE, Db.POSTGRESQL))
+                .queue(queue, ContractPayload.class).clock(clock).dialect(SqlDialect.STANDARD)
+                .build();
+    }
 }

@@ -5,6 +5,7 @@ import dev.apiary.jpa.JpaJobStorage;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.Persistence;
+import org.postgresql.ds.PGSimpleDataSource;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -137,11 +138,25 @@ final class Cluster implements AutoCloseable {
 
     /** A storage of {@code queue} for the test itself (pushing, reading), on a factory of its own. */
     <T> JpaJobStorage<T> storage(String queue, Class<T> type) {
+        return JpaJobStorage.builder(emf()).queue(queue, type).build();
+    }
+
+    /**
+     * A storage of {@code queue} for the test itself that listens for notifications (pushes and completions on any
+     * node), as a node's storages do.
+     */
+    <T> JpaJobStorage<T> listeningStorage(String queue, Class<T> type) {
+        PGSimpleDataSource listen = new PGSimpleDataSource();
+        listen.setURL(jdbcUrl());
+        return JpaJobStorage.builder(emf()).queue(queue, type).notifications(listen).build();
+    }
+
+    private EntityManagerFactory emf() {
         if (emf == null) {
             emf = Persistence.createEntityManagerFactory("apiary-node",
                     Map.of("jakarta.persistence.jdbc.url", jdbcUrl()));
         }
-        return JpaJobStorage.builder(emf).queue(queue, type).build();
+        return emf;
     }
 
     Connection connect() throws SQLException {

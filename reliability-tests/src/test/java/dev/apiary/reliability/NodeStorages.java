@@ -6,6 +6,7 @@ import dev.apiary.reliability.Payloads.Hanging;
 import dev.apiary.reliability.Payloads.PoisonText;
 import dev.apiary.reliability.Payloads.Step;
 import dev.apiary.reliability.Payloads.Throwing;
+import dev.apiary.reliability.Payloads.Question;
 import dev.apiary.reliability.Payloads.Tick;
 import dev.apiary.reliability.Payloads.Work;
 import dev.apiary.spi.JobStorage;
@@ -87,6 +88,12 @@ public class NodeStorages {
     @ApplicationScoped
     JobStorage<JsonObject> stepJoin() {
         return storage("stepjoin", JsonObject.class);
+    }
+
+    @Produces
+    @ApplicationScoped
+    JobStorage<Question> answer() {
+        return storage("answer", Question.class);
     }
 
     private static <T> JobStorage<T> storage(String queue, Class<T> type) {

@@ -7,9 +7,11 @@ import dev.apiary.cdi.JobWorker;
 import dev.apiary.cdi.Recurring;
 import dev.apiary.cdi.Retry;
 import dev.apiary.cdi.Timeout;
+import dev.apiary.reliability.Payloads.Answer;
 import dev.apiary.reliability.Payloads.Erroring;
 import dev.apiary.reliability.Payloads.Hanging;
 import dev.apiary.reliability.Payloads.PoisonText;
+import dev.apiary.reliability.Payloads.Question;
 import dev.apiary.reliability.Payloads.Step;
 import dev.apiary.reliability.Payloads.Throwing;
 import dev.apiary.reliability.Payloads.Tick;
@@ -51,6 +53,19 @@ public final class NodeWorkers {
             }
             runs.ended(job.context());
             return Outcome.done();
+        }
+    }
+
+    /** Answers a question with its double and this node's name, or fails it; no retry, so a failure is final. */
+    @JobWorker(name = "answer", concurrency = 4)
+    @ApplicationScoped
+    public static class AnswerWorker implements JobHandler<Question> {
+        @Override
+        public Outcome handle(Job<Question> job) {
+            if (job.payload().fail()) {
+                return Outcome.failed("question " + job.payload().n() + " has no answer");
+            }
+            return Outcome.done(new Answer(job.payload().n() * 2, System.getProperty("apiary.node", "unnamed")));
         }
     }
 

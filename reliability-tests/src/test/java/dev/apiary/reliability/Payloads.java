@@ -41,6 +41,16 @@ public final class Payloads {
     public record Step(int n, long millis) {
     }
 
+    /**
+     * Queue {@code answer}: its handler returns {@link Answer} for {@code n}, or fails when {@code fail} is set.
+     */
+    public record Question(int n, boolean fail) {
+    }
+
+    /** What the {@code answer} handler returns: twice {@code n}, and the node that answered. */
+    public record Answer(int doubled, String node) {
+    }
+
     /** Queue {@code unserved}: no node has a worker for it. */
     public record Unserved(String note) {
     }

@@ -85,6 +85,7 @@ public class ContainerMonitor {
         monitor.wakeUpContext(executors::withApplicationContext);
         monitor.gracePeriod(settings.gracePeriod());
         monitor.restartBudget(settings.maxRestarts(), settings.restartBackoff(), settings.maxRestartBackoff());
+        monitor.awaitPollInterval(settings.awaitPollInterval());
         TelemetrySettings telemetrySettings = directory.telemetrySettings();
         // the OpenTelemetry classes are touched only when they are there
         telemetry = telemetrySettings.enabled() && Telemetry.AVAILABLE

@@ -50,7 +50,7 @@ final class JobQueueBeans {
                 .createWith(cc -> {
                     @SuppressWarnings("unchecked")
                     JobStorage<T> target = (JobStorage<T>) references.storage(storage);
-                    return new StorageQueue<>(target);
+                    return new StorageQueue<>(target, references::monitor);
                 });
     }
 
@@ -108,7 +108,7 @@ final class JobQueueBeans {
                             && s.qualifiers().contains(qualifier)).findFirst().orElseThrow();
                     @SuppressWarnings("unchecked")
                     JobStorage<T> target = (JobStorage<T>) references.storage(storage);
-                    return new StorageQueue<>(target);
+                    return new StorageQueue<>(target, references::monitor);
                 });
     }
 }

@@ -2,12 +2,16 @@ package dev.apiary.impl.cdi;
 
 import dev.apiary.JobOptions;
 import dev.apiary.JobQueue;
+import dev.apiary.JobResult;
 import dev.apiary.spi.MessageQueue;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /** The {@link JobQueue} injected for a message queue: sends to it (a unique key is not supported by brokers). */
@@ -67,6 +71,28 @@ final class MessageQueueJobQueue<T> implements JobQueue<T> {
     @Override
     public String schedule(T payload, Duration delay) {
         return push(payload, JobOptions.defaults().withDelay(delay));
+    }
+
+    @Override
+    public <R> Optional<JobResult<R>> result(String id, Class<R> type) {
+        throw noResults();
+    }
+
+    @Override
+    public <R> CompletionStage<JobResult<R>> await(String id, Class<R> type, Duration timeout) {
+        throw noResults();
+    }
+
+    @Override
+    public <R> CompletionStage<List<JobResult<R>>> awaitAll(Collection<String> ids, Class<R> type,
+                                                            Duration timeout) {
+        throw noResults();
+    }
+
+    private UnsupportedOperationException noResults() {
+        return new UnsupportedOperationException("Queue '" + name() + "' is a message queue, which keeps no job"
+                + " results and cannot be awaited: a done message is acknowledged and gone. Push to a JobStorage's"
+                + " queue (the JPA or in-memory storage) for results, or have the handler send its result on");
     }
 
     @Override

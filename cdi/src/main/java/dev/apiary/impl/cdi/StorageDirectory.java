@@ -1,6 +1,7 @@
 package dev.apiary.impl.cdi;
 
 import dev.apiary.spi.JobStorage;
+import dev.apiary.worker.Monitor;
 import dev.apiary.spi.MessageQueue;
 import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
@@ -41,6 +42,12 @@ public final class StorageDirectory {
         }
         return (JobStorage<?>) beanManager.getContext(bean.getScope()).get(bean,
                 beanManager.createCreationalContext(bean));
+    }
+
+    /** The application's monitor (the {@link ContainerMonitor}'s), which times waits for job results. */
+    public Monitor monitor() {
+        Bean<?> bean = beanManager.resolve(beanManager.getBeans(Monitor.class));
+        return (Monitor) beanManager.getReference(bean, Monitor.class, beanManager.createCreationalContext(bean));
     }
 
     /** The message queue behind a {@code MessageQueue<T>} bean, created on first use. */

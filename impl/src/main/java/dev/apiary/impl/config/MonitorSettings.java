@@ -5,7 +5,7 @@ import java.time.Duration;
 /** The application-wide settings of the start-up monitor, its executors and its health checks. */
 public record MonitorSettings(Duration gracePeriod, String executorJndiName, String schedulerJndiName,
                               Duration maxTickAge, int maxRestarts, Duration restartBackoff,
-                              Duration maxRestartBackoff) {
+                              Duration maxRestartBackoff, Duration awaitPollInterval) {
 
     public static final String GRACE_PERIOD = "apiary.shutdown.grace-period";
     public static final String EXECUTOR_JNDI_NAME = "apiary.executor.jndi-name";
@@ -14,6 +14,7 @@ public record MonitorSettings(Duration gracePeriod, String executorJndiName, Str
     public static final String MAX_RESTARTS = "apiary.monitor.max-restarts";
     public static final String RESTART_BACKOFF = "apiary.monitor.restart-backoff";
     public static final String MAX_RESTART_BACKOFF = "apiary.monitor.max-restart-backoff";
+    public static final String AWAIT_POLL_INTERVAL = "apiary.monitor.await-poll-interval";
 
     public static final String DEFAULT_EXECUTOR = "java:comp/DefaultManagedExecutorService";
     public static final String DEFAULT_SCHEDULER = "java:comp/DefaultManagedScheduledExecutorService";
@@ -29,6 +30,7 @@ public record MonitorSettings(Duration gracePeriod, String executorJndiName, Str
         return new MonitorSettings(config.duration(GRACE_PERIOD, Duration.ofSeconds(30), true),
                 config.string(EXECUTOR_JNDI_NAME, DEFAULT_EXECUTOR), config.string(SCHEDULER_JNDI_NAME,
                 DEFAULT_SCHEDULER), config.duration(MAX_TICK_AGE, Duration.ofSeconds(60), false),
-                config.integer(MAX_RESTARTS, 10, 0), backoff, maxBackoff);
+                config.integer(MAX_RESTARTS, 10, 0), backoff, maxBackoff,
+                config.duration(AWAIT_POLL_INTERVAL, Duration.ofSeconds(1), false));
     }
 }

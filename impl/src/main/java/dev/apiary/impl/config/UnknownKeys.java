@@ -25,6 +25,7 @@ public final class UnknownKeys {
     private static final List<String> FIXED = List.of(MonitorSettings.GRACE_PERIOD,
             MonitorSettings.EXECUTOR_JNDI_NAME, MonitorSettings.SCHEDULER_JNDI_NAME, MonitorSettings.MAX_TICK_AGE,
             MonitorSettings.MAX_RESTARTS, MonitorSettings.RESTART_BACKOFF, MonitorSettings.MAX_RESTART_BACKOFF,
+            MonitorSettings.AWAIT_POLL_INTERVAL,
             "apiary.storage.create-schema", "apiary.storage.notifications", "apiary.storage.data-source", StorageSettings.WORKER_RETENTION,
             StorageSettings.RETENTION, StorageSettings.RETENTION_INTERVAL, StorageSettings.NODE,
             // read by the dashboard module through @ConfigProperty, not through ApiaryConfig

@@ -1,7 +1,10 @@
 package dev.apiary.impl.monitor;
 
+import dev.apiary.ApiaryException;
 import dev.apiary.ConfigurationException;
+import dev.apiary.JobResult;
 import dev.apiary.impl.clock.EngineClock;
+import dev.apiary.impl.result.CompletionWaits;
 import dev.apiary.impl.schedule.Scheduler;
 import dev.apiary.impl.telemetry.Telemetry;
 import dev.apiary.impl.worker.HeartbeatLane;
@@ -21,6 +24,7 @@ import dev.apiary.worker.WorkerState;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -98,6 +102,9 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     private volatile RestartBudget budget = new RestartBudget(10, Duration.ofSeconds(1), Duration.ofSeconds(30));
     /** Restarts waiting out their backoff (and some that ran); added by crashed, cancelled by the stop. */
     private final Set<ScheduledFuture<?>> pendingRestarts = ConcurrentHashMap.newKeySet();
+    /** The waits for jobs of each storage awaited through this monitor; guarded by itself. */
+    private final Map<JobStorage<?>, CompletionWaits> waits = new IdentityHashMap<>();
+    private volatile Duration awaitPollInterval = Duration.ofSeconds(1);
 
     /** A monitor on its own executors (a cached pool for jobs, one scheduler thread), shut down by {@link #stop}. */
     public DefaultMonitor() {
@@ -167,6 +174,37 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             throw new IllegalStateException("Register schedules before the monitor starts");
         }
         schedules.add(schedule, storage, payload);
+        return this;
+    }
+
+    @Override
+    public <R> CompletionStage<JobResult<R>> await(JobStorage<?> storage, String id, Class<R> type,
+                                                   Duration timeout) {
+        Objects.requireNonNull(id, "id");
+        return awaitAll(storage, List.of(id), type, timeout).thenApply(results -> results.get(0));
+    }
+
+    @Override
+    public <R> CompletionStage<List<JobResult<R>>> awaitAll(JobStorage<?> storage, Collection<String> ids,
+                                                            Class<R> type, Duration timeout) {
+        Objects.requireNonNull(storage, "storage");
+        CompletionWaits ofStorage;
+        synchronized (waits) {
+            if (stopping.get()) {
+                return CompletableFuture.failedFuture(new ApiaryException("The monitor is stopped; jobs of queue '"
+                        + storage.queue() + "' cannot be awaited through it"));
+            }
+            ofStorage = waits.computeIfAbsent(storage, s -> new CompletionWaits(s, scheduler, awaitPollInterval));
+        }
+        return ofStorage.awaitAll(ids, type, timeout);
+    }
+
+    @Override
+    public Monitor awaitPollInterval(Duration interval) {
+        if (interval.isNegative() || interval.isZero()) {
+            throw new ConfigurationException("awaitPollInterval must be positive, was " + interval);
+        }
+        this.awaitPollInterval = interval;
         return this;
     }
 
@@ -370,6 +408,10 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             orphanSweep.stop();
         }
         pendingRestarts.forEach(restart -> restart.cancel(false));
+        synchronized (waits) {
+            waits.values().forEach(CompletionWaits::close);
+            waits.clear();
+        }
         try {
             long deadline = clock.nanoTime() + gracePeriod.toNanos();
             for (WorkerInstance<?> instance : instances) {

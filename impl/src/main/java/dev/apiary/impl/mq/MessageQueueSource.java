@@ -40,6 +40,8 @@ public final class MessageQueueSource<T> implements JobSource<T>, MessageQueue.R
     private final Map<String, Delivery<T>> held = new ConcurrentHashMap<>();
     /** Requested from the queue and not yet delivered. */
     private final AtomicInteger outstanding = new AtomicInteger();
+    /** Results of done jobs that this source could not keep. */
+    private final AtomicInteger droppedResults = new AtomicInteger();
     private final Set<Runnable> wakeups = new CopyOnWriteArraySet<>();
     private MessageQueue.Consumption consumption;
     private volatile boolean complete;
@@ -153,6 +155,9 @@ public final class MessageQueueSource<T> implements JobSource<T>, MessageQueue.R
                 continue;
             }
             // the settlement has decided: a retry on the last attempt is already a failure
+            if (s.result() != null) {
+                droppedResult(s);
+            }
             switch (s.status()) {
                 case DONE -> d.ack();
                 case PENDING -> d.retry(s.runAt(), s.error());
@@ -164,6 +169,19 @@ public final class MessageQueueSource<T> implements JobSource<T>, MessageQueue.R
         if (!settlements.isEmpty()) {
             wakeAll();
         }
+    }
+
+    /**
+     * A broker or a stream keeps no result: acknowledging the message is all a done job leaves. Said at WARNING for
+     * the first result of this source, so that a handler written for a storage is noticed, and at FINE afterwards.
+     */
+    private void droppedResult(Settlement s) {
+        boolean first = droppedResults.getAndIncrement() == 0;
+        LOG.log(first ? Level.WARNING : Level.FINE, () -> "Job " + s.job().id() + " of queue '" + queue.queue()
+                + "' returned a result (a " + s.result().getClass().getName() + "), which is not kept: the queue is a"
+                + " message queue or stream, which keeps no results (only a JobStorage does). Send it on from the"
+                + " handler (push it to a storage's queue), or consume this queue from a JobStorage"
+                + (first ? "; further results of this queue are logged at FINE" : ""));
     }
 
     @Override

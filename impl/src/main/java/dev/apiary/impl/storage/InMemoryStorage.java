@@ -5,6 +5,8 @@ import dev.apiary.ConfigurationException;
 import dev.apiary.Job;
 import dev.apiary.JobContext;
 import dev.apiary.JobOptions;
+import dev.apiary.JobResult;
+import dev.apiary.ResultTooLargeException;
 import dev.apiary.JobStatus;
 import dev.apiary.spi.ApiaryProvider;
 import dev.apiary.flow.FlowView;
@@ -35,6 +37,7 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -84,6 +87,10 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     private final Map<String, MemoryJob<T>> running = new HashMap<>();
     private final long[] counts = new long[JobStatus.values().length];
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    /** Told whenever jobs may have become final ({@link #onFinished}). */
+    private final List<Runnable> finishListeners = new CopyOnWriteArrayList<>();
+    /** The longest encoded result a settle keeps ({@link #maxResultLength(int)}). */
+    private volatile int maxResultLength = StoredText.MAX_RESULT_LENGTH;
     private final ScheduleStore<T> scheduleStore;
     private long sequence;
     /** Whether claims take nothing ({@link #pause}); written under {@link #lock}, read by claims under it too. */
@@ -242,6 +249,9 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     public void settle(List<Settlement> settlements) {
         boolean requeued = false;
         List<String> flowJobs = null;
+        boolean finished = false;
+        // encoded before anything is written: a result past the limit refuses the whole call, as a database would
+        Map<Settlement, String> results = encodeResults(settlements);
         synchronized (lock) {
             Instant now = clock.instant();
             for (Settlement s : settlements) {
@@ -260,10 +270,8 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
                     requeued = true;
                 } else {
                     finish(e, s.status(), StoredText.error(s.error()), now);
-                    Object result = s.result();
-                    if (result != null) {
-                        e.result = encodeResult(result, e.id);
-                    }
+                    e.result = results.get(s);
+                    finished = true;
                     if (e.metadata.containsKey(FlowPlan.METADATA_KEY)) {
                         flowJobs = flowJobs == null ? new ArrayList<>() : flowJobs;
                         flowJobs.add(e.id);
@@ -273,6 +281,9 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         }
         if (requeued) {
             wakeUp();
+        }
+        if (finished) {
+            finishedSignal();
         }
         // outside this storage's lock: the flows take the locks of the storages they release steps in
         if (flowJobs != null) {
@@ -317,6 +328,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
      * an undecodable payload would. Whether the job was waiting.
      */
     boolean releaseWaiting(String id, String json) {
+        boolean killed = false;
         synchronized (lock) {
             MemoryJob<T> e = jobs.get(id);
             if (e == null || e.status != JobStatus.WAITING) {
@@ -327,18 +339,22 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             try {
                 // null is a payload here: the result of a parent that returned none, or failed
                 e.payload = codec.decode(json, payloadType);
+                e.runAt = now;
+                setStatus(e, JobStatus.PENDING);
+                enqueue(e, now);
             } catch (CodecException ex) {
                 counts[JobStatus.WAITING.ordinal()]--;
                 e.status = null;
                 finish(e, JobStatus.KILLED, StoredText.error("Its parents' results cannot be decoded as its payload, "
                         + "so the job can never run: " + ex.getMessage()), now);
-                return true;
+                killed = true;
             }
-            e.runAt = now;
-            setStatus(e, JobStatus.PENDING);
-            enqueue(e, now);
         }
-        wakeUp();
+        if (killed) {
+            finishedSignal();
+        } else {
+            wakeUp();
+        }
         return true;
     }
 
@@ -351,8 +367,9 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             }
             e.cancelledBy = "workflow";
             finish(e, JobStatus.CANCELLED, StoredText.error(reason), clock.instant());
-            return true;
         }
+        finishedSignal();
+        return true;
     }
 
     private static boolean holds(MemoryJob<?> e, JobContext job) {
@@ -477,6 +494,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         }
         if (reenqueued > 0) {
             wakeUp();
+            finishedSignal();
         }
         if (!failedFlowJobs.isEmpty()) {
             InMemoryFlows.SHARED.finished(failedFlowJobs);
@@ -601,6 +619,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             killed = kill(jobs.get(id), StoredText.error(reason), clock.instant());
         }
         if (killed) {
+            finishedSignal();
             InMemoryFlows.SHARED.finished(List.of(id));
         }
         return killed;
@@ -636,6 +655,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             // the worker running it looks for cancels at a wake-up
             wakeUp();
         }
+        finishedSignal();
         InMemoryFlows.SHARED.finished(List.of(id));
         return true;
     }
@@ -662,8 +682,10 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
                 return false;
             }
             remove(e);
-            return true;
         }
+        // a wait for it ends: the job is gone
+        finishedSignal();
+        return true;
     }
 
     @Override
@@ -690,6 +712,9 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             for (MemoryJob<T> e : inStatus(status)) {
                 count += kill(e, stored, now) ? 1 : 0;
             }
+        }
+        if (count > 0) {
+            finishedSignal();
         }
         return count;
     }
@@ -807,10 +832,29 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         }
     }
 
+    /** The encoded results of the done settlements that have one; throws when one is longer than the limit. */
+    private Map<Settlement, String> encodeResults(List<Settlement> settlements) {
+        Map<Settlement, String> results = null;
+        for (Settlement s : settlements) {
+            if (s.result() != null) {
+                if (results == null) {
+                    results = new IdentityHashMap<>();
+                }
+                results.put(s, encodeResult(s.result(), s.job().id()));
+            }
+        }
+        return results == null ? Map.of() : results;
+    }
+
     /** Encodes a done job's result once, when it is settled, as a database storage does. */
     private String encodeResult(Object result, String jobId) {
         try {
-            return StoredText.result(codec.encode(result));
+            String json = codec.encode(result);
+            if (json != null && json.length() > maxResultLength) {
+                throw new ResultTooLargeException(queue, jobId, json.length(), maxResultLength,
+                        "InMemoryStorage.maxResultLength(..)");
+            }
+            return json == null ? null : StoredText.clean(json, Math.max(1, json.length()));
         } catch (CodecException e) {
             LOG.log(Level.WARNING, "Job " + jobId + " of queue '" + queue + "' is done, but its result (a "
                     + result.getClass().getName() + ") cannot be encoded as JSON, so it is not kept; return a"
@@ -822,6 +866,53 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     @Override
     public Optional<ScheduleStore<T>> scheduleStore() {
         return Optional.of(scheduleStore);
+    }
+
+    /**
+     * Sets the longest encoded result (characters of JSON) a settle keeps, {@value StoredText#MAX_RESULT_LENGTH} by
+     * default; a done job whose result is longer ends failed with {@link ResultTooLargeException}'s message.
+     */
+    public InMemoryStorage<T> maxResultLength(int characters) {
+        if (characters < 1) {
+            throw new ConfigurationException("maxResultLength must be at least 1, was " + characters);
+        }
+        this.maxResultLength = characters;
+        return this;
+    }
+
+    @Override
+    public <R> Optional<JobResult<R>> result(String id, Class<R> type) {
+        return find(id).map(job -> job.toResult(codec, type));
+    }
+
+    @Override
+    public Map<String, JobStatus> statuses(Collection<String> ids) {
+        Map<String, JobStatus> statuses = new HashMap<>();
+        synchronized (lock) {
+            for (String id : ids) {
+                MemoryJob<T> e = jobs.get(id);
+                if (e != null) {
+                    statuses.put(id, e.status);
+                }
+            }
+        }
+        return statuses;
+    }
+
+    @Override
+    public AutoCloseable onFinished(Runnable listener) {
+        finishListeners.add(listener);
+        return () -> finishListeners.remove(listener);
+    }
+
+    private void finishedSignal() {
+        for (Runnable listener : finishListeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException ex) {
+                LOG.log(Level.WARNING, "A completion listener of queue '" + queue + "' failed", ex);
+            }
+        }
     }
 
     private void wakeUp() {

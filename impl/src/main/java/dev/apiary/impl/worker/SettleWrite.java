@@ -2,6 +2,7 @@ package dev.apiary.impl.worker;
 
 import dev.apiary.Outcome;
 import dev.apiary.RecordRefusedException;
+import dev.apiary.ResultTooLargeException;
 import dev.apiary.spi.JobSource;
 import dev.apiary.spi.Settlement;
 import dev.apiary.spi.StoredText;
@@ -13,7 +14,8 @@ import java.util.List;
  * One write of a batch of settlements that no single refused settlement can block. When the source refuses the
  * batch's data ({@link RecordRefusedException}), the batch is halved until each refused settlement stands alone,
  * and every other settlement is written, in the batch's order. A refused settlement is written again with its text
- * in printable ASCII (a done job without its result); if the source refuses that too, the job ends failed with a
+ * in printable ASCII (a done job without its result, or failed when its result is longer than the source keeps,
+ * {@link ResultTooLargeException}); if the source refuses that too, the job ends failed with a
  * short fixed reason. Any other failure means the source cannot be written at all (a database that is down): the
  * write stops there and hands back what it did not write, so that no job is marked failed for an outage.
  */
@@ -84,7 +86,10 @@ final class SettleWrite {
     }
 
     private void isolate(Settlement refused, RuntimeException refusal) throws Unavailable {
-        Settlement cleaned = cleaned(refused);
+        ResultTooLargeException tooLarge = cause(refusal, ResultTooLargeException.class);
+        // whoever waits for the result cannot have it: the job fails, with the reason, rather than end done without it
+        Settlement cleaned = tooLarge != null
+                ? new Settlement(refused.job(), new Outcome.Failed(tooLarge.getMessage())) : cleaned(refused);
         if (!cleaned.equals(refused)) {
             try {
                 source.settle(List.of(cleaned));
@@ -127,12 +132,16 @@ final class SettleWrite {
 
     /** Whether the source refused the data written (somewhere in the cause chain), rather than the write. */
     private static boolean refused(Throwable e) {
+        return cause(e, RecordRefusedException.class) != null;
+    }
+
+    private static <X extends Throwable> X cause(Throwable e, Class<X> type) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof RecordRefusedException) {
-                return true;
+            if (type.isInstance(t)) {
+                return type.cast(t);
             }
         }
-        return false;
+        return null;
     }
 
     /** The source cannot be written: unwinds the halving. */

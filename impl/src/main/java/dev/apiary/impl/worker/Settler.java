@@ -3,6 +3,7 @@ package dev.apiary.impl.worker;
 import dev.apiary.Job;
 import dev.apiary.JobStatus;
 import dev.apiary.Outcome;
+import dev.apiary.ResultTooLargeException;
 import dev.apiary.impl.outcome.AttemptResult;
 import dev.apiary.spi.JobSource;
 import dev.apiary.spi.Settlement;
@@ -211,6 +212,7 @@ final class Settler<T> {
         String original = refused.error() == null ? "" : "; the refused text began: "
                 + StoredText.ascii(refused.error(), 300);
         String instead = written.status() == JobStatus.DONE ? "DONE without its result"
+                : isolated.refusal() instanceof ResultTooLargeException ? "FAILED, its result too large"
                 : SettleWrite.REFUSED_REASON.equals(written.error()) ? "FAILED with a fixed reason"
                 : written.status() + " with its text in plain ASCII";
         context.stats().lastError = "The storage refused the outcome of job " + id + ": " + isolated.refusal();

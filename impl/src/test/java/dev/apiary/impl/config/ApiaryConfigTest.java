@@ -69,6 +69,19 @@ class ApiaryConfigTest {
     }
 
     @Test
+    void theAwaitPollIntervalIsReadFromItsKeyAndMustBePositive() {
+        assertThat(MonitorSettings.read(config(Map.of())).awaitPollInterval()).isEqualTo(Duration.ofSeconds(1));
+        ApiaryConfig set = config(Map.of(MonitorSettings.AWAIT_POLL_INTERVAL, "250ms"));
+        assertThat(MonitorSettings.read(set).awaitPollInterval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(set.problems()).isEmpty();
+
+        ApiaryConfig zero = config(Map.of(MonitorSettings.AWAIT_POLL_INTERVAL, "0"));
+        assertThat(MonitorSettings.read(zero).awaitPollInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(zero.problems())
+                .anySatisfy(p -> assertThat(p).hasMessageContaining(MonitorSettings.AWAIT_POLL_INTERVAL));
+    }
+
+    @Test
     void everyBadValueIsReportedWithItsKeyAndTheDefaultIsKept() {
         ApiaryConfig config = config(Map.of("apiary.workers.email.instances", "0",
                 "apiary.workers.email.enabled", "yes", "apiary.workers.email.heartbeat-interval", "0",

@@ -20,6 +20,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -61,6 +65,49 @@ class MessageQueueWorkerTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> queue.size() == 0);
         assertThat(seen).containsExactlyInAnyOrder("a", "b");
         assertThat(queue.deadLetters()).isEmpty();
+    }
+
+    @Test
+    void aResultReturnedFromAMessageIsDroppedWithAWarningTheFirstTimeAndThenAtFine() {
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getMessage() != null && record.getMessage().contains("returned a result")) {
+                    records.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger log = Logger.getLogger(MessageQueueSource.class.getName());
+        Level before = log.getLevel();
+        log.setLevel(Level.FINE);
+        handler.setLevel(Level.ALL);
+        log.addHandler(handler);
+        try {
+            InMemoryMessageQueue<String> queue = start(1, job -> Outcome.done("receipt of " + job.payload()));
+
+            queue.send("a");
+            queue.send("b");
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> records.size() == 2);
+            assertThat(records.get(0).getLevel()).isEqualTo(Level.WARNING);
+            assertThat(records.get(0).getMessage()).contains("of queue 'orders' returned a result (a java.lang.String),"
+                    + " which is not kept: the queue is a message queue or stream, which keeps no results")
+                    .contains("further results of this queue are logged at FINE");
+            assertThat(records.get(1).getLevel()).isEqualTo(Level.FINE);
+            await().atMost(Duration.ofSeconds(5)).until(() -> queue.size() == 0);
+        } finally {
+            log.removeHandler(handler);
+            log.setLevel(before);
+        }
     }
 
     @Test

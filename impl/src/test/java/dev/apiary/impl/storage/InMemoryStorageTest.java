@@ -20,4 +20,9 @@ class InMemoryStorageTest extends JobStorageContract {
     protected <T> JobStorage<T> newStorage(String queue, Class<T> type, Codec codec, Clock clock) {
         return new InMemoryStorage<>(queue, type, codec, clock);
     }
+
+    @Override
+    protected JobStorage<ContractPayload> newStorage(String queue, Clock clock, int maxResultLength) {
+        return new InMemoryStorage<>(queue, ContractPayload.class, CODEC, clock).maxResultLength(maxResultLength);
+    }
 }

@@ -60,7 +60,7 @@ import static org.assertj.core.api.Assertions.within;
  * {@link ManualClock} the storage reads for every instant it stores or compares, so a test that needs time to pass
  * moves the clock rather than waiting.
  */
-public abstract class JobStorageContract implements QueuePauseContract, FlowContract {
+public abstract class JobStorageContract implements QueuePauseContract, FlowContract, ResultsContract {
 
     /**
      * Where the clock of the tests run so far stood at the latest. Tests on one database share its worker rows
@@ -94,6 +94,37 @@ public abstract class JobStorageContract implements QueuePauseContract, FlowCont
     void createStorage(TestInfo info) {
         queue = info.getTestMethod().orElseThrow().getName() + "-" + Long.toHexString(System.nanoTime());
         storage = newStorage(queue, clock);
+    }
+
+    /** A storage for {@code queue} whose results may be at most {@code maxResultLength} characters of JSON. */
+    protected abstract JobStorage<ContractPayload> newStorage(String queue, Clock clock, int maxResultLength);
+
+    @Override
+    public JobStorage<ContractPayload> resultStorage() {
+        return storage;
+    }
+
+    @Override
+    public JobStorage<ContractPayload> resultStorage(int maxResultLength) {
+        return newStorage(queue + "-limited", clock, maxResultLength);
+    }
+
+    /**
+     * Another node of {@code queue}: a storage instance of its own on the same database, listening for notifications
+     * where the storage can; {@code null} (the default) for a storage that has no other node.
+     */
+    protected JobStorage<ContractPayload> anotherNode(String queue, Clock clock) {
+        return null;
+    }
+
+    @Override
+    public JobStorage<ContractPayload> resultStorageOnAnotherNode() {
+        return anotherNode(queue, clock);
+    }
+
+    @Override
+    public boolean completionsWakeOtherNodes() {
+        return false;
     }
 
     @Override
@@ -419,16 +450,15 @@ public abstract class JobStorageContract implements QueuePauseContract, FlowCont
     }
 
     @Test
-    void resultsWithNulLoneSurrogatesOrTenMegabytesLeaveTheJobDoneWithAReadableResult() {
-        List<String> ids = storage.pushAll(IntStream.range(0, 4).mapToObj(JobStorageContract::payload).toList(),
+    void resultsWithNulOrLoneSurrogatesLeaveTheJobDoneWithAReadableResult() {
+        List<String> ids = storage.pushAll(IntStream.range(0, 3).mapToObj(JobStorageContract::payload).toList(),
                 JobOptions.defaults());
-        Map<String, Job<ContractPayload>> jobs = claimAll(4);
+        Map<String, Job<ContractPayload>> jobs = claimAll(3);
 
         storage.settle(List.of(
                 new Settlement(jobs.get(ids.get(0)).context(), Outcome.done(POISON)),
                 new Settlement(jobs.get(ids.get(1)).context(), Outcome.done(new ContractPayload(POISON, 7))),
-                new Settlement(jobs.get(ids.get(2)).context(), Outcome.done(huge("start", "end"))),
-                new Settlement(jobs.get(ids.get(3)).context(), Outcome.done(new ContractPayload("plain", 1)))));
+                new Settlement(jobs.get(ids.get(2)).context(), Outcome.done(new ContractPayload("plain", 1)))));
 
         assertThat(ids.stream().map(id -> stored(id).status())).containsOnly(JobStatus.DONE);
         for (String id : ids) {
@@ -436,9 +466,7 @@ public abstract class JobStorageContract implements QueuePauseContract, FlowCont
         }
         assertThat(stored(ids.get(0)).result()).startsWith("\"bad").contains("input ", "\uD83D\uDE00 kept");
         assertThat(stored(ids.get(1)).result()).contains("\"n\":7", "lone ", "\uD83D\uDE00 kept");
-        assertThat(stored(ids.get(2)).result().length()).isLessThan(1_000_000);
-        assertThat(stored(ids.get(2)).result()).contains("not kept");
-        assertThat(stored(ids.get(3)).result()).contains("\"name\":\"plain\"");
+        assertThat(stored(ids.get(2)).result()).contains("\"name\":\"plain\"");
     }
 
     @Test

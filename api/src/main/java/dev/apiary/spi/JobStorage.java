@@ -2,6 +2,7 @@ package dev.apiary.spi;
 
 import dev.apiary.JobOptions;
 import dev.apiary.JobStatus;
+import dev.apiary.QueueLimits;
 
 import java.time.Instant;
 import java.util.List;
@@ -183,6 +184,22 @@ public interface JobStorage<T> extends JobSource<T> {
     /** Whether this queue is {@linkplain #pause paused}, as stored now. */
     default boolean isPaused() {
         return false;
+    }
+
+    /**
+     * Sets this queue's cluster-wide {@link QueueLimits}, which every later {@link #claim} on this node honours;
+     * jobs pushed from now on carry their partition key. Every node of the queue must set the same limits, before
+     * its workers start; counts and rate periods are kept in the storage, so nodes share them.
+     *
+     * @throws UnsupportedOperationException when this storage cannot enforce limits
+     */
+    default void limit(QueueLimits limits) {
+        throw unsupported("limit");
+    }
+
+    /** The limits set with {@link #limit}, or {@link QueueLimits#none()}. */
+    default QueueLimits limits() {
+        return QueueLimits.none();
     }
 
     /** Whether the storage can be reached now (used by readiness checks). */

@@ -119,7 +119,8 @@ final class DataSourceUnit {
     private static PersistenceUnitInfo info(String name, String providerName, DataSource dataSource,
                                             ClassLoader loader) {
         List<String> classes = List.of(JobEntity.class.getName(), WorkerEntity.class.getName(),
-                ScheduleEntity.class.getName(), PausedQueueEntity.class.getName());
+                ScheduleEntity.class.getName(), PausedQueueEntity.class.getName(),
+                QueueLimitEntity.class.getName());
         URL root = DataSourceUnit.class.getProtectionDomain().getCodeSource() == null ? null
                 : DataSourceUnit.class.getProtectionDomain().getCodeSource().getLocation();
         return (PersistenceUnitInfo) Proxy.newProxyInstance(PersistenceUnitInfo.class.getClassLoader(),

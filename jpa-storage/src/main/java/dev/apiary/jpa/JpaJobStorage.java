@@ -6,6 +6,7 @@ import dev.apiary.JobContext;
 import dev.apiary.JobOptions;
 import dev.apiary.JobStatus;
 import dev.apiary.PayloadTooLargeException;
+import dev.apiary.QueueLimits;
 import dev.apiary.spi.ApiaryProvider;
 import dev.apiary.spi.Codec;
 import dev.apiary.spi.JobPage;
@@ -83,6 +84,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     private final Administration<T> administration;
     private final ScheduleStore<T> schedules;
     private final PausedQueues pauses;
+    private final JobTable table;
+    private final StorageTransactions transactions;
 
     private JpaJobStorage(Builder<T> b) {
         StorageSetup.requireEntities(b.emf, b.queue);
@@ -104,6 +107,8 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
 
         JobTable table = new JobTable(queue, payloadType, dialect);
         StorageTransactions transactions = unbounded.bounding(table, b.statementTimeout, b.lockTimeout);
+        this.table = table;
+        this.transactions = transactions;
         JobMapping<T> mapping = new JobMapping<>(queue, payloadType, codec, b.maxPayloadLength);
         this.wakeUps = new WakeUps(queue, dialect, b.notificationSource, b.threadFactory);
         this.pushes = new Pushes<>(queue, table, mapping, transactions, wakeUps, b.clock);
@@ -197,6 +202,34 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     @Override
     public boolean isPaused() {
         return pauses.isPaused();
+    }
+
+    // ---- limits
+
+    /**
+     * Sets the queue's limits on this node: claims then lock the queue's row in {@code apiary_queue_limits} and count
+     * what runs and what started; jobs pushed from now on carry their partition key in {@code partition_key}.
+     */
+    @Override
+    public void limit(QueueLimits limits) {
+        Objects.requireNonNull(limits, "limits");
+        try {
+            transactions.run("set the limits of queue '" + queue + "'", em -> {
+                table.limit(em, limits);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            // another node inserted the queue's row at the same moment: it is there now, which is all that was needed
+            transactions.run("set the limits of queue '" + queue + "'", em -> {
+                table.limit(em, limits);
+                return null;
+            });
+        }
+    }
+
+    @Override
+    public QueueLimits limits() {
+        return table.limits();
     }
 
     // ---- claim and settle

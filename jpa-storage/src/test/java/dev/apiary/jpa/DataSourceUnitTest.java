@@ -25,7 +25,7 @@ class DataSourceUnitTest {
         try {
             assertThat(emf.getMetamodel().getEntities()).extracting(type -> (Object) type.getJavaType())
                     .containsExactlyInAnyOrder(JobEntity.class, WorkerEntity.class, ScheduleEntity.class,
-                            PausedQueueEntity.class);
+                            PausedQueueEntity.class, QueueLimitEntity.class);
         } finally {
             emf.close();
         }

@@ -6,6 +6,7 @@ import dev.apiary.Job;
 import dev.apiary.JobContext;
 import dev.apiary.JobOptions;
 import dev.apiary.JobStatus;
+import dev.apiary.QueueLimits;
 import dev.apiary.spi.ApiaryProvider;
 import dev.apiary.spi.Codec;
 import dev.apiary.spi.JobIds;
@@ -33,6 +34,7 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -53,6 +55,9 @@ import java.util.logging.Logger;
 public final class InMemoryStorage<T> implements JobStorage<T> {
 
     private static final Logger LOG = Logger.getLogger(InMemoryStorage.class.getName());
+    /** The order in which due jobs are claimed: highest priority first, then {@link Lane#ORDER}. */
+    private static final Comparator<MemoryJob<?>> CLAIM_ORDER =
+            Comparator.comparingInt((MemoryJob<?> e) -> -e.priority).thenComparing(Lane.ORDER);
 
     private final String queue;
     private final Class<T> payloadType;
@@ -86,6 +91,18 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     private long sequence;
     /** Whether claims take nothing ({@link #pause}); written under {@link #lock}, read by claims under it too. */
     private boolean paused;
+    /** The queue's limits ({@link #limit}); written and read under {@link #lock}. */
+    private QueueLimits limits = QueueLimits.none();
+    /**
+     * With a partition key, the due jobs by key (a job without one under {@code null}), in the order a fair claim
+     * visits them: a key that was served moves to the end. Empty without a partition key ({@link #ready} holds
+     * every due job then).
+     */
+    private final LinkedHashMap<String, ReadyJobs<T>> readyByKey = new LinkedHashMap<>();
+    /** Running jobs per partition key. */
+    private final Map<String, Integer> runningByKey = new HashMap<>();
+    private final RateWindow starts = new RateWindow();
+    private final Map<String, RateWindow> startsByKey = new HashMap<>();
 
     /** A storage that keeps worker rows for an hour after their last heartbeat. */
     public InMemoryStorage(String queue, Class<T> payloadType, Codec codec, Clock clock) {
@@ -192,6 +209,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         e.runAt = options.runAt() == null ? now : options.runAt();
         e.uniqueKey = options.uniqueKey();
         e.metadata = StoredText.metadata(options.metadata());
+        e.partitionKey = limits.partitioned() ? limits.partitionBy().keyOf(payload, e.metadata) : null;
         e.status = JobStatus.PENDING;
         counts[JobStatus.PENDING.ordinal()]++;
         jobs.put(e.id, e);
@@ -213,17 +231,29 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             }
             Instant now = clock.instant();
             while (!delayed.isEmpty() && !delayed.peek().runAt.isAfter(now)) {
-                ready.add(delayed.poll());
+                MemoryJob<T> due = delayed.poll();
+                readyOf(due).add(due);
             }
-            List<Job<T>> claimed = new ArrayList<>(Math.min(max, ready.size()));
-            while (claimed.size() < max && !ready.isEmpty()) {
-                MemoryJob<T> e = ready.poll();
+            int budget = max;
+            if (limits.maxRunning() > 0) {
+                budget = Math.min(budget, limits.maxRunning() - running.size());
+            }
+            if (limits.rate() != null) {
+                budget = Math.min(budget, starts.remaining(limits.rate(), now));
+            }
+            List<Job<T>> claimed = new ArrayList<>(Math.max(0, Math.min(budget, ready.size())));
+            while (claimed.size() < budget) {
+                MemoryJob<T> e = limits.partitioned() ? nextOfKeys(now) : ready.poll();
+                if (e == null) {
+                    break;
+                }
                 e.attempts++;
                 e.workerId = workerId;
                 e.attemptWorkerId = workerId;
                 e.attemptNode = node;
                 e.lockedAt = now;
                 setStatus(e, JobStatus.RUNNING);
+                countStart(e, now);
                 claimed.add(new Job<>(e.payload, new JobContext(e.id, queue, e.attempts, e.maxAttempts, e.runAt,
                         e.priority, e.enqueuedAt, workerId, e.metadata)));
             }
@@ -399,6 +429,118 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             paused = false;
         }
         wakeUp();
+    }
+
+    /**
+     * Takes effect at the next claim. A new partition key is read again from every job that is not final, so that
+     * jobs pushed before count under their key too.
+     */
+    @Override
+    public void limit(QueueLimits newLimits) {
+        Objects.requireNonNull(newLimits, "limits");
+        synchronized (lock) {
+            List<MemoryJob<T>> due = new ArrayList<>();
+            for (MemoryJob<T> e = ready.poll(); e != null; e = ready.poll()) {
+                due.add(e);
+            }
+            for (ReadyJobs<T> lane : readyByKey.values()) {
+                for (MemoryJob<T> e = lane.poll(); e != null; e = lane.poll()) {
+                    due.add(e);
+                }
+            }
+            readyByKey.clear();
+            runningByKey.clear();
+            limits = newLimits;
+            for (MemoryJob<T> e : jobs.values()) {
+                if (!e.status.isFinal()) {
+                    e.partitionKey = newLimits.partitioned()
+                            ? newLimits.partitionBy().keyOf(e.payload, e.metadata) : null;
+                    if (e.status == JobStatus.RUNNING && e.partitionKey != null) {
+                        runningByKey.merge(e.partitionKey, 1, Integer::sum);
+                    }
+                }
+            }
+            due.sort(CLAIM_ORDER);
+            due.forEach(e -> readyOf(e).add(e));
+        }
+        wakeUp();
+    }
+
+    @Override
+    public QueueLimits limits() {
+        synchronized (lock) {
+            return limits;
+        }
+    }
+
+    /** Where a due job waits: its key's lane when the queue is partitioned. */
+    private ReadyJobs<T> readyOf(MemoryJob<T> e) {
+        return limits.partitioned() ? readyByKey.computeIfAbsent(e.partitionKey, k -> new ReadyJobs<>()) : ready;
+    }
+
+    private boolean removeReady(MemoryJob<T> e) {
+        if (!limits.partitioned()) {
+            return ready.remove(e);
+        }
+        ReadyJobs<T> lane = readyByKey.get(e.partitionKey);
+        if (lane == null || !lane.remove(e)) {
+            return false;
+        }
+        if (lane.isEmpty()) {
+            readyByKey.remove(e.partitionKey);
+        }
+        return true;
+    }
+
+    /**
+     * The next due job of a key under its limits, taken out: the first key in visiting order when fair (that key then
+     * goes last), else the best head among the keys; keys at their limit are passed over, so they hold up no other.
+     */
+    private MemoryJob<T> nextOfKeys(Instant now) {
+        String chosen = null;
+        MemoryJob<T> best = null;
+        for (Map.Entry<String, ReadyJobs<T>> entry : readyByKey.entrySet()) {
+            if (!underKeyLimits(entry.getKey(), now)) {
+                continue;
+            }
+            MemoryJob<T> head = entry.getValue().peek();
+            if (best == null || CLAIM_ORDER.compare(head, best) < 0) {
+                best = head;
+                chosen = entry.getKey();
+                if (limits.fair()) {
+                    break;
+                }
+            }
+        }
+        if (best == null) {
+            return null;
+        }
+        ReadyJobs<T> lane = readyByKey.remove(chosen);
+        lane.poll();
+        if (!lane.isEmpty()) {
+            readyByKey.put(chosen, lane);
+        }
+        return best;
+    }
+
+    private boolean underKeyLimits(String key, Instant now) {
+        if (key == null) {
+            return true;
+        }
+        if (limits.maxRunningPerKey() > 0 && runningByKey.getOrDefault(key, 0) >= limits.maxRunningPerKey()) {
+            return false;
+        }
+        RateWindow window = startsByKey.get(key);
+        return limits.ratePerKey() == null || window == null || window.remaining(limits.ratePerKey(), now) > 0;
+    }
+
+    private void countStart(MemoryJob<T> e, Instant now) {
+        if (limits.rate() != null) {
+            starts.count(limits.rate(), now);
+        }
+        if (limits.ratePerKey() != null && e.partitionKey != null) {
+            startsByKey.computeIfAbsent(e.partitionKey, k -> new RateWindow()).count(limits.ratePerKey(), now);
+        }
     }
 
     @Override
@@ -661,13 +803,13 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         if (e.runAt.isAfter(now)) {
             delayed.add(e);
         } else {
-            ready.add(e);
+            readyOf(e).add(e);
         }
     }
 
     private void unqueue(MemoryJob<T> e) {
         // O(n), but only admin operations (requeue, kill) take this path
-        if (e.status == JobStatus.PENDING && !ready.remove(e)) {
+        if (e.status == JobStatus.PENDING && !removeReady(e)) {
             delayed.remove(e);
         }
     }
@@ -677,11 +819,17 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             counts[e.status.ordinal()]--;
             if (e.status == JobStatus.RUNNING) {
                 running.remove(e.id);
+                if (e.partitionKey != null) {
+                    runningByKey.computeIfPresent(e.partitionKey, (k, n) -> n == 1 ? null : n - 1);
+                }
             }
         }
         counts[status.ordinal()]++;
         if (status == JobStatus.RUNNING) {
             running.put(e.id, e);
+            if (e.partitionKey != null) {
+                runningByKey.merge(e.partitionKey, 1, Integer::sum);
+            }
         }
         e.status = status;
     }

@@ -60,7 +60,7 @@ import static org.assertj.core.api.Assertions.within;
  * {@link ManualClock} the storage reads for every instant it stores or compares, so a test that needs time to pass
  * moves the clock rather than waiting.
  */
-public abstract class JobStorageContract implements QueuePauseContract {
+public abstract class JobStorageContract implements QueuePauseContract, QueueLimitsContract {
 
     /**
      * Where the clock of the tests run so far stood at the latest. Tests on one database share its worker rows
@@ -104,6 +104,16 @@ public abstract class JobStorageContract implements QueuePauseContract {
     @Override
     public JobStorage<ContractPayload> pauseStorageOf(String queue) {
         return newStorage(queue, clock);
+    }
+
+    @Override
+    public JobStorage<ContractPayload> limitsStorage() {
+        return storage;
+    }
+
+    @Override
+    public ManualClock limitsClock() {
+        return clock;
     }
 
     @AfterEach

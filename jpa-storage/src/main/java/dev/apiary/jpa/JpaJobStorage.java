@@ -10,6 +10,7 @@ import dev.apiary.QueueLimits;
 import dev.apiary.spi.ApiaryProvider;
 import dev.apiary.spi.Codec;
 import dev.apiary.spi.JobPage;
+import dev.apiary.spi.LimitWakeUps;
 import dev.apiary.spi.JobQuery;
 import dev.apiary.spi.JobStorage;
 import dev.apiary.spi.NodeIdentity;
@@ -35,7 +36,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.logging.Logger;
 
@@ -86,6 +89,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     private final PausedQueues pauses;
     private final JobTable table;
     private final StorageTransactions transactions;
+    private final LimitWakeUps limitWakeUps;
 
     private JpaJobStorage(Builder<T> b) {
         StorageSetup.requireEntities(b.emf, b.queue);
@@ -118,6 +122,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         this.administration = new Administration<>(table, mapping, transactions, wakeUps, b.clock);
         this.schedules = new JpaScheduleStore<>(queue, dialect, b.clock, pushes.forSchedules());
         this.pauses = new PausedQueues(queue, table, transactions, wakeUps, b.clock);
+        this.limitWakeUps = new LimitWakeUps(b.clock, wakeUps::wakeUp);
     }
 
     /** Starts building a storage on {@code emf}; {@link Builder#queue} is required. */
@@ -232,11 +237,19 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         return table.limits();
     }
 
+    /** Wake-ups at the start of a rate period run on the monitor's scheduler. */
+    @Override
+    public void useExecutors(Executor executor, ScheduledExecutorService scheduler) {
+        limitWakeUps.useScheduler(scheduler);
+    }
+
     // ---- claim and settle
 
     @Override
     public List<Job<T>> claim(String workerId, int max) {
-        return held.claim(workerId, max);
+        List<Job<T>> jobs = held.claim(workerId, max);
+        limitWakeUps.claimed(table.limits(), max, jobs.size());
+        return jobs;
     }
 
     /**
@@ -247,6 +260,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     @Override
     public void settle(List<Settlement> settlements) {
         held.settle(settlements);
+        limitWakeUps.settled(table.limits());
     }
 
     @Override

@@ -82,9 +82,10 @@ final class LimitedClaims {
                 String key = (String) r[0];
                 long period = ((Number) r[1]).longValue();
                 int starts = ((Number) r[2]).intValue();
+                // a period later than this node's clock says is another node's, whose clock is ahead: it counts
                 if (QUEUE_ROW.equals(key)) {
-                    queueStarts = period == queuePeriod ? starts : 0;
-                } else if (period == keyPeriod) {
+                    queueStarts = period >= queuePeriod ? starts : 0;
+                } else if (period >= keyPeriod) {
                     startsByKey.put(key, starts);
                 }
             }
@@ -261,10 +262,14 @@ final class LimitedClaims {
         }
     }
 
-    /** Under the queue's lock, so the insert of a key's first row races with no other claim. */
+    /**
+     * Under the queue's lock, so the insert of a key's first row races with no other claim. A stored period later
+     * than this node's is kept (its clock is behind another node's), so the count never goes back to an older one.
+     */
     private void count(EntityManager em, String key, long period, int starts) {
-        int updated = em.createNativeQuery("UPDATE apiary_queue_limits SET starts = CASE WHEN period_index = ?3 "
-                        + "THEN starts + ?4 ELSE ?4 END, period_index = ?3 WHERE queue = ?1 AND partition_key = ?2")
+        int updated = em.createNativeQuery("UPDATE apiary_queue_limits SET starts = CASE WHEN period_index >= ?3 "
+                        + "THEN starts + ?4 ELSE ?4 END, period_index = CASE WHEN period_index >= ?3 "
+                        + "THEN period_index ELSE ?3 END WHERE queue = ?1 AND partition_key = ?2")
                 .setParameter(1, queue).setParameter(2, key).setParameter(3, period).setParameter(4, starts)
                 .executeUpdate();
         if (updated == 0) {

@@ -13,6 +13,7 @@ import dev.apiary.spi.JobIds;
 import dev.apiary.spi.JobPage;
 import dev.apiary.spi.JobQuery;
 import dev.apiary.spi.JobStorage;
+import dev.apiary.spi.LimitWakeUps;
 import dev.apiary.spi.NodeIdentity;
 import dev.apiary.spi.PayloadCodec;
 import dev.apiary.spi.ScheduleStore;
@@ -43,6 +44,8 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -103,6 +106,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     private final Map<String, Integer> runningByKey = new HashMap<>();
     private final RateWindow starts = new RateWindow();
     private final Map<String, RateWindow> startsByKey = new HashMap<>();
+    private final LimitWakeUps limitWakeUps;
 
     /** A storage that keeps worker rows for an hour after their last heartbeat. */
     public InMemoryStorage(String queue, Class<T> payloadType, Codec codec, Clock clock) {
@@ -126,6 +130,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         this.payloadType = Objects.requireNonNull(payloadType, "payloadType");
         this.codec = PayloadCodec.of(Objects.requireNonNull(codec, "codec"));
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.limitWakeUps = new LimitWakeUps(clock, this::wakeUp);
         this.scheduleStore = new InMemorySchedules<>(lock, clock, new InMemorySchedules.Jobs<>() {
             @Override
             public String addLocked(T payload, JobOptions options, Instant now) {
@@ -225,46 +230,64 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         if (max <= 0) {
             return List.of();
         }
+        List<Job<T>> claimed;
+        QueueLimits current;
         synchronized (lock) {
-            if (paused) {
-                return List.of();
-            }
-            Instant now = clock.instant();
-            while (!delayed.isEmpty() && !delayed.peek().runAt.isAfter(now)) {
-                MemoryJob<T> due = delayed.poll();
-                readyOf(due).add(due);
-            }
-            int budget = max;
-            if (limits.maxRunning() > 0) {
-                budget = Math.min(budget, limits.maxRunning() - running.size());
-            }
-            if (limits.rate() != null) {
-                budget = Math.min(budget, starts.remaining(limits.rate(), now));
-            }
-            List<Job<T>> claimed = new ArrayList<>(Math.max(0, Math.min(budget, ready.size())));
-            while (claimed.size() < budget) {
-                MemoryJob<T> e = limits.partitioned() ? nextOfKeys(now) : ready.poll();
-                if (e == null) {
-                    break;
-                }
-                e.attempts++;
-                e.workerId = workerId;
-                e.attemptWorkerId = workerId;
-                e.attemptNode = node;
-                e.lockedAt = now;
-                setStatus(e, JobStatus.RUNNING);
-                countStart(e, now);
-                claimed.add(new Job<>(e.payload, new JobContext(e.id, queue, e.attempts, e.maxAttempts, e.runAt,
-                        e.priority, e.enqueuedAt, workerId, e.metadata)));
-            }
-            return claimed;
+            current = limits;
+            claimed = claimLocked(workerId, max);
         }
+        limitWakeUps.claimed(current, max, claimed.size());
+        return claimed;
+    }
+
+    /** Wake-ups at the start of a rate period run on the monitor's scheduler. */
+    @Override
+    public void useExecutors(Executor executor, ScheduledExecutorService scheduler) {
+        limitWakeUps.useScheduler(scheduler);
+    }
+
+    /** The claim itself, under {@link #lock}. */
+    private List<Job<T>> claimLocked(String workerId, int max) {
+        if (paused) {
+            return List.of();
+        }
+        Instant now = clock.instant();
+        while (!delayed.isEmpty() && !delayed.peek().runAt.isAfter(now)) {
+            MemoryJob<T> due = delayed.poll();
+            readyOf(due).add(due);
+        }
+        int budget = max;
+        if (limits.maxRunning() > 0) {
+            budget = Math.min(budget, limits.maxRunning() - running.size());
+        }
+        if (limits.rate() != null) {
+            budget = Math.min(budget, starts.remaining(limits.rate(), now));
+        }
+        List<Job<T>> claimed = new ArrayList<>(Math.max(0, Math.min(budget, ready.size())));
+        while (claimed.size() < budget) {
+            MemoryJob<T> e = limits.partitioned() ? nextOfKeys(now) : ready.poll();
+            if (e == null) {
+                break;
+            }
+            e.attempts++;
+            e.workerId = workerId;
+            e.attemptWorkerId = workerId;
+            e.attemptNode = node;
+            e.lockedAt = now;
+            setStatus(e, JobStatus.RUNNING);
+            countStart(e, now);
+            claimed.add(new Job<>(e.payload, new JobContext(e.id, queue, e.attempts, e.maxAttempts, e.runAt,
+                    e.priority, e.enqueuedAt, workerId, e.metadata)));
+        }
+        return claimed;
     }
 
     @Override
     public void settle(List<Settlement> settlements) {
         boolean requeued = false;
+        QueueLimits current;
         synchronized (lock) {
+            current = limits;
             Instant now = clock.instant();
             for (Settlement s : settlements) {
                 // a job that is not running has nothing to settle
@@ -291,6 +314,8 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         }
         if (requeued) {
             wakeUp();
+        } else {
+            limitWakeUps.settled(current);
         }
     }
 

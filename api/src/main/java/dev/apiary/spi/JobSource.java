@@ -114,6 +114,15 @@ public interface JobSource<T> {
     }
 
     /**
+     * Whether each claimed job takes one of a limited number of running slots that all nodes share (a cluster-wide
+     * limit on running jobs): a worker then claims only for its idle runners, since a job buffered ahead of them would
+     * hold a slot that another node could use.
+     */
+    default boolean limitsRunning() {
+        return false;
+    }
+
+    /**
      * The executors of the monitor whose worker consumes this source, given before the worker's first claim: a
      * source that needs threads (a consumer waiting for a broker, a timer for a delayed retry) takes them from these,
      * so it starts no thread of its own and a stopped monitor leaves none behind. In a container they are the

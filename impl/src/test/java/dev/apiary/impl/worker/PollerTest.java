@@ -2,6 +2,7 @@ package dev.apiary.impl.worker;
 
 import dev.apiary.Job;
 import dev.apiary.Outcome;
+import dev.apiary.QueueLimits;
 import dev.apiary.impl.worker.MonitorTest.DelegatingSource;
 import dev.apiary.impl.worker.MonitorTest.Email;
 import dev.apiary.spi.JobSource;
@@ -207,5 +208,37 @@ class PollerTest {
         // then it reports the end and schedules nothing more
         assertThat(calls.calls).containsExactly("claimed 0", "ended");
         assertThat(stage.scheduler.nextDue()).isNull();
+    }
+
+    @Test
+    void aQueueThatCapsRunningJobsOnAllNodesIsClaimedForIdleRunnersOnlyNotForThePrefetch() {
+        // given two runners with a prefetch of three, and ten pending jobs in each of two queues
+        StageFixture<Email> capped = prefetching();
+        StageFixture<Email> paced = prefetching();
+        capped.storage.limit(QueueLimits.none().withMaxRunning(8));
+        paced.storage.limit(QueueLimits.none().withRate(100, Duration.ofSeconds(1)));
+        for (StageFixture<Email> fixture : List.of(capped, paced)) {
+            for (int i = 0; i < 10; i++) {
+                fixture.storage.push(new Email("to-" + i));
+            }
+        }
+
+        // when each polls once
+        ClaimBuffer<Email> cappedBuffer = capped.buffer();
+        ClaimBuffer<Email> pacedBuffer = paced.buffer();
+        new Poller<>(capped.context, cappedBuffer, Optional::empty, new Calls()).requestPoll();
+        new Poller<>(paced.context, pacedBuffer, Optional::empty, new Calls()).requestPoll();
+        capped.scheduler.runUntilIdle();
+        paced.scheduler.runUntilIdle();
+
+        // then the queue with a running cap gave its runners two jobs and kept the rest for other nodes, while a
+        // rate alone leaves the prefetch as it is
+        assertThat(cappedBuffer.held()).as("claimed under a cap on running jobs").isEqualTo(2);
+        assertThat(pacedBuffer.held()).as("claimed under a rate").isEqualTo(5);
+    }
+
+    private static StageFixture<Email> prefetching() {
+        return new StageFixture<>("email", Email.class, s -> s,
+                worker -> worker.concurrency(2).prefetch(3).pollInterval(Duration.ofSeconds(1)), job -> Outcome.done());
     }
 }

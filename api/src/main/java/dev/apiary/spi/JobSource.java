@@ -114,11 +114,11 @@ public interface JobSource<T> {
     }
 
     /**
-     * Whether each claimed job takes one of a limited number of running slots that all nodes share (a cluster-wide
-     * limit on running jobs): a worker then claims only for its idle runners, since a job buffered ahead of them would
-     * hold a slot that another node could use.
+     * Whether this node's last claim left a cap on running jobs that all nodes share at its limit (for the queue or a
+     * key, see {@link dev.apiary.QueueLimits}): a worker then claims only for its idle runners, since a job buffered
+     * ahead of them would hold a slot that another node could use. While no cap is reached, it prefetches.
      */
-    default boolean limitsRunning() {
+    default boolean runningCapReached() {
         return false;
     }
 

@@ -202,13 +202,6 @@ public interface JobStorage<T> extends JobSource<T> {
         return QueueLimits.none();
     }
 
-    /** True when the {@link #limits} cap running jobs, for the queue or per key. */
-    @Override
-    default boolean limitsRunning() {
-        QueueLimits limits = limits();
-        return limits.maxRunning() > 0 || limits.maxRunningPerKey() > 0;
-    }
-
     /** Whether the storage can be reached now (used by readiness checks). */
     default boolean isAvailable() {
         return true;

@@ -120,6 +120,11 @@ final class JobTable {
         return sql.claim(em, workerId, node, max, now);
     }
 
+    /** Whether this node's last claim left the queue, or a key, running as many jobs as its cap allows. */
+    boolean runningCapReached() {
+        return limits.limited() && limitedClaims.runningCapReached();
+    }
+
     /** Whether the queue is paused. */
     boolean paused(EntityManager em) {
         return sql.paused(em);

@@ -243,6 +243,11 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         limitWakeUps.useScheduler(scheduler);
     }
 
+    @Override
+    public boolean runningCapReached() {
+        return table.runningCapReached();
+    }
+
     // ---- claim and settle
 
     @Override

@@ -33,6 +33,8 @@ final class LimitedClaims {
     private final String queue;
     /** The key a fair claim of this node served last; the next one starts after it. Read and written under the lock. */
     private volatile String lastServed;
+    /** Whether the last claim left the queue or a key at its running cap; written by claims. */
+    private volatile boolean runningCapReached;
 
     LimitedClaims(String queue) {
         this.queue = queue;
@@ -94,6 +96,7 @@ final class LimitedClaims {
         if (limits.maxRunning() > 0) {
             budget = Math.min(budget, limits.maxRunning() - running);
         }
+        runningCapReached = limits.maxRunning() > 0 && running >= limits.maxRunning();
         if (limits.rate() != null) {
             budget = Math.min(budget, limits.rate().starts() - queueStarts);
         }
@@ -110,11 +113,18 @@ final class LimitedClaims {
             List<String> ids = limits.fair() ? fairCandidates(em, room, (int) budget, now)
                     : candidates(em, room, (int) budget, now);
             rows = take(em, ids, workerId, node, now);
+            runningCapReached = room.runningLimitReached();
         }
+        runningCapReached |= limits.maxRunning() > 0 && running + rows.size() >= limits.maxRunning();
         if (!rows.isEmpty()) {
             countStarts(em, limits, rows, queuePeriod, keyPeriod);
         }
         return rows;
+    }
+
+    /** Whether the last claim on this node left the queue, or a key, running as many jobs as its cap allows. */
+    boolean runningCapReached() {
+        return runningCapReached;
     }
 
     /** Locks the queue's row until the transaction ends: how many rows the update found (0 or 1). */
@@ -312,6 +322,21 @@ final class LimitedClaims {
                 taken.merge(key, 1, Integer::sum);
             }
             return true;
+        }
+
+        /** Whether a key runs as many jobs as its limit allows, so that claims pass it over. */
+        boolean runningLimitReached() {
+            if (limits.maxRunningPerKey() <= 0) {
+                return false;
+            }
+            Set<String> keys = new HashSet<>(running.keySet());
+            keys.addAll(taken.keySet());
+            for (String key : keys) {
+                if (running.getOrDefault(key, 0L) + taken.getOrDefault(key, 0) >= limits.maxRunningPerKey()) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** The keys known to have no room left. */

@@ -107,6 +107,8 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     private final RateWindow starts = new RateWindow();
     private final Map<String, RateWindow> startsByKey = new HashMap<>();
     private final LimitWakeUps limitWakeUps;
+    /** Whether the last claim left the queue or a key at its running cap; written under the lock. */
+    private volatile boolean runningCapReached;
 
     /** A storage that keeps worker rows for an hour after their last heartbeat. */
     public InMemoryStorage(String queue, Class<T> payloadType, Codec codec, Clock clock) {
@@ -279,7 +281,15 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             claimed.add(new Job<>(e.payload, new JobContext(e.id, queue, e.attempts, e.maxAttempts, e.runAt,
                     e.priority, e.enqueuedAt, workerId, e.metadata)));
         }
+        runningCapReached = (limits.maxRunning() > 0 && running.size() >= limits.maxRunning())
+                || (limits.maxRunningPerKey() > 0
+                        && runningByKey.values().stream().anyMatch(n -> n >= limits.maxRunningPerKey()));
         return claimed;
+    }
+
+    @Override
+    public boolean runningCapReached() {
+        return runningCapReached;
     }
 
     @Override

@@ -261,11 +261,11 @@ final class Poller<T> {
     }
 
     /**
-     * The jobs a claim may take: up to the buffer's room, but only for idle runners when the source caps running
-     * jobs across nodes, where a prefetched job would hold a slot while it waits here.
+     * The jobs a claim may take: up to the buffer's room, but only for idle runners while a cap on running jobs
+     * shared across nodes holds claims back, where a prefetched job would hold a slot while it waits here.
      */
     private int free() {
-        return context.source().limitsRunning() ? buffer.idleRunners() : buffer.free();
+        return context.source().runningCapReached() ? buffer.idleRunners() : buffer.free();
     }
 
     private synchronized void scheduleNextPoll(Duration delay) {

@@ -6,6 +6,7 @@ import dev.apiary.QueueLimits;
 import dev.apiary.impl.worker.MonitorTest.DelegatingSource;
 import dev.apiary.impl.worker.MonitorTest.Email;
 import dev.apiary.spi.JobSource;
+import dev.apiary.spi.Settlement;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -211,30 +212,34 @@ class PollerTest {
     }
 
     @Test
-    void aQueueThatCapsRunningJobsOnAllNodesIsClaimedForIdleRunnersOnlyNotForThePrefetch() {
-        // given two runners with a prefetch of three, and ten pending jobs in each of two queues
+    void whileACapOnRunningJobsOfAllNodesIsReachedItClaimsForIdleRunnersOnlyNotForThePrefetch() {
+        // given two runners with a prefetch of three, in two queues: one whose cap of 6 running jobs another node's
+        // claim just reached, and one whose cap of 100 it did not; that node then finished 4 of its 6 jobs
         StageFixture<Email> capped = prefetching();
-        StageFixture<Email> paced = prefetching();
-        capped.storage.limit(QueueLimits.none().withMaxRunning(8));
-        paced.storage.limit(QueueLimits.none().withRate(100, Duration.ofSeconds(1)));
-        for (StageFixture<Email> fixture : List.of(capped, paced)) {
-            for (int i = 0; i < 10; i++) {
+        StageFixture<Email> roomy = prefetching();
+        capped.storage.limit(QueueLimits.none().withMaxRunning(6));
+        roomy.storage.limit(QueueLimits.none().withMaxRunning(100));
+        for (StageFixture<Email> fixture : List.of(capped, roomy)) {
+            for (int i = 0; i < 20; i++) {
                 fixture.storage.push(new Email("to-" + i));
             }
+            List<Job<Email>> other = fixture.storage.claim("other-node", 6);
+            fixture.storage.settle(other.subList(0, 4).stream()
+                    .map(job -> new Settlement(job.context(), Outcome.done())).toList());
         }
 
         // when each polls once
         ClaimBuffer<Email> cappedBuffer = capped.buffer();
-        ClaimBuffer<Email> pacedBuffer = paced.buffer();
+        ClaimBuffer<Email> roomyBuffer = roomy.buffer();
         new Poller<>(capped.context, cappedBuffer, Optional::empty, new Calls()).requestPoll();
-        new Poller<>(paced.context, pacedBuffer, Optional::empty, new Calls()).requestPoll();
+        new Poller<>(roomy.context, roomyBuffer, Optional::empty, new Calls()).requestPoll();
         capped.scheduler.runUntilIdle();
-        paced.scheduler.runUntilIdle();
+        roomy.scheduler.runUntilIdle();
 
-        // then the queue with a running cap gave its runners two jobs and kept the rest for other nodes, while a
-        // rate alone leaves the prefetch as it is
-        assertThat(cappedBuffer.held()).as("claimed under a cap on running jobs").isEqualTo(2);
-        assertThat(pacedBuffer.held()).as("claimed under a rate").isEqualTo(5);
+        // then at the cap it took jobs for its two runners only, leaving the other two free slots to other nodes,
+        // while below a cap it prefetches as usual
+        assertThat(cappedBuffer.held()).as("claimed after the cap was reached").isEqualTo(2);
+        assertThat(roomyBuffer.held()).as("claimed below the cap").isEqualTo(5);
     }
 
     private static StageFixture<Email> prefetching() {

@@ -9,6 +9,7 @@ import dev.apiary.cdi.Retry;
 import dev.apiary.cdi.Timeout;
 import dev.apiary.reliability.Payloads.Erroring;
 import dev.apiary.reliability.Payloads.Hanging;
+import dev.apiary.reliability.Payloads.Paced;
 import dev.apiary.reliability.Payloads.PoisonText;
 import dev.apiary.reliability.Payloads.Throwing;
 import dev.apiary.reliability.Payloads.Tick;
@@ -17,8 +18,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 /**
- * The worker beans of a node. {@code work} is the one every scenario drains; the others serve the poison-job
- * scenario and are disabled elsewhere ({@code apiary.workers.<name>.enabled=false}).
+ * The worker beans of a node. {@code work} is the one every scenario drains; the others serve the poison-job,
+ * schedule and rate scenarios and are disabled elsewhere ({@code apiary.workers.<name>.enabled=false}).
  */
 public final class NodeWorkers {
 
@@ -48,6 +49,20 @@ public final class NodeWorkers {
                 }
             }
             runs.ended(job.context());
+            return Outcome.done();
+        }
+    }
+
+    /** Records the run and is done: the rate scenario counts the starts. */
+    @JobWorker(name = "paced", concurrency = 8)
+    @ApplicationScoped
+    public static class PacedWorker implements JobHandler<Paced> {
+        @Inject
+        RunLog runs;
+
+        @Override
+        public Outcome handle(Job<Paced> job) throws Exception {
+            runs.record(job.context());
             return Outcome.done();
         }
     }

@@ -53,8 +53,8 @@ public final class WorkerNode {
             LogManager.getLogManager().readConfiguration(logging);
         }
         System.setProperty("apiary.shutdown.grace-period", grace.toString());
-        for (String poison : new String[] {"throwing", "hanging", "erroring", "poisontext", "tick"}) {
-            // the poison-job and schedule workers run only where a scenario asks for them
+        for (String poison : new String[] {"throwing", "hanging", "erroring", "poisontext", "tick", "paced"}) {
+            // the poison-job, schedule and rate workers run only where a scenario asks for them
             System.setProperty("apiary.workers." + poison + ".enabled",
                     System.getProperty("apiary.workers." + poison + ".enabled", "false"));
         }
@@ -76,7 +76,7 @@ public final class WorkerNode {
         WeldContainer container = weld
                 .addBeanClasses(NodeStorages.class, NodeWorkers.WorkWorker.class, NodeWorkers.ThrowingWorker.class,
                         NodeWorkers.HangingWorker.class, NodeWorkers.ErroringWorker.class, NodeWorkers.TickWorker.class,
-                        NodeWorkers.PoisonTextWorker.class,
+                        NodeWorkers.PoisonTextWorker.class, NodeWorkers.PacedWorker.class,
                         SmallRyeHealthReporter.class, AsyncHealthCheckFactory.class)
                 .addExtension(new ApiaryExtension())
                 .addExtension(new ConfigExtension())

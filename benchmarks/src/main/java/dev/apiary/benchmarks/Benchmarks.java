@@ -99,6 +99,12 @@ public final class Benchmarks {
             if (only.contains("h2")) {
                 h2Section(report, databases, dbJobs, dbRuns, quick);
             }
+            if (only.contains("limits") || !options.containsKey("only")) {
+                // --only=limits: queue limits against none, with PostgreSQL's default durability, as users run
+                databases.synchronousCommit(true);
+                LimitsBenchmarks.section(report, databases, "PostgreSQL, synchronous_commit=on (default): ", dbJobs,
+                        dbRuns);
+            }
             if (only.contains("scale")) {
                 // what users run: PostgreSQL's default durability
                 databases.synchronousCommit(true);

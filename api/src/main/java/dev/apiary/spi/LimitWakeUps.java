@@ -33,9 +33,13 @@ public final class LimitWakeUps {
         this.scheduler = scheduler;
     }
 
-    /** After a settle: a running job ended, so a claim held back by a running limit may take one now. */
-    public void settled(QueueLimits limits) {
-        if (limits.maxRunning() > 0 || limits.maxRunningPerKey() > 0) {
+    /**
+     * After a settle: a running job ended, so a claim held back by a running cap may take one now. Only when the last
+     * claim reached the cap ({@link JobSource#runningCapReached}): below it, workers claim as their buffers run low,
+     * and a wake-up per settle would only split their claims into many small ones.
+     */
+    public void settled(boolean runningCapReached) {
+        if (runningCapReached) {
             wakeUp.run();
         }
     }

@@ -265,7 +265,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     @Override
     public void settle(List<Settlement> settlements) {
         held.settle(settlements);
-        limitWakeUps.settled(table.limits());
+        limitWakeUps.settled(table.runningCapReached());
     }
 
     @Override

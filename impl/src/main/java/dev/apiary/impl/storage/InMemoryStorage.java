@@ -295,9 +295,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     @Override
     public void settle(List<Settlement> settlements) {
         boolean requeued = false;
-        QueueLimits current;
         synchronized (lock) {
-            current = limits;
             Instant now = clock.instant();
             for (Settlement s : settlements) {
                 // a job that is not running has nothing to settle
@@ -325,7 +323,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         if (requeued) {
             wakeUp();
         } else {
-            limitWakeUps.settled(current);
+            limitWakeUps.settled(runningCapReached);
         }
     }
 

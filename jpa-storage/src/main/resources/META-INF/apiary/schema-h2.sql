@@ -111,3 +111,15 @@ CREATE TABLE IF NOT EXISTS apiary_flow_edges (
     PRIMARY KEY (parent_id, child_id)
 );
 CREATE INDEX IF NOT EXISTS apiary_flow_edges_child ON apiary_flow_edges (child_id, position);
+-- Limits (JobStorage.limit): each job's partition key, read at the push; a row per limited queue (empty key), which
+-- every limited claim locks first so that claims of the queue take turns, and a row per key with a rate per key,
+-- holding the starts of the current rate period.
+ALTER TABLE apiary_jobs ADD COLUMN IF NOT EXISTS partition_key VARCHAR(200);
+CREATE TABLE IF NOT EXISTS apiary_queue_limits (
+    queue         VARCHAR(200) NOT NULL,
+    partition_key VARCHAR(200) NOT NULL,
+    period_index  BIGINT       NOT NULL,
+    starts        INTEGER      NOT NULL,
+    PRIMARY KEY (queue, partition_key)
+);
+CREATE INDEX IF NOT EXISTS apiary_jobs_pending_key ON apiary_jobs (queue, status, partition_key);

@@ -114,6 +114,15 @@ public interface JobSource<T> {
     }
 
     /**
+     * Whether this node's last claim left a cap on running jobs that all nodes share at its limit (for the queue or a
+     * key, see {@link dev.apiary.QueueLimits}): a worker then claims only for its idle runners, since a job buffered
+     * ahead of them would hold a slot that another node could use. While no cap is reached, it prefetches.
+     */
+    default boolean runningCapReached() {
+        return false;
+    }
+
+    /**
      * The executors of the monitor whose worker consumes this source, given before the worker's first claim: a
      * source that needs threads (a consumer waiting for a broker, a timer for a delayed retry) takes them from these,
      * so it starts no thread of its own and a stopped monitor leaves none behind. In a container they are the

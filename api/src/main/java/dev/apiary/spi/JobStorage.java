@@ -4,6 +4,7 @@ import dev.apiary.JobOptions;
 import dev.apiary.JobResult;
 import dev.apiary.JobStatus;
 import dev.apiary.flow.FlowView;
+import dev.apiary.QueueLimits;
 
 import java.time.Instant;
 import java.util.Collection;
@@ -236,6 +237,22 @@ public interface JobStorage<T> extends JobSource<T> {
     /** The flow with that id as stored now, or empty. */
     default Optional<FlowView> flow(String flowId) {
         return Optional.empty();
+    }
+
+    /**
+     * Sets this queue's cluster-wide {@link QueueLimits}, which every later {@link #claim} on this node honours;
+     * jobs pushed from now on carry their partition key. Every node of the queue must set the same limits, before
+     * its workers start; counts and rate periods are kept in the storage, so nodes share them.
+     *
+     * @throws UnsupportedOperationException when this storage cannot enforce limits
+     */
+    default void limit(QueueLimits limits) {
+        throw unsupported("limit");
+    }
+
+    /** The limits set with {@link #limit}, or {@link QueueLimits#none()}. */
+    default QueueLimits limits() {
+        return QueueLimits.none();
     }
 
     /** Whether the storage can be reached now (used by readiness checks). */

@@ -18,7 +18,7 @@ import java.util.Set;
  * as {@code --db-jobs}), {@code --scale-jobs=N} jobs per multi-process drain (default 100,000), {@code --jms-jobs=N} messages per JMS drain (default 20,000), {@code --flow-jobs=N} jobs of the batch
  * fan-in (default 10,000), {@code --runs=R}
  * measured runs per figure (default 5 in memory, 3 on databases; peers run once), {@code
- * --only=memory,latency,jms,postgresql,peers,production,h2,scale,flows,telemetry} sections (default all), {@code --quick} tiny sizes for the smoke
+ * --only=memory,latency,jms,postgresql,peers,production,limits,h2,scale,flows,telemetry} sections (default all), {@code --quick} tiny sizes for the smoke
  * test. The PostgreSQL sections run twice: with {@code synchronous_commit=off} and with PostgreSQL's default.
  */
 public final class Benchmarks {
@@ -56,7 +56,7 @@ public final class Benchmarks {
         int peerJobs = Integer.parseInt(options.getOrDefault("peer-jobs", quick ? "50" : String.valueOf(dbJobs)));
         int scaleJobs = Integer.parseInt(options.getOrDefault("scale-jobs", quick ? "300" : "100000"));
         Set<String> only = Set.of(options.getOrDefault("only",
-                "memory,latency,jms,postgresql,peers,production,h2,scale,flows,telemetry")
+                "memory,latency,jms,postgresql,peers,production,limits,h2,scale,flows,telemetry")
                 .split(","));
         Report report = new Report();
         System.out.printf(Locale.ROOT, "Apiary benchmarks on %d cores, Java %s%n",
@@ -108,6 +108,12 @@ public final class Benchmarks {
             }
             if (only.contains("h2")) {
                 h2Section(report, databases, dbJobs, dbRuns, quick);
+            }
+            if (only.contains("limits")) {
+                // --only=limits: queue limits against none, with PostgreSQL's default durability, as users run
+                databases.synchronousCommit(true);
+                LimitsBenchmarks.section(report, databases, "PostgreSQL, synchronous_commit=on (default): ", dbJobs,
+                        dbRuns);
             }
             if (only.contains("scale")) {
                 // what users run: PostgreSQL's default durability

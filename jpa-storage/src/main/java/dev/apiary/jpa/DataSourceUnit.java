@@ -120,7 +120,7 @@ final class DataSourceUnit {
                                             ClassLoader loader) {
         List<String> classes = List.of(JobEntity.class.getName(), WorkerEntity.class.getName(),
                 ScheduleEntity.class.getName(), PausedQueueEntity.class.getName(), FlowEntity.class.getName(),
-                FlowJobEntity.class.getName(), FlowEdgeEntity.class.getName());
+                FlowJobEntity.class.getName(), FlowEdgeEntity.class.getName(), QueueLimitEntity.class.getName());
         URL root = DataSourceUnit.class.getProtectionDomain().getCodeSource() == null ? null
                 : DataSourceUnit.class.getProtectionDomain().getCodeSource().getLocation();
         return (PersistenceUnitInfo) Proxy.newProxyInstance(PersistenceUnitInfo.class.getClassLoader(),

@@ -106,6 +106,10 @@ public class JobEntity {
     @Column(name = "attempt_worker_id", length = 200)
     String attemptWorkerId;
 
+    /** The job's key under its queue's partitioned limits ({@code JobStorage.limit}), or {@code null}. */
+    @Column(name = "partition_key", length = 200)
+    String partitionKey;
+
     /** Who cancelled a cancelled job, or {@code null}. */
     @Column(name = "cancelled_by", length = 200)
     String cancelledBy;

@@ -62,6 +62,11 @@ final class JobMapping<T> {
         return json;
     }
 
+    /** The payload of checked JSON, for reading a partition key from it. */
+    T decoded(String json) {
+        return codec.decode(json, payloadType);
+    }
+
     private String fitting(String json) {
         if (json.length() > maxPayloadLength) {
             throw new PayloadTooLargeException(queue, json.length(), maxPayloadLength,

@@ -49,7 +49,8 @@ public final class JobSchema {
     }
 
     /** The tables a storage needs (the scripts create them, and the schedules' table). */
-    static final List<String> TABLES = List.of("apiary_jobs", "apiary_workers", "apiary_paused_queues");
+    static final List<String> TABLES = List.of("apiary_jobs", "apiary_workers", "apiary_paused_queues",
+            "apiary_queue_limits");
 
     /**
      * SQL states that say an object of the script exists already: PostgreSQL duplicate table/index, object, column;

@@ -3,6 +3,7 @@ package dev.apiary.jpa;
 import dev.apiary.JobContext;
 import dev.apiary.JobOptions;
 import dev.apiary.JobStatus;
+import dev.apiary.QueueLimits;
 import dev.apiary.spi.Throughput;
 import jakarta.persistence.EntityManager;
 
@@ -42,10 +43,38 @@ final class JobTable {
     private final String queue;
     /** The statements whose form depends on the database. */
     private final PortableSql sql;
+    /** The claim of a queue with limits. */
+    private final LimitedClaims limitedClaims;
+    /** The queue's limits, set by the storage; read by every claim and push. */
+    private volatile QueueLimits limits = QueueLimits.none();
 
     JobTable(String queue, Class<?> payloadType, SqlDialect dialect) {
         this.queue = queue;
         this.sql = PortableSql.of(dialect, queue, payloadType.getName());
+        this.limitedClaims = new LimitedClaims(queue);
+    }
+
+    QueueLimits limits() {
+        return limits;
+    }
+
+    /** Sets the queue's limits, with the row in {@code apiary_queue_limits} that limited claims lock. */
+    void limit(EntityManager em, QueueLimits newLimits) {
+        if (newLimits.limited()) {
+            limitedClaims.prepare(em);
+        }
+        limits = newLimits;
+    }
+
+    /** Sets the partition key of new jobs, by key; a job that has one already keeps it. */
+    void setPartitionKeys(EntityManager em, Map<String, List<String>> idsByKey) {
+        idsByKey.forEach((key, jobIds) -> {
+            for (List<String> ids : chunks(jobIds)) {
+                em.createQuery("UPDATE ApiaryJob j SET j.partitionKey = :key WHERE j.id IN :ids "
+                                + "AND j.partitionKey IS NULL")
+                        .setParameter("key", key).setParameter("ids", ids).executeUpdate();
+            }
+        });
     }
 
     /** Bounds the later statements of {@code em}'s transaction; zero leaves a limit off. */
@@ -98,7 +127,18 @@ final class JobTable {
 
     /** Marks up to {@code max} due jobs running for {@code workerId}, counts the attempt, returns them in claim order. */
     List<JobEntity> claim(EntityManager em, String workerId, String node, int max, LocalDateTime now) {
+        QueueLimits current = limits;
+        if (current.limited()) {
+            List<JobEntity> rows = limitedClaims.claim(em, sql, current, workerId, node, max, now);
+            rows.sort(PortableSql.CLAIM_ORDER);
+            return rows;
+        }
         return sql.claim(em, workerId, node, max, now);
+    }
+
+    /** Whether this node's last claim left the queue, or a key, running as many jobs as its cap allows. */
+    boolean runningCapReached() {
+        return limits.limited() && limitedClaims.runningCapReached();
     }
 
     /** Whether the queue is paused. */

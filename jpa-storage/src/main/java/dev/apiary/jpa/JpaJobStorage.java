@@ -9,10 +9,12 @@ import dev.apiary.JobStatus;
 import dev.apiary.PayloadTooLargeException;
 import dev.apiary.flow.FlowView;
 import dev.apiary.flow.WorkflowException;
+import dev.apiary.QueueLimits;
 import dev.apiary.spi.ApiaryProvider;
 import dev.apiary.spi.Codec;
 import dev.apiary.spi.FlowPlan;
 import dev.apiary.spi.JobPage;
+import dev.apiary.spi.LimitWakeUps;
 import dev.apiary.spi.JobQuery;
 import dev.apiary.spi.JobStorage;
 import dev.apiary.spi.NodeIdentity;
@@ -42,7 +44,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.logging.Logger;
 
@@ -102,6 +106,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     private final Clock clock;
     /** The payload codec, which also reads results. */
     private final Codec codec;
+    private final LimitWakeUps limitWakeUps;
 
     private JpaJobStorage(Builder<T> b) {
         StorageSetup.requireEntities(b.emf, b.queue);
@@ -140,6 +145,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         this.mapping = mapping;
         this.transactions = transactions;
         this.clock = b.clock;
+        this.limitWakeUps = new LimitWakeUps(b.clock, wakeUps::wakeUp);
     }
 
     /** Starts building a storage on {@code emf}; {@link Builder#queue} is required. */
@@ -301,11 +307,52 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
         return pauses.isPaused();
     }
 
+    // ---- limits
+
+    /**
+     * Sets the queue's limits on this node: claims then lock the queue's row in {@code apiary_queue_limits} and count
+     * what runs and what started; jobs pushed from now on carry their partition key in {@code partition_key}.
+     */
+    @Override
+    public void limit(QueueLimits limits) {
+        Objects.requireNonNull(limits, "limits");
+        try {
+            transactions.run("set the limits of queue '" + queue + "'", em -> {
+                table.limit(em, limits);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            // another node inserted the queue's row at the same moment: it is there now, which is all that was needed
+            transactions.run("set the limits of queue '" + queue + "'", em -> {
+                table.limit(em, limits);
+                return null;
+            });
+        }
+    }
+
+    @Override
+    public QueueLimits limits() {
+        return table.limits();
+    }
+
+    /** Wake-ups at the start of a rate period run on the monitor's scheduler. */
+    @Override
+    public void useExecutors(Executor executor, ScheduledExecutorService scheduler) {
+        limitWakeUps.useScheduler(scheduler);
+    }
+
+    @Override
+    public boolean runningCapReached() {
+        return table.runningCapReached();
+    }
+
     // ---- claim and settle
 
     @Override
     public List<Job<T>> claim(String workerId, int max) {
-        return held.claim(workerId, max);
+        List<Job<T>> jobs = held.claim(workerId, max);
+        limitWakeUps.claimed(table.limits(), max, jobs.size());
+        return jobs;
     }
 
     /**
@@ -316,6 +363,7 @@ public final class JpaJobStorage<T> implements JobStorage<T>, AutoCloseable {
     @Override
     public void settle(List<Settlement> settlements) {
         held.settle(settlements);
+        limitWakeUps.settled(table.runningCapReached());
     }
 
     @Override

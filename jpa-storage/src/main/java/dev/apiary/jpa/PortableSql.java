@@ -33,7 +33,7 @@ class PortableSql {
      * statement halve its rate).
      */
     static final int ROWS_PER_INSERT = 100;
-    private static final Comparator<JobEntity> CLAIM_ORDER = Comparator
+    static final Comparator<JobEntity> CLAIM_ORDER = Comparator
             .comparingInt((JobEntity e) -> -e.priority)
             .thenComparing(e -> e.runAt)
             .thenComparing(e -> e.id);

@@ -1,6 +1,7 @@
 package dev.apiary.jpa;
 
 import dev.apiary.JobOptions;
+import dev.apiary.QueueLimits;
 import dev.apiary.StorageException;
 import dev.apiary.spi.ApiaryProvider;
 import jakarta.persistence.EntityManager;
@@ -8,10 +9,13 @@ import jakarta.persistence.EntityManager;
 import java.time.Clock;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The enqueues of the job storage of one queue: pushes, in the caller's transaction when there is one, and the
@@ -42,28 +46,33 @@ final class Pushes<T> {
     }
 
     String push(T payload, JobOptions given) {
-        return insert(mapping.payload(payload), given);
+        return insert(mapping.payload(payload), () -> payload, given);
     }
 
     /** Pushes text that is already JSON: checked against the payload type, then stored as it came. */
     String pushJson(String json, JobOptions given) {
-        return insert(mapping.checkedPayload(json), given);
+        String checked = mapping.checkedPayload(json);
+        return insert(checked, () -> mapping.decoded(checked), given);
     }
 
-    private String insert(String json, JobOptions given) {
+    private String insert(String json, Supplier<T> payload, JobOptions given) {
         Objects.requireNonNull(given, "options");
         JobOptions options = ApiaryProvider.instance().pushing(queue, given, 1);
         String metadata = mapping.metadata(options.metadata());
         String key = options.uniqueKey();
+        QueueLimits limits = table.limits();
+        String partition = limits.partitioned() ? limits.partitionBy().keyOf(payload.get(), options.metadata())
+                : null;
         if (key == null) {
-            return enqueue("push a job", (em, notify) -> table.insert(em, json, metadata, options, now(), notify));
+            return enqueue("push a job", (em, notify) -> keyed(em, partition,
+                    table.insert(em, json, metadata, options, now(), notify)));
         }
         // a lost race for the key fails the insert; in a transaction of its own that means the winner holds it (a
         // caller's transaction is spoiled by the failure, so there the error reaches the caller)
         boolean joined = transactions.joinsCaller();
         try {
             return enqueue("push a job with unique key '" + key + "'", (em, notify) -> {
-                String id = table.insertUnique(em, json, metadata, options, now());
+                String id = keyed(em, partition, table.insertUnique(em, json, metadata, options, now()));
                 if (notify) {
                     table.notifyOtherNodes(em);
                 }
@@ -96,10 +105,34 @@ final class Pushes<T> {
         for (T payload : payloads) {
             json.add(mapping.payload(payload));
         }
-        String metadata = mapping.metadata(ApiaryProvider.instance().pushing(queue, options, payloads.size())
-                .metadata());
-        return enqueue("push " + payloads.size() + " jobs",
-                (em, notify) -> table.insertAll(em, json, metadata, options, now(), notify));
+        JobOptions stored = ApiaryProvider.instance().pushing(queue, options, payloads.size());
+        String metadata = mapping.metadata(stored.metadata());
+        QueueLimits limits = table.limits();
+        return enqueue("push " + payloads.size() + " jobs", (em, notify) -> {
+            List<String> ids = table.insertAll(em, json, metadata, options, now(), notify);
+            if (limits.partitioned()) {
+                Map<String, List<String>> byKey = new HashMap<>();
+                for (int i = 0; i < ids.size(); i++) {
+                    String partition = limits.partitionBy().keyOf(payloads.get(i), stored.metadata());
+                    if (partition != null) {
+                        byKey.computeIfAbsent(partition, k -> new ArrayList<>()).add(ids.get(i));
+                    }
+                }
+                table.setPartitionKeys(em, byKey);
+            }
+            return ids;
+        });
+    }
+
+    /**
+     * Sets a new job's partition key by a second statement in the same transaction, so that the inserts (whose
+     * form differs per database) stay as they are and queues without partitioned limits pay nothing.
+     */
+    private String keyed(EntityManager em, String partition, String id) {
+        if (partition != null) {
+            table.setPartitionKeys(em, Map.of(partition, List.of(id)));
+        }
+        return id;
     }
 
     /** {@code work} gets the entity manager and whether to notify other nodes (once per transaction). */
@@ -121,8 +154,12 @@ final class Pushes<T> {
             public String insert(EntityManager em, Object payload, JobOptions options) {
                 String json = mapping.payload((T) payload);
                 String metadata = mapping.metadata(options.metadata());
-                return options.uniqueKey() == null ? table.insert(em, json, metadata, options, now(), false)
-                        : table.insertUnique(em, json, metadata, options, now());
+                QueueLimits limits = table.limits();
+                String partition = limits.partitioned() ? limits.partitionBy().keyOf(payload, options.metadata())
+                        : null;
+                return keyed(em, partition, options.uniqueKey() == null
+                        ? table.insert(em, json, metadata, options, now(), false)
+                        : table.insertUnique(em, json, metadata, options, now()));
             }
 
             @Override

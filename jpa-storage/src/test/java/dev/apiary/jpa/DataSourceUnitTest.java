@@ -25,7 +25,8 @@ class DataSourceUnitTest {
         try {
             assertThat(emf.getMetamodel().getEntities()).extracting(type -> (Object) type.getJavaType())
                     .containsExactlyInAnyOrder(JobEntity.class, WorkerEntity.class, ScheduleEntity.class,
-                            PausedQueueEntity.class, FlowEntity.class, FlowJobEntity.class, FlowEdgeEntity.class);
+                            PausedQueueEntity.class, FlowEntity.class, FlowJobEntity.class, FlowEdgeEntity.class,
+                            QueueLimitEntity.class);
         } finally {
             emf.close();
         }

@@ -48,8 +48,8 @@ class StorageSetupErrorsTest {
             assertThatThrownBy(() -> storage.push("hello"))
                     .isInstanceOf(StorageException.class)
                     .hasMessageContaining("Job storage of queue 'mail' could not push a job")
-                    .hasMessageContaining("Apiary's tables [apiary_jobs, apiary_workers, apiary_paused_queues] do not"
-                            + " exist")
+                    .hasMessageContaining("Apiary's tables [apiary_jobs, apiary_workers, apiary_paused_queues,"
+                            + " apiary_queue_limits] do not exist")
                     .hasMessageContaining("META-INF/apiary/schema-postgresql.sql or schema-h2.sql")
                     .hasMessageContaining("JobSchema.create(connection)")
                     .hasMessageContaining("apiary.storage.create-schema=true");
@@ -59,8 +59,9 @@ class StorageSetupErrorsTest {
         try (Connection c = DriverManager.getConnection(url, "sa", "")) {
             assertThatThrownBy(() -> JobSchema.requireTables(c))
                     .isInstanceOf(ConfigurationException.class)
-                    .hasMessageStartingWith("Apiary's tables [apiary_jobs, apiary_workers, apiary_paused_queues] do"
-                            + " not exist in the H2 database. Create them with the script shipped in apiary-jpa-storage")
+                    .hasMessageStartingWith("Apiary's tables [apiary_jobs, apiary_workers, apiary_paused_queues,"
+                            + " apiary_queue_limits] do not exist in the H2 database. Create them with the script"
+                            + " shipped in apiary-jpa-storage")
                     .hasMessageContaining("classpath:db/apiary/postgresql").hasMessageContaining("db/apiary/changelog.xml");
         }
     }

@@ -3,6 +3,7 @@ package dev.apiary.reliability;
 import dev.apiary.jpa.JpaJobStorage;
 import dev.apiary.reliability.Payloads.Erroring;
 import dev.apiary.reliability.Payloads.Hanging;
+import dev.apiary.reliability.Payloads.Paced;
 import dev.apiary.reliability.Payloads.PoisonText;
 import dev.apiary.reliability.Payloads.Step;
 import dev.apiary.reliability.Payloads.Throwing;
@@ -46,6 +47,12 @@ public class NodeStorages {
     @ApplicationScoped
     JobStorage<Work> work() {
         return storage("work", Work.class);
+    }
+
+    @Produces
+    @ApplicationScoped
+    JobStorage<Paced> paced() {
+        return storage("paced", Paced.class);
     }
 
     @Produces

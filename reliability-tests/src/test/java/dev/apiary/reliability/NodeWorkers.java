@@ -10,6 +10,7 @@ import dev.apiary.cdi.Timeout;
 import dev.apiary.reliability.Payloads.Answer;
 import dev.apiary.reliability.Payloads.Erroring;
 import dev.apiary.reliability.Payloads.Hanging;
+import dev.apiary.reliability.Payloads.Paced;
 import dev.apiary.reliability.Payloads.PoisonText;
 import dev.apiary.reliability.Payloads.Question;
 import dev.apiary.reliability.Payloads.Step;
@@ -21,8 +22,9 @@ import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
 
 /**
- * The worker beans of a node. {@code work} is the one every scenario drains; the others serve the poison-job and
- * workflow scenarios and are disabled elsewhere ({@code apiary.workers.<name>.enabled=false}).
+ * The worker beans of a node. {@code work} is the one every scenario drains; the others serve the poison-job,
+ * schedule, workflow, answer and rate scenarios and are disabled elsewhere
+ * ({@code apiary.workers.<name>.enabled=false}).
  */
 public final class NodeWorkers {
 
@@ -66,6 +68,20 @@ public final class NodeWorkers {
                 return Outcome.failed("question " + job.payload().n() + " has no answer");
             }
             return Outcome.done(new Answer(job.payload().n() * 2, System.getProperty("apiary.node", "unnamed")));
+        }
+    }
+
+    /** Records the run and is done: the rate scenario counts the starts. */
+    @JobWorker(name = "paced", concurrency = 8)
+    @ApplicationScoped
+    public static class PacedWorker implements JobHandler<Paced> {
+        @Inject
+        RunLog runs;
+
+        @Override
+        public Outcome handle(Job<Paced> job) throws Exception {
+            runs.record(job.context());
+            return Outcome.done();
         }
     }
 

@@ -22,6 +22,10 @@ public final class Payloads {
     public record Erroring(String note) {
     }
 
+    /** Queue {@code paced}: job number {@code n}, done at once; its starts are limited by a rate in the tests. */
+    public record Paced(int n) {
+    }
+
     /**
      * Queue {@code poisontext}: job {@code n}, done at once when {@code kind} is {@code null}; otherwise its handler
      * fails with text a database refuses or should not keep whole: {@code nul}, {@code surrogate} or {@code huge}.

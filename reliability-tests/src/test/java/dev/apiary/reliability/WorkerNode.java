@@ -54,8 +54,8 @@ public final class WorkerNode {
         }
         System.setProperty("apiary.shutdown.grace-period", grace.toString());
         for (String poison : new String[] {"throwing", "hanging", "erroring", "poisontext", "tick", "step",
-                "stepjoin", "answer"}) {
-            // the poison-job, schedule, workflow and answer workers run only where a scenario asks for them
+                "stepjoin", "answer", "paced"}) {
+            // the poison-job, schedule, workflow, answer and rate workers run only where a scenario asks for them
             System.setProperty("apiary.workers." + poison + ".enabled",
                     System.getProperty("apiary.workers." + poison + ".enabled", "false"));
         }
@@ -78,7 +78,7 @@ public final class WorkerNode {
                 .addBeanClasses(NodeStorages.class, NodeWorkers.WorkWorker.class, NodeWorkers.ThrowingWorker.class,
                         NodeWorkers.HangingWorker.class, NodeWorkers.ErroringWorker.class, NodeWorkers.TickWorker.class,
                         NodeWorkers.PoisonTextWorker.class, NodeWorkers.StepWorker.class,
-                        NodeWorkers.StepJoinWorker.class, NodeWorkers.AnswerWorker.class,
+                        NodeWorkers.StepJoinWorker.class, NodeWorkers.AnswerWorker.class, NodeWorkers.PacedWorker.class,
                         SmallRyeHealthReporter.class, AsyncHealthCheckFactory.class)
                 .addExtension(new ApiaryExtension())
                 .addExtension(new ConfigExtension())

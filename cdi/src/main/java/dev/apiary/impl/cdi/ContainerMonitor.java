@@ -193,6 +193,7 @@ public class ContainerMonitor {
         }
         RetentionPlan plan = RetentionPlan.read(directory);
         PausedAtStart.apply(directory);
+        LimitsAtStart.apply(directory);
         monitor.start();
         started = true;
         // only once the monitor runs: a start that fails is tried again, and must not leave cleaners behind

@@ -1,5 +1,7 @@
 package dev.apiary.impl.config;
 
+import dev.apiary.ConfigurationException;
+import dev.apiary.QueueLimits;
 import dev.apiary.spi.NodeIdentity;
 
 import java.time.Duration;
@@ -73,6 +75,34 @@ public final class StorageSettings {
             return Optional.empty();
         }
         return Optional.of(config.bool(key, false));
+    }
+
+    /** The prefix of a queue's limit keys: {@code apiary.queues.<queue>.}. */
+    public static String queuePrefix(String queue) {
+        return "apiary.queues." + queue + ".";
+    }
+
+    /**
+     * {@code base} (from annotations, or none) with each of the queue's limit keys that is set put over it:
+     * {@code max-running}, {@code rate}, {@code partition-by}, {@code max-running-per-key}, {@code rate-per-key},
+     * {@code fair}. A bad value is added to the config's problems, and {@code base} is returned.
+     */
+    public static QueueLimits limits(ApiaryConfig config, String queue, QueueLimits base) {
+        String p = queuePrefix(queue);
+        try {
+            int maxRunning = config.integer(p + "max-running", base.maxRunning(), 0);
+            QueueLimits.Rate rate = config.raw(p + "rate").map(QueueLimits.Rate::parse).orElse(base.rate());
+            QueueLimits.PartitionKey key = config.raw(p + "partition-by").map(QueueLimits.PartitionKey::parse)
+                    .orElse(base.partitionBy());
+            int perKey = config.integer(p + "max-running-per-key", base.maxRunningPerKey(), 0);
+            QueueLimits.Rate ratePerKey = config.raw(p + "rate-per-key").map(QueueLimits.Rate::parse)
+                    .orElse(base.ratePerKey());
+            boolean fair = config.bool(p + "fair", base.fair());
+            return new QueueLimits(maxRunning, rate, key, perKey, ratePerKey, fair);
+        } catch (ConfigurationException e) {
+            config.problem("Queue '" + queue + "' (keys " + p + "*): " + e.getMessage());
+            return base;
+        }
     }
 
     /** How often the retention purge runs: {@value #RETENTION_INTERVAL}, ten minutes by default. */

@@ -8,6 +8,7 @@ import dev.apiary.JobOptions;
 import dev.apiary.JobResult;
 import dev.apiary.ResultTooLargeException;
 import dev.apiary.JobStatus;
+import dev.apiary.QueueLimits;
 import dev.apiary.spi.ApiaryProvider;
 import dev.apiary.flow.FlowView;
 import dev.apiary.spi.Codec;
@@ -16,6 +17,7 @@ import dev.apiary.spi.JobIds;
 import dev.apiary.spi.JobPage;
 import dev.apiary.spi.JobQuery;
 import dev.apiary.spi.JobStorage;
+import dev.apiary.spi.LimitWakeUps;
 import dev.apiary.spi.NodeIdentity;
 import dev.apiary.spi.PayloadCodec;
 import dev.apiary.spi.ScheduleStore;
@@ -38,6 +40,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -46,6 +49,8 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -58,6 +63,9 @@ import java.util.logging.Logger;
 public final class InMemoryStorage<T> implements JobStorage<T> {
 
     private static final Logger LOG = Logger.getLogger(InMemoryStorage.class.getName());
+    /** The order in which due jobs are claimed: highest priority first, then {@link Lane#ORDER}. */
+    private static final Comparator<MemoryJob<?>> CLAIM_ORDER =
+            Comparator.comparingInt((MemoryJob<?> e) -> -e.priority).thenComparing(Lane.ORDER);
 
     private final String queue;
     private final Class<T> payloadType;
@@ -95,6 +103,21 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
     private long sequence;
     /** Whether claims take nothing ({@link #pause}); written under {@link #lock}, read by claims under it too. */
     private boolean paused;
+    /** The queue's limits ({@link #limit}); written and read under {@link #lock}. */
+    private QueueLimits limits = QueueLimits.none();
+    /**
+     * With a partition key, the due jobs by key (a job without one under {@code null}), in the order a fair claim
+     * visits them: a key that was served moves to the end. Empty without a partition key ({@link #ready} holds
+     * every due job then).
+     */
+    private final LinkedHashMap<String, ReadyJobs<T>> readyByKey = new LinkedHashMap<>();
+    /** Running jobs per partition key. */
+    private final Map<String, Integer> runningByKey = new HashMap<>();
+    private final RateWindow starts = new RateWindow();
+    private final Map<String, RateWindow> startsByKey = new HashMap<>();
+    private final LimitWakeUps limitWakeUps;
+    /** Whether the last claim left the queue or a key at its running cap; written under the lock. */
+    private volatile boolean runningCapReached;
 
     /** A storage that keeps worker rows for an hour after their last heartbeat. */
     public InMemoryStorage(String queue, Class<T> payloadType, Codec codec, Clock clock) {
@@ -118,6 +141,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         this.payloadType = Objects.requireNonNull(payloadType, "payloadType");
         this.codec = PayloadCodec.of(Objects.requireNonNull(codec, "codec"));
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.limitWakeUps = new LimitWakeUps(clock, this::wakeUp);
         this.scheduleStore = new InMemorySchedules<>(lock, clock, new InMemorySchedules.Jobs<>() {
             @Override
             public String addLocked(T payload, JobOptions options, Instant now) {
@@ -213,6 +237,7 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         e.runAt = options.runAt() == null ? now : options.runAt();
         e.uniqueKey = options.uniqueKey();
         e.metadata = StoredText.metadata(options.metadata());
+        e.partitionKey = limits.partitioned() ? limits.partitionBy().keyOf(payload, e.metadata) : null;
         return e;
     }
 
@@ -221,28 +246,64 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         if (max <= 0) {
             return List.of();
         }
+        List<Job<T>> claimed;
+        QueueLimits current;
         synchronized (lock) {
-            if (paused) {
-                return List.of();
-            }
-            Instant now = clock.instant();
-            while (!delayed.isEmpty() && !delayed.peek().runAt.isAfter(now)) {
-                ready.add(delayed.poll());
-            }
-            List<Job<T>> claimed = new ArrayList<>(Math.min(max, ready.size()));
-            while (claimed.size() < max && !ready.isEmpty()) {
-                MemoryJob<T> e = ready.poll();
-                e.attempts++;
-                e.workerId = workerId;
-                e.attemptWorkerId = workerId;
-                e.attemptNode = node;
-                e.lockedAt = now;
-                setStatus(e, JobStatus.RUNNING);
-                claimed.add(new Job<>(e.payload, new JobContext(e.id, queue, e.attempts, e.maxAttempts, e.runAt,
-                        e.priority, e.enqueuedAt, workerId, e.metadata)));
-            }
-            return claimed;
+            current = limits;
+            claimed = claimLocked(workerId, max);
         }
+        limitWakeUps.claimed(current, max, claimed.size());
+        return claimed;
+    }
+
+    /** Wake-ups at the start of a rate period run on the monitor's scheduler. */
+    @Override
+    public void useExecutors(Executor executor, ScheduledExecutorService scheduler) {
+        limitWakeUps.useScheduler(scheduler);
+    }
+
+    /** The claim itself, under {@link #lock}. */
+    private List<Job<T>> claimLocked(String workerId, int max) {
+        if (paused) {
+            return List.of();
+        }
+        Instant now = clock.instant();
+        while (!delayed.isEmpty() && !delayed.peek().runAt.isAfter(now)) {
+            MemoryJob<T> due = delayed.poll();
+            readyOf(due).add(due);
+        }
+        int budget = max;
+        if (limits.maxRunning() > 0) {
+            budget = Math.min(budget, limits.maxRunning() - running.size());
+        }
+        if (limits.rate() != null) {
+            budget = Math.min(budget, starts.remaining(limits.rate(), now));
+        }
+        List<Job<T>> claimed = new ArrayList<>(Math.max(0, Math.min(budget, ready.size())));
+        while (claimed.size() < budget) {
+            MemoryJob<T> e = limits.partitioned() ? nextOfKeys(now) : ready.poll();
+            if (e == null) {
+                break;
+            }
+            e.attempts++;
+            e.workerId = workerId;
+            e.attemptWorkerId = workerId;
+            e.attemptNode = node;
+            e.lockedAt = now;
+            setStatus(e, JobStatus.RUNNING);
+            countStart(e, now);
+            claimed.add(new Job<>(e.payload, new JobContext(e.id, queue, e.attempts, e.maxAttempts, e.runAt,
+                    e.priority, e.enqueuedAt, workerId, e.metadata)));
+        }
+        runningCapReached = (limits.maxRunning() > 0 && running.size() >= limits.maxRunning())
+                || (limits.maxRunningPerKey() > 0
+                        && runningByKey.values().stream().anyMatch(n -> n >= limits.maxRunningPerKey()));
+        return claimed;
+    }
+
+    @Override
+    public boolean runningCapReached() {
+        return runningCapReached;
     }
 
     @Override
@@ -281,6 +342,8 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         }
         if (requeued) {
             wakeUp();
+        } else {
+            limitWakeUps.settled(runningCapReached);
         }
         if (finished) {
             finishedSignal();
@@ -339,6 +402,8 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             try {
                 // null is a payload here: the result of a parent that returned none, or failed
                 e.payload = codec.decode(json, payloadType);
+                // its partition key comes from the payload it is released with
+                e.partitionKey = limits.partitioned() ? limits.partitionBy().keyOf(e.payload, e.metadata) : null;
                 e.runAt = now;
                 setStatus(e, JobStatus.PENDING);
                 enqueue(e, now);
@@ -515,6 +580,118 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             paused = false;
         }
         wakeUp();
+    }
+
+    /**
+     * Takes effect at the next claim. A new partition key is read again from every job that is not final, so that
+     * jobs pushed before count under their key too.
+     */
+    @Override
+    public void limit(QueueLimits newLimits) {
+        Objects.requireNonNull(newLimits, "limits");
+        synchronized (lock) {
+            List<MemoryJob<T>> due = new ArrayList<>();
+            for (MemoryJob<T> e = ready.poll(); e != null; e = ready.poll()) {
+                due.add(e);
+            }
+            for (ReadyJobs<T> lane : readyByKey.values()) {
+                for (MemoryJob<T> e = lane.poll(); e != null; e = lane.poll()) {
+                    due.add(e);
+                }
+            }
+            readyByKey.clear();
+            runningByKey.clear();
+            limits = newLimits;
+            for (MemoryJob<T> e : jobs.values()) {
+                if (!e.status.isFinal()) {
+                    e.partitionKey = newLimits.partitioned()
+                            ? newLimits.partitionBy().keyOf(e.payload, e.metadata) : null;
+                    if (e.status == JobStatus.RUNNING && e.partitionKey != null) {
+                        runningByKey.merge(e.partitionKey, 1, Integer::sum);
+                    }
+                }
+            }
+            due.sort(CLAIM_ORDER);
+            due.forEach(e -> readyOf(e).add(e));
+        }
+        wakeUp();
+    }
+
+    @Override
+    public QueueLimits limits() {
+        synchronized (lock) {
+            return limits;
+        }
+    }
+
+    /** Where a due job waits: its key's lane when the queue is partitioned. */
+    private ReadyJobs<T> readyOf(MemoryJob<T> e) {
+        return limits.partitioned() ? readyByKey.computeIfAbsent(e.partitionKey, k -> new ReadyJobs<>()) : ready;
+    }
+
+    private boolean removeReady(MemoryJob<T> e) {
+        if (!limits.partitioned()) {
+            return ready.remove(e);
+        }
+        ReadyJobs<T> lane = readyByKey.get(e.partitionKey);
+        if (lane == null || !lane.remove(e)) {
+            return false;
+        }
+        if (lane.isEmpty()) {
+            readyByKey.remove(e.partitionKey);
+        }
+        return true;
+    }
+
+    /**
+     * The next due job of a key under its limits, taken out: the first key in visiting order when fair (that key then
+     * goes last), else the best head among the keys; keys at their limit are passed over, so they hold up no other.
+     */
+    private MemoryJob<T> nextOfKeys(Instant now) {
+        String chosen = null;
+        MemoryJob<T> best = null;
+        for (Map.Entry<String, ReadyJobs<T>> entry : readyByKey.entrySet()) {
+            if (!underKeyLimits(entry.getKey(), now)) {
+                continue;
+            }
+            MemoryJob<T> head = entry.getValue().peek();
+            if (best == null || CLAIM_ORDER.compare(head, best) < 0) {
+                best = head;
+                chosen = entry.getKey();
+                if (limits.fair()) {
+                    break;
+                }
+            }
+        }
+        if (best == null) {
+            return null;
+        }
+        ReadyJobs<T> lane = readyByKey.remove(chosen);
+        lane.poll();
+        if (!lane.isEmpty()) {
+            readyByKey.put(chosen, lane);
+        }
+        return best;
+    }
+
+    private boolean underKeyLimits(String key, Instant now) {
+        if (key == null) {
+            return true;
+        }
+        if (limits.maxRunningPerKey() > 0 && runningByKey.getOrDefault(key, 0) >= limits.maxRunningPerKey()) {
+            return false;
+        }
+        RateWindow window = startsByKey.get(key);
+        return limits.ratePerKey() == null || window == null || window.remaining(limits.ratePerKey(), now) > 0;
+    }
+
+    private void countStart(MemoryJob<T> e, Instant now) {
+        if (limits.rate() != null) {
+            starts.count(limits.rate(), now);
+        }
+        if (limits.ratePerKey() != null && e.partitionKey != null) {
+            startsByKey.computeIfAbsent(e.partitionKey, k -> new RateWindow()).count(limits.ratePerKey(), now);
+        }
     }
 
     @Override
@@ -791,13 +968,13 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
         if (e.runAt.isAfter(now)) {
             delayed.add(e);
         } else {
-            ready.add(e);
+            readyOf(e).add(e);
         }
     }
 
     private void unqueue(MemoryJob<T> e) {
         // O(n), but only admin operations (requeue, kill) take this path
-        if (e.status == JobStatus.PENDING && !ready.remove(e)) {
+        if (e.status == JobStatus.PENDING && !removeReady(e)) {
             delayed.remove(e);
         }
     }
@@ -807,11 +984,17 @@ public final class InMemoryStorage<T> implements JobStorage<T> {
             counts[e.status.ordinal()]--;
             if (e.status == JobStatus.RUNNING) {
                 running.remove(e.id);
+                if (e.partitionKey != null) {
+                    runningByKey.computeIfPresent(e.partitionKey, (k, n) -> n == 1 ? null : n - 1);
+                }
             }
         }
         counts[status.ordinal()]++;
         if (status == JobStatus.RUNNING) {
             running.put(e.id, e);
+            if (e.partitionKey != null) {
+                runningByKey.merge(e.partitionKey, 1, Integer::sum);
+            }
         }
         e.status = status;
     }

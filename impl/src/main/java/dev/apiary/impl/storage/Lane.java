@@ -38,6 +38,12 @@ final class Lane<T> {
         return outOfOrder.poll();
     }
 
+    MemoryJob<T> peek() {
+        MemoryJob<T> a = inOrder.peekFirst();
+        MemoryJob<T> b = outOfOrder.peek();
+        return b == null || (a != null && ORDER.compare(a, b) <= 0) ? a : b;
+    }
+
     boolean remove(MemoryJob<T> e) {
         return inOrder.remove(e) || outOfOrder.remove(e);
     }

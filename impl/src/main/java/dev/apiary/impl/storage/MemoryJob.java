@@ -26,6 +26,8 @@ final class MemoryJob<T> {
     Instant finishedAt;
     String uniqueKey;
     Map<String, String> metadata;
+    /** The job's key under the queue's {@link dev.apiary.QueueLimits#partitionBy}, or {@code null}. */
+    String partitionKey;
     Progress progress;
     /** A done job's result as encoded JSON, or {@code null}. */
     String result;

@@ -31,6 +31,12 @@ final class ReadyJobs<T> {
         return e;
     }
 
+    /** The next job to claim, left in place; {@code null} when none is due. */
+    MemoryJob<T> peek() {
+        Map.Entry<Integer, Lane<T>> first = lanes.firstEntry();
+        return first == null ? null : first.getValue().peek();
+    }
+
     /** Takes {@code e} out; false if it was not among the due jobs. */
     boolean remove(MemoryJob<T> e) {
         Lane<T> lane = lanes.get(e.priority);

@@ -66,6 +66,11 @@ final class ClaimBuffer<T> {
         return concurrency + prefetch - held.get();
     }
 
+    /** How many runners hold no job: what a claim may take when buffering ahead would hold slots of a limit. */
+    int idleRunners() {
+        return concurrency - held.get();
+    }
+
     /**
      * Called by the poller after each claim, with how long the claim took: re-estimates the rate at which runners
      * finish jobs and sizes an adaptive prefetch to it.

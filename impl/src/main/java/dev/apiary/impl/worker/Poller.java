@@ -155,7 +155,7 @@ final class Poller<T> {
 
     /** Whether a claim could bring anything now: a slot is free and the instance's heartbeats get through. */
     private boolean mayClaim() {
-        return buffer.free() > 0 && heartbeatCurrent();
+        return free() > 0 && heartbeatCurrent();
     }
 
     /** Whether heartbeats get through, logging once when claims stop for want of them and once when they resume. */
@@ -237,7 +237,7 @@ final class Poller<T> {
 
     /** Claims up to the free slots into the buffer; the caller holds {@link #polling}. */
     private Claim claim() {
-        int free = buffer.free();
+        int free = free();
         if (free <= 0 || !heartbeatCurrent()) {
             return new Claim.Skipped();
         }
@@ -258,6 +258,14 @@ final class Poller<T> {
             buffer.add(jobs);
         }
         return new Claim.Claimed(jobs.size());
+    }
+
+    /**
+     * The jobs a claim may take: up to the buffer's room, but only for idle runners while a cap on running jobs
+     * shared across nodes holds claims back, where a prefetched job would hold a slot while it waits here.
+     */
+    private int free() {
+        return context.source().runningCapReached() ? buffer.idleRunners() : buffer.free();
     }
 
     private synchronized void scheduleNextPoll(Duration delay) {

@@ -60,7 +60,8 @@ import static org.assertj.core.api.Assertions.within;
  * {@link ManualClock} the storage reads for every instant it stores or compares, so a test that needs time to pass
  * moves the clock rather than waiting.
  */
-public abstract class JobStorageContract implements QueuePauseContract, FlowContract, ResultsContract {
+public abstract class JobStorageContract implements QueuePauseContract, FlowContract, ResultsContract,
+        QueueLimitsContract {
 
     /**
      * Where the clock of the tests run so far stood at the latest. Tests on one database share its worker rows
@@ -150,6 +151,16 @@ public abstract class JobStorageContract implements QueuePauseContract, FlowCont
     @Override
     public void advanceFlowClock(Duration duration) {
         clock.advance(duration);
+    }
+
+    @Override
+    public JobStorage<ContractPayload> limitsStorage() {
+        return storage;
+    }
+
+    @Override
+    public ManualClock limitsClock() {
+        return clock;
     }
 
     @AfterEach

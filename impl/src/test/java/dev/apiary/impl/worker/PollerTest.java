@@ -2,9 +2,11 @@ package dev.apiary.impl.worker;
 
 import dev.apiary.Job;
 import dev.apiary.Outcome;
+import dev.apiary.QueueLimits;
 import dev.apiary.impl.worker.MonitorTest.DelegatingSource;
 import dev.apiary.impl.worker.MonitorTest.Email;
 import dev.apiary.spi.JobSource;
+import dev.apiary.spi.Settlement;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -207,5 +209,41 @@ class PollerTest {
         // then it reports the end and schedules nothing more
         assertThat(calls.calls).containsExactly("claimed 0", "ended");
         assertThat(stage.scheduler.nextDue()).isNull();
+    }
+
+    @Test
+    void whileACapOnRunningJobsOfAllNodesIsReachedItClaimsForIdleRunnersOnlyNotForThePrefetch() {
+        // given two runners with a prefetch of three, in two queues: one whose cap of 6 running jobs another node's
+        // claim just reached, and one whose cap of 100 it did not; that node then finished 4 of its 6 jobs
+        StageFixture<Email> capped = prefetching();
+        StageFixture<Email> roomy = prefetching();
+        capped.storage.limit(QueueLimits.none().withMaxRunning(6));
+        roomy.storage.limit(QueueLimits.none().withMaxRunning(100));
+        for (StageFixture<Email> fixture : List.of(capped, roomy)) {
+            for (int i = 0; i < 20; i++) {
+                fixture.storage.push(new Email("to-" + i));
+            }
+            List<Job<Email>> other = fixture.storage.claim("other-node", 6);
+            fixture.storage.settle(other.subList(0, 4).stream()
+                    .map(job -> new Settlement(job.context(), Outcome.done())).toList());
+        }
+
+        // when each polls once
+        ClaimBuffer<Email> cappedBuffer = capped.buffer();
+        ClaimBuffer<Email> roomyBuffer = roomy.buffer();
+        new Poller<>(capped.context, cappedBuffer, Optional::empty, new Calls()).requestPoll();
+        new Poller<>(roomy.context, roomyBuffer, Optional::empty, new Calls()).requestPoll();
+        capped.scheduler.runUntilIdle();
+        roomy.scheduler.runUntilIdle();
+
+        // then at the cap it took jobs for its two runners only, leaving the other two free slots to other nodes,
+        // while below a cap it prefetches as usual
+        assertThat(cappedBuffer.held()).as("claimed after the cap was reached").isEqualTo(2);
+        assertThat(roomyBuffer.held()).as("claimed below the cap").isEqualTo(5);
+    }
+
+    private static StageFixture<Email> prefetching() {
+        return new StageFixture<>("email", Email.class, s -> s,
+                worker -> worker.concurrency(2).prefetch(3).pollInterval(Duration.ofSeconds(1)), job -> Outcome.done());
     }
 }

@@ -90,6 +90,12 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
     private final Map<JobSource<?>, HeartbeatLane> heartbeatLanes = new IdentityHashMap<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean stopping = new AtomicBoolean();
+    /**
+     * Held while {@link #start()} starts the instances and the housekeeping: a stop that comes meanwhile (from another
+     * thread, once the first claim is under way) waits for it, so that nothing is scheduled after the scheduler is
+     * shut down and nothing started is left running; a start after a stop starts nothing.
+     */
+    private final Object lifecycle = new Object();
     private final CountDownLatch terminated = new CountDownLatch(1);
     /** Completed when a run should stop the monitor: a stop began, or every worker has ended on its own. */
     private final CompletableFuture<Void> runEnds = new CompletableFuture<>();
@@ -288,6 +294,14 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             return;
         }
         checkUniqueNames();
+        synchronized (lifecycle) {
+            if (!stopping.get()) {
+                startInstances();
+            }
+        }
+    }
+
+    private void startInstances() {
         List<WorkerInstance<?>> created = new ArrayList<>();
         synchronized (this) {
             for (Registration r : registrations) {
@@ -401,6 +415,9 @@ public final class DefaultMonitor implements Monitor, WorkerInstance.Supervisor 
             return;
         }
         runEnds.complete(null);
+        synchronized (lifecycle) {
+            // a start under way ends first: what it started is stopped below
+        }
         // nothing new goes to the scheduler from here on: a server that suspends while it stops (WildFly) refuses
         // the tasks on its managed scheduler and logs each refusal as an ERROR; a stopping node sweeps no orphans
         schedules.stop();

@@ -21,9 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Issue 25: a caller in one process awaits jobs that a worker node, another JVM, runs. The caller's monitor polls only
  * once an hour, so every wait that ends within seconds was woken by the node's completion notification (NOTIFY on
- * {@code apiary_finished} in the settle's transaction, received by the caller's LISTEN). Run with {@code -Plong}.
+ * {@code apiary_finished} after the settle's commit, received by the caller's LISTEN). About 6 to 35 s.
  */
-class AwaitAcrossNodesLongTest {
+class AwaitAcrossNodesTest {
 
     private static final int ROUNDS = 30;
 

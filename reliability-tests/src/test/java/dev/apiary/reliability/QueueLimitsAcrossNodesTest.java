@@ -23,7 +23,7 @@ import static org.awaitility.Awaitility.await;
  * 90 % of the backlog leaves the other tenants' jobs to finish long before its own. A second queue with a rate of 20
  * starts a second, on 24 slots, starts 20 (within 10 %) in each whole second of its drain after the first two.
  */
-class QueueLimitsAcrossNodesLongTest {
+class QueueLimitsAcrossNodesTest {
 
     private static final int GLOBAL = 5;
     private static final int PER_KEY = 2;

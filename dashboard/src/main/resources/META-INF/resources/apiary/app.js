@@ -1,7 +1,8 @@
 // The Apiary dashboard: plain JavaScript, no build step. Every view reads the API under ./api and renders with DOM
 // calls (never innerHTML), since payloads and errors are data from the application.
 const API = 'api/';
-const STATUSES = ['PENDING', 'RUNNING', 'DONE', 'FAILED', 'KILLED', 'CANCELLED'];
+// WAITING: a step of a batch or workflow waiting for the jobs before it
+const STATUSES = ['WAITING', 'PENDING', 'RUNNING', 'DONE', 'FAILED', 'KILLED', 'CANCELLED'];
 const REFRESH_MS = 2000;
 
 let session = { user: null, admin: false, showPayloads: false, schedules: false };
@@ -217,6 +218,8 @@ const views = {
           field('Last attempt by', h('span', { id: 'attempt-worker' }, j.attemptWorkerId ?? '')),
           j.status === 'CANCELLED' ? field('Cancelled by', j.cancelledBy ?? 'unknown') : null,
           field('Unique key', j.uniqueKey),
+          j.metadata?.['apiary.flow'] ? field('Batch or workflow', h('a', { id: 'flow-link',
+            href: `#/flow/${enc(j.metadata['apiary.flow'])}` }, j.metadata['apiary.flow'])) : null,
           field('Metadata', Object.entries(j.metadata ?? {}).map(([k, v]) => `${k}=${v}`).join(', ')))),
         h('h2', {}, 'Payload'),
         j.payloadHidden ? h('p', { class: 'muted', id: 'payload-hidden' }, 'Hidden (apiary.dashboard.show-payloads)')
@@ -225,6 +228,27 @@ const views = {
           : null,
         j.lastErrorTrace ? [h('h2', {}, j.status === 'CANCELLED' ? 'Cancel reason' : 'Last error'),
           h('pre', { id: 'error' }, j.lastErrorTrace)] : null);
+    };
+  },
+
+  flow(id) {
+    return async (main) => {
+      // a batch (its jobs, then its callback) or a workflow (its steps, parents first), each step's job and state
+      const f = await call(`flows/${enc(id)}`);
+      const rows = f.steps.map((s) => h('tr', { 'data-step': s.name, 'data-status': s.status },
+        h('td', {}, s.name),
+        h('td', {}, h('a', { href: `#/job/${enc(s.queue)}/${enc(s.jobId)}`, title: s.jobId }, shortId(s.jobId))),
+        h('td', {}, s.queue), h('td', {}, badge(s.status)),
+        h('td', { class: 'muted' }, (s.after ?? []).join(', '))));
+      const counts = Object.entries(f.counts ?? {}).map(([status, n]) => h('span', { class: 'count' },
+        badge(status), ` ${n}`));
+      show(main,
+        h('h1', {}, f.kind === 'BATCH' ? 'Batch ' : 'Workflow ', f.name ?? '', ' ', h('span', { class: 'muted' }, id)),
+        h('div', { class: 'toolbar' }, h('span', { id: 'flow-state', 'data-finished': String(f.finished) },
+          f.finished ? 'finished' : 'running'), counts),
+        h('div', { class: 'card scroll' }, h('table', { id: 'flow-steps' },
+          h('thead', {}, h('tr', {}, ['Step', 'Job', 'Queue', 'Status', 'After'].map((t) => h('th', {}, t)))),
+          h('tbody', {}, rows))));
     };
   },
 
@@ -335,6 +359,7 @@ function parse() {
   const params = new URLSearchParams(query);
   if (parts[0] === 'queue' && parts[1]) return ['overview', views.queue(parts[1], params)];
   if (parts[0] === 'job' && parts[2]) return ['overview', views.job(parts[1], parts[2])];
+  if (parts[0] === 'flow' && parts[1]) return ['overview', views.flow(parts[1])];
   if (parts[0] === 'workers') return ['workers', views.workers(params)];
   if (parts[0] === 'schedules') return ['schedules', views.schedules()];
   if (parts[0] === 'audit') return ['audit', views.audit()];

@@ -4,6 +4,7 @@ import dev.apiary.examples.war.rest.ErrorMappers;
 import dev.apiary.examples.war.rest.MailsResource;
 import dev.apiary.examples.war.rest.OrdersResource;
 import dev.apiary.examples.war.rest.QueuesResource;
+import dev.apiary.examples.war.rest.ReportsResource;
 import jakarta.annotation.sql.DataSourceDefinition;
 import jakarta.ws.rs.ApplicationPath;
 import jakarta.ws.rs.core.Application;
@@ -35,7 +36,8 @@ public class ExampleApplication extends Application {
      */
     @Override
     public Set<Class<?>> getClasses() {
-        return Set.of(QueuesResource.class, MailsResource.class, OrdersResource.class, ErrorMappers.Problems.class,
+        return Set.of(QueuesResource.class, MailsResource.class, OrdersResource.class, ReportsResource.class,
+                ErrorMappers.Problems.class,
                 ErrorMappers.PayloadTooLarge.class, ErrorMappers.RestErrors.class, ErrorMappers.Unexpected.class);
     }
 

@@ -25,6 +25,8 @@ public class ExampleQueues {
     public static final String REMINDER = "reminder";
     public static final String LEDGER = "ledger-sync";
     public static final String RENDER = "render";
+    /** The callback of a batch of reports; not enqueued directly. */
+    public static final String REPORT_DIGEST = "report-digest";
 
     private final Map<String, ExampleQueue<?>> queues = new LinkedHashMap<>();
 

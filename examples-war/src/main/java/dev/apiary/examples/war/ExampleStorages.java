@@ -4,6 +4,7 @@ import dev.apiary.examples.war.ledger.LedgerEntry;
 import dev.apiary.examples.war.mail.Email;
 import dev.apiary.examples.war.render.RenderRequest;
 import dev.apiary.examples.war.report.ReportRequest;
+import dev.apiary.flow.BatchSummary;
 import dev.apiary.jpa.JpaJobStorage;
 import dev.apiary.spi.JobStorage;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -49,6 +50,12 @@ public class ExampleStorages {
         return storage(ExampleQueues.RENDER, RenderRequest.class);
     }
 
+    @Produces
+    @ApplicationScoped
+    JobStorage<BatchSummary> reportDigests() {
+        return storage(ExampleQueues.REPORT_DIGEST, BatchSummary.class);
+    }
+
     void closeEmails(@Disposes JobStorage<Email> storage) {
         close(storage);
     }
@@ -58,6 +65,10 @@ public class ExampleStorages {
     }
 
     void closeLedgerEntries(@Disposes JobStorage<LedgerEntry> storage) {
+        close(storage);
+    }
+
+    void closeReportDigests(@Disposes JobStorage<BatchSummary> storage) {
         close(storage);
     }
 

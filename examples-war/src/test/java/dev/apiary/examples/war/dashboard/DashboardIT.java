@@ -61,7 +61,8 @@ class DashboardIT {
             "target/dashboard-screenshots"));
 
     /** Workers of the copies are off: the example's own instances run every job of the shared database. */
-    private static final String[] WORKERS = {"mail-sender", "report-builder", "reminder-sender", "ledger-sync"};
+    private static final String[] WORKERS = {"mail-sender", "report-builder", "reminder-sender", "ledger-sync",
+        "report-digest"};
 
     private final PayaraMicro server = new PayaraMicro();
     private URI renamedRoles;
@@ -604,6 +605,44 @@ class DashboardIT {
             assertThat(cancelled.getString("cancelledBy")).contains("admin");
             assertThat(admin.locator("main")).containsText("Cancelled by");
             screenshot(admin, "job-cancelled");
+        }
+
+        @Test
+        @Order(10)
+        void aBatchShowsEachJobsStateUntilItsCallbackHasRun() throws Exception {
+            // given a batch of three reports started through the example's API, with its digest as the callback
+            HttpResponse<String> started = http.send(HttpRequest.newBuilder(server.app().resolve("api/reports/batch"))
+                    .header("Content-Type", "application/json").header("X-Requested-By", "apiary-test")
+                    .timeout(Duration.ofSeconds(15)).POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"names\":[\"north\",\"south\",\"west\"],\"seconds\":2}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
+            String id = new Answer(started.statusCode(), started.body(), "").json().asJsonObject().getString("id");
+
+            // when a viewer opens it, the page lists the reports and the digest, which waits for them
+            Page viewer = open("viewer", "#/flow/" + id, 1280, 800);
+            assertThat(viewer.locator("#flow-steps tbody tr")).hasCount(4);
+            JsonObject flow = call("GET", "flows/" + id, "viewer").json().asJsonObject();
+            assertThat(flow.getString("kind")).isEqualTo("BATCH");
+            String digestJob = flow.getJsonArray("steps").stream().map(v -> v.asJsonObject())
+                    .filter(s -> s.getString("queue").equals("report-digest")).findFirst().orElseThrow()
+                    .getString("jobId");
+
+            // then every step ends done, the digest last, and the page says the batch has finished
+            assertThat(viewer.locator("#flow-state")).hasText("finished",
+                    new LocatorAssertions.HasTextOptions().setTimeout(JOB_TIMEOUT.toMillis()));
+            assertThat(viewer.locator("#flow-steps tbody tr[data-status='DONE']")).hasCount(4);
+            JsonObject digest = call("GET", "queues/report-digest/jobs/" + digestJob, "admin").json()
+                    .asJsonObject();
+            assertThat(digest.getString("status")).isEqualTo("DONE");
+            assertThat(digest.toString()).contains("3 of 3 reports built");
+            screenshot(viewer, "batch");
+
+            // and a step's job links back to its batch
+            viewer.locator("#flow-steps tbody tr[data-step] a").first().click();
+            assertThat(viewer.locator("#flow-link")).hasText(id);
+            viewer.locator("#flow-link").click();
+            assertThat(viewer.locator("#flow-steps")).isVisible();
         }
 
         private boolean paused(String queue) throws Exception {

@@ -63,6 +63,8 @@ final class Heartbeat<T> {
     private volatile boolean stopped;
     /** The engine's monotonic clock when the last heartbeat began; 0 before. Written by whoever beats, read by the stop. */
     private volatile long lastBeat;
+    /** The engine's monotonic clock when the last heartbeat that got through began; 0 before. Written by whoever beats. */
+    private volatile long lastThroughNanos;
     /** When the instance started (the engine's wall clock); null before. Written by the start. */
     private volatile Instant startedAt;
     /**
@@ -169,7 +171,8 @@ final class Heartbeat<T> {
     }
 
     private void beat() {
-        lastBeat = context.threads().nanoTime();
+        long beganNanos = context.threads().nanoTime();
+        lastBeat = beganNanos;
         Instant began = context.threads().now();
         try {
             // the instance's name, state and counters go along, for dashboards listing the workers of every node
@@ -179,7 +182,13 @@ final class Heartbeat<T> {
             }
             lastThrough = began;
             long now = context.threads().nanoTime();
-            if (beatingSince == 0 || failing) {
+            long previous = lastThroughNanos;
+            lastThroughNanos = beganNanos;
+            // a heartbeat that got through only after waiting out a hung database wrote the time it began, long ago:
+            // the run of heartbeats is broken as if it had failed, so this node judges no one (its own jobs included)
+            // until heartbeats have got through on time for a whole lease again
+            boolean late = previous != 0 && !claimWindow.isZero() && now - previous > claimWindow.toNanos();
+            if (beatingSince == 0 || failing || late) {
                 beatingSince = now;
             }
             if (failing) {

@@ -61,6 +61,8 @@ class HeartbeatTest {
         final AtomicBoolean heartbeatsFail = new AtomicBoolean();
         /** Heartbeats wait for it while set (a database that hangs). */
         volatile CountDownLatch hold;
+        /** Runs inside the next heartbeat, then is cleared (a hang on the manual clock). */
+        volatile Runnable duringNextHeartbeat;
 
         WatchedSource(JobStorage<Email> storage) {
             super(storage);
@@ -85,6 +87,11 @@ class HeartbeatTest {
                 CountDownLatch h = hold;
                 if (h != null) {
                     h.await();
+                }
+                Runnable during = duringNextHeartbeat;
+                if (during != null) {
+                    duringNextHeartbeat = null;
+                    during.run();
                 }
                 if (heartbeatMillis > 0) {
                     Thread.sleep(heartbeatMillis);
@@ -459,6 +466,28 @@ class HeartbeatTest {
             stage.scheduler.tick(Duration.ofSeconds(1));
             assertThat(heartbeat.overdue()).isNull();
             assertThat(backs.get()).isEqualTo(1);
+        }
+
+        @Test
+        void aHeartbeatThatGetsThroughOnlyAfterWaitingOutAHangStartsTheUnbrokenRunOver() {
+            // given a heartbeat that vouches for the storage after a whole lease of heartbeats
+            Duration lease = Duration.ofSeconds(10);
+            heartbeat.start();
+            stage.scheduler.tick(Duration.ofSeconds(10));
+            assertThat(heartbeat.unbrokenFor(lease, stage.clock.nanoTime())).isTrue();
+
+            // when one heartbeat waits 30 s on a hung connection and then gets through without failing: the row it
+            // wrote says the time it began, 30 s ago, so this node's own jobs look orphaned to a sweep right now
+            source.duringNextHeartbeat = () -> stage.clock.advance(Duration.ofSeconds(30));
+            stage.scheduler.tick(Duration.ofSeconds(1));
+            assertThat(source.duringNextHeartbeat).as("the hung heartbeat ran").isNull();
+
+            // then the node does not vouch for the storage until heartbeats have got through on time for a lease
+            assertThat(heartbeat.unbrokenFor(lease, stage.clock.nanoTime())).isFalse();
+            stage.scheduler.tick(Duration.ofSeconds(9));
+            assertThat(heartbeat.unbrokenFor(lease, stage.clock.nanoTime())).isFalse();
+            stage.scheduler.tick(Duration.ofSeconds(2));
+            assertThat(heartbeat.unbrokenFor(lease, stage.clock.nanoTime())).isTrue();
         }
 
         @Test

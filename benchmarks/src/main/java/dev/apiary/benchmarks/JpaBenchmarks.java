@@ -34,6 +34,8 @@ final class JpaBenchmarks implements AutoCloseable {
     private final BenchDatabases.Db db;
     private final EntityManagerFactory emf;
     private int queues;
+    /** The worker JVM's CPU time per job of the last drain (Apiary's or the JDBC baseline's), in microseconds. */
+    private double lastCpuMicros = Double.NaN;
 
     JpaBenchmarks(BenchDatabases databases, BenchDatabases.Db db) {
         this.databases = databases;
@@ -92,6 +94,7 @@ final class JpaBenchmarks implements AutoCloseable {
                     ran.countDown();
                     return Outcome.done();
                 }));
+        long cpu = Benchmarks.processCpuNanos();
         long start = System.nanoTime();
         monitor.start();
         InMemoryBenchmarks.await(ran, n);
@@ -99,6 +102,7 @@ final class JpaBenchmarks implements AutoCloseable {
             Thread.sleep(2);
         }
         long took = System.nanoTime() - start;
+        lastCpuMicros = (Benchmarks.processCpuNanos() - cpu) / 1e3 / n;
         monitor.stop();
         return n / (took / 1e9);
     }
@@ -108,7 +112,18 @@ final class JpaBenchmarks implements AutoCloseable {
         String queue = "jdbc-" + (queues++);
         JdbcQueue jdbc = new JdbcQueue(databases, db);
         jdbc.enqueueBatched(queue, n, 1000);
-        return jdbc.drain(queue, n, THREADS, JDBC_BATCH);
+        long cpu = Benchmarks.processCpuNanos();
+        double rate = jdbc.drain(queue, n, THREADS, JDBC_BATCH);
+        lastCpuMicros = (Benchmarks.processCpuNanos() - cpu) / 1e3 / n;
+        return rate;
+    }
+
+    /**
+     * The whole JVM's CPU time per job of the last drain, from its start to its last outcome written: the workers,
+     * the JDBC driver and the JVM's own threads (the collector, the compiler); PostgreSQL's processes are not in it.
+     */
+    double lastCpuMicros() {
+        return lastCpuMicros;
     }
 
     double jdbcEnqueueOneByOne(int n) throws Exception {

@@ -99,14 +99,14 @@ final class TelemetryBenchmarks {
             for (boolean telemetry : i % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
                 if (telemetry) {
                     try (OpenTelemetrySdk sdk = sdk(exported)) {
-                        long cpu = processCpuNanos();
+                        long cpu = Benchmarks.processCpuNanos();
                         on[Math.max(i, 0)] = withTelemetry(sdk, () -> InMemoryBenchmarks.drainRate(n, -1));
-                        cpuOn[Math.max(i, 0)] = (processCpuNanos() - cpu) / 1e3 / n;
+                        cpuOn[Math.max(i, 0)] = (Benchmarks.processCpuNanos() - cpu) / 1e3 / n;
                     }
                 } else {
-                    long cpu = processCpuNanos();
+                    long cpu = Benchmarks.processCpuNanos();
                     off[Math.max(i, 0)] = withTelemetry(null, () -> InMemoryBenchmarks.drainRate(n, -1));
-                    cpuOff[Math.max(i, 0)] = (processCpuNanos() - cpu) / 1e3 / n;
+                    cpuOff[Math.max(i, 0)] = (Benchmarks.processCpuNanos() - cpu) / 1e3 / n;
                 }
             }
         }
@@ -127,14 +127,14 @@ final class TelemetryBenchmarks {
                     databases.truncate(BenchDatabases.Db.POSTGRESQL);
                     if (telemetry) {
                         try (OpenTelemetrySdk sdk = sdk(exported)) {
-                            long cpu = processCpuNanos();
+                            long cpu = Benchmarks.processCpuNanos();
                             on[Math.max(i, 0)] = withTelemetry(sdk, () -> jpa.drain(n, JpaBenchmarks.Tuning.DEFAULTS));
-                            dbCpuOn[Math.max(i, 0)] = (processCpuNanos() - cpu) / 1e3 / n;
+                            dbCpuOn[Math.max(i, 0)] = (Benchmarks.processCpuNanos() - cpu) / 1e3 / n;
                         }
                     } else {
-                        long cpu = processCpuNanos();
+                        long cpu = Benchmarks.processCpuNanos();
                         off[Math.max(i, 0)] = withTelemetry(null, () -> jpa.drain(n, JpaBenchmarks.Tuning.DEFAULTS));
-                        dbCpuOff[Math.max(i, 0)] = (processCpuNanos() - cpu) / 1e3 / n;
+                        dbCpuOff[Math.max(i, 0)] = (Benchmarks.processCpuNanos() - cpu) / 1e3 / n;
                     }
                 }
             }
@@ -165,12 +165,6 @@ final class TelemetryBenchmarks {
     private static Report.Row cpuRow(String what, double[] on, double[] off, String target, boolean judged) {
         return new Report.Row(what, Benchmarks.median(on), "us", "same drain, telemetry off", Benchmarks.median(off),
                 target, !judged);
-    }
-
-    /** CPU time of the whole JVM: unlike wall-clock time, not stretched by other processes on a shared machine. */
-    private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static Report.Row row(String what, double[] on, double[] off, String target, boolean judged) {

@@ -5,6 +5,7 @@ import dev.apiary.Job;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -41,6 +42,8 @@ final class ClaimBuffer<T> {
     private final LongAdder finishedTotal = new LongAdder();
     /** The poller's estimates, smoothed over claims; replaced whole by {@link #adapt}, which only the poller calls. */
     private Estimate estimate = Estimate.NONE;
+    /** Runners waiting in {@link #awaitClaim} for the claim under way; guarded by {@link #jobs}. */
+    private int waiting;
 
     /**
      * What the poller knew at its last claim.
@@ -111,6 +114,44 @@ final class ClaimBuffer<T> {
         synchronized (jobs) {
             jobs.addAll(claimed);
             buffered.addAndGet(claimed.size());
+            if (waiting > 0) {
+                jobs.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Waits, without holding a core, until jobs are buffered, {@code claimUnderWay} turns false or {@code maxMillis}
+     * pass. A runner that found the buffer empty while a claim runs waits here for what it brings rather than giving
+     * its thread back (a hand-off per batch) or spinning, which on a small machine took the cores the database
+     * needed to answer that very claim.
+     *
+     * @return false if the thread was interrupted (its flag is set again): the runner stops waiting
+     */
+    boolean awaitClaim(BooleanSupplier claimUnderWay, long maxMillis) {
+        synchronized (jobs) {
+            if (!jobs.isEmpty() || !claimUnderWay.getAsBoolean()) {
+                return true;
+            }
+            waiting++;
+            try {
+                jobs.wait(maxMillis);
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } finally {
+                waiting--;
+            }
+        }
+    }
+
+    /** The claim under way ended, with or without jobs: wakes the runners waiting for it. */
+    void claimEnded() {
+        synchronized (jobs) {
+            if (waiting > 0) {
+                jobs.notifyAll();
+            }
         }
     }
 

@@ -69,7 +69,7 @@ final class Poller<T> {
 
     /** Held by the one poll or inline claim under way (or queued); taken by requestPoll and claimInline. */
     private final AtomicBoolean polling = new AtomicBoolean();
-    /** True only while a thread is inside the source's claim; written by the poll holder, read by runners. */
+    /** True while a claim runs, until what it brought is buffered; written by the poll holder, read by runners. */
     private volatile boolean claiming;
     /** A poll was requested while one ran; set by requestPoll, cleared and read by the poll holder. */
     private volatile boolean pollAgain;
@@ -243,19 +243,21 @@ final class Poller<T> {
         }
         List<Job<T>> jobs;
         claiming = true;
-        long start = context.threads().nanoTime();
         try {
+            long start = context.threads().nanoTime();
             jobs = context.source().claim(context.instanceId(), free);
+            long end = context.threads().nanoTime();
+            buffer.adapt(end - start, end);
+            mayHaveMore = jobs.size() == free;
+            boolean engaged = !jobs.isEmpty() && buffer.hold(jobs.size());
+            callbacks.claimed(jobs.size(), engaged);
+            if (!jobs.isEmpty()) {
+                buffer.add(jobs);
+            }
         } finally {
+            // after the jobs are buffered: runners waiting for this claim wake to find them, not an empty buffer
             claiming = false;
-        }
-        long end = context.threads().nanoTime();
-        buffer.adapt(end - start, end);
-        mayHaveMore = jobs.size() == free;
-        boolean engaged = !jobs.isEmpty() && buffer.hold(jobs.size());
-        callbacks.claimed(jobs.size(), engaged);
-        if (!jobs.isEmpty()) {
-            buffer.add(jobs);
+            buffer.claimEnded();
         }
         return new Claim.Claimed(jobs.size());
     }

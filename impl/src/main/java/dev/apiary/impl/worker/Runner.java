@@ -28,6 +28,11 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class Runner<T> implements Runnable {
 
+    /** Yields before a runner waiting for a claim parks: about what an in-memory claim takes. */
+    private static final int SPINS_BEFORE_WAIT = 16;
+    /** The longest a runner waits for a claim before it looks again (the claim's end wakes it sooner). */
+    private static final long MAX_CLAIM_WAIT_MILLIS = 50;
+
     /** What a runner tells the instance, and asks it: settling, freeing slots and claiming ahead. */
     interface Callbacks<T> {
         /** Whether the instance stops: a runner then starts nothing more it took. */
@@ -106,12 +111,19 @@ final class Runner<T> implements Runnable {
                     job = take();
                     // refill before the buffer runs dry, so runners rarely wait for a claim
                     callbacks.claimAhead();
+                    int spins = 0;
                     while (job == null && callbacks.claimUnderWay() && !callbacks.stopping()) {
-                        // another thread is claiming: yield to it rather than give our thread back, since a
-                        // new task for this runner would cost a thread hand-off per batch. Only while a claim
-                        // really runs: a poll task that is merely queued may wait behind this very runner on a
-                        // small pool (WildFly's default managed executor), and spinning for it starved it.
-                        Thread.yield();
+                        // another thread is claiming: wait for what it brings rather than give our thread back,
+                        // since a new task for this runner would cost a thread hand-off per batch. A few yields
+                        // first (an in-memory claim ends within them), then a wait that holds no core: spinning
+                        // through a database's round trip took the cores the database needed to answer it. Only
+                        // while a claim really runs: a poll task that is merely queued may wait behind this very
+                        // runner on a small pool (WildFly's default managed executor).
+                        if (spins++ < SPINS_BEFORE_WAIT) {
+                            Thread.yield();
+                        } else if (!buffer.awaitClaim(callbacks::claimUnderWay, MAX_CLAIM_WAIT_MILLIS)) {
+                            break;
+                        }
                         job = take();
                     }
                     if (job == null) {

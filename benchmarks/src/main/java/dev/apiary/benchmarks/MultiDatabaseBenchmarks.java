@@ -69,8 +69,10 @@ final class MultiDatabaseBenchmarks {
     static void section(Report report, BenchDatabases databases, int n, int runs, boolean quick) throws Exception {
         try (BenchDatabases second = new BenchDatabases()) {
             second.url(PG);
-            System.out.printf(Locale.ROOT, "Databases: two PostgreSQL servers on the same %d cores as the worker JVM;"
-                    + " load average before: %s%n", Runtime.getRuntime().availableProcessors(), loadAverage());
+            System.out.printf(Locale.ROOT, "Databases: two PostgreSQL servers (fsync on, max_connections 200) on the"
+                    + " same %d cores as the worker JVM; in both layouts two persistence units (Hibernate's pool of 20"
+                    + " each), LISTEN on each queue's database, a worker of %d slots per queue, nothing else set; load"
+                    + " average before: %s%n", Runtime.getRuntime().availableProcessors(), SLOTS, loadAverage());
             for (boolean synchronousCommit : quick ? new boolean[] {true} : new boolean[] {false, true}) {
                 databases.synchronousCommit(synchronousCommit);
                 second.synchronousCommit(synchronousCommit);
@@ -105,7 +107,8 @@ final class MultiDatabaseBenchmarks {
         double r2 = median(two, Result::rate);
         report.add(new Report.Row(what + oneDb, r1, "jobs/s", "-", Double.NaN, "-", true));
         report.add(new Report.Row(what + "queues 1-2 on one database, 3-4 on a second (2 PostgreSQL servers on the"
-                + " same " + cores + " cores)", r2, "jobs/s", oneDb, r1, "-", true));
+                + " same " + cores + " cores: relief of one server's contention, no added CPU)", r2, "jobs/s", oneDb,
+                r1, "-", true));
         for (int half = 0; half < 2; half++) {
             int h = half;
             report.add(new Report.Row(String.format(Locale.ROOT, "%s2 databases: the %s database's %,d jobs"

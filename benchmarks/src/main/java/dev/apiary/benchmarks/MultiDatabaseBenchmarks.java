@@ -31,14 +31,16 @@ import java.util.stream.Stream;
  * PostgreSQL server. Both layouts use two units (two connection pools), so that only the database behind the second
  * unit differs. Besides jobs per second the section prints the CPU time per job of the worker JVM and of the
  * PostgreSQL servers (their postmasters and backends, from {@code /proc}), and how busy the machine was: both servers
- * and the worker JVM share its cores, so a second database on one machine relieves contention on one server's locks,
- * WAL and buffers, but adds no processor.
+ * and the worker JVM share its cores, so a second database on one machine can at most relieve contention on one
+ * server's locks, WAL and buffers; it adds no processor.
  */
 final class MultiDatabaseBenchmarks {
 
     static final int QUEUES = 4;
     static final int SLOTS = JpaBenchmarks.THREADS;
     private static final BenchDatabases.Db PG = BenchDatabases.Db.POSTGRESQL;
+    /** Linux's USER_HZ, the unit of {@code /proc} CPU times: 100 on every common architecture. */
+    private static final long CLOCK_TICKS = 100;
 
     private final BenchDatabases first;
     private final BenchDatabases second;
@@ -300,9 +302,6 @@ final class MultiDatabaseBenchmarks {
             return null;
         }
     }
-
-    /** Linux's USER_HZ, the unit of {@code /proc} CPU times: 100 on every common architecture. */
-    private static final long CLOCK_TICKS = 100;
 
     /** Busy and total ticks of all cores, from the first line of {@code /proc/stat}; zeros without it. */
     private static long[] machineTicks() {

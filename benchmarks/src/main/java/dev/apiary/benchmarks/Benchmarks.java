@@ -15,10 +15,12 @@ import java.util.Set;
  *
  * <p>Arguments (all optional): {@code --jobs=N} jobs per in-memory drain (default 1,000,000),
  * {@code --db-jobs=N} jobs per database drain (default 20,000), {@code --peer-jobs=N} jobs per peer drain (default:
- * as {@code --db-jobs}), {@code --scale-jobs=N} jobs per multi-process drain (default 100,000), {@code --jms-jobs=N} messages per JMS drain (default 20,000), {@code --flow-jobs=N} jobs of the batch
- * fan-in (default 10,000), {@code --runs=R}
- * measured runs per figure (default 5 in memory, 3 on databases; peers run once), {@code
- * --only=memory,latency,jms,postgresql,peers,production,limits,h2,scale,flows,telemetry} sections (default all), {@code --quick} tiny sizes for the smoke
+ * as {@code --db-jobs}), {@code --scale-jobs=N} jobs per multi-process drain (default 100,000), {@code --jms-jobs=N}
+ * messages per JMS drain (default 20,000), {@code --flow-jobs=N} jobs of the batch fan-in (default 10,000),
+ * {@code --databases-jobs=N} jobs per drain over one and two databases (default 40,000), {@code --runs=R} measured
+ * runs per figure (default 5 in memory, 3 on databases; peers run once),
+ * {@code --only=memory,latency,jms,postgresql,peers,production,limits,h2,scale,flows,telemetry,databases} sections
+ * (default all), {@code --quick} tiny sizes for the smoke
  * test. The PostgreSQL sections run twice: with {@code synchronous_commit=off} and with PostgreSQL's default.
  */
 public final class Benchmarks {
@@ -56,7 +58,7 @@ public final class Benchmarks {
         int peerJobs = Integer.parseInt(options.getOrDefault("peer-jobs", quick ? "50" : String.valueOf(dbJobs)));
         int scaleJobs = Integer.parseInt(options.getOrDefault("scale-jobs", quick ? "300" : "100000"));
         Set<String> only = Set.of(options.getOrDefault("only",
-                "memory,latency,jms,postgresql,peers,production,limits,h2,scale,flows,telemetry")
+                "memory,latency,jms,postgresql,peers,production,limits,h2,scale,flows,telemetry,databases")
                 .split(","));
         Report report = new Report();
         System.out.printf(Locale.ROOT, "Apiary benchmarks on %d cores, Java %s%n",
@@ -126,6 +128,10 @@ public final class Benchmarks {
             }
             if (only.contains("telemetry")) {
                 TelemetryBenchmarks.section(report, databases, memoryJobs, runs, dbJobs, dbRuns);
+            }
+            if (only.contains("databases")) {
+                int spreadJobs = Integer.parseInt(options.getOrDefault("databases-jobs", quick ? "400" : "40000"));
+                MultiDatabaseBenchmarks.section(report, databases, spreadJobs, dbRuns, quick);
             }
         }
         return report;

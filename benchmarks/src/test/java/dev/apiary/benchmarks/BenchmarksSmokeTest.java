@@ -11,7 +11,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Runs every section of the benchmark harness (in memory, PostgreSQL with both durability settings, the peers, H2, a
- * worker process) with tiny sizes so that it cannot rot; the figures themselves are not judged here.
+ * worker process, queues over two databases) with tiny sizes so that it cannot rot; the figures themselves are not
+ * judged here.
  */
 class BenchmarksSmokeTest {
 
@@ -37,7 +38,10 @@ class BenchmarksSmokeTest {
                 .anySatisfy(w -> assertThat(w).contains("H2 (in memory): drain"))
                 .anySatisfy(w -> assertThat(w).contains("1 worker process"))
                 .anySatisfy(w -> assertThat(w).contains("batch of 300 no-op jobs").contains("callback"))
-                .anySatisfy(w -> assertThat(w).contains("tracing and metrics on"));
+                .anySatisfy(w -> assertThat(w).contains("tracing and metrics on"))
+                .anySatisfy(w -> assertThat(w).contains("over 4 queues").endsWith("all on 1 database"))
+                .anySatisfy(w -> assertThat(w).contains("over 4 queues").contains("on a second"))
+                .anySatisfy(w -> assertThat(w).contains("PostgreSQL CPU time per job (both servers)"));
         assertThat(report.rows()).allSatisfy(r -> assertThat(r.value()).isPositive());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         report.print(new PrintStream(out, true, StandardCharsets.UTF_8));

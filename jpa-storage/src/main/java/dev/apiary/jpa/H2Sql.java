@@ -90,19 +90,6 @@ class H2Sql extends PortableSql {
     @Override
     void settleDone(EntityManager em, String workerId, int attempt, List<String> ids, LocalDateTime now) {
         int slots = Integer.highestOneBit(ids.size() - 1 | 1) << 1;
-        var update = em.createNativeQuery(settleDoneSql(slots)).setParameter(1, now)
-                .setParameter(2, queue).setParameter(3, workerId).setParameter(4, attempt);
-        for (int i = 0; i < slots; i++) {
-            update.setParameter(i + 5, ids.get(Math.min(i, ids.size() - 1)));
-        }
-        update.executeUpdate();
-    }
-
-    /**
-     * The settle of {@code slots} done jobs: parameters 1 to 4 the finish time, the queue, the worker and the
-     * attempt, then one per id.
-     */
-    static String settleDoneSql(int slots) {
         // "(status || '') = 'RUNNING'" rather than "status = 'RUNNING'": PostgreSQL then cannot use the partial
         // index of running jobs, which it chose by the statistics (few running jobs) and then read the whole queue's
         // entries of it, dead ones included, testing each against every id; with a drain of 100,000 jobs a settle
@@ -113,6 +100,11 @@ class H2Sql extends PortableSql {
         for (int i = 0; i < slots; i++) {
             sql.append(i == 0 ? "?" : ", ?").append(i + 5);
         }
-        return sql.append(')').toString();
+        var update = em.createNativeQuery(sql.append(')').toString()).setParameter(1, now)
+                .setParameter(2, queue).setParameter(3, workerId).setParameter(4, attempt);
+        for (int i = 0; i < slots; i++) {
+            update.setParameter(i + 5, ids.get(Math.min(i, ids.size() - 1)));
+        }
+        update.executeUpdate();
     }
 }

@@ -90,13 +90,9 @@ class H2Sql extends PortableSql {
     @Override
     void settleDone(EntityManager em, String workerId, int attempt, List<String> ids, LocalDateTime now) {
         int slots = Integer.highestOneBit(ids.size() - 1 | 1) << 1;
-        // "(status || '') = 'RUNNING'" rather than "status = 'RUNNING'": PostgreSQL then cannot use the partial
-        // index of running jobs, which it chose by the statistics (few running jobs) and then read the whole queue's
-        // entries of it, dead ones included, testing each against every id; with a drain of 100,000 jobs a settle
-        // took seconds, and its snapshot kept the dead entries from being cleaned. The primary key finds the ids.
         StringBuilder sql = new StringBuilder("UPDATE apiary_jobs SET status = 'DONE', finished_at = ?1, "
                 + "last_error = NULL, worker_id = NULL, locked_at = NULL, active_key = NULL "
-                + "WHERE queue = ?2 AND (status || '') = 'RUNNING' AND worker_id = ?3 AND attempts = ?4 AND id IN (");
+                + "WHERE queue = ?2 AND status = 'RUNNING' AND worker_id = ?3 AND attempts = ?4 AND id IN (");
         for (int i = 0; i < slots; i++) {
             sql.append(i == 0 ? "?" : ", ?").append(i + 5);
         }

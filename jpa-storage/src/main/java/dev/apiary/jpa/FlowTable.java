@@ -7,9 +7,7 @@ import dev.apiary.spi.FlowPlan;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.Query;
 
-import java.sql.Timestamp;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -209,7 +207,7 @@ final class FlowTable {
                         + "ORDER BY e.position").setParameter(1, child).getResultList()) {
             Object[] r = (Object[]) row;
             parents.add(new FlowPlan.Parent((String) r[0], (String) r[1],
-                    r[2] == null ? JobStatus.CANCELLED : JobStatus.valueOf((String) r[2]), text(r[3])));
+                    r[2] == null ? JobStatus.CANCELLED : JobStatus.valueOf((String) r[2]), JobTable.text(r[3])));
         }
         return parents;
     }
@@ -238,31 +236,7 @@ final class FlowTable {
                     after.getOrDefault((String) r[1], List.of())));
         }
         return Optional.of(new FlowView(flowId, FlowKind.valueOf((String) flow[0]), (String) flow[1],
-                instant(flow[2]), steps));
-    }
-
-    private static java.time.Instant instant(Object value) {
-        if (value instanceof Timestamp t) {
-            return t.toLocalDateTime().toInstant(ZoneOffset.UTC);
-        } else if (value instanceof LocalDateTime t) {
-            return t.toInstant(ZoneOffset.UTC);
-        }
-        return null;
-    }
-
-    /** A text column: a String, or a CLOB where the provider reads TEXT as one. */
-    private static String text(Object value) {
-        if (value == null || value instanceof String) {
-            return (String) value;
-        }
-        if (value instanceof java.sql.Clob clob) {
-            try {
-                return clob.getSubString(1, (int) clob.length());
-            } catch (java.sql.SQLException e) {
-                throw new IllegalStateException("Cannot read a result", e);
-            }
-        }
-        return value.toString();
+                JobTable.instant(JobTable.timestamp(flow[2])), steps));
     }
 
     private static void bind(Query query, List<String> values, int first) {

@@ -4,12 +4,17 @@ import dev.apiary.JobContext;
 import dev.apiary.JobOptions;
 import dev.apiary.JobStatus;
 import dev.apiary.QueueLimits;
+import dev.apiary.StorageException;
 import dev.apiary.spi.Throughput;
 import jakarta.persistence.EntityManager;
 
+import java.sql.Clob;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -467,6 +472,39 @@ final class JobTable {
 
     static Instant instant(LocalDateTime utc) {
         return utc == null ? null : utc.toInstant(ZoneOffset.UTC);
+    }
+
+    /**
+     * A {@code timestamp} column's value as the provider hands it in a native query's plain result (Hibernate and
+     * EclipseLink give different types), or null.
+     */
+    static LocalDateTime timestamp(Object value) {
+        if (value == null || value instanceof LocalDateTime) {
+            return (LocalDateTime) value;
+        }
+        if (value instanceof Timestamp timestamp) {
+            return timestamp.toLocalDateTime();
+        }
+        if (value instanceof OffsetDateTime offset) {
+            return offset.toLocalDateTime();
+        }
+        throw new StorageException("A native query read a timestamp as " + value.getClass().getName() + ": "
+                + value);
+    }
+
+    /** A text column's value in a native query's plain result: a String, or a CLOB where the provider reads one. */
+    static String text(Object value) {
+        if (value == null || value instanceof String) {
+            return (String) value;
+        }
+        if (value instanceof Clob clob) {
+            try {
+                return clob.getSubString(1, (int) clob.length());
+            } catch (SQLException e) {
+                throw new StorageException("Cannot read a text column of apiary_jobs", e);
+            }
+        }
+        return value.toString();
     }
 
     static LocalDateTime runAt(JobOptions options, LocalDateTime now) {

@@ -7,9 +7,7 @@ import dev.apiary.spi.JobIds;
 import jakarta.persistence.EntityManager;
 
 import java.time.Duration;
-import java.sql.Timestamp;
 import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -129,33 +127,19 @@ final class PostgresSql extends H2Sql {
     /** A claimed row as the entity the rest of the storage reads, detached; in {@link #CLAIMED_COLUMNS}' order. */
     private static JobEntity claimedRow(Object[] row, String workerId, String node, LocalDateTime now) {
         JobEntity job = new JobEntity((String) row[0], (String) row[1]);
-        job.payload = (String) row[2];
+        job.payload = JobTable.text(row[2]);
         job.status = JobStatus.RUNNING;
         job.attempts = ((Number) row[3]).intValue();
         job.maxAttempts = ((Number) row[4]).intValue();
-        job.runAt = localDateTime(row[5]);
+        job.runAt = JobTable.timestamp(row[5]);
         job.priority = ((Number) row[6]).intValue();
-        job.enqueuedAt = localDateTime(row[7]);
-        job.metadata = (String) row[8];
+        job.enqueuedAt = JobTable.timestamp(row[7]);
+        job.metadata = JobTable.text(row[8]);
         job.partitionKey = (String) row[9];
         job.workerId = workerId;
         job.lockedAt = now;
         job.attemptNode = node;
         job.attemptWorkerId = workerId;
         return job;
-    }
-
-    /** A {@code timestamp} column's value as the provider hands it in a native query's plain result. */
-    private static LocalDateTime localDateTime(Object value) {
-        if (value == null || value instanceof LocalDateTime) {
-            return (LocalDateTime) value;
-        }
-        if (value instanceof Timestamp timestamp) {
-            return timestamp.toLocalDateTime();
-        }
-        if (value instanceof OffsetDateTime offset) {
-            return offset.toLocalDateTime();
-        }
-        throw new StorageException("A claim read a timestamp as " + value.getClass().getName() + ": " + value);
     }
 }

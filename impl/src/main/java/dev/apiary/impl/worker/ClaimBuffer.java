@@ -5,8 +5,8 @@ import dev.apiary.Job;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 
 /**
  * The jobs an instance holds: claimed ones waiting for a runner, and a count of all claimed but not yet finished

@@ -50,6 +50,10 @@ final class Runner<T> implements Runnable {
         /** Whether a claim is under way that may bring more jobs, so a runner that found none may wait a moment for it. */
         boolean claimUnderWay();
 
+        /** The runner found nothing to run and gives its thread back: a claim should follow if the source may have more. */
+        default void leaving() {
+        }
+
         /** {@code job} was cancelled while it ran, and its handler has returned {@code outcome}, which is dropped. */
         default void cancelled(Job<T> job, Outcome outcome) {
         }
@@ -130,7 +134,10 @@ final class Runner<T> implements Runnable {
                         job = take();
                     }
                     if (job == null) {
-                        // nothing buffered and no claim possible now; whoever claims next starts runners again
+                        // nothing buffered and no claim under way: whoever claims next starts runners again. The
+                        // claim this runner asked for may have been dropped while another ran, whose jobs the other
+                        // runners have taken meanwhile; then no one would claim before the next scheduled poll
+                        callbacks.leaving();
                         break;
                     }
                 }

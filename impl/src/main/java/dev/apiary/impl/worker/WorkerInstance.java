@@ -241,6 +241,14 @@ public final class WorkerInstance<T> implements OrphanSweep.Witness {
         }
 
         @Override
+        public void leaving() {
+            // unlike a claim ahead, a poll requested while another runs is not dropped: it follows that one
+            if (poller.mayHaveMore() && !stopping()) {
+                poller.requestPoll();
+            }
+        }
+
+        @Override
         public void cancelled(Job<T> job, Outcome outcome) {
             publish(WorkerEvent.Kind.JOB_CANCELLED, job.id(), outcome, null);
         }

@@ -69,7 +69,8 @@ final class JpaBenchmarks implements AutoCloseable {
         return n / ((System.nanoTime() - start) / 1e9);
     }
 
-    private static void pushAll(JobStorage<Noop> storage, int n, int batch) {
+    /** Pushes {@code n} no-op jobs, {@code batch} per call. */
+    static void pushAll(JobStorage<Noop> storage, int n, int batch) {
         List<Noop> payloads = new ArrayList<>(batch);
         for (int i = 0; i < n; i++) {
             payloads.add(new Noop(i, 0));

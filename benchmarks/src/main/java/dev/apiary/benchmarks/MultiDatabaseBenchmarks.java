@@ -1,6 +1,5 @@
 package dev.apiary.benchmarks;
 
-import dev.apiary.JobOptions;
 import dev.apiary.JobStatus;
 import dev.apiary.Outcome;
 import dev.apiary.jpa.JpaJobStorage;
@@ -149,7 +148,7 @@ final class MultiDatabaseBenchmarks {
                     .notifications(dataSource)
                     .build();
             halves.get(half).add(storage);
-            pushAll(storage, queueShare(n, q));
+            JpaBenchmarks.pushAll(storage, queueShare(n, q), 1000);
             CountDownLatch latch = ran[half];
             monitor.register(WorkerBuilder.named("spread-" + (q + 1)).source(storage).concurrency(SLOTS)
                     .handler(job -> {
@@ -158,7 +157,7 @@ final class MultiDatabaseBenchmarks {
                     }));
         }
         List<Long> postmasters = postmasters();
-        long worker = processCpuNanos();
+        long worker = Benchmarks.processCpuNanos();
         long postgres = postgresCpuNanos(postmasters);
         long[] machine = machineTicks();
         long start = System.nanoTime();
@@ -180,7 +179,7 @@ final class MultiDatabaseBenchmarks {
                 }
                 Thread.sleep(1);
             }
-            workerCpu = processCpuNanos() - worker;
+            workerCpu = Benchmarks.processCpuNanos() - worker;
             postgresCpu = postgresCpuNanos(postmasters) - postgres;
             busy = busyPercent(machine, machineTicks());
         } finally {
@@ -214,17 +213,6 @@ final class MultiDatabaseBenchmarks {
             done += storage.counts().getOrDefault(JobStatus.DONE, 0L);
         }
         return done;
-    }
-
-    private static void pushAll(JpaJobStorage<Noop> storage, int n) {
-        List<Noop> payloads = new ArrayList<>(1000);
-        for (int i = 0; i < n; i++) {
-            payloads.add(new Noop(i, 0));
-            if (payloads.size() == 1000 || i == n - 1) {
-                storage.pushAll(payloads, JobOptions.defaults());
-                payloads.clear();
-            }
-        }
     }
 
     private static double median(Result[] results, java.util.function.ToDoubleFunction<Result> figure) {
@@ -330,12 +318,6 @@ final class MultiDatabaseBenchmarks {
         } catch (IOException | RuntimeException e) {
             return "unknown";
         }
-    }
-
-    /** CPU time of the whole worker JVM. */
-    private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private void close() {

@@ -1,6 +1,5 @@
 package dev.apiary.benchmarks;
 
-import dev.apiary.JobOptions;
 import dev.apiary.Outcome;
 import dev.apiary.jpa.JpaJobStorage;
 import dev.apiary.worker.Monitor;
@@ -13,8 +12,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 
@@ -214,14 +211,7 @@ final class ProductionBenchmarks {
     private double drain(String queue, int n, int slots, int workMillis) throws InterruptedException {
         JpaJobStorage<Noop> storage = JpaJobStorage.builder(emf).queue(queue, Noop.class)
                 .notifications(databases.postgresDataSource()).build();
-        List<Noop> batch = new ArrayList<>(1000);
-        for (int i = 0; i < n; i++) {
-            batch.add(new Noop(i, 0));
-            if (batch.size() == 1000 || i == n - 1) {
-                storage.pushAll(batch, JobOptions.defaults());
-                batch.clear();
-            }
-        }
+        JpaBenchmarks.pushAll(storage, n, 1000);
         CountDownLatch ran = new CountDownLatch(n);
         Monitor monitor = Monitor.create().gracePeriod(Duration.ofSeconds(10));
         monitor.register(WorkerBuilder.named("production").source(storage).concurrency(slots).handler(job -> {

@@ -14,8 +14,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -140,8 +140,8 @@ final class HeldJobs<T> {
     }
 
     /**
-     * Done jobs without a result are written with one statement per (worker, attempt) group, usually one per batch;
-     * a done job's result and other outcomes' error text and run-at take one statement per job.
+     * Done jobs without a result are written with one statement per run of them in id order (see below), usually one
+     * per batch; a done job's result and other outcomes' error text and run-at take one statement per job.
      */
     void settle(List<Settlement> settlements) {
         if (settlements.isEmpty()) {
@@ -177,11 +177,16 @@ final class HeldJobs<T> {
     /**
      * One transaction of a settle; whether it put a job back to pending. Steps of flows that wait for the jobs it
      * ends are released in it too, so that a crash neither loses nor repeats one; {@code released} gets their queues.
+     *
+     * <p>The jobs' rows are written in id order, the order in which a portable claim's update takes rows: a claim
+     * whose update started before these jobs were claimed may still wait for, and then hold, one of their rows, and
+     * a settle that took a later row first would wait for it while the claim waits for that later row (H2 reported
+     * such deadlocks to a settle that ended a failed job before its done ones). So done jobs are written in runs of
+     * consecutive ids, one statement per run, usually one for the whole batch.
      */
     private boolean settle(EntityManager em, List<Settlement> settlements, Map<Settlement, String> results,
                            boolean notifyFinished, Set<String> released) {
         LocalDateTime now = now();
-        Map<Holder, List<String>> done = new LinkedHashMap<>();
         boolean pending = false;
         List<String> flowJobs = new ArrayList<>();
         released.clear();
@@ -189,34 +194,62 @@ final class HeldJobs<T> {
             // delivered at the commit, so a waiter on any node reads the final state
             table.notifyFinished(em);
         }
-        for (Settlement s : settlements) {
+        List<Settlement> inIdOrder = new ArrayList<>(settlements);
+        inIdOrder.sort(Comparator.comparing(s -> s.job().id()));
+        DoneRun run = new DoneRun();
+        for (Settlement s : inIdOrder) {
             JobContext job = s.job();
             JobStatus next = s.status();
             if (next != JobStatus.PENDING && job.metadata().containsKey(FlowPlan.METADATA_KEY)) {
                 flowJobs.add(job.id());
             }
-            if (next == JobStatus.DONE) {
-                if (s.result() != null) {
-                    table.settleDone(em, job, results.get(s), now);
-                    continue;
+            if (next == JobStatus.DONE && s.result() == null) {
+                if (!run.add(job)) {
+                    run.write(em, now);
+                    run.add(job);
                 }
-                done.computeIfAbsent(new Holder(job.workerId(), job.attempt()), k -> new ArrayList<>())
-                        .add(job.id());
+                continue;
+            }
+            run.write(em, now);
+            if (next == JobStatus.DONE) {
+                table.settleDone(em, job, results.get(s), now);
             } else if (next == JobStatus.PENDING) {
                 pending |= table.settleRetry(em, job, s.runAt(), StoredText.error(s.error()));
             } else {
                 table.settleFinal(em, job, next, StoredText.error(s.error()), now);
             }
         }
-        done.forEach((holder, ids) -> table.settleDone(em, holder.workerId(), holder.attempt(), ids, now));
+        run.write(em, now);
         if (!flowJobs.isEmpty()) {
             released.addAll(flows.finished(em, flowJobs, now));
         }
         return pending;
     }
 
-    /** Who held the jobs of one done-statement. */
-    private record Holder(String workerId, int attempt) {
+    /** Done jobs without a result, of one holder and consecutive in id order: one statement. */
+    private final class DoneRun {
+        private String workerId;
+        private int attempt;
+        private final List<String> ids = new ArrayList<>();
+
+        /** Adds the job unless the run holds another holder's jobs. */
+        boolean add(JobContext job) {
+            if (ids.isEmpty()) {
+                workerId = job.workerId();
+                attempt = job.attempt();
+            } else if (job.attempt() != attempt || !Objects.equals(job.workerId(), workerId)) {
+                return false;
+            }
+            ids.add(job.id());
+            return true;
+        }
+
+        void write(EntityManager em, LocalDateTime now) {
+            if (!ids.isEmpty()) {
+                table.settleDone(em, workerId, attempt, List.copyOf(ids), now);
+                ids.clear();
+            }
+        }
     }
 
     void release(String workerId, List<String> jobIds) {

@@ -68,15 +68,26 @@ class ClaimBufferTest {
     }
 
     @Test
-    void aBufferBelowHalfOfWhatItMayHoldIsLow() {
-        ClaimBuffer<String> buffer = new ClaimBuffer<>(4, 4);
-        buffer.hold(8);
-        buffer.add(jobs(8));
+    void aBufferBelowHalfOfItsPrefetchIsLowAndAClaimThenTakesAtLeastTheOtherHalf() {
+        ClaimBuffer<String> buffer = new ClaimBuffer<>(64, 100);
+        buffer.hold(64 + 60);                            // every runner busy, 60 jobs buffered
+        buffer.add(jobs(60));
         assertThat(buffer.isLow()).isFalse();
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 11; i++) {
             buffer.take(null);
         }
-        assertThat(buffer.isLow()).as("3 left of 8").isTrue();
+        assertThat(buffer.isLow()).as("49 left of a prefetch of 100").isTrue();
+        // the 11 taken jobs run in place of 11 that finished
+        buffer.finished(11);
+        assertThat(buffer.free()).as("a claim now takes the prefetch less what is buffered").isEqualTo(51);
+
+        ClaimBuffer<String> none = new ClaimBuffer<>(4, 0);
+        none.hold(2);
+        none.add(jobs(2));
+        none.take(null);
+        assertThat(none.isLow()).as("without a prefetch, low only when empty").isFalse();
+        none.take(null);
+        assertThat(none.isLow()).isTrue();
     }
 
     @Test
@@ -100,11 +111,49 @@ class ClaimBufferTest {
     }
 
     @Test
+    void aSlowClaimRaisesThePrefetchAtOnceAndFasterOnesLowerItByAnEighthOfTheDifference() {
+        ClaimBuffer<String> buffer = new ClaimBuffer<>(64, -1);
+        buffer.adapt(2 * MS, 100 * MS);
+        finish(buffer, 1000);                            // 10 jobs per ms
+        buffer.adapt(2 * MS, 200 * MS);
+        assertThat(buffer.prefetch()).isEqualTo(80);     // 4 x 10 x 2
+
+        finish(buffer, 200);
+        buffer.adapt(20 * MS, 220 * MS);                 // one claim took 20 ms
+        assertThat(buffer.prefetch()).as("4 x 10 x 20").isEqualTo(800);
+
+        finish(buffer, 200);
+        buffer.adapt(2 * MS, 240 * MS);                  // a fast one: 20 - (20 - 2) / 8 = 17.75 ms
+        assertThat(buffer.prefetch()).isEqualTo(710);
+    }
+
+    @Test
+    void theFinishRateIsMeasuredOverAtLeastTwentyMilliseconds() {
+        ClaimBuffer<String> buffer = new ClaimBuffer<>(8, -1);
+        buffer.adapt(2 * MS, 100 * MS);
+        finish(buffer, 1000);
+        buffer.adapt(2 * MS, 200 * MS);
+        assertThat(buffer.prefetch()).isEqualTo(80);     // 10 jobs per ms
+
+        finish(buffer, 1000);
+        buffer.adapt(2 * MS, 201 * MS);
+        assertThat(buffer.prefetch()).as("a burst within 1 ms says nothing yet").isEqualTo(80);
+
+        buffer.adapt(2 * MS, 220 * MS);                  // 1,000 in the 20 ms since 200: 50 per ms, averaged with 10
+        assertThat(buffer.prefetch()).isEqualTo(240);
+    }
+
+    @Test
     void aPrefetchTheUserSetStaysAsSet() {
         ClaimBuffer<String> buffer = new ClaimBuffer<>(8, 16);
         buffer.finished(1000);
         buffer.adapt(50 * MS, 100 * MS);
         buffer.adapt(50 * MS, 200 * MS);
         assertThat(buffer.prefetch()).isEqualTo(16);
+    }
+
+    private static void finish(ClaimBuffer<String> buffer, int jobs) {
+        buffer.hold(jobs);
+        buffer.finished(jobs);
     }
 }

@@ -51,6 +51,17 @@ final class HeldJobs<T> {
      */
     private final Map<String, Set<LocalDateTime>> unansweredClaims = new ConcurrentHashMap<>();
 
+    /**
+     * The lock time of each job this storage's claims handed out, until its settle or release: a settle of done jobs
+     * is bounded by their lock times, so that PostgreSQL, when it reads the partial index of running jobs (queue,
+     * lock time) for it, reads only the entries of those claims and not all of the queue's, which in a long drain
+     * are mostly dead and took settles seconds. Every claim that hands a job out here writes its entry, so an entry
+     * is always that of the attempt this node holds; a job without one is settled without the bound.
+     */
+    private final Map<String, LocalDateTime> lockTimes = new ConcurrentHashMap<>();
+    /** Beyond this many entries (jobs that were never settled here), new claims record none. */
+    private static final int MAX_LOCK_TIMES = 100_000;
+
     /** This node's name, recorded on each attempt claimed. */
     private final String node;
     /** Releases the flow steps that wait for settled jobs, in the settle's transaction. */
@@ -89,6 +100,13 @@ final class HeldJobs<T> {
             }
             throw e;
         }
+        if (lockTimes.size() < MAX_LOCK_TIMES) {
+            round.lockTimes.forEach((id, lockedAt) -> {
+                if (lockedAt != null) {
+                    lockTimes.put(id, lockedAt);
+                }
+            });
+        }
         if (!round.handedBack.isEmpty()) {
             unansweredClaims.computeIfPresent(workerId, (k, times) -> {
                 times.removeAll(round.handedBack);
@@ -111,9 +129,11 @@ final class HeldJobs<T> {
         round.tried.add(now);
         List<Job<T>> jobs = new ArrayList<>();
         List<String> undecodable = new ArrayList<>();
+        round.lockTimes.clear();
         for (JobEntity row : table.claim(em, workerId, node, max, now)) {
             try {
                 jobs.add(mapping.job(row));
+                round.lockTimes.put(row.id, row.lockedAt);
             } catch (CodecException e) {
                 table.kill(em, row.id, StoredText.error("Payload cannot be decoded, so the job can never run: "
                         + e.getMessage()), List.of(JobStatus.RUNNING), now);
@@ -134,6 +154,8 @@ final class HeldJobs<T> {
     private static final class ClaimRound {
         /** The lock time of every transaction tried. */
         final List<LocalDateTime> tried = new ArrayList<>();
+        /** The lock time of each job the last transaction handed out. */
+        final Map<String, LocalDateTime> lockTimes = new java.util.HashMap<>();
         /** The unanswered claims the last transaction handed back, and how many jobs that freed. */
         Set<LocalDateTime> handedBack = Set.of();
         int released;
@@ -162,6 +184,9 @@ final class HeldJobs<T> {
         Set<String> released = new LinkedHashSet<>();
         boolean retried = transactions.runRetrying("settle " + settlements.size() + " jobs",
                 transactions.bounded(em -> settle(em, settlements, results, notifyInside, released)));
+        for (Settlement s : settlements) {
+            lockTimes.remove(s.job().id());
+        }
         if (retried) {
             wakeUps.wakeUp();
         }
@@ -226,27 +251,44 @@ final class HeldJobs<T> {
         return pending;
     }
 
-    /** Done jobs without a result, of one holder and consecutive in id order: one statement. */
+    /**
+     * Done jobs without a result, of one holder and consecutive in id order: one statement, bounded by the earliest
+     * and latest lock time of its jobs when each has one.
+     */
     private final class DoneRun {
         private String workerId;
         private int attempt;
         private final List<String> ids = new ArrayList<>();
+        private LocalDateTime lockedFrom;
+        private LocalDateTime lockedTo;
+        private boolean bounded;
 
         /** Adds the job unless the run holds another holder's jobs. */
         boolean add(JobContext job) {
             if (ids.isEmpty()) {
                 workerId = job.workerId();
                 attempt = job.attempt();
+                bounded = true;
+                lockedFrom = null;
+                lockedTo = null;
             } else if (job.attempt() != attempt || !Objects.equals(job.workerId(), workerId)) {
                 return false;
             }
             ids.add(job.id());
+            LocalDateTime lockedAt = lockTimes.get(job.id());
+            if (lockedAt == null) {
+                bounded = false;
+            } else {
+                lockedFrom = lockedFrom == null || lockedAt.isBefore(lockedFrom) ? lockedAt : lockedFrom;
+                lockedTo = lockedTo == null || lockedAt.isAfter(lockedTo) ? lockedAt : lockedTo;
+            }
             return true;
         }
 
         void write(EntityManager em, LocalDateTime now) {
             if (!ids.isEmpty()) {
-                table.settleDone(em, workerId, attempt, List.copyOf(ids), now);
+                table.settleDone(em, workerId, attempt, List.copyOf(ids), now, bounded ? lockedFrom : null,
+                        bounded ? lockedTo : null);
                 ids.clear();
             }
         }
@@ -256,6 +298,7 @@ final class HeldJobs<T> {
         if (jobIds.isEmpty()) {
             return;
         }
+        jobIds.forEach(lockTimes::remove);
         int released = transactions.runRetrying("release jobs of worker '" + workerId + "'",
                 transactions.bounded(em -> {
                     int count = table.release(em, workerId, jobIds);

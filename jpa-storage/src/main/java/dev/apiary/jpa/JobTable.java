@@ -161,10 +161,14 @@ final class JobTable {
         return sql.resume(em);
     }
 
-    /** Ends the given jobs as done, all held by {@code workerId} in {@code attempt}: one statement per 1000 jobs. */
-    void settleDone(EntityManager em, String workerId, int attempt, List<String> jobIds, LocalDateTime now) {
+    /**
+     * Ends the given jobs as done, all held by {@code workerId} in {@code attempt} and locked between
+     * {@code lockedFrom} and {@code lockedTo} (both null when not known): one statement per 1000 jobs.
+     */
+    void settleDone(EntityManager em, String workerId, int attempt, List<String> jobIds, LocalDateTime now,
+                    LocalDateTime lockedFrom, LocalDateTime lockedTo) {
         for (List<String> ids : chunks(jobIds)) {
-            sql.settleDone(em, workerId, attempt, ids, now);
+            sql.settleDone(em, workerId, attempt, ids, now, lockedFrom, lockedTo);
         }
     }
 

@@ -225,8 +225,12 @@ class PortableSql {
                 .setParameter(1, queue).executeUpdate() > 0;
     }
 
-    /** Ends the given jobs (a chunk that fits one statement) as done, all held by {@code workerId} in {@code attempt}. */
-    void settleDone(EntityManager em, String workerId, int attempt, List<String> ids, LocalDateTime now) {
+    /**
+     * Ends the given jobs (a chunk that fits one statement) as done, all held by {@code workerId} in {@code attempt};
+     * the lock times, when known, only narrow what a database's plan reads (see {@link H2Sql}).
+     */
+    void settleDone(EntityManager em, String workerId, int attempt, List<String> ids, LocalDateTime now,
+                    LocalDateTime lockedFrom, LocalDateTime lockedTo) {
         em.createQuery("UPDATE ApiaryJob j SET j.status = :done, j.finishedAt = :now, j.lastError = NULL, "
                         + "j.workerId = NULL, j.lockedAt = NULL, j.activeKey = NULL "
                         + "WHERE j.id IN :ids AND j.queue = :queue AND j.status = :running "

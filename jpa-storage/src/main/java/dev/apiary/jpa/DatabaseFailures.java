@@ -60,6 +60,21 @@ final class DatabaseFailures {
     }
 
     /**
+     * Whether a row could not be inserted because one with its key is there: SQL state 23505 on PostgreSQL and H2,
+     * found in the cause chain or a batch's next exception.
+     */
+    static boolean isDuplicateKey(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            for (SQLException sql = t instanceof SQLException s ? s : null; sql != null; sql = sql.getNextException()) {
+                if ("23505".equals(sql.getSQLState())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
      * Whether the database refused the values written rather than the statement or the connection: SQL state class
      * 22, data exception (PostgreSQL 22021 for a NUL or bytes its encoding lacks, 22P05 for a character a
      * single-byte encoding has no code for, 22001 for a value too long on every database), or 54, a limit of the

@@ -42,7 +42,7 @@ final class Heartbeats {
 
     void heartbeat(String workerId) {
         Objects.requireNonNull(workerId, "workerId");
-        transactions.run("record the heartbeat of worker '" + workerId + "'", transactions.bounded(em -> {
+        record("record the heartbeat of worker '" + workerId + "'", transactions.bounded(em -> {
             table.heartbeat(em, workerId, node, this::now);
             return null;
         }));
@@ -57,7 +57,7 @@ final class Heartbeats {
         if (purge) {
             workersPurgedAt = now;
         }
-        transactions.run("record the heartbeat of worker '" + instance.instanceId() + "'",
+        record("record the heartbeat of worker '" + instance.instanceId() + "'",
                 transactions.bounded(em -> {
                     table.heartbeat(em, instance, lease, node, this::now);
                     if (purge) {
@@ -65,6 +65,22 @@ final class Heartbeats {
                     }
                     return null;
                 }));
+    }
+
+    /**
+     * Runs a heartbeat's transaction, once more when it found no row and inserted one that another heartbeat of the
+     * same instance (a stop's farewell beside the last scheduled beat, say) inserted meanwhile: the row is there now,
+     * and the second try updates it.
+     */
+    private void record(String what, java.util.function.Function<jakarta.persistence.EntityManager, Void> work) {
+        try {
+            transactions.run(what, work);
+        } catch (RuntimeException e) {
+            if (!DatabaseFailures.isDuplicateKey(e) || transactions.joinsCaller()) {
+                throw e;
+            }
+            transactions.run(what, work);
+        }
     }
 
     /** The rows as seen now by the storage's clock: an instance silent for longer than its lease shows as lost. */

@@ -26,6 +26,11 @@ final class ClaimBuffer<T> {
     static final int MAX_ADAPTIVE_PREFETCH = 1000;
     /** Buffered jobs should last this many claim round trips: the claim starts at half the buffer, plus jitter. */
     private static final double CLAIMS_AHEAD = 4;
+    /**
+     * The longest claim time the estimate takes in: a claim that waited out a database outage or a hung connection
+     * says nothing about the claims to come, and would hold a large prefetch for many claims after.
+     */
+    private static final long MAX_CLAIM_ESTIMATE_NANOS = 250_000_000;
     /** The shortest time over which the rate of finished jobs is measured. */
     private static final long MIN_RATE_WINDOW_NANOS = 20_000_000;
 
@@ -83,13 +88,15 @@ final class ClaimBuffer<T> {
      * <p>The prefetch must cover the slow claims, not the average one: claim times on a busy database vary tenfold
      * from one claim to the next, and a prefetch sized to a fast claim that was followed by a slow one left the
      * runners without jobs for the rest of it. So the claim time estimate rises at once to a slower claim and comes
-     * down by an eighth of the difference per faster one; and the rate is measured over at least
+     * down by an eighth of the difference per faster one (a claim counts for at most a quarter of a second); and the
+     * rate is measured over at least
      * {@link #MIN_RATE_WINDOW_NANOS}, since two claims in quick succession say little about it.
      */
     void adapt(long claimTookNanos, long now) {
         if (!adaptive) {
             return;
         }
+        claimTookNanos = Math.min(claimTookNanos, MAX_CLAIM_ESTIMATE_NANOS);
         long finished = finishedTotal.sum();
         Estimate last = estimate;
         double rate = last.rate();

@@ -125,6 +125,13 @@ class ClaimBufferTest {
         finish(buffer, 200);
         buffer.adapt(2 * MS, 240 * MS);                  // a fast one: 20 - (20 - 2) / 8 = 17.75 ms
         assertThat(buffer.prefetch()).isEqualTo(710);
+
+        ClaimBuffer<String> slow = new ClaimBuffer<>(2, -1);
+        slow.adapt(2 * MS, 100 * MS);
+        finish(slow, 10);                                // 10 jobs in 100 ms: 0.1 per ms
+        slow.adapt(2 * MS, 200 * MS);
+        slow.adapt(30_000 * MS, 210 * MS);               // then a claim that waited out an outage of 30 s
+        assertThat(slow.prefetch()).as("counted as 250 ms: 4 x 0.1 x 250, not the ceiling").isEqualTo(100);
     }
 
     @Test

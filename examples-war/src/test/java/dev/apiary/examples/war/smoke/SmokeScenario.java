@@ -288,6 +288,9 @@ final class SmokeScenario {
     private void sigtermLetsTheRunningJobFinish() throws Exception {
         String id = enqueue("report", "", "{\"name\":\"at-shutdown\",\"seconds\":4}");
         awaitStatus("report", id, "RUNNING");
+        // RUNNING is stored at the claim; the handler may start a moment later, and a job claimed but not started
+        // when the stop begins is handed back (correctly), not run: wait for the handler itself
+        awaitLogLine("report " + id + " 'at-shutdown': building");
         int linesBefore = server.logLines().size();
         Duration stopped = server.terminate(GRACE_PERIOD.plusSeconds(40));
         List<String> log = server.logLines();
@@ -318,6 +321,17 @@ final class SmokeScenario {
             }
         }
         return -1;
+    }
+
+    private void awaitLogLine(String text) throws Exception {
+        Instant deadline = Instant.now().plus(JOBS_TIMEOUT);
+        while (Instant.now().isBefore(deadline)) {
+            if (server.logLines().stream().anyMatch(l -> l.contains(text))) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no log line '" + text + "' within " + JOBS_TIMEOUT);
     }
 
     private void awaitStatus(String queue, String id, String status) throws Exception {

@@ -26,13 +26,6 @@ final class ClaimBuffer<T> {
     static final int MAX_ADAPTIVE_PREFETCH = 1000;
     /** Buffered jobs should last this many claim round trips: the claim starts at half the buffer, plus jitter. */
     private static final double CLAIMS_AHEAD = 4;
-    /**
-     * The longest claim time the estimate takes in: a claim that waited out a database outage or a hung connection
-     * says nothing about the claims to come, and would hold a large prefetch for many claims after.
-     */
-    private static final long MAX_CLAIM_ESTIMATE_NANOS = 250_000_000;
-    /** The shortest time over which the rate of finished jobs is measured. */
-    private static final long MIN_RATE_WINDOW_NANOS = 20_000_000;
 
     private final int concurrency;
     /** Whether the prefetch follows the load (the user set none). */
@@ -84,36 +77,20 @@ final class ClaimBuffer<T> {
     /**
      * Called by the poller after each claim, with how long the claim took: re-estimates the rate at which runners
      * finish jobs and sizes an adaptive prefetch to it.
-     *
-     * <p>The prefetch must cover the slow claims, not the average one: claim times on a busy database vary tenfold
-     * from one claim to the next, and a prefetch sized to a fast claim that was followed by a slow one left the
-     * runners without jobs for the rest of it. So the claim time estimate rises at once to a slower claim and comes
-     * down by an eighth of the difference per faster one (a claim counts for at most a quarter of a second); and the
-     * rate is measured over at least
-     * {@link #MIN_RATE_WINDOW_NANOS}, since two claims in quick succession say little about it.
      */
     void adapt(long claimTookNanos, long now) {
         if (!adaptive) {
             return;
         }
-        claimTookNanos = Math.min(claimTookNanos, MAX_CLAIM_ESTIMATE_NANOS);
         long finished = finishedTotal.sum();
         Estimate last = estimate;
         double rate = last.rate();
-        long at = last.at();
-        long counted = last.finished();
-        if (at == 0) {
-            at = now;
-            counted = finished;
-        } else if (now - at >= MIN_RATE_WINDOW_NANOS) {
-            double recent = (double) (finished - counted) / (now - at);
+        if (last.at() != 0 && now > last.at()) {
+            double recent = (double) (finished - last.finished()) / (now - last.at());
             rate = rate == 0 ? recent : (rate + recent) / 2;
-            at = now;
-            counted = finished;
         }
-        double claimNanos = last.claimNanos() == 0 || claimTookNanos > last.claimNanos() ? claimTookNanos
-                : last.claimNanos() + (claimTookNanos - last.claimNanos()) / 8;
-        estimate = new Estimate(rate, claimNanos, at, counted);
+        double claimNanos = last.claimNanos() == 0 ? claimTookNanos : (last.claimNanos() + claimTookNanos) / 2;
+        estimate = new Estimate(rate, claimNanos, now, finished);
         prefetch = (int) Math.min(MAX_ADAPTIVE_PREFETCH, CLAIMS_AHEAD * rate * claimNanos);
     }
 
@@ -207,13 +184,9 @@ final class ClaimBuffer<T> {
         return buffered.get() == 0;
     }
 
-    /**
-     * Whether the buffer is low enough that a runner should claim ahead of need: below half of the prefetch, so that
-     * a claim then takes at least the other half (with busy runners, a claim may take the prefetch less what is
-     * buffered). Without a prefetch, only when the buffer is empty.
-     */
+    /** Whether the buffer is low enough (below half of what it may hold) that a runner should claim ahead of need. */
     boolean isLow() {
-        return buffered.get() < Math.max(1, (prefetch + 1) / 2);
+        return buffered.get() < Math.max(1, (concurrency + prefetch) / 2);
     }
 
     /**

@@ -3,11 +3,14 @@ package dev.apiary.jpa;
 import dev.apiary.spi.WorkerRecord;
 import dev.apiary.worker.WorkerSnapshot;
 
+import jakarta.persistence.EntityManager;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -72,7 +75,7 @@ final class Heartbeats {
      * same instance (a stop's farewell beside the last scheduled beat, say) inserted meanwhile: the row is there now,
      * and the second try updates it.
      */
-    private void record(String what, java.util.function.Function<jakarta.persistence.EntityManager, Void> work) {
+    private void record(String what, Function<EntityManager, Void> work) {
         try {
             transactions.run(what, work);
         } catch (RuntimeException e) {

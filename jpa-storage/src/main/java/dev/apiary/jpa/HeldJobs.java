@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -155,7 +156,7 @@ final class HeldJobs<T> {
         /** The lock time of every transaction tried. */
         final List<LocalDateTime> tried = new ArrayList<>();
         /** The lock time of each job the last transaction handed out. */
-        final Map<String, LocalDateTime> lockTimes = new java.util.HashMap<>();
+        final Map<String, LocalDateTime> lockTimes = new HashMap<>();
         /** The unanswered claims the last transaction handed back, and how many jobs that freed. */
         Set<LocalDateTime> handedBack = Set.of();
         int released;

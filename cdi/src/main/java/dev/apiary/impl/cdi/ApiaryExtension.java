@@ -1,23 +1,18 @@
 package dev.apiary.impl.cdi;
 
-import dev.apiary.ConfigurationException;
 import dev.apiary.cdi.JobWorker;
 import dev.apiary.cdi.Queue;
 import dev.apiary.impl.config.ApiaryConfig;
-import dev.apiary.impl.config.MonitorSettings;
-import dev.apiary.impl.config.TelemetrySettings;
 import dev.apiary.spi.DefaultStorageFactory;
 import dev.apiary.spi.JobStorage;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.context.ApplicationScoped;
 import dev.apiary.spi.MessageQueue;
-import dev.apiary.spi.MessageQueueFactory;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
 import jakarta.enterprise.inject.spi.AfterDeploymentValidation;
 import jakarta.enterprise.inject.spi.AfterTypeDiscovery;
-import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.enterprise.inject.spi.BeforeBeanDiscovery;
 import jakarta.enterprise.inject.spi.Extension;
@@ -27,18 +22,12 @@ import jakarta.enterprise.inject.spi.ProcessManagedBean;
 import jakarta.enterprise.inject.spi.WithAnnotations;
 
 import java.lang.annotation.Annotation;
-import java.lang.reflect.ParameterizedType;
-import java.lang.reflect.Type;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -55,18 +44,8 @@ public class ApiaryExtension implements Extension {
     private static final List<String> HEALTH_CHECKS = List.of("dev.apiary.impl.health.WorkerReadinessCheck",
             "dev.apiary.impl.health.WorkerLivenessCheck");
 
-    private final Set<String> scannedHealthChecks = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    /**
-     * Every {@code @JobWorker} bean in discovery order, with what is known of it so far: each phase replaces its
-     * model by one that knows more.
-     */
-    private final Map<WorkerBean, WorkerModel> workers = new LinkedHashMap<>();
-    private final List<StorageBean> storages = new ArrayList<>();
-    /** {@code MessageQueue<T>} beans. */
-    private final List<StorageBean> messageQueues = new ArrayList<>();
-    private final List<MessageQueueFactory> queueFactories = new ArrayList<>();
-    /** Beans with a name: the candidates for a schedule's payload. */
-    private final List<Bean<?>> namedBeans = new ArrayList<>();
+    private final Set<String> scannedHealthChecks = ConcurrentHashMap.newKeySet();
+    private final FoundBeans found = new FoundBeans();
     /** One reference per storage and message queue bean; made after bean discovery. */
     private StorageDirectory references;
     /** What the runtime beans look up; made once the deployment is validated. */
@@ -101,7 +80,7 @@ public class ApiaryExtension implements Extension {
             // application-scoped here, not by an annotation: a container that scans the storage jar as an implicit
             // bean archive would otherwise find the class a second time
             bbd.addAnnotatedType(defaultStorageFactory, ApiaryExtension.class.getName() + "#"
-                    + defaultStorageFactory.getName()).add(jakarta.enterprise.context.ApplicationScoped.Literal.INSTANCE);
+                    + defaultStorageFactory.getName()).add(ApplicationScoped.Literal.INSTANCE);
         }
     }
 
@@ -168,62 +147,31 @@ public class ApiaryExtension implements Extension {
     }
 
     <T> void collect(@Observes ProcessBean<T> event) {
-        Bean<T> bean = event.getBean();
         if (event instanceof ProcessManagedBean<T> managed) {
             JobWorker annotation = managed.getAnnotatedBeanClass().getAnnotation(JobWorker.class);
             if (annotation != null) {
-                WorkerBeanReader.read(managed, annotation).ifPresent(w -> workers.put(w.bean(), w));
+                WorkerBeanReader.read(managed, annotation).ifPresent(found::addWorker);
             }
         }
-        if (bean.getName() != null) {
-            namedBeans.add(bean);
-        }
-        for (Type type : bean.getTypes()) {
-            if (type instanceof ParameterizedType p && p.getRawType() == JobStorage.class
-                    && p.getActualTypeArguments()[0] instanceof Class<?> payload) {
-                storages.add(new StorageBean(bean, payload, p, Set.copyOf(bean.getQualifiers())));
-            }
-            if (type instanceof ParameterizedType p && p.getRawType() == MessageQueue.class
-                    && p.getActualTypeArguments()[0] instanceof Class<?> payload) {
-                messageQueues.add(new StorageBean(bean, payload, p, Set.copyOf(bean.getQualifiers())));
-            }
-        }
+        found.add(event.getBean());
     }
 
     void addQueuesAndCheckNames(@Observes AfterBeanDiscovery abd, BeanManager bm) {
         references = new StorageDirectory(bm);
         addRuntimeDirectory(abd);
-        Map<String, List<WorkerBean>> byName = workers.keySet().stream()
-                .collect(Collectors.groupingBy(WorkerBean::name, LinkedHashMap::new, Collectors.toList()));
-        byName.forEach((name, same) -> {
-            if (same.size() > 1) {
-                abd.addDefinitionError(new ConfigurationException("Two or more worker beans are named '" + name
-                        + "': " + same.stream().map(w -> w.beanClass().getName()).collect(Collectors.joining(", "))
-                        + "; give each a unique @JobWorker(name = ...)"));
-            }
-        });
-        JobQueueBeans beans = new JobQueueBeans(abd, references, storages);
-        for (StorageBean storage : storages) {
+        found.checkNames(abd::addDefinitionError);
+        JobQueueBeans beans = new JobQueueBeans(abd, references, found.storages);
+        for (StorageBean storage : found.storages) {
             beans.forStorage(storage);
         }
-        for (StorageBean queue : messageQueues) {
+        for (StorageBean queue : found.messageQueues) {
             beans.forMessageQueue(queue);
         }
-        ApiaryConfig config = ApiaryConfig.fromEnvironment();
-        for (MessageQueueFactory factory : ServiceLoader.load(MessageQueueFactory.class,
-                ApiaryExtension.class.getClassLoader())) {
-            queueFactories.add(factory);
-        }
-        for (WorkerBean worker : List.copyOf(workers.keySet())) {
-            for (MessageQueueFactory factory : queueFactories) {
-                if (config.raw(worker.destinationKey(factory.kind())).isPresent()) {
-                    workers.put(worker, workers.get(worker).withQueueFactory(factory));
-                    String queue = worker.queue().isBlank() ? worker.name() : worker.queue();
-                    beans.forConfiguredQueue(worker.payloadType(), Set.of(Queue.Literal.of(queue)),
-                            instance -> configuredQueue(worker, instance));
-                }
-            }
-        }
+        found.configureQueues(ApiaryConfig.fromEnvironment(), worker -> {
+            String queue = worker.queue().isBlank() ? worker.name() : worker.queue();
+            beans.forConfiguredQueue(worker.payloadType(), Set.of(Queue.Literal.of(queue)),
+                    instance -> configuredQueue(worker, instance));
+        });
         if (defaultStorageFactory != null) {
             addDefaultStorages(beans);
         }
@@ -236,12 +184,12 @@ public class ApiaryExtension implements Extension {
      */
     private void addDefaultStorages(JobQueueBeans beans) {
         Set<String> added = new LinkedHashSet<>();
-        for (WorkerModel model : workers.values()) {
+        for (WorkerModel model : found.workers.values()) {
             WorkerBean worker = model.bean();
             Annotation qualifier = worker.qualifier();
             // a worker on a message queue (a bean, or one its configuration names) needs no storage
             boolean produced = model.hasConfiguredQueue()
-                    || Stream.concat(storages.stream(), messageQueues.stream()).anyMatch(s ->
+                    || Stream.concat(found.storages.stream(), found.messageQueues.stream()).anyMatch(s ->
                             s.payloadType() == worker.payloadType() && s.qualifiers().contains(qualifier));
             if (produced || !added.add(worker.payloadType().getName() + " " + qualifier)) {
                 continue;
@@ -271,18 +219,7 @@ public class ApiaryExtension implements Extension {
     }
 
     void validate(@Observes AfterDeploymentValidation adv, BeanManager bm) {
-        ApiaryConfig config = ApiaryConfig.fromEnvironment();
-        MonitorSettings monitorSettings = MonitorSettings.read(config);
-        TelemetrySettings telemetrySettings = TelemetrySettings.read(config);
-        DeploymentValidation validation = new DeploymentValidation(config, monitorSettings, storages, messageQueues,
-                queueFactories, namedBeans, bm);
-        for (WorkerBean worker : List.copyOf(workers.keySet())) {
-            workers.put(worker, validation.worker(workers.get(worker), adv::addDeploymentProblem));
-        }
-        List<RecurringBean> schedules = validation.schedules(workers.values());
-        config.problems().forEach(adv::addDeploymentProblem);
-        runtime = new RuntimeDirectory(references, workers, storages, messageQueues, schedules, monitorSettings,
-                telemetrySettings);
+        runtime = found.validate(references, bm, false, adv::addDeploymentProblem);
     }
 
     /** What the runtime beans look up, once the deployment is validated; also injectable as a bean. */

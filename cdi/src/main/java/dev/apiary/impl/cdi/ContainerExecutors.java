@@ -56,22 +56,28 @@ public class ContainerExecutors {
     private Object contextPropagation;
     /** Which executors were chosen, for the log and the readiness check. */
     private String description;
+    private String jobsName;
 
     @PostConstruct
     void lookUp() {
         MonitorSettings settings = directory.monitorSettings();
-        Object managedJobs = lookUp(MonitorSettings.EXECUTOR_JNDI_NAME, settings.executorJndiName(),
+        Object managedJobs = lookUp(directory.buildCompatible(), MonitorSettings.EXECUTOR_JNDI_NAME,
+                settings.executorJndiName(),
                 MonitorSettings.DEFAULT_EXECUTOR, ExecutorService.class);
-        Object managedScheduler = lookUp(MonitorSettings.SCHEDULER_JNDI_NAME, settings.schedulerJndiName(),
+        Object managedScheduler = lookUp(directory.buildCompatible(), MonitorSettings.SCHEDULER_JNDI_NAME,
+                settings.schedulerJndiName(),
                 MonitorSettings.DEFAULT_SCHEDULER, ScheduledExecutorService.class);
         if (managedJobs != null) {
             jobs = (ExecutorService) managedJobs;
-            description = "Jakarta Concurrency " + settings.executorJndiName();
+            jobsName = settings.executorJndiName();
+            description = "Jakarta Concurrency " + jobsName;
         } else if ((contextPropagation = contextPropagation(beans)) != null) {
             jobs = ((ContextPropagationExecutor) contextPropagation).jobs();
-            description = "MicroProfile Context Propagation ManagedExecutor";
+            jobsName = "MicroProfile Context Propagation ManagedExecutor";
+            description = jobsName;
         } else {
-            description = "Apiary's own threads";
+            jobsName = "Apiary's own threads";
+            description = jobsName;
             jobs = Executors.newCachedThreadPool(DaemonThreads.named("apiary-job"));
             owned.add(jobs);
         }
@@ -123,6 +129,11 @@ public class ContainerExecutors {
         return description;
     }
 
+    /** The executor jobs run on, as messages name it: its JNDI name, or what it is where there is none. */
+    String jobsName() {
+        return jobsName;
+    }
+
     /*
      * WildFly suspends the server before it stops the application on jboss-cli :shutdown (some 50 ms before), and
      * its managed scheduler then refuses every task that comes due, each logged by WildFly as an ERROR with a stack
@@ -159,9 +170,11 @@ public class ContainerExecutors {
     /*
      * Outside a container (Weld SE, tests) there is no JNDI at all: NoInitialContextException, and plain threads
      * stand in. In a container a name that does not resolve is a mistake, and jobs on plain threads would lack the
-     * application's naming, security and class-loading context: the deployment fails, naming the key.
+     * application's naming, security and class-loading context: the deployment fails, naming the key. A container
+     * that runs only the build-compatible extension (CDI Lite: Quarkus) has no Jakarta Concurrency, and its JNDI, if
+     * any, refuses or lacks the default names: there the default names are skipped as outside a container.
      */
-    private static Object lookUp(String key, String name, String defaultName, Class<?> type) {
+    private static Object lookUp(boolean lite, String key, String name, String defaultName, Class<?> type) {
         Object found;
         try {
             found = new InitialContext().lookup(name);
@@ -172,6 +185,9 @@ public class ContainerExecutors {
             throw new ConfigurationException(key + " = " + name + ": there is no JNDI here (" + e.getMessage()
                     + "); remove the key outside a Jakarta EE container", e);
         } catch (NamingException | RuntimeException e) {
+            if (lite && name.equals(defaultName)) {
+                return null;
+            }
             throw new ConfigurationException(key + " = " + name + " does not resolve (" + e + "); set " + key
                     + " to the JNDI name of a Managed" + type.getSimpleName() + " of this server"
                     + (name.equals(defaultName) ? "" : ", or remove the key for the default " + defaultName), e);

@@ -203,7 +203,7 @@ public class ContainerMonitor {
         // after the storages and workers have read their keys, so that every valid key is known
         UnknownKeys.warn(ApiaryConfig.fromEnvironment());
         shutdownHook.add(this::stop, () -> stopped);
-        ExecutorProbe.probe(executors, enabledWorkers(), directory.monitorSettings().executorJndiName());
+        ExecutorProbe.probe(executors, enabledWorkers(), executors.jobsName());
     }
 
     /**

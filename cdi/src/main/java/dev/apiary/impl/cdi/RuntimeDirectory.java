@@ -42,12 +42,14 @@ public final class RuntimeDirectory {
     private final List<RecurringBean> schedules;
     private final MonitorSettings monitorSettings;
     private final TelemetrySettings telemetrySettings;
+    private final boolean buildCompatible;
     /** The queues configuration names, made on first use (by a worker or a {@code JobQueue}), closed at stop. */
     private final Map<WorkerBean, MessageQueue<?>> configuredQueues = new ConcurrentHashMap<>();
 
     RuntimeDirectory(StorageDirectory references, Map<WorkerBean, WorkerModel> workers, List<StorageBean> storages,
                      List<StorageBean> messageQueues, List<RecurringBean> schedules, MonitorSettings monitorSettings,
-                     TelemetrySettings telemetrySettings) {
+                     TelemetrySettings telemetrySettings, boolean buildCompatible) {
+        this.buildCompatible = buildCompatible;
         this.references = references;
         this.workers = Collections.unmodifiableMap(new LinkedHashMap<>(workers));
         this.storages = List.copyOf(storages);
@@ -68,6 +70,24 @@ public final class RuntimeDirectory {
     /** Every {@code JobStorage<T>} bean. */
     public List<StorageBean> storages() {
         return storages;
+    }
+
+    /** Every {@code MessageQueue<T>} bean. */
+    public List<StorageBean> messageQueueBeans() {
+        return messageQueues;
+    }
+
+    /**
+     * Whether the build-compatible extension made this directory: the container runs no portable extension (CDI
+     * Lite), so it has no Jakarta Concurrency either.
+     */
+    boolean buildCompatible() {
+        return buildCompatible;
+    }
+
+    /** One reference per storage and message queue bean. */
+    StorageDirectory references() {
+        return references;
     }
 
     /** The storage behind {@code storage}: one reference per bean, shared by its workers, queues and checks. */

@@ -13,12 +13,14 @@ import jakarta.enterprise.inject.spi.ProcessManagedBean;
 
 import java.beans.Introspector;
 import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Consumer;
 
 /**
  * Reads a {@code @JobWorker} bean as the container reports it: its payload type, its annotation's values and its
@@ -34,61 +36,70 @@ final class WorkerBeanReader {
      * definition error of the bean, naming it.
      */
     static <T> Optional<WorkerModel> read(ProcessManagedBean<T> event, JobWorker annotation) {
-        Bean<T> bean = event.getBean();
+        return read(event.getBean(), annotation, layerBindings(event.getAnnotatedBeanClass()),
+                event::addDefinitionError);
+    }
+
+    /**
+     * The worker of {@code bean}, whose class carries {@code annotation} and {@code bindings} (its layer
+     * annotations), or empty when the bean or its annotation is wrong: then every problem, naming the bean, goes to
+     * {@code problems}.
+     */
+    static Optional<WorkerModel> read(Bean<?> bean, JobWorker annotation, List<Annotation> bindings,
+                                      Consumer<? super ConfigurationException> problems) {
         Class<?> beanClass = bean.getBeanClass();
-        AnnotatedType<T> type = event.getAnnotatedBeanClass();
         String prefix = "Worker bean " + beanClass.getName() + ": ";
-        List<String> problems = new ArrayList<>();
+        List<String> found = new ArrayList<>();
 
         Type payload = ParameterizedTypes.argumentOf(bean.getTypes(), JobHandler.class).orElse(null);
         if (payload == null) {
-            problems.add("is annotated @JobWorker but does not implement JobHandler<T>; implement JobHandler<Payload>");
+            found.add("is annotated @JobWorker but does not implement JobHandler<T>; implement JobHandler<Payload>");
         } else if (payload == JobHandler.class) {
-            problems.add("implements the raw type JobHandler, so it has no payload type; declare it, e.g. implements"
+            found.add("implements the raw type JobHandler, so it has no payload type; declare it, e.g. implements"
                     + " JobHandler<Email>");
         } else if (!(payload instanceof Class<?>)) {
-            problems.add("its payload type " + payload.getTypeName() + " is not a class; implement JobHandler<C> with"
+            found.add("its payload type " + payload.getTypeName() + " is not a class; implement JobHandler<C> with"
                     + " C a class, the payload type of its storage");
         }
         if (annotation.concurrency() < 1) {
-            problems.add("@JobWorker(concurrency = " + annotation.concurrency() + "): must be at least 1");
+            found.add("@JobWorker(concurrency = " + annotation.concurrency() + "): must be at least 1");
         }
         if (annotation.instances() < 1) {
-            problems.add("@JobWorker(instances = " + annotation.instances() + "): must be at least 1");
+            found.add("@JobWorker(instances = " + annotation.instances() + "): must be at least 1");
         }
         if (annotation.prefetch() < -1) {
-            problems.add("@JobWorker(prefetch = " + annotation.prefetch() + "): must be 0 or more, or -1 (the"
+            found.add("@JobWorker(prefetch = " + annotation.prefetch() + "): must be 0 or more, or -1 (the"
                     + " default) to let the claim size follow the backlog");
         }
         Duration pollInterval = annotatedDuration("pollInterval", annotation.pollInterval(),
-                WorkerSettings.DEFAULT_POLL_INTERVAL, false, problems);
+                WorkerSettings.DEFAULT_POLL_INTERVAL, false, found);
         Duration maxPollInterval = annotatedDuration("maxPollInterval", annotation.maxPollInterval(),
-                WorkerSettings.DEFAULT_MAX_POLL_INTERVAL, false, problems);
+                WorkerSettings.DEFAULT_MAX_POLL_INTERVAL, false, found);
         Duration heartbeatInterval = annotatedDuration("heartbeatInterval", annotation.heartbeatInterval(),
-                WorkerSettings.DEFAULT_HEARTBEAT_INTERVAL, false, problems);
+                WorkerSettings.DEFAULT_HEARTBEAT_INTERVAL, false, found);
         Duration lease = annotatedDuration("lease", annotation.lease(), WorkerSettings.DEFAULT_LEASE, true,
-                problems);
-        for (Annotation binding : layerBindings(type)) {
+                found);
+        for (Annotation binding : bindings) {
             try {
                 LayerBindings.strategy(binding, OptionalInt.empty(), null);
             } catch (ConfigurationException e) {
-                problems.add(e.getMessage());
+                found.add(e.getMessage());
             }
         }
-        if (!problems.isEmpty()) {
-            problems.forEach(p -> event.addDefinitionError(new ConfigurationException(prefix + p)));
+        if (!found.isEmpty()) {
+            found.forEach(p -> problems.accept(new ConfigurationException(prefix + p)));
             return Optional.empty();
         }
         String name = !annotation.name().isBlank() ? annotation.name()
                 : !annotation.queue().isBlank() ? annotation.queue()
                 : Introspector.decapitalize(beanClass.getSimpleName());
-        boolean hasRetry = layerBindings(type).stream().anyMatch(Retry.class::isInstance);
+        boolean hasRetry = bindings.stream().anyMatch(Retry.class::isInstance);
         WorkerSettings annotated = new WorkerSettings(name, true, annotation.concurrency(), annotation.instances(),
                 annotation.prefetch() < 0 ? OptionalInt.empty() : OptionalInt.of(annotation.prefetch()),
                 pollInterval, maxPollInterval, heartbeatInterval, lease, OptionalInt.empty());
         WorkerBean worker = new WorkerBean(bean, beanClass, (Class<?>) payload,
                 ParameterizedTypes.of(JobHandler.class, payload), name, annotation.queue(), annotated, hasRetry);
-        return Optional.of(WorkerModel.found(worker, layerBindings(type)));
+        return Optional.of(WorkerModel.found(worker, bindings));
     }
 
     /** A duration member of {@code @JobWorker}: empty for {@code fallback}, else parsed; a bad one is a problem. */
@@ -108,6 +119,23 @@ final class WorkerBeanReader {
         problems.add("@JobWorker(" + member + " = \"" + value + "\"): expected " + (zeroAllowed ? "a duration of zero"
                 + " or more" : "a positive duration") + ": ISO-8601 (PT30S) or a number with a unit (500ms, 30s, 5m)");
         return fallback;
+    }
+
+    /**
+     * The layer annotations on a worker's class and on its public methods, read from the class itself: where the
+     * container reports no annotated type (a build-compatible extension's beans at run time).
+     */
+    static List<Annotation> layerBindings(Class<?> beanClass) {
+        List<Annotation> found = new ArrayList<>();
+        for (Class<? extends Annotation> binding : LayerBindings.TYPES) {
+            found.addAll(List.of(beanClass.getAnnotationsByType(binding)));
+            for (Method method : beanClass.getMethods()) {
+                if (method.getDeclaringClass() != Object.class) {
+                    found.addAll(List.of(method.getAnnotationsByType(binding)));
+                }
+            }
+        }
+        return found;
     }
 
     /** The layer annotations on a worker's class and on its methods. */

@@ -27,10 +27,12 @@ public class GreetingWorker implements JobHandler<Greeting> {
     @Override
     public Outcome handle(Job<Greeting> job) throws InterruptedException {
         String name = job.payload().name();
+        Logger log = Logger.getLogger(GreetingWorker.class.getName());
         if (name.startsWith("slow-")) {
+            log.info("Greeting " + name + " slowly (job " + job.context().id() + ")");
             Thread.sleep(Long.parseLong(name.substring("slow-".length())));
         }
-        Logger.getLogger(GreetingWorker.class.getName()).info("Hello, " + name + " (job " + job.context().id() + ")");
+        log.info("Hello, " + name + " (job " + job.context().id() + ")");
         GREETED.add(name);
         return Outcome.done();
     }

@@ -1,6 +1,6 @@
 package dev.apiary.examples.quarkus;
 
-import dev.apiary.spi.JobStorage;
+import dev.apiary.JobQueue;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -27,7 +27,7 @@ import java.util.List;
 public class Greetings {
 
     @Inject
-    JobStorage<Greeting> greetings;
+    JobQueue<Greeting> greetings;
 
     @POST
     @Path("{name}")

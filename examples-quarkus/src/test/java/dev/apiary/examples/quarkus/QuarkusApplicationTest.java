@@ -3,7 +3,10 @@ package dev.apiary.examples.quarkus;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
 import java.net.URI;
@@ -18,13 +21,17 @@ import java.time.Duration;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
- * The application on Quarkus, on an embedded PostgreSQL: a push in a request's transaction stores a pending job,
- * a push whose transaction rolls back leaves none, and readiness answers UP.
+ * The application on Quarkus, on an embedded PostgreSQL: a pushed job runs on the worker bean, the interceptor layers
+ * run in their documented order (with the test's {@link LayeredWorker}), a push whose transaction rolls back leaves
+ * no job, readiness and liveness show Apiary's checks, and the recurring schedule fires. Stopping by SIGTERM, which
+ * needs a JVM of its own, is {@code QuarkusStopIT}'s.
  */
 @QuarkusTest
 @QuarkusTestResource(value = EmbeddedPostgresResource.class, restrictToAnnotatedClass = true)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class QuarkusApplicationTest {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -33,16 +40,35 @@ class QuarkusApplicationTest {
     URI root;
 
     @Test
-    void aPushInTheRequestsTransactionStoresAPendingJob() throws Exception {
+    @Order(1)
+    void aPushedJobRunsOnTheWorkerBean() throws Exception {
         HttpResponse<String> response = post("api/greetings/ada");
 
         assertThat(response.statusCode()).isEqualTo(200);
-        // no worker runs here yet, so the job waits
-        assertThat(status(response.body())).contains("PENDING");
-        assertThat(countByPayload("ada")).isEqualTo(1);
+        String id = response.body();
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(id).equals(Optional.of("DONE")));
+        assertThat(get("api/greetings").body().lines()).contains("ada");
     }
 
     @Test
+    @Order(2)
+    void interceptorLayersRunInTheirDocumentedOrder() throws Exception {
+        String id = post("api/layered").body();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(id).equals(Optional.of("DONE")));
+        // the first attempt failed and was retried by the @Retry interceptor
+        assertThat(attempts(id)).isEqualTo(2);
+        String outside = "TracingInterceptor>CatchFailureInterceptor>RetryInterceptor>AuditInterceptor";
+        String all = outside
+                + ">TimeoutInterceptor>JobScopeInterceptor>RateLimitInterceptor>ConcurrencyLimitInterceptor";
+        assertThat(get("api/layered").body())
+                .contains("\"audit:" + id + "#1\":\"" + outside + "\"")
+                .contains("\"" + id + "#1\":\"" + all + "\"")
+                .contains("\"" + id + "#2\":\"" + all + "\"");
+    }
+
+    @Test
+    @Order(3)
     void aPushWhoseTransactionRollsBackLeavesNoJob() throws Exception {
         HttpResponse<String> response = post("api/greetings/ghost?fail=true");
 
@@ -54,12 +80,30 @@ class QuarkusApplicationTest {
     }
 
     @Test
-    void readinessIsUp() throws Exception {
-        HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(root.resolve("q/health/ready"))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    @Order(4)
+    void readinessAndLivenessShowApiarysChecks() throws Exception {
+        HttpResponse<String> ready = get("q/health/ready");
 
         assertThat(ready.statusCode()).isEqualTo(200);
-        assertThat(ready.body()).contains("\"status\": \"UP\"");
+        assertThat(ready.body()).contains("\"apiary-workers\"").contains("\"monitor\": \"running\"")
+                .contains("\"storage.greetingWorker\": \"available\"")
+                .contains("\"executor\": \"MicroProfile Context Propagation ManagedExecutor, timed on Apiary's own"
+                        + " scheduler\"");
+        HttpResponse<String> live = get("q/health/live");
+        assertThat(live.statusCode()).isEqualTo(200);
+        assertThat(live.body()).contains("\"apiary-pollers\"");
+    }
+
+    @Test
+    @Order(5)
+    void theRecurringScheduleFires() {
+        // every second in the test profile (application.properties), every minute otherwise
+        await().atMost(Duration.ofSeconds(20)).until(() -> get("api/greetings").body().lines().anyMatch("team"::equals));
+    }
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(root.resolve(path)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> post(String path) throws IOException, InterruptedException {
@@ -73,6 +117,17 @@ class QuarkusApplicationTest {
             s.setString(1, id);
             try (ResultSet r = s.executeQuery()) {
                 return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    private static int attempts(String id) throws SQLException {
+        try (Connection c = EmbeddedPostgresResource.postgres.getPostgresDatabase().getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT attempts FROM apiary_jobs WHERE id = ?")) {
+            s.setString(1, id);
+            try (ResultSet r = s.executeQuery()) {
+                assertThat(r.next()).as("job %s is stored", id).isTrue();
+                return r.getInt(1);
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.apiary.impl.cdi;
 import dev.apiary.ConfigurationException;
 import dev.apiary.JobQueue;
 import dev.apiary.cdi.JobWorker;
+import dev.apiary.cdi.Queue;
 import dev.apiary.impl.config.ApiaryConfig;
 import dev.apiary.spi.JobStorage;
 import dev.apiary.spi.MessageQueue;
@@ -71,11 +72,13 @@ public class ApiaryBuildExtension implements BuildCompatibleExtension {
     @Discovery
     public void discovery(ScannedClasses scan) {
         // the runtime beans, should the container honour the exclusions of this jar's beans.xml; and the API's
-        // stereotype and layer bindings, which a container that indexes only bean archives would not know
+        // stereotype, qualifier and layer bindings, which a container that indexes only bean archives (the API jar
+        // is none) would not know as such
         for (Class<?> type : List.of(ContainerMonitor.class, ContainerExecutors.class, LayerStrategies.class,
                 CurrentJob.class, JobScopeInterceptor.class, TracingInterceptor.class, CatchFailureInterceptor.class,
                 RetryInterceptor.class, TimeoutInterceptor.class, RateLimitInterceptor.class,
-                ConcurrencyLimitInterceptor.class, DirectoryStorages.class, DirectoryFlows.class, JobWorker.class)) {
+                ConcurrencyLimitInterceptor.class, DirectoryStorages.class, DirectoryFlows.class, JobWorker.class,
+                Queue.class)) {
             scan.add(type.getName());
         }
         for (Class<? extends Annotation> binding : LayerBindings.TYPES) {

@@ -39,10 +39,12 @@ final class DeploymentValidation {
     private final List<MessageQueueFactory> queueFactories;
     private final List<Bean<?>> namedBeans;
     private final BeanManager beanManager;
+    private final boolean buildCompatible;
 
     DeploymentValidation(ApiaryConfig config, MonitorSettings monitorSettings, List<StorageBean> storages,
                          List<StorageBean> messageQueues, List<MessageQueueFactory> queueFactories,
-                         List<Bean<?>> namedBeans, BeanManager beanManager) {
+                         List<Bean<?>> namedBeans, BeanManager beanManager, boolean buildCompatible) {
+        this.buildCompatible = buildCompatible;
         this.config = config;
         this.monitorSettings = monitorSettings;
         this.storages = storages;
@@ -192,8 +194,10 @@ final class DeploymentValidation {
                     + worker.payloadType().getName() + ">), and " + WorkerSettings.prefix(worker.name())
                     + "jms.destination is not set; produce one, e.g."
                     + " @Produces @ApplicationScoped" + (worker.queue().isBlank() ? "" : " @Queue(\"" + worker.queue()
-                    + "\")") + " JobStorage<" + worker.payloadType().getSimpleName() + "> ...(), or add"
-                    + " dev.apiary:apiary-jpa-storage to the application for a default JPA storage"));
+                    + "\")") + " JobStorage<" + worker.payloadType().getSimpleName() + "> ...()"
+                    + (buildCompatible ? " (JpaJobStorage.builder(emf)...jta(registry, userTransaction).build() on"
+                    + " this runtime's beans: there is no default storage without JNDI)" : ", or add"
+                    + " dev.apiary:apiary-jpa-storage to the application for a default JPA storage")));
             return model;
         }
         Bean<?> resolved;

@@ -105,7 +105,7 @@ final class FoundBeans {
         MonitorSettings monitorSettings = MonitorSettings.read(config);
         TelemetrySettings telemetrySettings = TelemetrySettings.read(config);
         DeploymentValidation validation = new DeploymentValidation(config, monitorSettings, storages, messageQueues,
-                queueFactories, namedBeans, bm);
+                queueFactories, namedBeans, bm, buildCompatible);
         for (WorkerBean worker : List.copyOf(workers.keySet())) {
             workers.put(worker, validation.worker(workers.get(worker), problems));
         }

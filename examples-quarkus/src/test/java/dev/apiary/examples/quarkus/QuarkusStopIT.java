@@ -3,7 +3,10 @@ package dev.apiary.examples.quarkus;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -18,6 +21,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -27,9 +31,11 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The packaged application ({@code target/quarkus-app/quarkus-run.jar}, as {@code java -jar} runs it in production)
- * in a JVM of its own on an embedded PostgreSQL: SIGTERM while a 3 s job runs lets it finish before the JVM exits.
- * Prints the time from the process start to ready and to the first job done.
+ * in a JVM of its own on an embedded PostgreSQL: SIGTERM while a 3 s job runs lets it finish before the JVM exits,
+ * and a wrong key fails the start with a message naming it. Prints the time from the process start to ready and to
+ * the first job done.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class QuarkusStopIT {
 
     private static EmbeddedPostgres postgres;
@@ -46,17 +52,8 @@ class QuarkusStopIT {
         Path work = Path.of("target/quarkus-it");
         Files.createDirectories(work);
         log = work.resolve("quarkus.log");
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
-                "-Dquarkus.datasource.jdbc.url=jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres",
-                "-Dapiary.shutdown.grace-period=PT30S",
-                // Narayana's transaction log, which it keeps in the working directory by default
-                "-Dquarkus.transaction-manager.object-store.directory="
-                        + work.resolve("tx-object-store").toAbsolutePath(),
-                "-jar", Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath().toString());
         startNanos = System.nanoTime();
-        quarkus = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        quarkus = launch(port, log, "-Dapiary.shutdown.grace-period=PT30S");
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
             assertThat(quarkus.isAlive()).as("Quarkus exited; see %s", log).isTrue();
             return get("/q/health/ready").filter(r -> r.statusCode() == 200).isPresent();
@@ -75,6 +72,7 @@ class QuarkusStopIT {
     }
 
     @Test
+    @Order(1)
     void sigtermLetsARunningJobFinish() throws Exception {
         String first = post("/api/greetings/ada").body();
         await().atMost(Duration.ofSeconds(20)).until(() -> status(first).equals(Optional.of("DONE")));
@@ -89,6 +87,34 @@ class QuarkusStopIT {
 
         assertThat(quarkus.waitFor(45, TimeUnit.SECONDS)).as("Quarkus stopped; see %s", log).isTrue();
         assertThat(status(id)).contains("DONE");
+    }
+
+    @Test
+    @Order(2)
+    void aWrongKeyFailsTheStartNamingIt() throws Exception {
+        Path badLog = log.resolveSibling("quarkus-bad-key.log");
+        Process bad = launch(freePort(), badLog, "-Dapiary.workers.greetingWorker.concurrency=0");
+
+        assertThat(bad.waitFor(90, TimeUnit.SECONDS)).as("Quarkus with a bad key exited; see %s", badLog).isTrue();
+        assertThat(bad.exitValue()).isNotZero();
+        assertThat(Files.readString(badLog)).contains("Apiary cannot start")
+                .contains("apiary.workers.greetingWorker.concurrency");
+    }
+
+    /** The packaged application on {@code port}, its output to {@code output}, with {@code settings} added. */
+    private static Process launch(int port, Path output, String... settings) throws IOException {
+        Path work = output.getParent();
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
+                "-Dquarkus.datasource.jdbc.url=jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres",
+                // Narayana's transaction log, which it keeps in the working directory by default
+                "-Dquarkus.transaction-manager.object-store.directory="
+                        + work.resolve("tx-object-store").toAbsolutePath()));
+        command.addAll(List.of(settings));
+        command.addAll(List.of("-jar", Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath().toString()));
+        return new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
+                .redirectOutput(output.toFile()).start();
     }
 
     private static long millisSinceStart() {

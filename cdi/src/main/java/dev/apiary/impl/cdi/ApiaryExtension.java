@@ -37,6 +37,12 @@ import java.util.stream.Stream;
  * with a message naming the bean or key when a worker or a configuration value is wrong. It reads each worker bean
  * with {@link WorkerBeanReader}, adds the queue and storage beans with {@link JobQueueBeans}, checks the deployment
  * with {@link DeploymentValidation}, and hands what it found to the runtime as the {@link RuntimeDirectory} bean.
+ *
+ * <p>Where only CDI Lite runs (Quarkus), {@link ApiaryBuildExtension} does this work instead, over the same model
+ * ({@link FoundBeans}). This one stays for CDI Full: it reads each worker and storage as a {@code Bean} while the
+ * container deploys, so a wrong worker or key fails the deployment itself (a build-compatible extension sees
+ * {@code Bean}s only once the application runs), and it adds the default storages, which need the server's JNDI;
+ * moving the servers to the build-compatible extension would lose both and gain nothing they lack.
  */
 public class ApiaryExtension implements Extension {
 

@@ -1,8 +1,13 @@
 package dev.apiary.examples.quarkus;
 
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -26,7 +31,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The application on Quarkus, on an embedded PostgreSQL: a pushed job runs on the worker bean, the interceptor layers
  * run in their documented order (with the test's {@link LayeredWorker}), a push whose transaction rolls back leaves
- * no job, readiness and liveness show Apiary's checks, and the recurring schedule fires. Stopping by SIGTERM, which
+ * no job, readiness and liveness show Apiary's checks, a job's span is a child of the request that pushed it, and the
+ * recurring schedule fires. Stopping by SIGTERM, which
  * needs a JVM of its own, is {@code QuarkusStopIT}'s.
  */
 @QuarkusTest
@@ -38,6 +44,9 @@ class QuarkusApplicationTest {
 
     @TestHTTPResource("/")
     URI root;
+
+    @Inject
+    InMemorySpanExporter spans;
 
     @Test
     @Order(1)
@@ -96,6 +105,26 @@ class QuarkusApplicationTest {
 
     @Test
     @Order(5)
+    void aJobRunsInAChildSpanOfTheRequestThatPushedIt() throws Exception {
+        String id = post("api/greetings/grace").body();
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(id).equals(Optional.of("DONE")));
+
+        SpanData attempt = await().atMost(Duration.ofSeconds(20)).until(() -> spans.getFinishedSpanItems().stream()
+                .filter(s -> id.equals(s.getAttributes().get(AttributeKey.stringKey("messaging.message.id"))))
+                .findFirst(), Optional::isPresent).orElseThrow();
+        assertThat(attempt.getName()).isEqualTo("process greetingWorker");
+        assertThat(attempt.getKind()).isEqualTo(SpanKind.CONSUMER);
+        assertThat(attempt.getAttributes().get(AttributeKey.stringKey("apiary.job.outcome"))).isEqualTo("done");
+        // the server span of POST /api/greetings/{name}, which pushed the job in its transaction
+        SpanData request = spans.getFinishedSpanItems().stream()
+                .filter(s -> s.getKind() == SpanKind.SERVER && s.getTraceId().equals(attempt.getTraceId()))
+                .findFirst().orElseThrow(() -> new AssertionError("no server span in trace "
+                        + attempt.getTraceId() + " among " + spans.getFinishedSpanItems()));
+        assertThat(request.getName()).startsWith("POST");
+    }
+
+    @Test
+    @Order(6)
     void theRecurringScheduleFires() {
         // every second in the test profile (application.properties), every minute otherwise
         await().atMost(Duration.ofSeconds(20)).until(() -> get("api/greetings").body().lines().anyMatch("team"::equals));

@@ -38,7 +38,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -58,8 +57,8 @@ import java.util.stream.Collectors;
 @SkipIfPortableExtensionPresent(ApiaryExtension.class)
 public class ApiaryBuildExtension implements BuildCompatibleExtension {
 
-    /** Quarkus's annotation that keeps a bean nothing injects; absent elsewhere. */
-    private static final String UNREMOVABLE = "io.quarkus.arc.Unremovable";
+    /** Quarkus's annotation that keeps a bean nothing injects; null where there is none. */
+    private static final Class<? extends Annotation> UNREMOVABLE = unremovable();
     private static final String PAYLOAD = "payload";
     private static final String QUALIFIERS = "qualifiers";
 
@@ -74,13 +73,11 @@ public class ApiaryBuildExtension implements BuildCompatibleExtension {
         // the runtime beans, should the container honour the exclusions of this jar's beans.xml; and the API's
         // stereotype, qualifier and layer bindings, which a container that indexes only bean archives (the API jar
         // is none) would not know as such
-        for (Class<?> type : List.of(ContainerMonitor.class, ContainerExecutors.class, LayerStrategies.class,
-                CurrentJob.class, JobScopeInterceptor.class, TracingInterceptor.class, CatchFailureInterceptor.class,
-                RetryInterceptor.class, TimeoutInterceptor.class, RateLimitInterceptor.class,
-                ConcurrencyLimitInterceptor.class, DirectoryStorages.class, DirectoryFlows.class, JobWorker.class,
-                Queue.class)) {
+        for (Class<?> type : ApiaryExtension.RUNTIME_BEANS) {
             scan.add(type.getName());
         }
+        scan.add(JobWorker.class.getName());
+        scan.add(Queue.class.getName());
         for (Class<? extends Annotation> binding : LayerBindings.TYPES) {
             scan.add(binding.getName());
         }
@@ -104,33 +101,33 @@ public class ApiaryBuildExtension implements BuildCompatibleExtension {
     @Enhancement(types = Object.class, withSubtypes = true, withAnnotations = jakarta.enterprise.inject.Produces.class)
     public void keepSourceProducers(ClassConfig type) {
         for (MethodConfig method : type.methods()) {
-            if (method.info().hasAnnotation(jakarta.enterprise.inject.Produces.class)
-                    && isSource(method.info().returnType())) {
-                Class<? extends Annotation> unremovable = unremovable();
-                if (unremovable != null) {
-                    method.addAnnotation(unremovable);
-                }
+            if (UNREMOVABLE != null && method.info().hasAnnotation(jakarta.enterprise.inject.Produces.class)
+                    && isSource(rawName(method.info().returnType()))) {
+                method.addAnnotation(UNREMOVABLE);
             }
         }
     }
 
-    private static boolean isSource(Type type) {
-        String name = type.isParameterizedType() ? type.asParameterizedType().genericClass().declaration().name()
-                : type.isClass() ? type.asClass().declaration().name() : "";
-        return name.equals(JobStorage.class.getName()) || name.equals(MessageQueue.class.getName());
+    private static void keep(ClassConfig type) {
+        if (UNREMOVABLE != null) {
+            type.addAnnotation(UNREMOVABLE);
+        }
     }
 
-    private static void keep(ClassConfig type) {
-        Class<? extends Annotation> unremovable = unremovable();
-        if (unremovable != null) {
-            type.addAnnotation(unremovable);
-        }
+    /** The class a type names, without its type arguments; empty for a type variable, an array or a primitive. */
+    private static String rawName(Type type) {
+        return type.isParameterizedType() ? type.asParameterizedType().genericClass().declaration().name()
+                : type.isClass() ? type.asClass().declaration().name() : "";
+    }
+
+    private static boolean isSource(String rawName) {
+        return rawName.equals(JobStorage.class.getName()) || rawName.equals(MessageQueue.class.getName());
     }
 
     @SuppressWarnings("unchecked")
     private static Class<? extends Annotation> unremovable() {
         try {
-            return (Class<? extends Annotation>) Class.forName(UNREMOVABLE, false,
+            return (Class<? extends Annotation>) Class.forName("io.quarkus.arc.Unremovable", false,
                     ApiaryBuildExtension.class.getClassLoader());
         } catch (ClassNotFoundException | LinkageError e) {
             return null;
@@ -140,13 +137,11 @@ public class ApiaryBuildExtension implements BuildCompatibleExtension {
     @Registration(types = Object.class)
     public void collect(BeanInfo bean) {
         for (Type type : bean.types()) {
-            if (type.isParameterizedType()) {
-                String raw = type.asParameterizedType().genericClass().declaration().name();
+            if (type.isParameterizedType() && isSource(rawName(type))) {
                 Type argument = type.asParameterizedType().typeArguments().get(0);
-                boolean storage = raw.equals(JobStorage.class.getName());
-                if ((storage || raw.equals(MessageQueue.class.getName())) && argument.isClass()) {
+                if (argument.isClass()) {
                     sources.add(new Source(argument.asClass().declaration(), List.copyOf(bean.qualifiers()),
-                            storage));
+                            rawName(type).equals(JobStorage.class.getName())));
                 }
             }
         }
@@ -238,9 +233,8 @@ public class ApiaryBuildExtension implements BuildCompatibleExtension {
         Class<?> payload = params.get(PAYLOAD, Class.class);
         Set<Annotation> qualifiers = Arrays.stream(params.get(QUALIFIERS, Annotation[].class))
                 .collect(Collectors.toSet());
-        Function<StorageBean, Boolean> matches = s -> s.payloadType() == payload
-                && s.qualifiers().containsAll(qualifiers);
-        return sources.stream().filter(matches::apply).findFirst().orElseThrow(() -> new IllegalStateException(
+        return sources.stream().filter(s -> s.payloadType() == payload && s.qualifiers().containsAll(qualifiers))
+                .findFirst().orElseThrow(() -> new IllegalStateException(
                 "No bean of " + payload.getName() + " with qualifiers " + qualifiers + " among " + sources));
     }
 }

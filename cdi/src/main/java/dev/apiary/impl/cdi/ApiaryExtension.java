@@ -50,6 +50,12 @@ public class ApiaryExtension implements Extension {
     private static final List<String> HEALTH_CHECKS = List.of("dev.apiary.impl.health.WorkerReadinessCheck",
             "dev.apiary.impl.health.WorkerLivenessCheck");
 
+    /** The runtime's own beans: monitor, executors, interceptors; both extensions add them. */
+    static final List<Class<?>> RUNTIME_BEANS = List.of(ContainerMonitor.class, ContainerExecutors.class,
+            LayerStrategies.class, CurrentJob.class, JobScopeInterceptor.class, TracingInterceptor.class,
+            CatchFailureInterceptor.class, RetryInterceptor.class, TimeoutInterceptor.class, RateLimitInterceptor.class,
+            ConcurrencyLimitInterceptor.class, DirectoryStorages.class, DirectoryFlows.class);
+
     private final Set<String> scannedHealthChecks = ConcurrentHashMap.newKeySet();
     private final FoundBeans found = new FoundBeans();
     /** One reference per storage and message queue bean; made after bean discovery. */
@@ -73,10 +79,7 @@ public class ApiaryExtension implements Extension {
 
     void addRuntimeBeans(@Observes BeforeBeanDiscovery bbd, BeanManager bm) {
         // added here rather than discovered: beans.xml excludes their package from scanning
-        for (Class<?> type : List.of(ContainerMonitor.class, ContainerExecutors.class, LayerStrategies.class,
-                CurrentJob.class, JobScopeInterceptor.class, TracingInterceptor.class, CatchFailureInterceptor.class,
-                RetryInterceptor.class, TimeoutInterceptor.class, RateLimitInterceptor.class,
-                ConcurrencyLimitInterceptor.class, DirectoryStorages.class, DirectoryFlows.class)) {
+        for (Class<?> type : RUNTIME_BEANS) {
             add(bbd, bm, type);
         }
         if (!factoryGiven) {

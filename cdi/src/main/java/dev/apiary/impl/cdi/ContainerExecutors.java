@@ -73,11 +73,9 @@ public class ContainerExecutors {
             description = "Jakarta Concurrency " + jobsName;
         } else if ((contextPropagation = contextPropagation(beans)) != null) {
             jobs = ((ContextPropagationExecutor) contextPropagation).jobs();
-            jobsName = "MicroProfile Context Propagation ManagedExecutor";
-            description = jobsName;
+            description = jobsName = "MicroProfile Context Propagation ManagedExecutor";
         } else {
-            jobsName = "Apiary's own threads";
-            description = jobsName;
+            description = jobsName = "Apiary's own threads";
             jobs = Executors.newCachedThreadPool(DaemonThreads.named("apiary-job"));
             owned.add(jobs);
         }

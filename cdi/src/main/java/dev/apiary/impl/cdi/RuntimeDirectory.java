@@ -73,7 +73,7 @@ public final class RuntimeDirectory {
     }
 
     /** Every {@code MessageQueue<T>} bean. */
-    public List<StorageBean> messageQueueBeans() {
+    List<StorageBean> messageQueueBeans() {
         return messageQueues;
     }
 

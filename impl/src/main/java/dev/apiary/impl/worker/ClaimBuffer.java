@@ -18,6 +18,10 @@ import java.util.function.BooleanSupplier;
  * {@link #MAX_ADAPTIVE_PREFETCH}. Long jobs finish slowly, so a worker of long jobs claims only for its free slots
  * and leaves the rest of a backlog to other nodes; thousands of short jobs make it claim hundreds at a time, one
  * round trip (and one disk flush) for many jobs.
+ *
+ * <p>For a storage the prefetch covers the slow claims (see {@link #adapt}). A message queue keeps it to the average
+ * claim: each message asked for ahead holds a consumer, and on a server a session of the broker's pool, which a
+ * prefetch held up by one slow claim would drain.
  */
 final class ClaimBuffer<T> {
 
@@ -26,10 +30,19 @@ final class ClaimBuffer<T> {
     static final int MAX_ADAPTIVE_PREFETCH = 1000;
     /** Buffered jobs should last this many claim round trips: the claim starts at half the buffer, plus jitter. */
     private static final double CLAIMS_AHEAD = 4;
+    /**
+     * The longest claim time the estimate takes in: a claim that waited out a database outage or a hung connection
+     * says nothing about the claims to come, and would hold a large prefetch for many claims after.
+     */
+    private static final long MAX_CLAIM_ESTIMATE_NANOS = 250_000_000;
+    /** The shortest time over which the rate of finished jobs is measured. */
+    private static final long MIN_RATE_WINDOW_NANOS = 20_000_000;
 
     private final int concurrency;
     /** Whether the prefetch follows the load (the user set none). */
     private final boolean adaptive;
+    /** Whether the adapted prefetch covers the slow claims (a storage) or the average one (a message queue). */
+    private final boolean coverSlowClaims;
     /** Jobs to hold beyond the runners now; written by the poller ({@link #adapt}), read by it and runners. */
     private volatile int prefetch;
     /** Written by the poller (add) and runners or a stop (take); guarded by itself. */
@@ -57,10 +70,20 @@ final class ClaimBuffer<T> {
         static final Estimate NONE = new Estimate(0, 0, 0, 0);
     }
 
-    /** @param prefetch the user's prefetch, or negative to let it follow the load */
+    /** A buffer whose adapted prefetch covers the slow claims, as a storage's should. */
     ClaimBuffer(int concurrency, int prefetch) {
+        this(concurrency, prefetch, true);
+    }
+
+    /**
+     * @param prefetch        the user's prefetch, or negative to let it follow the load
+     * @param coverSlowClaims whether an adapted prefetch covers the slow claims (a storage's jobs) or only the
+     *                        average one (a message queue's messages, each of which holds a consumer while it waits)
+     */
+    ClaimBuffer(int concurrency, int prefetch, boolean coverSlowClaims) {
         this.concurrency = concurrency;
         this.adaptive = prefetch < 0;
+        this.coverSlowClaims = coverSlowClaims;
         this.prefetch = Math.max(0, prefetch);
     }
 
@@ -77,11 +100,46 @@ final class ClaimBuffer<T> {
     /**
      * Called by the poller after each claim, with how long the claim took: re-estimates the rate at which runners
      * finish jobs and sizes an adaptive prefetch to it.
+     *
+     * <p>The prefetch must cover the slow claims, not the average one: claim times on a busy database vary tenfold
+     * from one claim to the next, and a prefetch sized to a fast claim that was followed by a slow one left the
+     * runners without jobs for the rest of it. So the claim time estimate rises at once to a slower claim and comes
+     * down by an eighth of the difference per faster one (a claim counts for at most a quarter of a second); and the
+     * rate is measured over at least
+     * {@link #MIN_RATE_WINDOW_NANOS}, since two claims in quick succession say little about it.
+     *
+     * <p>For a message queue the estimate averages the claim times and the rate from one claim to the next.
      */
     void adapt(long claimTookNanos, long now) {
         if (!adaptive) {
             return;
         }
+        if (!coverSlowClaims) {
+            adaptToAverage(claimTookNanos, now);
+            return;
+        }
+        claimTookNanos = Math.min(claimTookNanos, MAX_CLAIM_ESTIMATE_NANOS);
+        long finished = finishedTotal.sum();
+        Estimate last = estimate;
+        double rate = last.rate();
+        long at = last.at();
+        long counted = last.finished();
+        if (at == 0) {
+            at = now;
+            counted = finished;
+        } else if (now - at >= MIN_RATE_WINDOW_NANOS) {
+            double recent = (double) (finished - counted) / (now - at);
+            rate = rate == 0 ? recent : (rate + recent) / 2;
+            at = now;
+            counted = finished;
+        }
+        double claimNanos = last.claimNanos() == 0 || claimTookNanos > last.claimNanos() ? claimTookNanos
+                : last.claimNanos() + (claimTookNanos - last.claimNanos()) / 8;
+        estimate = new Estimate(rate, claimNanos, at, counted);
+        prefetch = (int) Math.min(MAX_ADAPTIVE_PREFETCH, CLAIMS_AHEAD * rate * claimNanos);
+    }
+
+    private void adaptToAverage(long claimTookNanos, long now) {
         long finished = finishedTotal.sum();
         Estimate last = estimate;
         double rate = last.rate();
@@ -184,9 +242,15 @@ final class ClaimBuffer<T> {
         return buffered.get() == 0;
     }
 
-    /** Whether the buffer is low enough (below half of what it may hold) that a runner should claim ahead of need. */
+    /**
+     * Whether the buffer is low enough that a runner should claim ahead of need: below half of the prefetch, so that
+     * a claim then takes at least the other half (with busy runners, a claim may take the prefetch less what is
+     * buffered). Without a prefetch, only when the buffer is empty. For a message queue: below half of what the
+     * instance may hold, runners and prefetch together.
+     */
     boolean isLow() {
-        return buffered.get() < Math.max(1, (concurrency + prefetch) / 2);
+        int mark = coverSlowClaims ? (prefetch + 1) / 2 : (concurrency + prefetch) / 2;
+        return buffered.get() < Math.max(1, mark);
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.apiary.impl.clock.EngineClock;
 import dev.apiary.impl.layer.LayerChain;
 import dev.apiary.impl.telemetry.Telemetry;
 import dev.apiary.spi.JobSource;
+import dev.apiary.spi.JobStorage;
 import dev.apiary.spi.Settlement;
 import dev.apiary.worker.WorkerEvent;
 import dev.apiary.worker.WorkerSnapshot;
@@ -129,7 +130,7 @@ public final class WorkerInstance<T> implements OrphanSweep.Witness {
                 instanceId, this::stopping);
         StageContext<T> context = new StageContext<>(def, instanceId, source, queue, stats, supervisor.telemetry(),
                 threads);
-        this.buffer = new ClaimBuffer<>(def.concurrency(), def.prefetch());
+        this.buffer = new ClaimBuffer<>(def.concurrency(), def.prefetch(), source instanceof JobStorage);
         this.heartbeat = new Heartbeat<>(context, supervisor.heartbeatLane(source), new HeartbeatCalls());
         this.poller = new Poller<>(context, buffer, this::heartbeatOverdue, new PollerCalls());
         this.settler = new Settler<>(context, buffer, new SettlerCalls());

@@ -68,15 +68,26 @@ class ClaimBufferTest {
     }
 
     @Test
-    void aBufferBelowHalfOfWhatItMayHoldIsLow() {
-        ClaimBuffer<String> buffer = new ClaimBuffer<>(4, 4);
-        buffer.hold(8);
-        buffer.add(jobs(8));
+    void aBufferBelowHalfOfItsPrefetchIsLowAndAClaimThenTakesAtLeastTheOtherHalf() {
+        ClaimBuffer<String> buffer = new ClaimBuffer<>(64, 100);
+        buffer.hold(64 + 60);                            // every runner busy, 60 jobs buffered
+        buffer.add(jobs(60));
         assertThat(buffer.isLow()).isFalse();
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 11; i++) {
             buffer.take(null);
         }
-        assertThat(buffer.isLow()).as("3 left of 8").isTrue();
+        assertThat(buffer.isLow()).as("49 left of a prefetch of 100").isTrue();
+        // the 11 taken jobs run in place of 11 that finished
+        buffer.finished(11);
+        assertThat(buffer.free()).as("a claim now takes the prefetch less what is buffered").isEqualTo(51);
+
+        ClaimBuffer<String> none = new ClaimBuffer<>(4, 0);
+        none.hold(2);
+        none.add(jobs(2));
+        none.take(null);
+        assertThat(none.isLow()).as("without a prefetch, low only when empty").isFalse();
+        none.take(null);
+        assertThat(none.isLow()).isTrue();
     }
 
     @Test
@@ -100,11 +111,82 @@ class ClaimBufferTest {
     }
 
     @Test
+    void aSlowClaimRaisesThePrefetchAtOnceAndFasterOnesLowerItByAnEighthOfTheDifference() {
+        ClaimBuffer<String> buffer = new ClaimBuffer<>(64, -1);
+        buffer.adapt(2 * MS, 100 * MS);
+        finish(buffer, 1000);                            // 10 jobs per ms
+        buffer.adapt(2 * MS, 200 * MS);
+        assertThat(buffer.prefetch()).isEqualTo(80);     // 4 x 10 x 2
+
+        finish(buffer, 200);
+        buffer.adapt(20 * MS, 220 * MS);                 // one claim took 20 ms
+        assertThat(buffer.prefetch()).as("4 x 10 x 20").isEqualTo(800);
+
+        finish(buffer, 200);
+        buffer.adapt(2 * MS, 240 * MS);                  // a fast one: 20 - (20 - 2) / 8 = 17.75 ms
+        assertThat(buffer.prefetch()).isEqualTo(710);
+
+        ClaimBuffer<String> slow = new ClaimBuffer<>(2, -1);
+        slow.adapt(2 * MS, 100 * MS);
+        finish(slow, 10);                                // 10 jobs in 100 ms: 0.1 per ms
+        slow.adapt(2 * MS, 200 * MS);
+        slow.adapt(30_000 * MS, 210 * MS);               // then a claim that waited out an outage of 30 s
+        assertThat(slow.prefetch()).as("counted as 250 ms: 4 x 0.1 x 250, not the ceiling").isEqualTo(100);
+    }
+
+    @Test
+    void theFinishRateIsMeasuredOverAtLeastTwentyMilliseconds() {
+        ClaimBuffer<String> buffer = new ClaimBuffer<>(8, -1);
+        buffer.adapt(2 * MS, 100 * MS);
+        finish(buffer, 1000);
+        buffer.adapt(2 * MS, 200 * MS);
+        assertThat(buffer.prefetch()).isEqualTo(80);     // 10 jobs per ms
+
+        finish(buffer, 1000);
+        buffer.adapt(2 * MS, 201 * MS);
+        assertThat(buffer.prefetch()).as("a burst within 1 ms says nothing yet").isEqualTo(80);
+
+        buffer.adapt(2 * MS, 220 * MS);                  // 1,000 in the 20 ms since 200: 50 per ms, averaged with 10
+        assertThat(buffer.prefetch()).isEqualTo(240);
+    }
+
+    @Test
+    void aMessageQueuesPrefetchFollowsTheAverageClaimSoOneSlowClaimAsksForFewMessagesAhead() {
+        ClaimBuffer<String> queue = new ClaimBuffer<>(64, -1, false);
+        queue.adapt(2 * MS, 100 * MS);
+        finish(queue, 1000);                             // 10 jobs per ms
+        queue.adapt(2 * MS, 200 * MS);
+        assertThat(queue.prefetch()).isEqualTo(80);      // 4 x 10 x 2
+
+        finish(queue, 200);
+        queue.adapt(20 * MS, 220 * MS);                  // one slow claim: (2 + 20) / 2 = 11 ms, 10 per ms
+        assertThat(queue.prefetch()).as("4 x 10 x 11, where a storage's would be 800").isEqualTo(440);
+
+        finish(queue, 200);
+        queue.adapt(2 * MS, 240 * MS);                   // (11 + 2) / 2 = 6.5 ms
+        assertThat(queue.prefetch()).isEqualTo(260);
+
+        ClaimBuffer<String> few = new ClaimBuffer<>(4, 4, false);
+        few.hold(8);
+        few.add(jobs(8));
+        assertThat(few.isLow()).isFalse();
+        for (int i = 0; i < 5; i++) {
+            few.take(null);
+        }
+        assertThat(few.isLow()).as("3 left of the 8 runners and prefetch may hold").isTrue();
+    }
+
+    @Test
     void aPrefetchTheUserSetStaysAsSet() {
         ClaimBuffer<String> buffer = new ClaimBuffer<>(8, 16);
         buffer.finished(1000);
         buffer.adapt(50 * MS, 100 * MS);
         buffer.adapt(50 * MS, 200 * MS);
         assertThat(buffer.prefetch()).isEqualTo(16);
+    }
+
+    private static void finish(ClaimBuffer<String> buffer, int jobs) {
+        buffer.hold(jobs);
+        buffer.finished(jobs);
     }
 }

@@ -24,6 +24,8 @@ final class BenchDatabases implements AutoCloseable {
     private EmbeddedPostgres postgres;
     private final String h2Url = "jdbc:h2:mem:bench" + System.nanoTime() + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000";
     private boolean h2Created;
+    /** PostgreSQL's {@code synchronous_commit} for new sessions: the server starts with {@code on}. */
+    private boolean synchronousCommit = true;
 
     synchronized String url(Db db) {
         if (db == Db.H2) {
@@ -56,6 +58,7 @@ final class BenchDatabases implements AutoCloseable {
      * queue rather than the disk.
      */
     void synchronousCommit(boolean on) throws SQLException {
+        synchronousCommit = on;
         try (Connection c = connect(Db.POSTGRESQL); Statement s = c.createStatement()) {
             s.execute("ALTER DATABASE postgres SET synchronous_commit = " + (on ? "on" : "off"));
         }
@@ -67,6 +70,11 @@ final class BenchDatabases implements AutoCloseable {
                         + " and fsync=" + rs.getString(2));
             }
         }
+    }
+
+    /** The {@code synchronous_commit} new sessions get: {@code true} for PostgreSQL's default, {@code on}. */
+    boolean synchronousCommit() {
+        return synchronousCommit;
     }
 
     String user(Db db) {

@@ -20,7 +20,7 @@ import java.util.Set;
  * {@code --databases-jobs=N} jobs per drain over one and two databases (default 40,000), {@code --runs=R} measured
  * runs per figure (default 5 in memory, 3 on databases; peers run once),
  * {@code --only=memory,latency,jms,postgresql,peers,production,limits,h2,scale,flows,telemetry,databases} sections
- * (default all), {@code --quick} tiny sizes for the smoke
+ * (default all; {@code busy} runs only the production section's rows of 10 ms jobs), {@code --quick} tiny sizes for the smoke
  * test. The PostgreSQL sections run twice: with {@code synchronous_commit=off} and with PostgreSQL's default.
  */
 public final class Benchmarks {
@@ -100,12 +100,13 @@ public final class Benchmarks {
                             quick ? 20 : latencyJobs, quick);
                 }
             }
-            if (only.contains("production")) {
-                // the smoke test runs it once, with PostgreSQL's default durability
+            if (only.contains("production") || only.contains("busy")) {
+                // the smoke test runs it once, with PostgreSQL's default durability; --only=busy: the 10 ms rows only
                 for (boolean synchronousCommit : quick ? new boolean[] {true} : new boolean[] {false, true}) {
                     databases.synchronousCommit(synchronousCommit);
                     ProductionBenchmarks.section(report, databases, "PostgreSQL, synchronous_commit="
-                            + (synchronousCommit ? "on (default)" : "off") + ": ", dbRuns, quick);
+                            + (synchronousCommit ? "on (default)" : "off") + ": ", dbRuns, quick,
+                            !only.contains("production"));
                 }
             }
             if (only.contains("h2")) {

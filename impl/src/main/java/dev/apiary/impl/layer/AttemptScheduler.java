@@ -5,7 +5,7 @@ import java.util.concurrent.ScheduledExecutorService;
 /**
  * The scheduler of the worker whose attempt runs on the current thread, shown to the layers that time an attempt
  * (a timeout), so that a layer built before any monitor (plain Java's {@code Layers.timeout}) needs no timer thread
- * of its own. Set by the worker's runner around each attempt.
+ * of its own. Set by the worker's runner for as long as its task runs attempts on the thread.
  */
 public final class AttemptScheduler {
 

@@ -104,6 +104,9 @@ final class Runner<T> implements Runnable {
     public void run() {
         thread = Thread.currentThread();
         ProgressTracker.Tracking shown = progress.open();
+        // shown for the whole task rather than around each attempt: a thread-local write per job cost more than
+        // the rest of a no-op job's run on this thread
+        ScheduledExecutorService shownBefore = AttemptScheduler.show(context.threads().scheduler());
         int ran = 0;
         try {
             while (true) {
@@ -164,6 +167,7 @@ final class Runner<T> implements Runnable {
                 ran++;
             }
         } finally {
+            AttemptScheduler.show(shownBefore);
             shown.close();
             callbacks.chunkDone(outcomes, ran);
             thread = null;
@@ -180,7 +184,6 @@ final class Runner<T> implements Runnable {
         Outcome outcome;
         Throwable thrown = null;
         progress.start(job.context());
-        ScheduledExecutorService shownBefore = AttemptScheduler.show(context.threads().scheduler());
         try {
             Map<Class<?>, Object> data = context.definition().data();
             outcome = chain.invoke(data.isEmpty() ? job : job.withData(data));
@@ -189,7 +192,6 @@ final class Runner<T> implements Runnable {
             thrown = t;
             outcome = Outcome.failed(t);
         } finally {
-            AttemptScheduler.show(shownBefore);
             progress.end();
         }
         boolean wasCancelled;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the benchmarks with the modules they measure, then runs them and prints the table.
 # Usage: benchmarks/run.sh [--jobs=N] [--db-jobs=N] [--peer-jobs=N] [--scale-jobs=N] [--runs=R]
-#        [--only=memory,latency,jms,postgresql,peers,production,busy,limits,h2,scale,flows,telemetry,databases]
+#        [--only=memory,latency,jms,postgresql,peers,production,busy,big-table,snapshot,limits,h2,scale,flows,telemetry,databases]
 #        [--flow-jobs=N] [--databases-jobs=N] [--quick]
 # JVM options: BENCH_JAVA_OPTS="-Xmx4g ..." benchmarks/run.sh
 set -euo pipefail

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Runs the end-to-end benchmarks and prints one table: every figure beside its baseline from the same run and the
@@ -20,7 +21,7 @@ import java.util.Set;
  * {@code --databases-jobs=N} jobs per drain over one and two databases (default 40,000), {@code --runs=R} measured
  * runs per figure (default 5 in memory, 3 on databases; peers run once),
  * {@code --only=memory,latency,jms,postgresql,peers,production,limits,h2,scale,flows,telemetry,databases} sections
- * (default all; {@code busy} runs only the production section's rows of 10 ms jobs), {@code --quick} tiny sizes for the smoke
+ * (default all; {@code busy}, {@code big-table} and {@code snapshot} run one part of {@code production}), {@code --quick} tiny sizes for the smoke
  * test. The PostgreSQL sections run twice: with {@code synchronous_commit=off} and with PostgreSQL's default.
  */
 public final class Benchmarks {
@@ -100,13 +101,14 @@ public final class Benchmarks {
                             quick ? 20 : latencyJobs, quick);
                 }
             }
-            if (only.contains("production") || only.contains("busy")) {
-                // the smoke test runs it once, with PostgreSQL's default durability; --only=busy: the 10 ms rows only
+            Set<String> production = only.contains("production") ? ProductionBenchmarks.PARTS
+                    : only.stream().filter(ProductionBenchmarks.PARTS::contains).collect(Collectors.toSet());
+            if (!production.isEmpty()) {
+                // the smoke test runs it once, with PostgreSQL's default durability
                 for (boolean synchronousCommit : quick ? new boolean[] {true} : new boolean[] {false, true}) {
                     databases.synchronousCommit(synchronousCommit);
                     ProductionBenchmarks.section(report, databases, "PostgreSQL, synchronous_commit="
-                            + (synchronousCommit ? "on (default)" : "off") + ": ", dbRuns, quick,
-                            !only.contains("production"));
+                            + (synchronousCommit ? "on (default)" : "off") + ": ", dbRuns, quick, production);
                 }
             }
             if (only.contains("h2")) {

@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -38,20 +39,26 @@ final class ProductionBenchmarks {
         this.name = name;
     }
 
+    /** The section's parts, each of which {@code --only} can name alone. */
+    static final Set<String> PARTS = Set.of("busy", "big-table", "snapshot");
+
     /**
-     * The section's rows, under PostgreSQL's current {@code synchronous_commit}, named by {@code name}; only those of
-     * jobs that do work when {@code busyOnly}.
+     * The section's rows, under PostgreSQL's current {@code synchronous_commit}, named by {@code name}: those of the
+     * {@code parts} named ({@link #PARTS}: jobs that do work, a big table, a held snapshot).
      */
     static void section(Report report, BenchDatabases databases, String name, int runs, boolean quick,
-                        boolean busyOnly) throws Exception {
+                        Set<String> parts) throws Exception {
         ProductionBenchmarks bench = new ProductionBenchmarks(databases, name);
         try {
-            bench.busyJobs(report, quick ? 300 : 20_000, runs, quick);
-            if (busyOnly) {
-                return;
+            if (parts.contains("busy")) {
+                bench.busyJobs(report, quick ? 300 : 20_000, runs, quick);
             }
-            bench.bigTable(report, quick ? 300 : 20_000, quick ? 3_000 : 2_000_000, runs);
-            bench.heldSnapshot(report, quick ? 300 : 100_000, runs, quick);
+            if (parts.contains("big-table")) {
+                bench.bigTable(report, quick ? 300 : 20_000, quick ? 3_000 : 2_000_000, runs);
+            }
+            if (parts.contains("snapshot")) {
+                bench.heldSnapshot(report, quick ? 300 : 100_000, runs, quick);
+            }
         } finally {
             bench.emf.close();
         }

@@ -108,17 +108,13 @@ final class ClaimBuffer<T> {
      * rate is measured over at least
      * {@link #MIN_RATE_WINDOW_NANOS}, since two claims in quick succession say little about it.
      *
-     * <p>For a message queue the estimate averages the claim times and the rate from one claim to the next.
+     * <p>For a message queue the estimate averages the last two claim times, and measures the rate from one claim to
+     * the next.
      */
     void adapt(long claimTookNanos, long now) {
         if (!adaptive) {
             return;
         }
-        if (!coverSlowClaims) {
-            adaptToAverage(claimTookNanos, now);
-            return;
-        }
-        claimTookNanos = Math.min(claimTookNanos, MAX_CLAIM_ESTIMATE_NANOS);
         long finished = finishedTotal.sum();
         Estimate last = estimate;
         double rate = last.rate();
@@ -127,29 +123,22 @@ final class ClaimBuffer<T> {
         if (at == 0) {
             at = now;
             counted = finished;
-        } else if (now - at >= MIN_RATE_WINDOW_NANOS) {
+        } else if (now - at >= (coverSlowClaims ? MIN_RATE_WINDOW_NANOS : 1)) {
             double recent = (double) (finished - counted) / (now - at);
             rate = rate == 0 ? recent : (rate + recent) / 2;
             at = now;
             counted = finished;
         }
-        double claimNanos = last.claimNanos() == 0 || claimTookNanos > last.claimNanos() ? claimTookNanos
-                : last.claimNanos() + (claimTookNanos - last.claimNanos()) / 8;
+        double claimNanos = coverSlowClaims ? coveringSlowClaims(last.claimNanos(), claimTookNanos)
+                : last.claimNanos() == 0 ? claimTookNanos : (last.claimNanos() + claimTookNanos) / 2;
         estimate = new Estimate(rate, claimNanos, at, counted);
         prefetch = (int) Math.min(MAX_ADAPTIVE_PREFETCH, CLAIMS_AHEAD * rate * claimNanos);
     }
 
-    private void adaptToAverage(long claimTookNanos, long now) {
-        long finished = finishedTotal.sum();
-        Estimate last = estimate;
-        double rate = last.rate();
-        if (last.at() != 0 && now > last.at()) {
-            double recent = (double) (finished - last.finished()) / (now - last.at());
-            rate = rate == 0 ? recent : (rate + recent) / 2;
-        }
-        double claimNanos = last.claimNanos() == 0 ? claimTookNanos : (last.claimNanos() + claimTookNanos) / 2;
-        estimate = new Estimate(rate, claimNanos, now, finished);
-        prefetch = (int) Math.min(MAX_ADAPTIVE_PREFETCH, CLAIMS_AHEAD * rate * claimNanos);
+    /** A storage's claim time estimate: up at once to a slower claim, down by an eighth of the way to a faster one. */
+    private static double coveringSlowClaims(double lastNanos, long tookNanos) {
+        long took = Math.min(tookNanos, MAX_CLAIM_ESTIMATE_NANOS);
+        return lastNanos == 0 || took > lastNanos ? took : lastNanos + (took - lastNanos) / 8;
     }
 
     /** Jobs held beyond the runners now (the adapted prefetch). */

@@ -98,9 +98,9 @@ final class ProductionBenchmarks {
      */
     private void bigTable(Report report, int n, int finished, int runs) throws Exception {
         try (BenchDatabases other = new BenchDatabases()) {
+            // before the unit opens its connections: the setting applies to sessions opened from then on
             other.synchronousCommit(databases.synchronousCommit());
-            EntityManagerFactory otherEmf = other.emf(BenchDatabases.Db.POSTGRESQL);
-            try {
+            try (EntityManagerFactory otherEmf = other.emf(BenchDatabases.Db.POSTGRESQL)) {
                 String queue = nextQueue();
                 long fillStart = System.nanoTime();
                 fillFinished(other, queue, finished);
@@ -108,26 +108,20 @@ final class ProductionBenchmarks {
                         (System.nanoTime() - fillStart) / 1e9);
                 drain(databases, emf, nextQueue(), Math.min(n, 2000), JpaBenchmarks.THREADS, 0);
                 drain(other, otherEmf, queue, Math.min(n, 2000), JpaBenchmarks.THREADS, 0);
-                double[] empty = new double[runs];
-                double[] full = new double[runs];
-                double[] ratios = new double[runs];
+                Pairs pairs = new Pairs(runs);
                 for (int i = 0; i < runs; i++) {
                     databases.truncate(BenchDatabases.Db.POSTGRESQL);
-                    empty[i] = drain(databases, emf, nextQueue(), n, JpaBenchmarks.THREADS, 0);
-                    full[i] = drain(other, otherEmf, queue, n, JpaBenchmarks.THREADS, 0);
-                    ratios[i] = full[i] / empty[i];
-                    System.out.printf(Locale.ROOT, "%s%,d finished jobs in the table: pair %d, %,.0f against %,.0f "
-                            + "jobs/s, %.2f%n", name, finished, i + 1, full[i], empty[i], ratios[i]);
+                    double empty = drain(databases, emf, nextQueue(), n, JpaBenchmarks.THREADS, 0);
+                    double full = drain(other, otherEmf, queue, n, JpaBenchmarks.THREADS, 0);
+                    System.out.printf(Locale.ROOT, "%s%,d finished jobs in the table: %s%n", name, finished,
+                            pairs.add(empty, full));
                 }
-                double ratio = Benchmarks.median(ratios);
                 report.add(new Report.Row(String.format(Locale.ROOT, "%sdrain %d no-op jobs, %d slots, defaults, "
                                 + "%,d finished jobs of the same queue in the table (median of %d pairs by turns; "
                                 + "ratio: median of the pairs' ratios)", name, n, JpaBenchmarks.THREADS, finished,
-                                runs), Benchmarks.median(full), "jobs/s",
-                        "the same drain on an empty table (the other server)", Benchmarks.median(empty),
-                        String.format(Locale.ROOT, ">= 0.90x (pairs: %.2f)", ratio), ratio >= 0.9));
-            } finally {
-                otherEmf.close();
+                                runs), pairs.measured(), "jobs/s",
+                        "the same drain on an empty table (the other server)", pairs.baseline(),
+                        pairs.target(0.90), pairs.met(0.90)));
             }
         }
         databases.truncate(BenchDatabases.Db.POSTGRESQL);
@@ -139,25 +133,23 @@ final class ProductionBenchmarks {
      * 1 in earlier runs). The JDBC queue runs one pair beside them.
      */
     private void heldSnapshot(Report report, int n, int runs, boolean quick) throws Exception {
-        double[] free = new double[runs];
-        double[] held = new double[runs];
-        double[] ratios = new double[runs];
+        Pairs pairs = new Pairs(runs);
         long deadFree = 0;
         long deadHeld = 0;
         for (int i = 0; i < runs; i++) {
             databases.truncate(BenchDatabases.Db.POSTGRESQL);
-            free[i] = drain(n, JpaBenchmarks.THREADS, 0);
+            double free = drain(n, JpaBenchmarks.THREADS, 0);
             deadFree = deadTuples(quick);
             databases.truncate(BenchDatabases.Db.POSTGRESQL);
+            double held;
             try (Connection holder = databases.connect(BenchDatabases.Db.POSTGRESQL)) {
                 hold(holder);
-                held[i] = drain(n, JpaBenchmarks.THREADS, 0);
+                held = drain(n, JpaBenchmarks.THREADS, 0);
                 deadHeld = deadTuples(quick);
                 holder.rollback();
             }
-            ratios[i] = held[i] / free[i];
-            System.out.printf(Locale.ROOT, "%sa snapshot held: pair %d, %,.0f against %,.0f jobs/s, %.2f (dead tuples "
-                    + "%,d against %,d)%n", name, i + 1, held[i], free[i], ratios[i], deadHeld, deadFree);
+            System.out.printf(Locale.ROOT, "%sa snapshot held: %s (dead tuples %,d against %,d)%n", name,
+                    pairs.add(free, held), deadHeld, deadFree);
         }
         databases.truncate(BenchDatabases.Db.POSTGRESQL);
         double freeJdbc = jdbcDrain(n);
@@ -169,12 +161,11 @@ final class ProductionBenchmarks {
             holder.rollback();
         }
         databases.truncate(BenchDatabases.Db.POSTGRESQL);
-        double ratio = Benchmarks.median(ratios);
         String what = String.format(Locale.ROOT, "%sdrain %,d no-op jobs, %d slots, ", name, n, JpaBenchmarks.THREADS);
         report.add(new Report.Row(what + "defaults, another session holding a snapshot (REPEATABLE READ, idle) "
                 + "the whole drain (median of " + runs + " pairs by turns): dead tuples " + deadHeld + " (" + deadFree
-                + " without)", Benchmarks.median(held), "jobs/s", "the same drain without it", Benchmarks.median(free),
-                String.format(Locale.ROOT, ">= 0.85x (pairs: %.2f)", ratio), ratio >= 0.85));
+                + " without)", pairs.measured(), "jobs/s", "the same drain without it",
+                pairs.baseline(), pairs.target(0.85), pairs.met(0.85)));
         report.add(new Report.Row(what + "JDBC queue (claims " + JpaBenchmarks.JDBC_BATCH + "), a snapshot held",
                 heldJdbc, "jobs/s", "the JDBC queue without it", freeJdbc, "-", true));
     }
@@ -283,5 +274,48 @@ final class ProductionBenchmarks {
         long took = System.nanoTime() - start;
         monitor.stop();
         return n / (took / 1e9);
+    }
+
+    /**
+     * Drains of two kinds run by turns, a baseline and a measured one per pair: medians of each kind, and the median
+     * of the pairs' ratios, which the target is held to (a pair shares the machine's state of the moment).
+     */
+    private static final class Pairs {
+        private final double[] baseline;
+        private final double[] measured;
+        private final double[] ratios;
+        private int count;
+
+        Pairs(int runs) {
+            baseline = new double[runs];
+            measured = new double[runs];
+            ratios = new double[runs];
+        }
+
+        /** Records a pair; returns it as a line of the log. */
+        String add(double base, double value) {
+            baseline[count] = base;
+            measured[count] = value;
+            ratios[count] = value / base;
+            count++;
+            return String.format(Locale.ROOT, "pair %d, %,.0f against %,.0f jobs/s, %.2f", count, value, base,
+                    ratios[count - 1]);
+        }
+
+        double baseline() {
+            return Benchmarks.median(baseline);
+        }
+
+        double measured() {
+            return Benchmarks.median(measured);
+        }
+
+        String target(double least) {
+            return String.format(Locale.ROOT, ">= %.2fx (pairs: %.2f)", least, Benchmarks.median(ratios));
+        }
+
+        boolean met(double least) {
+            return Benchmarks.median(ratios) >= least;
+        }
     }
 }

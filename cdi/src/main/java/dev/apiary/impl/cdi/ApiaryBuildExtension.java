@@ -137,11 +137,12 @@ public class ApiaryBuildExtension implements BuildCompatibleExtension {
     @Registration(types = Object.class)
     public void collect(BeanInfo bean) {
         for (Type type : bean.types()) {
-            if (type.isParameterizedType() && isSource(rawName(type))) {
+            String raw = rawName(type);
+            if (type.isParameterizedType() && isSource(raw)) {
                 Type argument = type.asParameterizedType().typeArguments().get(0);
                 if (argument.isClass()) {
                     sources.add(new Source(argument.asClass().declaration(), List.copyOf(bean.qualifiers()),
-                            rawName(type).equals(JobStorage.class.getName())));
+                            raw.equals(JobStorage.class.getName())));
                 }
             }
         }
